@@ -1,0 +1,136 @@
+import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { Request, Response } from 'express';
+import { clientInfo } from '../common/client-info';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { Public } from '../common/decorators/public.decorator';
+import { sessionConfig } from '../config/configuration';
+import { CSRF_HEADER } from '../csrf/csrf.service';
+import { UserResponseDto } from '../users/dto/user-response.dto';
+import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE, setSessionCookies } from './auth-cookies';
+import { AuthService, SessionGrant } from './auth.service';
+import type { AuthenticatedUser } from './authenticated-user';
+import { LoginDto } from './dto/login.dto';
+import { LogoutDto, RefreshDto } from './dto/refresh.dto';
+import { RegisterDto } from './dto/register.dto';
+
+export interface CookieSessionResponse {
+  user: UserResponseDto;
+  accessTokenExpiresAt: string;
+  csrfToken: string;
+}
+
+export interface BearerSessionResponse {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+  user: UserResponseDto;
+}
+
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
+  ) {}
+
+  @Public()
+  @Post('register')
+  register(@Body() dto: RegisterDto, @Req() request: Request): Promise<UserResponseDto> {
+    return this.auth.register(dto.email, dto.password, clientInfo(request));
+  }
+
+  @Public()
+  @Post('login')
+  @HttpCode(HttpStatus.OK)
+  async login(
+    @Body() dto: LoginDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CookieSessionResponse | BearerSessionResponse> {
+    const grant = await this.auth.login(dto.email, dto.password, dto.transport ?? 'cookie', clientInfo(request));
+    return this.respond(grant, response);
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(HttpStatus.OK)
+  async refresh(
+    @Body() dto: RefreshDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<CookieSessionResponse | BearerSessionResponse> {
+    const grant = await this.auth.refresh(
+      dto.transport === 'bearer'
+        ? { transport: 'bearer', refreshToken: dto.refreshToken ?? '' }
+        : {
+            transport: 'cookie',
+            refreshToken: readCookie(request, REFRESH_COOKIE),
+            fingerprintCookie: readCookie(request, FINGERPRINT_COOKIE),
+            csrfToken: request.get(CSRF_HEADER),
+          },
+      clientInfo(request),
+    );
+    return this.respond(grant, response);
+  }
+
+  @Post('logout')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async logout(
+    @CurrentUser() principal: AuthenticatedUser,
+    @Body() dto: LogoutDto,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
+    await this.auth.logout(principal, clientInfo(request), dto.refreshToken);
+    clearSessionCookies(response, this.config.cookieSecure);
+  }
+
+  @Post('logout-all')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async logoutAll(
+    @CurrentUser() principal: AuthenticatedUser,
+    @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<void> {
+    await this.auth.logoutAll(principal, clientInfo(request));
+    clearSessionCookies(response, this.config.cookieSecure);
+  }
+
+  /** Public because the access token may have expired; the refresh cookie identifies the session. */
+  @Public()
+  @Get('csrf')
+  async csrf(@Req() request: Request): Promise<{ csrfToken: string }> {
+    return { csrfToken: await this.auth.csrfTokenFor(readCookie(request, REFRESH_COOKIE)) };
+  }
+
+  private respond(grant: SessionGrant, response: Response): CookieSessionResponse | BearerSessionResponse {
+    if (grant.transport === 'bearer') {
+      response.setHeader('Cache-Control', 'no-store');
+      return {
+        accessToken: grant.accessToken.token,
+        refreshToken: grant.refreshToken,
+        tokenType: 'Bearer',
+        expiresIn: grant.accessToken.expiresIn,
+        user: grant.user,
+      };
+    }
+    setSessionCookies(
+      response,
+      {
+        accessToken: grant.accessToken.token,
+        accessTokenMaxAgeSeconds: grant.accessToken.expiresIn,
+        fingerprint: grant.fingerprintCookie ?? '',
+        refreshToken: grant.refreshToken,
+        refreshTokenMaxAgeSeconds: grant.refreshTokenExpiresIn,
+      },
+      this.config.cookieSecure,
+    );
+    return {
+      user: grant.user,
+      accessTokenExpiresAt: grant.accessToken.expiresAt.toISOString(),
+      csrfToken: grant.csrfToken ?? '',
+    };
+  }
+}

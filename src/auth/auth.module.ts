@@ -1,0 +1,31 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { RolesGuard } from '../common/guards/roles.guard';
+import { CsrfGuard } from '../csrf/csrf.guard';
+import { CsrfModule } from '../csrf/csrf.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { TokensModule } from '../tokens/tokens.module';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { JwtStrategy } from './jwt.strategy';
+import { PasswordController } from './password.controller';
+import { PasswordService } from './password.service';
+
+@Module({
+  imports: [PassportModule, UsersModule, SessionsModule, TokensModule, CsrfModule],
+  controllers: [AuthController, PasswordController],
+  providers: [
+    AuthService,
+    PasswordService,
+    JwtStrategy,
+    // Global guards run in this order: who is calling, may they, and did they mean to.
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+    { provide: APP_GUARD, useClass: CsrfGuard },
+  ],
+  exports: [AuthService, PasswordService],
+})
+export class AuthModule {}

@@ -1,0 +1,229 @@
+import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import type { ClientInfo } from '../common/client-info';
+import { Clock } from '../common/clock/clock';
+import { CsrfService } from '../csrf/csrf.service';
+import { IssuedRefreshToken, RefreshRejectedError, SessionsService } from '../sessions/sessions.service';
+import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
+import { FingerprintService, Transport } from '../tokens/fingerprint.service';
+import { RevocationStore } from '../tokens/revocation.store';
+import { UserResponseDto } from '../users/dto/user-response.dto';
+import type { User } from '../users/entities/user.entity';
+import { UsersService } from '../users/users.service';
+import type { AuthenticatedUser } from './authenticated-user';
+import { PasswordService } from './password.service';
+
+/** Everything a successful login or refresh hands out; the controller decides what goes where. */
+export interface SessionGrant extends IssuedRefreshToken {
+  transport: Transport;
+  user: UserResponseDto;
+  accessToken: IssuedAccessToken;
+  refreshTokenExpiresIn: number;
+  /** Cookie transport only: the random value the access token is bound to, and the CSRF token. */
+  fingerprintCookie?: string;
+  csrfToken?: string;
+}
+
+export type RefreshRequest =
+  | { transport: 'bearer'; refreshToken: string }
+  | { transport: 'cookie'; refreshToken?: string; fingerprintCookie?: string; csrfToken?: string };
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly sessions: SessionsService,
+    private readonly accessTokens: AccessTokenService,
+    private readonly fingerprints: FingerprintService,
+    private readonly revocations: RevocationStore,
+    private readonly csrf: CsrfService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async register(email: string, password: string, client: ClientInfo): Promise<UserResponseDto> {
+    const user = await this.users.create(email, await this.passwords.hash(password));
+    this.audit.record({ type: 'register', success: true, userId: user.id, client });
+    return UserResponseDto.from(user);
+  }
+
+  /** Same answer and similar timing for an unknown email and a wrong password; the audit log tells them apart. */
+  async login(email: string, password: string, transport: Transport, client: ClientInfo): Promise<SessionGrant> {
+    const user = await this.users.findByEmail(email);
+    const valid = user
+      ? await this.passwords.verify(user.passwordHash, password)
+      : await this.passwords.verifyAgainstDummy(password);
+    if (!user || !valid) {
+      this.audit.record({
+        type: 'login_failed',
+        success: false,
+        userId: user?.id,
+        reason: user ? 'bad_password' : 'unknown_email',
+        client,
+      });
+      throw new UnauthorizedException('Email or password is incorrect');
+    }
+    const issued = await this.sessions.start(user.id, transport, client);
+    this.audit.record({
+      type: 'login',
+      success: true,
+      userId: user.id,
+      sessionId: issued.session.id,
+      client,
+      metadata: { transport },
+    });
+    return this.grant(user, issued, transport, client);
+  }
+
+  async refresh(request: RefreshRequest, client: ClientInfo): Promise<SessionGrant> {
+    if (!request.refreshToken) throw new UnauthorizedException('Refresh token required');
+    if (request.transport === 'cookie') {
+      // The refresh cookie is ambient, so the CSRF token must match the session it belongs to.
+      const session = await this.sessions.findByRefreshToken(request.refreshToken);
+      if (session && !this.csrf.verify(session.id, request.csrfToken)) {
+        this.audit.record({
+          type: 'csrf_rejected',
+          success: false,
+          userId: session.userId,
+          sessionId: session.id,
+          client,
+          reason: request.csrfToken ? 'bad_token' : 'missing_token',
+          metadata: { path: '/api/auth/refresh' },
+        });
+        throw new ForbiddenException('CSRF check failed');
+      }
+    }
+    let issued: IssuedRefreshToken;
+    try {
+      issued = await this.sessions.rotate(request.refreshToken, client);
+    } catch (error) {
+      if (!(error instanceof RefreshRejectedError)) throw error;
+      if (error.reason !== 'reuse') {
+        this.audit.record({
+          type: 'refresh_failed',
+          success: false,
+          userId: error.session?.userId,
+          sessionId: error.session?.id,
+          client,
+          reason: error.reason,
+        });
+      }
+      throw new UnauthorizedException('Invalid or expired refresh token');
+    }
+    const user = await this.users.getById(issued.session.userId);
+    this.audit.record({ type: 'refresh', success: true, userId: user.id, sessionId: issued.session.id, client });
+    return this.grant(
+      user,
+      issued,
+      request.transport,
+      client,
+      request.transport === 'cookie' ? request.fingerprintCookie : undefined,
+    );
+  }
+
+  /** Ends the caller's session and denylists the access token that asked. */
+  async logout(principal: AuthenticatedUser, client: ClientInfo, refreshToken?: string): Promise<void> {
+    const session = await this.sessions.findById(principal.sessionId);
+    if (session) await this.sessions.revokeSession(session, 'logout');
+    if (refreshToken) {
+      const other = await this.sessions.findByRefreshToken(refreshToken);
+      if (other && other.userId === principal.userId && other.id !== principal.sessionId) {
+        await this.sessions.revokeSession(other, 'logout');
+      }
+    }
+    await this.revocations.revokeToken(principal.jti, new Date(principal.expiresAt * 1000 + 60_000));
+    this.audit.record({
+      type: 'logout',
+      success: true,
+      userId: principal.userId,
+      sessionId: principal.sessionId,
+      client,
+    });
+  }
+
+  async logoutAll(principal: AuthenticatedUser, client: ClientInfo): Promise<void> {
+    const ended = await this.sessions.revokeAllForUser(principal.userId, 'logout_all');
+    this.audit.record({
+      type: 'logout_all',
+      success: true,
+      userId: principal.userId,
+      sessionId: principal.sessionId,
+      client,
+      metadata: { sessionsEnded: ended },
+    });
+  }
+
+  /** A CSRF token for the session the browser's refresh cookie belongs to. */
+  async csrfTokenFor(refreshToken: string | undefined): Promise<string> {
+    const session = refreshToken ? await this.sessions.findByRefreshToken(refreshToken) : null;
+    if (!session || !this.sessions.isAlive(session, this.clock.now())) {
+      throw new UnauthorizedException('Invalid or missing session');
+    }
+    return this.csrf.issue(session.id);
+  }
+
+  /** Requires the current password; every other session ends, this one stays. */
+  async changePassword(
+    principal: AuthenticatedUser,
+    currentPassword: string,
+    newPassword: string,
+    client: ClientInfo,
+  ): Promise<void> {
+    const user = await this.users.getById(principal.userId);
+    if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
+      this.audit.record({
+        type: 'password_change_failed',
+        success: false,
+        userId: user.id,
+        sessionId: principal.sessionId,
+        client,
+        reason: 'bad_current_password',
+      });
+      throw new BadRequestException('currentPassword is incorrect');
+    }
+    if (currentPassword === newPassword) throw new BadRequestException('newPassword must differ from currentPassword');
+    await this.users.setPasswordHash(user.id, await this.passwords.hash(newPassword));
+    const ended = await this.sessions.revokeAllForUser(user.id, 'password_changed', principal.sessionId);
+    this.audit.record({
+      type: 'password_changed',
+      success: true,
+      userId: user.id,
+      sessionId: principal.sessionId,
+      client,
+      metadata: { sessionsEnded: ended },
+    });
+  }
+
+  private grant(
+    user: User,
+    issued: IssuedRefreshToken,
+    transport: Transport,
+    client: ClientInfo,
+    existingFingerprint?: string,
+  ): SessionGrant {
+    // A browser keeps its fingerprint for the whole session, so a request racing a refresh still matches.
+    const fingerprintCookie =
+      transport === 'cookie' ? (existingFingerprint ?? this.fingerprints.newCookieValue()) : undefined;
+    const fingerprint = this.fingerprints.bind(
+      fingerprintCookie !== undefined
+        ? { transport: 'cookie', fingerprintCookie, userAgent: client.userAgent }
+        : { transport: 'bearer', ip: client.ip, userAgent: client.userAgent },
+    );
+    const accessToken = this.accessTokens.issue({
+      userId: user.id,
+      sessionId: issued.session.id,
+      roles: user.roles,
+      fingerprint,
+    });
+    return {
+      ...issued,
+      transport,
+      user: UserResponseDto.from(user),
+      accessToken,
+      refreshTokenExpiresIn: Math.floor((issued.refreshTokenExpiresAt.getTime() - this.clock.now().getTime()) / 1000),
+      fingerprintCookie,
+      csrfToken: transport === 'cookie' ? this.csrf.issue(issued.session.id) : undefined,
+    };
+  }
+}

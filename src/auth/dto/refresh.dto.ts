@@ -1,0 +1,26 @@
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { TRANSPORTS } from './login.dto';
+
+export class RefreshDto {
+  @IsOptional()
+  @IsIn(TRANSPORTS)
+  transport?: (typeof TRANSPORTS)[number];
+
+  /** Bearer transport only; browsers send the HttpOnly refresh cookie instead. */
+  @ValidateIf((dto: RefreshDto) => dto.transport === 'bearer')
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(256)
+  refreshToken?: string;
+}
+
+export class LogoutDto {
+  @IsOptional()
+  @IsIn(TRANSPORTS)
+  transport?: (typeof TRANSPORTS)[number];
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(256)
+  refreshToken?: string;
+}

@@ -1,0 +1,120 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Request } from 'express';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { clientInfo } from '../common/client-info';
+import type { Role } from '../common/decorators/roles.decorator';
+import { jwtConfig } from '../config/configuration';
+import { SIGNING_ALGORITHMS } from '../config/environment';
+import { KeyStore } from '../keys/key-store.service';
+import { ACCESS_TOKEN_TYPE, AccessTokenClaims } from '../tokens/access-token.service';
+import { BindingFactors, FingerprintService } from '../tokens/fingerprint.service';
+import { RevocationStore } from '../tokens/revocation.store';
+import { accessTokenSource, FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
+import type { AuthenticatedUser } from './authenticated-user';
+import { TokenRejectedError } from './token-rejection';
+
+/** Small clock skew between instances; RFC 7519 §4.1.4 allows "some small leeway". */
+const CLOCK_TOLERANCE_SECONDS = 5;
+
+/**
+ * Verifies access tokens. The key, and with it the one acceptable algorithm, is chosen by the server from
+ * the kid (RFC 8725 §3.1): `none`, HMAC with a public key and embedded `jwk`/`jku` keys never get a say.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    keyStore: KeyStore,
+    private readonly fingerprints: FingerprintService,
+    private readonly revocations: RevocationStore,
+    @Inject(jwtConfig.KEY) jwt: ConfigType<typeof jwtConfig>,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromExtractors([(request: Request) => accessTokenSource(request)?.token ?? null]),
+      secretOrKeyProvider: (_request: Request, rawToken: string, done: (error: unknown, key?: string) => void) => {
+        try {
+          done(null, verificationKeyFor(keyStore, rawToken));
+        } catch (error) {
+          done(error);
+        }
+      },
+      algorithms: [...SIGNING_ALGORITHMS],
+      issuer: jwt.issuer,
+      audience: jwt.audience,
+      jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
+      passReqToCallback: true,
+    });
+  }
+
+  async validate(request: Request, claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser> {
+    if (!hasRequiredClaims(claims)) throw new TokenRejectedError('missing_claims');
+    const details = { userId: claims.sub, sessionId: claims.sid };
+    const source = accessTokenSource(request);
+    const transport = source?.transport ?? 'bearer';
+    const { ip, userAgent } = clientInfo(request);
+    let factors: BindingFactors;
+    if (transport === 'cookie') {
+      const fingerprintCookie = readCookie(request, FINGERPRINT_COOKIE);
+      if (!fingerprintCookie) throw new TokenRejectedError('fingerprint_missing', details);
+      factors = { transport, fingerprintCookie, userAgent };
+    } else {
+      factors = { transport, ip, userAgent };
+    }
+    if (!this.fingerprints.matches(claims.fgp, factors)) {
+      throw new TokenRejectedError('fingerprint_mismatch', details);
+    }
+    const revoked = await this.revocations.check(claims);
+    if (revoked) throw new TokenRejectedError(revoked, details);
+    return {
+      userId: claims.sub,
+      sessionId: claims.sid,
+      jti: claims.jti,
+      roles: claims.roles,
+      issuedAt: claims.iat,
+      expiresAt: claims.exp,
+      transport,
+    };
+  }
+}
+
+function verificationKeyFor(keyStore: KeyStore, rawToken: string) {
+  const header = decodeHeader(rawToken);
+  if (!header) throw new TokenRejectedError('malformed');
+  const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
+  if (typ !== ACCESS_TOKEN_TYPE && typ !== `application/${ACCESS_TOKEN_TYPE}`) {
+    throw new TokenRejectedError('bad_typ');
+  }
+  // RFC 7515 §4.1.11: a critical extension we do not implement must make the token invalid.
+  if (header.crit !== undefined) throw new TokenRejectedError('unsupported_crit');
+  if (typeof header.kid !== 'string' || header.kid.length === 0) throw new TokenRejectedError('missing_kid');
+  const key = keyStore.verificationKey(header.kid);
+  if (!key) throw new TokenRejectedError('unknown_kid');
+  if (header.alg !== key.alg) throw new TokenRejectedError('bad_alg');
+  return key.publicKeyPem;
+}
+
+function decodeHeader(rawToken: string): Record<string, unknown> | undefined {
+  const [encoded] = rawToken.split('.');
+  try {
+    const header: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    return header !== null && typeof header === 'object' && !Array.isArray(header)
+      ? (header as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function hasRequiredClaims(claims: Partial<AccessTokenClaims>): claims is AccessTokenClaims {
+  return (
+    typeof claims.sub === 'string' &&
+    typeof claims.sid === 'string' &&
+    typeof claims.jti === 'string' &&
+    typeof claims.iat === 'number' &&
+    typeof claims.exp === 'number' &&
+    typeof claims.fgp === 'string' &&
+    Array.isArray(claims.roles) &&
+    claims.roles.every((role: Role) => typeof role === 'string')
+  );
+}

@@ -1,0 +1,29 @@
+import { registerAs } from '@nestjs/config';
+import { loadEnvironment } from './environment';
+
+/** One namespace per concern; each is cut from the same validated environment. */
+export const appConfig = registerAs('app', () => {
+  const env = loadEnvironment();
+  return {
+    nodeEnv: env.nodeEnv,
+    port: env.port,
+    trustProxy: env.trustProxy,
+    corsOrigins: env.corsOrigins,
+    labEnabled: env.labEnabled,
+    logLevel: env.logLevel,
+    generatedSecrets: env.generatedSecrets,
+  };
+});
+
+export const databaseConfig = registerAs('database', () => ({ url: loadEnvironment().databaseUrl }));
+
+export const jwtConfig = registerAs('jwt', () => loadEnvironment().jwt);
+
+export const sessionConfig = registerAs('session', () => {
+  const env = loadEnvironment();
+  return { ...env.sessions, cookieSecure: env.cookieSecure };
+});
+
+export const secretsConfig = registerAs('secrets', () => loadEnvironment().secrets);
+
+export const allConfig = [appConfig, databaseConfig, jwtConfig, sessionConfig, secretsConfig];

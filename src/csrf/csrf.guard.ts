@@ -1,0 +1,46 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { AuditService } from '../audit/audit.service';
+import { clientInfo } from '../common/client-info';
+import { CSRF_HEADER, CsrfService } from './csrf.service';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Runs after the JWT guard. Unsafe requests from a foreign Origin are refused outright; unsafe requests
+ * authenticated by cookie also need the session's CSRF token. Bearer requests carry no ambient
+ * credential, so a forged cross-site request cannot authenticate as anyone and needs no token.
+ * Public routes that authenticate by cookie themselves (refresh) check the token in their own service.
+ */
+@Injectable()
+export class CsrfGuard implements CanActivate {
+  constructor(
+    private readonly csrf: CsrfService,
+    private readonly audit: AuditService,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const request = context.switchToHttp().getRequest<Request>();
+    if (SAFE_METHODS.has(request.method)) return true;
+    if (!this.csrf.originAllowed(request)) return this.refuse(request, 'origin_not_allowed');
+    const user = request.user;
+    if (user?.transport !== 'cookie') return true;
+    if (!this.csrf.verify(user.sessionId, request.get(CSRF_HEADER))) {
+      return this.refuse(request, request.get(CSRF_HEADER) ? 'bad_token' : 'missing_token');
+    }
+    return true;
+  }
+
+  private refuse(request: Request, reason: string): never {
+    this.audit.record({
+      type: 'csrf_rejected',
+      success: false,
+      userId: request.user?.userId,
+      sessionId: request.user?.sessionId,
+      client: clientInfo(request),
+      reason,
+      metadata: { method: request.method, path: request.path, origin: request.get('origin') },
+    });
+    throw new ForbiddenException('CSRF check failed');
+  }
+}

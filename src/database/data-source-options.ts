@@ -1,0 +1,29 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DataSourceOptions } from 'typeorm';
+import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { SigningKey } from '../keys/entities/signing-key.entity';
+import { RefreshToken } from '../sessions/entities/refresh-token.entity';
+import { Session } from '../sessions/entities/session.entity';
+import { Revocation } from '../tokens/entities/revocation.entity';
+import { User } from '../users/entities/user.entity';
+import { Foundation1764345600000 } from './migrations/1764345600000-foundation';
+import { Sessions1764349200000 } from './migrations/1764349200000-sessions';
+
+export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation];
+export const migrations = [Foundation1764345600000, Sessions1764349200000];
+
+/**
+ * Maps DATABASE_URL to TypeORM options. Migrations run at start-up; `synchronize` stays off everywhere
+ * (a dropped entity field would silently drop a column and its data).
+ */
+export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
+  const common = { entities, migrations, migrationsRun: true, synchronize: false } as const;
+  if (databaseUrl.startsWith('sqlite:')) {
+    const file = databaseUrl.slice('sqlite:'.length);
+    const database = file === ':memory:' ? ':memory:' : file;
+    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    return { type: 'better-sqlite3', database, ...common };
+  }
+  return { type: 'postgres', url: databaseUrl, ...common };
+}

@@ -1,0 +1,42 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { SigningAlgorithm } from '../../config/environment';
+
+/**
+ * next: published in the JWKS, not yet signing. active: signs (exactly one). retiring: verifies and stays
+ * published until every token it signed has expired. retired: gone from the JWKS and from verification.
+ */
+export type KeyState = 'next' | 'active' | 'retiring' | 'retired';
+
+@Entity('signing_keys')
+export class SigningKey {
+  /** RFC 7638 JWK thumbprint of the public key. */
+  @PrimaryColumn({ type: 'varchar', length: 64 })
+  kid!: string;
+
+  /** The one algorithm this key was made for; the verifier never takes the token's word for it. */
+  @Column({ type: 'varchar', length: 8 })
+  alg!: SigningAlgorithm;
+
+  @Column({ type: 'varchar', length: 16 })
+  state!: KeyState;
+
+  @Column({ name: 'public_jwk', type: 'simple-json' })
+  publicJwk!: Record<string, string>;
+
+  /** PKCS#8 DER, sealed with AES-256-GCM under KEY_ENCRYPTION_KEY (see KeyEncryption). */
+  @Column({ name: 'encrypted_private_key', type: 'text' })
+  encryptedPrivateKey!: string;
+
+  @Column({ name: 'created_at', type: Date })
+  createdAt!: Date;
+
+  @Column({ name: 'activated_at', type: Date, nullable: true })
+  activatedAt!: Date | null;
+
+  @Column({ name: 'deactivated_at', type: Date, nullable: true })
+  deactivatedAt!: Date | null;
+
+  /** When a retiring key stops verifying: deactivation + the longest access-token lifetime + leeway. */
+  @Column({ name: 'retire_at', type: Date, nullable: true })
+  retireAt!: Date | null;
+}

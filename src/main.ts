@@ -1,0 +1,23 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { AppModule } from './app.module';
+import { configureApp } from './app.setup';
+import { loadEnvironment } from './config/environment';
+
+async function bootstrap(): Promise<void> {
+  // Validate first, so a bad setting fails with its own message before anything else starts.
+  const { port } = loadEnvironment();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false });
+  configureApp(app);
+  app.enableShutdownHooks();
+  await app.listen(port);
+  new Logger('Warden').log(`Listening on http://localhost:${port}`);
+}
+
+bootstrap().catch((error: Error) => {
+  // A configuration error is the operator's to fix: its message says how; a stack would bury it.
+  console.error(error.name === 'ConfigurationError' ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,47 @@
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+
+/** A login: the family of refresh tokens it rotates through, and the `sid` claim of its access tokens. */
+@Entity('sessions')
+@Index(['userId'])
+export class Session {
+  @PrimaryColumn({ type: 'varchar', length: 36 })
+  id!: string;
+
+  @Column({ name: 'user_id', type: 'varchar', length: 36 })
+  userId!: string;
+
+  @Column({ type: 'varchar', length: 8 })
+  transport!: 'cookie' | 'bearer';
+
+  @Column({ name: 'created_at', type: Date })
+  createdAt!: Date;
+
+  @Column({ name: 'created_ip', type: 'varchar', length: 64 })
+  createdIp!: string;
+
+  @Column({ name: 'created_user_agent', type: 'varchar', length: 512 })
+  createdUserAgent!: string;
+
+  @Column({ name: 'last_used_at', type: Date })
+  lastUsedAt!: Date;
+
+  @Column({ name: 'last_ip', type: 'varchar', length: 64 })
+  lastIp!: string;
+
+  @Column({ name: 'last_user_agent', type: 'varchar', length: 512 })
+  lastUserAgent!: string;
+
+  /** Idle expiry: pushed forward by each refresh, never past `expiresAt`. */
+  @Column({ name: 'idle_expires_at', type: Date })
+  idleExpiresAt!: Date;
+
+  /** Absolute expiry (SESSION_MAX_AGE): a stolen session cannot be kept alive forever by refreshing. */
+  @Column({ name: 'expires_at', type: Date })
+  expiresAt!: Date;
+
+  @Column({ name: 'revoked_at', type: Date, nullable: true })
+  revokedAt!: Date | null;
+
+  @Column({ name: 'revoked_reason', type: 'varchar', length: 64, nullable: true })
+  revokedReason!: string | null;
+}

@@ -1,0 +1,28 @@
+import { Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { clientInfo } from '../common/client-info';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { SessionResponseDto } from './dto/session-response.dto';
+import { SessionsService } from './sessions.service';
+
+@Controller('auth/sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Get()
+  async list(@CurrentUser() principal: AuthenticatedUser): Promise<SessionResponseDto[]> {
+    const sessions = await this.sessions.listActive(principal.userId);
+    return sessions.map((session) => SessionResponseDto.from(session, principal.sessionId));
+  }
+
+  @Delete(':id')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  async revoke(
+    @CurrentUser() principal: AuthenticatedUser,
+    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Req() request: Request,
+  ): Promise<void> {
+    await this.sessions.revokeOwn(principal.userId, id, principal.sessionId, clientInfo(request));
+  }
+}

@@ -1,0 +1,65 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
+import { Clock } from '../common/clock/clock';
+import type { Role } from '../common/decorators/roles.decorator';
+import { jwtConfig } from '../config/configuration';
+import { KeyStore } from '../keys/key-store.service';
+
+/** RFC 9068 §2.1: the media type of an OAuth access token JWT, so it cannot pass for an ID token. */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+
+export interface AccessTokenClaims {
+  iss: string;
+  aud: string;
+  sub: string;
+  sid: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  fgp: string;
+  roles: Role[];
+}
+
+export interface IssuedAccessToken {
+  token: string;
+  jti: string;
+  expiresAt: Date;
+  expiresIn: number;
+}
+
+@Injectable()
+export class AccessTokenService {
+  constructor(
+    private readonly jwtService: JwtService,
+    private readonly keyStore: KeyStore,
+    private readonly clock: Clock,
+    @Inject(jwtConfig.KEY) private readonly jwt: ConfigType<typeof jwtConfig>,
+  ) {}
+
+  /** Signs a short-lived access token with the active key. The payload holds no secret or personal data. */
+  issue(subject: { userId: string; sessionId: string; roles: Role[]; fingerprint: string }): IssuedAccessToken {
+    const key = this.keyStore.activeSigningKey();
+    const iat = this.clock.nowSeconds();
+    const exp = iat + this.jwt.accessTokenTtlSeconds;
+    const claims: AccessTokenClaims = {
+      iss: this.jwt.issuer,
+      aud: this.jwt.audience,
+      sub: subject.userId,
+      sid: subject.sessionId,
+      jti: randomUUID(),
+      iat,
+      exp,
+      fgp: subject.fingerprint,
+      roles: subject.roles,
+    };
+    const token = this.jwtService.sign(claims, {
+      privateKey: key.privateKey,
+      algorithm: key.alg,
+      keyid: key.kid,
+      header: { alg: key.alg, typ: ACCESS_TOKEN_TYPE, kid: key.kid },
+    });
+    return { token, jti: claims.jti, expiresAt: new Date(exp * 1000), expiresIn: exp - iat };
+  }
+}

@@ -1,0 +1,15 @@
+import { Controller, Get } from '@nestjs/common';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { ProfileResponseDto } from './dto/user-response.dto';
+import { UsersService } from './users.service';
+
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get('me')
+  async me(@CurrentUser() principal: AuthenticatedUser): Promise<ProfileResponseDto> {
+    return ProfileResponseDto.from(await this.users.getById(principal.userId));
+  }
+}

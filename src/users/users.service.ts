@@ -1,0 +1,38 @@
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { QueryFailedError, Repository } from 'typeorm';
+import { User } from './entities/user.entity';
+
+@Injectable()
+export class UsersService {
+  constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
+
+  /** New accounts always get exactly the `user` role; roles change only through the CLI. */
+  async create(email: string, passwordHash: string): Promise<User> {
+    const user = this.users.create({ id: randomUUID(), email, passwordHash, roles: ['user'] });
+    try {
+      return await this.users.save(user);
+    } catch (error) {
+      // The unique index decides, so two simultaneous registrations cannot both win.
+      if (error instanceof QueryFailedError && /unique|duplicate/i.test(error.message)) {
+        throw new ConflictException('An account with this email already exists');
+      }
+      throw error;
+    }
+  }
+
+  findByEmail(email: string): Promise<User | null> {
+    return this.users.findOneBy({ email });
+  }
+
+  async setPasswordHash(id: string, passwordHash: string): Promise<void> {
+    await this.users.update({ id }, { passwordHash });
+  }
+
+  async getById(id: string): Promise<User> {
+    const user = await this.users.findOneBy({ id });
+    if (!user) throw new NotFoundException('User not found');
+    return user;
+  }
+}

@@ -1,0 +1,8 @@
+// Every HTTP test runs against an in-memory database with fixed, strong test-only secrets.
+import { randomBytes } from 'node:crypto';
+
+process.env.NODE_ENV = 'test';
+process.env.DATABASE_URL ??= 'sqlite::memory:';
+process.env.FINGERPRINT_SECRET = randomBytes(32).toString('base64url');
+process.env.KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64url');
+process.env.CSRF_SECRET = randomBytes(32).toString('base64url');
