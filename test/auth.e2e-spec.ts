@@ -1,0 +1,234 @@
+import { setCookies } from './helpers/cookies';
+import { createTestApp, TestApp } from './helpers/test-app';
+import { loginBearer, loginCookie, registerUser, STRONG_PASSWORD, TEST_USER_AGENT } from './factories/users';
+
+describe('registration, login and the profile', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  describe('POST /api/auth/register', () => {
+    it('creates a user with the user role and a normalized email', async () => {
+      const response = await t
+        .http()
+        .post('/api/auth/register')
+        .send({ email: '  Alice@Example.TEST ', password: STRONG_PASSWORD })
+        .expect(201);
+      expect(response.body).toEqual({ id: expect.any(String), email: 'alice@example.test', roles: ['user'] });
+      expect(JSON.stringify(response.body)).not.toMatch(/hash|password/i);
+    });
+
+    it('refuses a taken email, whatever its case, with 409', async () => {
+      await t
+        .http()
+        .post('/api/auth/register')
+        .send({ email: 'bob@example.test', password: STRONG_PASSWORD })
+        .expect(201);
+      const response = await t
+        .http()
+        .post('/api/auth/register')
+        .send({ email: 'BOB@example.test', password: STRONG_PASSWORD })
+        .expect(409);
+      expect(response.body).toEqual({
+        statusCode: 409,
+        error: 'Conflict',
+        message: 'An account with this email already exists',
+      });
+    });
+
+    it.each([
+      ['no body', undefined, 'email'],
+      ['a malformed email', { email: 'not-an-email', password: STRONG_PASSWORD }, 'email'],
+      ['an over-long email', { email: `${'a'.repeat(250)}@x.io`, password: STRONG_PASSWORD }, 'email'],
+      ['a short password', { email: 'c@example.test', password: 'short-pass' }, 'password'],
+      ['an over-long password', { email: 'c@example.test', password: 'x1'.repeat(65) }, 'password'],
+      ['a common password', { email: 'c@example.test', password: 'password1234' }, 'password'],
+      ['a repeated character', { email: 'c@example.test', password: 'aaaaaaaaaaaaaaa' }, 'password'],
+      ['a non-string password', { email: 'c@example.test', password: 123456789012345 }, 'password'],
+      ['a smuggled roles field', { email: 'c@example.test', password: STRONG_PASSWORD, roles: ['admin'] }, 'roles'],
+    ])('answers 400 for %s', async (_case, body, field) => {
+      const response = await t.http().post('/api/auth/register').send(body).expect(400);
+      expect(response.body.statusCode).toBe(400);
+      expect(response.body.error).toBe('Bad Request');
+      expect(JSON.stringify(response.body.message)).toContain(field);
+    });
+
+    it('never grants a smuggled role', async () => {
+      await t
+        .http()
+        .post('/api/auth/register')
+        .send({ email: 'mallory@example.test', password: STRONG_PASSWORD, roles: ['admin'] })
+        .expect(400);
+      const user = await registerUser(t, { email: 'mallory@example.test' });
+      const session = await loginBearer(t, user);
+      const me = await t.http().get('/api/users/me').set(session.headers).expect(200);
+      expect(me.body.roles).toEqual(['user']);
+    });
+
+    it('answers malformed JSON and oversized bodies with 4xx, not 5xx', async () => {
+      const malformed = await t
+        .http()
+        .post('/api/auth/register')
+        .set('Content-Type', 'application/json')
+        .send('{"email":')
+        .expect(400);
+      expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      const huge = await t
+        .http()
+        .post('/api/auth/register')
+        .set('Content-Type', 'application/json')
+        .send(JSON.stringify({ email: 'x@example.test', password: 'p'.repeat(64 * 1024) }))
+        .expect(413);
+      expect(huge.body).toMatchObject({ statusCode: 413 });
+    });
+  });
+
+  describe('POST /api/auth/login', () => {
+    it('cookie transport: sets the three HttpOnly, Secure, SameSite=Strict cookies and keeps tokens out of the body', async () => {
+      const user = await registerUser(t);
+      const response = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: user.email, password: user.password })
+        .expect(200);
+      expect(response.body).toEqual({
+        user: { id: user.id, email: user.email, roles: ['user'] },
+        accessTokenExpiresAt: expect.any(String),
+        csrfToken: expect.any(String),
+      });
+      expect(JSON.stringify(response.body)).not.toMatch(/eyJ/);
+      const cookies = setCookies(response);
+      expect(Object.keys(cookies).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);
+      for (const cookie of Object.values(cookies)) {
+        expect(cookie.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict' });
+        expect(cookie.attributes.domain).toBeUndefined();
+      }
+      expect(cookies['__Host-access'].attributes.path).toBe('/');
+      expect(cookies['__Host-access'].attributes['max-age']).toBe('900');
+      expect(cookies['__Host-fgp'].attributes.path).toBe('/');
+      expect(cookies['__Secure-refresh'].attributes.path).toBe('/api/auth');
+      expect(Number(cookies['__Secure-refresh'].attributes['max-age'])).toBeGreaterThan(6 * 86400);
+      const expiresAt = Date.parse(response.body.accessTokenExpiresAt as string);
+      expect(expiresAt - t.clock.now().getTime()).toBeGreaterThan(890_000);
+    });
+
+    it('bearer transport: returns the tokens in the body and sets no cookie', async () => {
+      const user = await registerUser(t);
+      const response = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: user.email, password: user.password, transport: 'bearer' })
+        .expect(200);
+      expect(response.body).toEqual({
+        accessToken: expect.stringMatching(/^eyJ/),
+        refreshToken: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        user: { id: user.id, email: user.email, roles: ['user'] },
+      });
+      expect(response.headers['set-cookie']).toBeUndefined();
+      expect(response.headers['cache-control']).toBe('no-store');
+    });
+
+    it('issues an access token with exactly the contract header and claims', async () => {
+      const user = await registerUser(t);
+      const { accessToken } = await loginBearer(t, user);
+      const [header, payload] = accessToken
+        .split('.')
+        .slice(0, 2)
+        .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+      const jwks = await t.http().get('/.well-known/jwks.json').expect(200);
+      expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: jwks.body.keys[0].kid });
+      expect(Object.keys(payload).sort()).toEqual(['aud', 'exp', 'fgp', 'iat', 'iss', 'jti', 'roles', 'sid', 'sub']);
+      expect(payload).toMatchObject({ sub: user.id, roles: ['user'], aud: 'warden-api' });
+      expect(payload.exp - payload.iat).toBe(900);
+      expect(JSON.stringify(payload)).not.toContain(user.email);
+    });
+
+    it('gives an unknown email and a wrong password the same 401 body, and tells them apart in the audit log', async () => {
+      const user = await registerUser(t);
+      const wrong = await t.http().post('/api/auth/login').send({ email: user.email, password: 'wrong-password-123' });
+      const unknown = await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: 'nobody@example.test', password: 'wrong-password-123' });
+      expect(wrong.status).toBe(401);
+      expect(unknown.status).toBe(401);
+      expect(unknown.body).toEqual(wrong.body);
+      expect(wrong.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Email or password is incorrect' });
+      const failures = await t.auditEvents({ type: 'login_failed' });
+      expect(failures.map((event) => event.reason)).toEqual(expect.arrayContaining(['bad_password', 'unknown_email']));
+      expect(failures.find((event) => event.reason === 'bad_password')?.userId).toBe(user.id);
+    });
+
+    it.each([
+      ['an unknown transport', { transport: 'query' }],
+      ['a missing password', { password: undefined }],
+      ['an object as email', { email: { $ne: null } }],
+    ])('answers 400 for %s', async (_case, patch) => {
+      const user = await registerUser(t);
+      await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: user.email, password: user.password, ...patch })
+        .expect(400);
+    });
+  });
+
+  describe('GET /api/users/me', () => {
+    it('answers with the bearer token', async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      const response = await t.http().get('/api/users/me').set(session.headers).expect(200);
+      expect(response.body).toEqual({ id: user.id, email: user.email, roles: ['user'], createdAt: expect.any(String) });
+    });
+
+    it('answers with the access and fingerprint cookies', async () => {
+      const user = await registerUser(t);
+      const session = await loginCookie(t, user);
+      const response = await t.http().get('/api/users/me').set(session.headers).expect(200);
+      expect(response.body.email).toBe(user.email);
+    });
+
+    it('answers 401 without a token, with the shared error shape', async () => {
+      const response = await t.http().get('/api/users/me').set('User-Agent', TEST_USER_AGENT).expect(401);
+      expect(response.body).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Invalid or missing access token',
+      });
+    });
+  });
+
+  describe('platform', () => {
+    it('reports health', async () => {
+      const response = await t.http().get('/api/health').expect(200);
+      expect(response.body.status).toBe('ok');
+    });
+
+    it('publishes only public key members in the JWKS', async () => {
+      const response = await t.http().get('/.well-known/jwks.json').expect(200);
+      expect(response.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
+      for (const key of response.body.keys) {
+        expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: expect.any(String) });
+        expect(key.d).toBeUndefined();
+      }
+    });
+
+    it('sends the hardening headers and hides the framework', async () => {
+      const response = await t.http().get('/api/health');
+      expect(response.headers['x-powered-by']).toBeUndefined();
+      expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it('answers unknown routes with the shared 404 shape', async () => {
+      const response = await t.http().get('/api/nope').set('User-Agent', TEST_USER_AGENT);
+      expect(response.status).toBe(404);
+      expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    });
+  });
+});

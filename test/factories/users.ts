@@ -1,0 +1,95 @@
+import { randomUUID } from 'node:crypto';
+import type { TestApp } from '../helpers/test-app';
+import { cookieHeader, setCookies } from '../helpers/cookies';
+
+export const TEST_USER_AGENT = 'WardenTest/1.0 (jest)';
+export const STRONG_PASSWORD = 'violet-harbor-tundra-42';
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+}
+
+export async function registerUser(t: TestApp, overrides: Partial<Omit<TestUser, 'id'>> = {}): Promise<TestUser> {
+  const email = overrides.email ?? `user-${randomUUID()}@example.test`;
+  const password = overrides.password ?? STRONG_PASSWORD;
+  const response = await t.http().post('/api/auth/register').send({ email, password }).expect(201);
+  return { id: (response.body as { id: string }).id, email, password };
+}
+
+export interface BearerSession {
+  accessToken: string;
+  refreshToken: string;
+  userAgent: string;
+  /** Headers that authenticate as this session. */
+  headers: Record<string, string>;
+}
+
+export async function loginBearer(t: TestApp, user: TestUser, userAgent = TEST_USER_AGENT): Promise<BearerSession> {
+  const response = await t
+    .http()
+    .post('/api/auth/login')
+    .set('User-Agent', userAgent)
+    .send({ email: user.email, password: user.password, transport: 'bearer' })
+    .expect(200);
+  const body = response.body as { accessToken: string; refreshToken: string };
+  return {
+    accessToken: body.accessToken,
+    refreshToken: body.refreshToken,
+    userAgent,
+    headers: { Authorization: `Bearer ${body.accessToken}`, 'User-Agent': userAgent },
+  };
+}
+
+export interface CookieSession {
+  access: string;
+  fingerprint: string;
+  refresh: string;
+  csrfToken: string;
+  userAgent: string;
+  accessTokenExpiresAt: string;
+  /** The Cookie header a browser would send to /api/auth/* (all three cookies). */
+  cookie: string;
+  /** Headers for an authenticated cookie request, with the CSRF token. */
+  headers: Record<string, string>;
+}
+
+export function cookieSessionFrom(
+  body: { csrfToken: string; accessTokenExpiresAt: string },
+  cookies: { access: string; fingerprint: string; refresh: string },
+  userAgent: string,
+): CookieSession {
+  const cookie = cookieHeader({
+    '__Host-access': cookies.access,
+    '__Host-fgp': cookies.fingerprint,
+    '__Secure-refresh': cookies.refresh,
+  });
+  return {
+    ...cookies,
+    csrfToken: body.csrfToken,
+    accessTokenExpiresAt: body.accessTokenExpiresAt,
+    userAgent,
+    cookie,
+    headers: { Cookie: cookie, 'X-CSRF-Token': body.csrfToken, 'User-Agent': userAgent },
+  };
+}
+
+export async function loginCookie(t: TestApp, user: TestUser, userAgent = TEST_USER_AGENT): Promise<CookieSession> {
+  const response = await t
+    .http()
+    .post('/api/auth/login')
+    .set('User-Agent', userAgent)
+    .send({ email: user.email, password: user.password })
+    .expect(200);
+  const cookies = setCookies(response);
+  return cookieSessionFrom(
+    response.body as { csrfToken: string; accessTokenExpiresAt: string },
+    {
+      access: cookies['__Host-access'].value,
+      fingerprint: cookies['__Host-fgp'].value,
+      refresh: cookies['__Secure-refresh'].value,
+    },
+    userAgent,
+  );
+}
