@@ -1,0 +1,241 @@
+import { attackerKeyPair, b64url, decodeJwt, es256, hs256, publicKeyPemFromJwk, unsigned } from './factories/tokens';
+import { loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './factories/users';
+import { cookieHeader } from './helpers/cookies';
+import { FakeClock } from './helpers/fake-clock';
+import { rawRequest } from './helpers/raw-request';
+import { createTestApp, TestApp } from './helpers/test-app';
+
+/**
+ * Each test performs an attack on the access token and expects the generic 401, with the specific reason in
+ * the audit log. The baseline test proves the same request passes with the genuine token.
+ */
+describe('access token attacks', () => {
+  let t: TestApp;
+  let token: string;
+  let header: Record<string, unknown>;
+  let payload: Record<string, unknown>;
+  let jwk: Record<string, string>;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    const user = await registerUser(t);
+    token = (await loginBearer(t, user)).accessToken;
+    ({ header, payload } = decodeJwt(token));
+    jwk = (await t.http().get('/.well-known/jwks.json')).body.keys[0];
+  });
+  afterAll(() => t.close());
+
+  const me = (authorization: string, userAgent = TEST_USER_AGENT) =>
+    t.http().get('/api/users/me').set('Authorization', authorization).set('User-Agent', userAgent);
+
+  async function expectRejected(forged: string, reason: string) {
+    const response = await me(`Bearer ${forged}`).expect(401);
+    expect(response.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'Invalid or missing access token',
+    });
+    const events = await t.auditEvents({ type: 'access_token_rejected' });
+    expect(events.at(-1)?.reason).toBe(reason);
+  }
+
+  it('baseline: the genuine token passes', async () => {
+    await me(`Bearer ${token}`).expect(200);
+  });
+
+  it.each([['none'], ['None'], ['NONE'], ['nOnE']])('refuses alg "%s" with an empty signature', async (alg) => {
+    await expectRejected(unsigned({ ...header, alg }, payload), 'bad_alg');
+  });
+
+  it('refuses alg "none" that keeps the original signature', async () => {
+    await expectRejected(unsigned({ ...header, alg: 'none' }, payload, token.split('.')[2]), 'bad_alg');
+  });
+
+  it('refuses HS256 signed with the public key as a PEM (algorithm confusion)', async () => {
+    await expectRejected(hs256(header, payload, publicKeyPemFromJwk(jwk)), 'bad_alg');
+  });
+
+  it('refuses HS256 signed with the public key as a JWK string', async () => {
+    await expectRejected(hs256(header, payload, JSON.stringify(jwk)), 'bad_alg');
+  });
+
+  it('refuses a tampered payload under the original signature', async () => {
+    const [h, , s] = token.split('.');
+    await expectRejected(`${h}.${b64url({ ...payload, roles: ['admin'] })}.${s}`, 'bad_signature');
+  });
+
+  it('refuses a stripped signature', async () => {
+    const [h, p] = token.split('.');
+    await expectRejected(`${h}.${p}.`, 'malformed');
+  });
+
+  it('refuses an unknown kid', async () => {
+    const { privateKey } = attackerKeyPair();
+    await expectRejected(es256({ ...header, kid: 'attacker-key' }, payload, privateKey), 'unknown_kid');
+  });
+
+  it('refuses a missing kid', async () => {
+    const { privateKey } = attackerKeyPair();
+    const { kid: _kid, ...withoutKid } = header;
+    await expectRejected(es256(withoutKid, payload, privateKey), 'missing_kid');
+  });
+
+  it('refuses an embedded jwk header signed with the attacker key', async () => {
+    const { privateKey, publicKey } = attackerKeyPair();
+    const attackerJwk = publicKey.export({ format: 'jwk' });
+    await expectRejected(es256({ ...header, jwk: attackerJwk }, payload, privateKey), 'bad_signature');
+    await expectRejected(es256({ ...header, kid: undefined, jwk: attackerJwk }, payload, privateKey), 'missing_kid');
+  });
+
+  it('refuses a jku header and never fetches it', async () => {
+    let fetched = false;
+    const { createServer } = await import('node:http');
+    const server = createServer((_req, res) => {
+      fetched = true;
+      res.end('{"keys":[]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    const { privateKey } = attackerKeyPair();
+    try {
+      await expectRejected(
+        es256({ ...header, kid: 'attacker', jku: `http://127.0.0.1:${port}/jwks.json` }, payload, privateKey),
+        'unknown_kid',
+      );
+      expect(fetched).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses a token of the wrong type (typ other than at+jwt)', async () => {
+    const { privateKey } = attackerKeyPair();
+    await expectRejected(es256({ ...header, typ: 'JWT' }, payload, privateKey), 'bad_typ');
+  });
+
+  it('refuses unknown critical header parameters', async () => {
+    const { privateKey } = attackerKeyPair();
+    await expectRejected(es256({ ...header, crit: ['exp'], exp: 1 }, payload, privateKey), 'unsupported_crit');
+  });
+
+  it.each([['not-a-jwt'], ['a.b'], ['a.b.c.d'], ['....'], ['eyJ.eyJ.x']])('refuses garbage %p', async (garbage) => {
+    const response = await me(`Bearer ${garbage}`);
+    expect(response.status).toBe(401);
+  });
+
+  it('refuses a token passed in the query string', async () => {
+    await t.http().get(`/api/users/me?access_token=${token}`).set('User-Agent', TEST_USER_AGENT).expect(401);
+  });
+
+  it('refuses a token in a malformed Authorization header instead of falling back to cookies', async () => {
+    await t
+      .http()
+      .get('/api/users/me')
+      .set('Authorization', `Token ${token}`)
+      .set('User-Agent', TEST_USER_AGENT)
+      .expect(401);
+  });
+
+  it('refuses the token from another User-Agent (fingerprint)', async () => {
+    await me(`Bearer ${token}`, 'curl/8.0').expect(401);
+    expect((await t.auditEvents({ type: 'access_token_rejected' })).at(-1)?.reason).toBe('fingerprint_mismatch');
+  });
+
+  it('refuses the token from another client IP (fingerprint)', async () => {
+    const headers = { Authorization: `Bearer ${token}`, 'User-Agent': TEST_USER_AGENT };
+    const same = await rawRequest(`${t.baseUrl}/api/users/me`, { headers, localAddress: '127.0.0.1' });
+    expect(same.status).toBe(200);
+    const other = await rawRequest(`${t.baseUrl}/api/users/me`, { headers, localAddress: '127.0.0.2' });
+    expect(other.status).toBe(401);
+    expect((await t.auditEvents({ type: 'access_token_rejected' })).at(-1)).toMatchObject({
+      reason: 'fingerprint_mismatch',
+      ip: '127.0.0.2',
+    });
+  });
+
+  it('ignores a spoofed X-Forwarded-For while TRUST_PROXY is off', async () => {
+    // The token was bound to 127.0.0.1; a client at 127.0.0.2 claiming to forward for 127.0.0.1 stays 127.0.0.2.
+    const response = await rawRequest(`${t.baseUrl}/api/users/me`, {
+      headers: { Authorization: `Bearer ${token}`, 'User-Agent': TEST_USER_AGENT, 'X-Forwarded-For': '127.0.0.1' },
+      localAddress: '127.0.0.2',
+    });
+    expect(response.status).toBe(401);
+  });
+
+  it('refuses a cookie-bound token without its fingerprint cookie, or with another one', async () => {
+    const user = await registerUser(t);
+    const session = await loginCookie(t, user);
+    const withCookies = (cookies: Record<string, string | undefined>) =>
+      t.http().get('/api/users/me').set('User-Agent', TEST_USER_AGENT).set('Cookie', cookieHeader(cookies));
+    await withCookies({ '__Host-access': session.access, '__Host-fgp': session.fingerprint }).expect(200);
+    await withCookies({ '__Host-access': session.access }).expect(401);
+    expect((await t.auditEvents({ type: 'access_token_rejected' })).at(-1)?.reason).toBe('fingerprint_missing');
+    await withCookies({ '__Host-access': session.access, '__Host-fgp': 'forged-fingerprint-value' }).expect(401);
+    expect((await t.auditEvents({ type: 'access_token_rejected' })).at(-1)?.reason).toBe('fingerprint_mismatch');
+  });
+
+  it('refuses a cookie-bound token replayed as a bearer token', async () => {
+    const user = await registerUser(t);
+    const session = await loginCookie(t, user);
+    await me(`Bearer ${session.access}`).expect(401);
+  });
+
+  it('lets a browser token survive an IP change (only bearer tokens are IP-bound)', async () => {
+    const user = await registerUser(t);
+    const session = await loginCookie(t, user);
+    const response = await rawRequest(`${t.baseUrl}/api/users/me`, {
+      headers: { Cookie: session.cookie, 'User-Agent': TEST_USER_AGENT },
+      localAddress: '127.0.0.3',
+    });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('access token lifetime and audience', () => {
+  it('refuses an expired token', async () => {
+    const clock = new FakeClock();
+    const t = await createTestApp({ clock });
+    try {
+      const user = await registerUser(t);
+      // Issued an hour ago: the real verifier sees a token that expired 45 minutes ago.
+      clock.advance(-60 * 60 * 1000);
+      const session = await loginBearer(t, user);
+      clock.advance(60 * 60 * 1000);
+      await t.http().get('/api/users/me').set(session.headers).expect(401);
+      expect((await t.auditEvents({ type: 'access_token_rejected' })).at(-1)?.reason).toBe('expired');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('honours ACCESS_TOKEN_TTL', async () => {
+    const t = await createTestApp({ env: { ACCESS_TOKEN_TTL: '3s' } });
+    try {
+      const session = await loginBearer(t, await registerUser(t));
+      const { payload } = decodeJwt(session.accessToken);
+      expect((payload.exp as number) - (payload.iat as number)).toBe(3);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it.each([
+    ['issuer', { JWT_ISSUER: 'https://other.example' }, 'bad_issuer'],
+    ['audience', { JWT_AUDIENCE: 'another-api' }, 'bad_audience'],
+  ])('refuses a token minted for another %s', async (_what, env, reason) => {
+    // Same database and keys, different expectations: the token is genuine but not meant for this verifier.
+    const file = `/tmp/warden-aud-${process.pid}-${Date.now()}.sqlite`;
+    const issuer = await createTestApp({ env: { DATABASE_URL: `sqlite:${file}`, ...env } });
+    const verifier = await createTestApp({ env: { DATABASE_URL: `sqlite:${file}` } });
+    try {
+      const session = await loginBearer(issuer, await registerUser(issuer));
+      await verifier.http().get('/api/users/me').set(session.headers).expect(401);
+      expect((await verifier.auditEvents({ type: 'access_token_rejected' })).at(-1)?.reason).toBe(reason);
+    } finally {
+      await issuer.close();
+      await verifier.close();
+      const { rmSync } = await import('node:fs');
+      rmSync(file, { force: true });
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import { createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, sign } from 'node:crypto';
+
+/** Hand-made JWTs for attack tests: whatever header, payload and signature an attacker would send. */
+export function b64url(value: unknown): string {
+  return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+}
+
+export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
+  const [header, payload] = token
+    .split('.')
+    .slice(0, 2)
+    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
+  return { header, payload };
+}
+
+export function unsigned(header: unknown, payload: unknown, signature = ''): string {
+  return `${b64url(header)}.${b64url(payload)}.${signature}`;
+}
+
+export function hs256(header: Record<string, unknown>, payload: unknown, secret: string | Buffer): string {
+  const input = `${b64url({ ...header, alg: 'HS256' })}.${b64url(payload)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+/** ES256 with a JOSE (r||s) signature, for tokens signed by an attacker's own key. */
+export function es256(header: Record<string, unknown>, payload: unknown, privateKey: KeyObject): string {
+  const input = `${b64url({ ...header, alg: 'ES256' })}.${b64url(payload)}`;
+  const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+  return `${input}.${signature.toString('base64url')}`;
+}
+
+export function attackerKeyPair() {
+  return generateKeyPairSync('ec', { namedCurve: 'P-256' });
+}
+
+export function publicKeyPemFromJwk(jwk: Record<string, string>): string {
+  return createPublicKey({ key: jwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string;
+}
+
+export { createPrivateKey };

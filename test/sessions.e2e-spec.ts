@@ -1,0 +1,423 @@
+import { Session } from '../src/sessions/entities/session.entity';
+import { RefreshToken } from '../src/sessions/entities/refresh-token.entity';
+import { SessionsService } from '../src/sessions/sessions.service';
+import { bearerFrom, cookieSessionAfter, refreshBearer, refreshCookie } from './factories/sessions';
+import { loginBearer, loginCookie, registerUser, STRONG_PASSWORD, TEST_USER_AGENT } from './factories/users';
+import { setCookies } from './helpers/cookies';
+import { FakeClock } from './helpers/fake-clock';
+import { createTestApp, TestApp } from './helpers/test-app';
+
+describe('sessions', () => {
+  let t: TestApp;
+  let clock: FakeClock;
+
+  beforeAll(async () => {
+    clock = new FakeClock();
+    t = await createTestApp({ clock });
+  });
+  afterAll(() => t.close());
+
+  const me = (headers: Record<string, string>) => t.http().get('/api/users/me').set(headers);
+
+  describe('rotation', () => {
+    it('bearer: the new pair works and the old refresh token is spent', async () => {
+      const first = await loginBearer(t, await registerUser(t));
+      const rotated = await refreshBearer(t, first.refreshToken).expect(200);
+      expect(rotated.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+      const second = bearerFrom(rotated);
+      expect(second.refreshToken).not.toBe(first.refreshToken);
+      await me(second.headers).expect(200);
+      await refreshBearer(t, second.refreshToken).expect(200);
+    });
+
+    it('cookie: renews all three cookies together and returns a CSRF token, no token in the body', async () => {
+      const session = await loginCookie(t, await registerUser(t));
+      const response = await refreshCookie(t, session).expect(200);
+      expect(response.body).toEqual({
+        user: expect.objectContaining({ id: expect.any(String) }),
+        accessTokenExpiresAt: expect.any(String),
+        csrfToken: expect.any(String),
+      });
+      const cookies = setCookies(response);
+      expect(Object.keys(cookies).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);
+      expect(cookies['__Secure-refresh'].value).not.toBe(session.refresh);
+      expect(cookies['__Secure-refresh'].attributes).toMatchObject({
+        path: '/api/auth',
+        httponly: true,
+        secure: true,
+        samesite: 'Strict',
+      });
+      // The fingerprint stays stable for the session, so requests racing the refresh still match.
+      expect(cookies['__Host-fgp'].value).toBe(session.fingerprint);
+      const next = cookieSessionAfter(response, session);
+      await me(next.headers).expect(200);
+    });
+
+    it('reuse of a spent token revokes the whole family: the newest refresh and access tokens die too', async () => {
+      const user = await registerUser(t);
+      const first = await loginBearer(t, user);
+      const second = bearerFrom(await refreshBearer(t, first.refreshToken).expect(200));
+      await me(second.headers).expect(200);
+
+      const reuse = await refreshBearer(t, first.refreshToken, 'Attacker/1.0').expect(401);
+      expect(reuse.body).toEqual({
+        statusCode: 401,
+        error: 'Unauthorized',
+        message: 'Invalid or expired refresh token',
+      });
+
+      await refreshBearer(t, second.refreshToken).expect(401);
+      await me(second.headers).expect(401);
+      const [event] = await t.auditEvents({ type: 'refresh_token_reuse', userId: user.id });
+      expect(event).toMatchObject({ success: false, userAgent: 'Attacker/1.0' });
+      expect(event.metadata).toMatchObject({
+        firstUse: { ip: '127.0.0.1', userAgent: TEST_USER_AGENT },
+        reuse: { ip: '127.0.0.1', userAgent: 'Attacker/1.0' },
+      });
+    });
+
+    it('refuses an unknown refresh token and a malformed request', async () => {
+      await refreshBearer(t, 'not-a-token-we-issued').expect(401);
+      await t.http().post('/api/auth/refresh').send({ transport: 'bearer' }).expect(400);
+      await t
+        .http()
+        .post('/api/auth/refresh')
+        .send({ transport: 'bearer', refreshToken: 'x'.repeat(300) })
+        .expect(400);
+      await t.http().post('/api/auth/refresh').send({}).expect(401);
+    });
+
+    it('stores only a hash of each refresh token', async () => {
+      const first = await loginBearer(t, await registerUser(t));
+      const rows = await t.dataSource.getRepository(RefreshToken).find();
+      expect(rows.some((row) => row.tokenHash === first.refreshToken)).toBe(false);
+      expect(JSON.stringify(rows)).not.toContain(first.refreshToken);
+      expect(first.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    });
+
+    it('20 concurrent refreshes with one token: exactly one succeeds, no 5xx, the family ends revoked', async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      const responses = await Promise.all(Array.from({ length: 20 }, () => refreshBearer(t, session.refreshToken)));
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+      expect(statuses.filter((status) => status !== 200 && status !== 401)).toEqual([]);
+      const winner = bearerFrom(responses.find((response) => response.status === 200)!);
+      // The losers were reuse: the whole session, the winner's tokens included, is revoked.
+      await refreshBearer(t, winner.refreshToken).expect(401);
+      await me(winner.headers).expect(401);
+      const sid = (await t.dataSource.getRepository(Session).findOneByOrFail({ userId: user.id })).id;
+      const tokens = await t.dataSource.getRepository(RefreshToken).findBy({ sessionId: sid });
+      expect(tokens).toHaveLength(2);
+      expect(tokens.filter((token) => token.parentId === null)).toHaveLength(1);
+    });
+  });
+
+  describe('listing and revoking', () => {
+    it('lists the live sessions of the caller only, marking the current one', async () => {
+      const user = await registerUser(t);
+      const a = await loginBearer(t, user, 'Browser A');
+      await loginBearer(t, user, 'Browser B');
+      await loginBearer(t, await registerUser(t));
+      const response = await t.http().get('/api/auth/sessions').set(a.headers).expect(200);
+      expect(response.body).toHaveLength(2);
+      expect(response.body.find((s: { current: boolean }) => s.current)).toMatchObject({
+        userAgent: 'Browser A',
+        ip: '127.0.0.1',
+      });
+      for (const session of response.body) {
+        expect(Object.keys(session).sort()).toEqual(['createdAt', 'current', 'id', 'ip', 'lastUsedAt', 'userAgent']);
+      }
+    });
+
+    it("DELETE ends one session at once (its access token dies) and answers 404 for another user's", async () => {
+      const user = await registerUser(t);
+      const a = await loginBearer(t, user, 'Browser A');
+      const b = await loginCookie(t, user, 'Browser B');
+      const sessions = (await t.http().get('/api/auth/sessions').set(a.headers)).body as {
+        id: string;
+        current: boolean;
+      }[];
+      const bId = sessions.find((s) => !s.current)!.id;
+
+      const stranger = await loginBearer(t, await registerUser(t));
+      await t.http().delete(`/api/auth/sessions/${bId}`).set(stranger.headers).expect(404);
+      await me(b.headers).expect(200);
+
+      await t.http().delete(`/api/auth/sessions/${bId}`).set(a.headers).expect(204);
+      await me(b.headers).expect(401);
+      await refreshCookie(t, b).expect(401);
+      await t.http().delete(`/api/auth/sessions/${bId}`).set(a.headers).expect(404);
+      await t.http().delete('/api/auth/sessions/not-a-uuid').set(a.headers).expect(400);
+      expect(await t.auditEvents({ type: 'session_revoked', sessionId: bId })).toHaveLength(1);
+    });
+
+    it('cookie-authenticated DELETE needs the CSRF token', async () => {
+      const user = await registerUser(t);
+      const a = await loginCookie(t, user, 'Browser A');
+      const b = await loginBearer(t, user, 'Browser B');
+      const sessions = (await t.http().get('/api/auth/sessions').set(b.headers)).body as {
+        id: string;
+        current: boolean;
+      }[];
+      const bId = sessions.find((s) => s.current)!.id;
+      const { 'X-CSRF-Token': _csrf, ...withoutCsrf } = a.headers;
+      await t.http().delete(`/api/auth/sessions/${bId}`).set(withoutCsrf).expect(403);
+      await me(b.headers).expect(200);
+      await t.http().delete(`/api/auth/sessions/${bId}`).set(a.headers).expect(204);
+      await me(b.headers).expect(401);
+    });
+  });
+
+  describe('logout', () => {
+    it('bearer: ends the session, denylists the access token, and spends the refresh token', async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      await t
+        .http()
+        .post('/api/auth/logout')
+        .set(session.headers)
+        .send({ transport: 'bearer', refreshToken: session.refreshToken })
+        .expect(204);
+      await me(session.headers).expect(401);
+      await refreshBearer(t, session.refreshToken).expect(401);
+      await t.http().post('/api/auth/logout').set(session.headers).send({ transport: 'bearer' }).expect(401);
+      expect(await t.auditEvents({ type: 'logout', userId: user.id })).toHaveLength(1);
+    });
+
+    it('cookie: clears all three cookies and ends the session', async () => {
+      const session = await loginCookie(t, await registerUser(t));
+      const response = await t.http().post('/api/auth/logout').set(session.headers).expect(204);
+      const cleared = setCookies(response);
+      expect(Object.keys(cleared).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);
+      for (const cookie of Object.values(cleared)) {
+        expect(cookie.value).toBe('');
+        expect(cookie.attributes.expires).toBe('Thu, 01 Jan 1970 00:00:00 GMT');
+      }
+      expect(cleared['__Secure-refresh'].attributes.path).toBe('/api/auth');
+      await me(session.headers).expect(401);
+      await refreshCookie(t, session).expect(401);
+    });
+
+    it("logout-all ends every session of the user and no other user's", async () => {
+      const user = await registerUser(t);
+      const a = await loginBearer(t, user, 'A');
+      const b = await loginCookie(t, user, 'B');
+      const other = await loginBearer(t, await registerUser(t));
+      await t.http().post('/api/auth/logout-all').set(b.headers).expect(204);
+      await me(a.headers).expect(401);
+      await me(b.headers).expect(401);
+      await refreshBearer(t, a.refreshToken).expect(401);
+      await me(other.headers).expect(200);
+      // A fresh login right afterwards works: logout-all ends sessions, not the account.
+      const again = await loginBearer(t, user);
+      await me(again.headers).expect(200);
+      expect(await t.auditEvents({ type: 'logout_all', userId: user.id })).toHaveLength(1);
+    });
+
+    it('logout-all also rejects access tokens issued before it even if their session row survived', async () => {
+      const user = await registerUser(t);
+      const a = await loginBearer(t, user);
+      // Simulate a session that the revocation loop missed: only the user-wide cut-off can stop its token.
+      clock.advance(1000);
+      const b = await loginBearer(t, user, 'B');
+      await t.dataSource.getRepository(Session).update({ userId: user.id }, { revokedAt: null });
+      await t.http().post('/api/auth/logout-all').set(b.headers).expect(204);
+      await t.dataSource.getRepository(Session).update({ userId: user.id }, { revokedAt: null });
+      await me(a.headers).expect(401);
+      expect((await t.auditEvents({ type: 'access_token_rejected', userId: user.id })).at(-1)?.reason).toMatch(
+        /revoked/,
+      );
+    });
+  });
+
+  describe('password change', () => {
+    it('requires the current password and ends every other session', async () => {
+      const user = await registerUser(t);
+      const current = await loginBearer(t, user, 'Current');
+      const other = await loginBearer(t, user, 'Other');
+      await t
+        .http()
+        .post('/api/users/me/password')
+        .set(current.headers)
+        .send({ currentPassword: 'wrong-password-1', newPassword: 'a-brand-new-passphrase' })
+        .expect(400);
+      await t
+        .http()
+        .post('/api/users/me/password')
+        .set(current.headers)
+        .send({ currentPassword: user.password, newPassword: 'short' })
+        .expect(400);
+      await t
+        .http()
+        .post('/api/users/me/password')
+        .set(current.headers)
+        .send({ currentPassword: user.password, newPassword: user.password })
+        .expect(400);
+      await me(other.headers).expect(200);
+
+      await t
+        .http()
+        .post('/api/users/me/password')
+        .set(current.headers)
+        .send({ currentPassword: user.password, newPassword: 'a-brand-new-passphrase' })
+        .expect(204);
+      await me(current.headers).expect(200);
+      await me(other.headers).expect(401);
+      await refreshBearer(t, other.refreshToken).expect(401);
+      await t.http().post('/api/auth/login').send({ email: user.email, password: STRONG_PASSWORD }).expect(401);
+      await t
+        .http()
+        .post('/api/auth/login')
+        .send({ email: user.email, password: 'a-brand-new-passphrase' })
+        .expect(200);
+      await t.http().post('/api/users/me/password').send({ currentPassword: 'x', newPassword: 'y' }).expect(401);
+      expect(await t.auditEvents({ type: 'password_changed', userId: user.id })).toHaveLength(1);
+    });
+
+    it('gives every login a new session id (no fixation)', async () => {
+      const user = await registerUser(t);
+      const a = await loginBearer(t, user);
+      const b = await loginBearer(t, user);
+      const sid = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sid;
+      expect(sid(a.accessToken)).not.toBe(sid(b.accessToken));
+    });
+  });
+});
+
+describe('session expiry, grace and purge', () => {
+  it('idle expiry: a refresh token unused for REFRESH_TOKEN_TTL no longer works', async () => {
+    const clock = new FakeClock();
+    const t = await createTestApp({ clock, env: { REFRESH_TOKEN_TTL: '1h', SESSION_MAX_AGE: '1d' } });
+    try {
+      const session = await loginBearer(t, await registerUser(t));
+      clock.advance(59 * 60 * 1000);
+      const next = bearerFrom(await refreshBearer(t, session.refreshToken).expect(200));
+      clock.advance(59 * 60 * 1000);
+      const last = bearerFrom(await refreshBearer(t, next.refreshToken).expect(200));
+      clock.advance(61 * 60 * 1000);
+      await refreshBearer(t, last.refreshToken).expect(401);
+      expect((await t.auditEvents({ type: 'refresh_failed' })).at(-1)?.reason).toBe('session_ended');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('absolute expiry: refreshing cannot keep a session alive past SESSION_MAX_AGE', async () => {
+    const clock = new FakeClock();
+    const t = await createTestApp({ clock, env: { REFRESH_TOKEN_TTL: '1h', SESSION_MAX_AGE: '2h' } });
+    try {
+      let session = await loginBearer(t, await registerUser(t));
+      for (let i = 0; i < 2; i++) {
+        clock.advance(50 * 60 * 1000);
+        session = bearerFrom(await refreshBearer(t, session.refreshToken).expect(200));
+      }
+      // 121 minutes in: the idle window (1h) is still open, the absolute one (2h) has closed.
+      clock.advance(21 * 60 * 1000);
+      await refreshBearer(t, session.refreshToken).expect(401);
+      expect((await t.auditEvents({ type: 'refresh_failed' })).at(-1)?.reason).toBe('session_ended');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('grace: the immediate parent is honoured within REFRESH_REUSE_GRACE, and only then', async () => {
+    const clock = new FakeClock();
+    const t = await createTestApp({ clock, env: { REFRESH_REUSE_GRACE: '10s' } });
+    try {
+      const first = await loginBearer(t, await registerUser(t));
+      await refreshBearer(t, first.refreshToken).expect(200);
+      // The response was "lost": the client retries with the same token within the grace window.
+      clock.advance(5_000);
+      const retried = bearerFrom(await refreshBearer(t, first.refreshToken).expect(200));
+      await t.http().get('/api/users/me').set(retried.headers).expect(200);
+
+      // Only the immediate parent: a grandparent is reuse even within the window, and kills the session.
+      const second = bearerFrom(await refreshBearer(t, retried.refreshToken).expect(200));
+      await refreshBearer(t, first.refreshToken).expect(401);
+      await refreshBearer(t, second.refreshToken).expect(401);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('grace: past the window the parent is reuse', async () => {
+    const clock = new FakeClock();
+    const t = await createTestApp({ clock, env: { REFRESH_REUSE_GRACE: '10s' } });
+    try {
+      const first = await loginBearer(t, await registerUser(t));
+      const second = bearerFrom(await refreshBearer(t, first.refreshToken).expect(200));
+      clock.advance(11_000);
+      await refreshBearer(t, first.refreshToken).expect(401);
+      await refreshBearer(t, second.refreshToken).expect(401);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('grace: concurrent refreshes yield only grace-allowed successes and never a 5xx', async () => {
+    const t = await createTestApp({ env: { REFRESH_REUSE_GRACE: '10s' } });
+    try {
+      const session = await loginBearer(t, await registerUser(t));
+      const responses = await Promise.all(Array.from({ length: 20 }, () => refreshBearer(t, session.refreshToken)));
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.every((status) => status === 200 || status === 401)).toBe(true);
+      // One winner plus at most one grace retry (the parent of the then-newest token); the rest is reuse.
+      const successes = statuses.filter((status) => status === 200).length;
+      expect(successes).toBeGreaterThanOrEqual(1);
+      expect(successes).toBeLessThanOrEqual(2);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('purge removes ended sessions and their refresh tokens, and keeps live ones', async () => {
+    const clock = new FakeClock();
+    const t = await createTestApp({ clock, env: { REFRESH_TOKEN_TTL: '1h', SESSION_MAX_AGE: '1d' } });
+    try {
+      const user = await registerUser(t);
+      const old = await loginBearer(t, user, 'old');
+      clock.advance(2 * 60 * 60 * 1000);
+      const live = await loginBearer(t, user, 'live');
+      const purged = await t.app.get(SessionsService).purgeExpired();
+      expect(purged).toBe(1);
+      const sessions = await t.dataSource.getRepository(Session).find();
+      expect(sessions.map((session) => session.createdUserAgent)).toEqual(['live']);
+      expect(await t.dataSource.getRepository(RefreshToken).count()).toBe(1);
+      await refreshBearer(t, old.refreshToken).expect(401);
+      await refreshBearer(t, live.refreshToken, 'live').expect(200);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('revocation survives a restart', () => {
+  it('keeps denylisted tokens, revoked sessions and logout-all cut-offs after the app is re-created', async () => {
+    const file = `/tmp/warden-restart-${process.pid}-${Date.now()}.sqlite`;
+    const env = { DATABASE_URL: `sqlite:${file}` };
+    let t = await createTestApp({ env });
+    const loggedOut = await loginBearer(t, await registerUser(t));
+    const revokedSession = await loginBearer(t, await registerUser(t));
+    const everywhere = await registerUser(t);
+    const everywhereSession = await loginBearer(t, everywhere);
+    const survivor = await loginBearer(t, await registerUser(t));
+    await t.http().post('/api/auth/logout').set(loggedOut.headers).send({}).expect(204);
+    const sid = (await t.http().get('/api/auth/sessions').set(revokedSession.headers)).body[0].id as string;
+    await t.http().delete(`/api/auth/sessions/${sid}`).set(revokedSession.headers).expect(204);
+    await t.http().post('/api/auth/logout-all').set(everywhereSession.headers).expect(204);
+    await t.close();
+
+    t = await createTestApp({ env });
+    try {
+      for (const session of [loggedOut, revokedSession, everywhereSession]) {
+        await t.http().get('/api/users/me').set(session.headers).expect(401);
+      }
+      await t.http().get('/api/users/me').set(survivor.headers).expect(200);
+    } finally {
+      await t.close();
+      const { rmSync } = await import('node:fs');
+      rmSync(file, { force: true });
+    }
+  });
+});
