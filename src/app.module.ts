@@ -13,6 +13,7 @@ import { CsrfModule } from './csrf/csrf.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
+import { LabModule } from './lab/lab.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
@@ -34,6 +35,7 @@ import { UsersModule } from './users/users.module';
     CsrfModule,
     AuthModule,
     HealthModule,
+    LabModule,
   ],
   providers: [
     {

@@ -1,0 +1,63 @@
+import { loginBearer, loginCookie, registerUser } from './factories/users';
+import { createTestApp, TestApp } from './helpers/test-app';
+
+describe('security lab endpoints', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { LAB_ENABLED: 'true' } });
+  });
+  afterAll(() => t.close());
+
+  it.each([['alg-none'], ['other-user-agent'], ['no-fingerprint-cookie']])(
+    'replays the caller token as %s and shows the refusal',
+    async (attack) => {
+      const session = await loginCookie(t, await registerUser(t));
+      const response = await t.http().post('/api/auth/lab/replay').set(session.headers).send({ attack }).expect(200);
+      expect(response.body).toMatchObject({
+        attack,
+        request: { method: 'GET', path: '/api/users/me' },
+        response: { status: 401, body: { statusCode: 401 } },
+      });
+      expect(JSON.stringify(response.body)).not.toContain(session.access);
+      expect(JSON.stringify(response.body)).not.toContain(session.fingerprint);
+      // The caller's own session is untouched.
+      await t.http().get('/api/users/me').set(session.headers).expect(200);
+    },
+  );
+
+  it('refuses unknown attacks and requests without the CSRF token', async () => {
+    const session = await loginCookie(t, await registerUser(t));
+    await t.http().post('/api/auth/lab/replay').set(session.headers).send({ attack: 'sql' }).expect(400);
+    const { 'X-CSRF-Token': _csrf, ...withoutCsrf } = session.headers;
+    await t.http().post('/api/auth/lab/replay').set(withoutCsrf).send({ attack: 'alg-none' }).expect(403);
+    await t.http().post('/api/auth/lab/replay').send({ attack: 'alg-none' }).expect(401);
+  });
+
+  it('refresh reuse kills the session, and the browser is logged out', async () => {
+    const session = await loginCookie(t, await registerUser(t));
+    const response = await t.http().post('/api/auth/lab/refresh-reuse').set(session.headers).send({}).expect(200);
+    const statuses = (response.body.steps as { response: { status: number } }[]).map((step) => step.response.status);
+    expect(statuses).toEqual([200, 401, 401]);
+    expect(JSON.stringify(response.body)).not.toContain(session.refresh);
+    await t.http().get('/api/users/me').set(session.headers).expect(401);
+    expect(await t.auditEvents({ type: 'refresh_token_reuse' })).toHaveLength(1);
+  });
+
+  it('bearer callers cannot use the cookie-based lab', async () => {
+    const session = await loginBearer(t, await registerUser(t));
+    const response = await t.http().post('/api/auth/lab/replay').set(session.headers).send({ attack: 'alg-none' });
+    expect(response.body.response.status).toBe(401);
+  });
+});
+
+it('the lab is 404 unless enabled (and off by default outside development)', async () => {
+  const t = await createTestApp();
+  try {
+    const session = await loginCookie(t, await registerUser(t));
+    await t.http().post('/api/auth/lab/replay').set(session.headers).send({ attack: 'alg-none' }).expect(404);
+    await t.http().post('/api/auth/lab/refresh-reuse').set(session.headers).send({}).expect(404);
+  } finally {
+    await t.close();
+  }
+});
