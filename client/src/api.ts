@@ -1,0 +1,166 @@
+/**
+ * The authenticated HTTP client and one function per endpoint of the Warden API (/work/shared/API.md).
+ *
+ * Every unsafe request carries `X-CSRF-Token`. A 401 means the access token is gone (expired, revoked,
+ * throttled timers let it lapse): refresh once, retry once. If the refresh is refused, the session module
+ * has already ended the session everywhere and the router shows the login screen.
+ */
+import { ApiError, UNSAFE_METHODS, isRecord, send, type Method, type SendOptions } from './http';
+import * as session from './session';
+import type { User } from './session';
+
+export interface RequestOptions {
+  body?: unknown;
+  query?: SendOptions['query'];
+  signal?: AbortSignal;
+  /**
+   * The endpoint answers 401 for its own reasons too (a wrong current password). Replaying such a request
+   * would count as a second failed attempt, so first ask a harmless endpoint whether the token still works.
+   */
+  own401?: boolean;
+}
+
+export interface Profile extends User {
+  createdAt: string;
+}
+
+export interface SessionInfo {
+  id: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  userAgent: string | null;
+  ip: string | null;
+  current: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface AuditEvent {
+  id: string;
+  type: string;
+  userId: string | null;
+  sessionId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  success: boolean;
+  reason: string | null;
+  createdAt: string;
+}
+
+export interface AuditFilters {
+  type?: string;
+  userId?: string;
+  ip?: string;
+  since?: string;
+  until?: string;
+  cursor?: string;
+  limit?: number;
+}
+
+export type Alert = Record<string, unknown>;
+
+export type ReplayAttack = 'alg-none' | 'other-user-agent' | 'no-fingerprint-cookie';
+
+export interface ReplayResult {
+  attack: string;
+  request: { method: string; path: string; headers: Record<string, unknown> };
+  response: { status: number; body: unknown };
+}
+
+export interface ReuseStep {
+  label: string;
+  status: number;
+  body: unknown;
+}
+
+export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
+  const seen = session.currentGeneration();
+  let result = await send(method, path, withCsrf(method, options));
+  if (result.status === 401 && session.authState() === 'logged-in') {
+    if (options.own401 && (await send('GET', '/api/users/me')).ok) throw new ApiError(result);
+    if (await session.refresh(seen)) result = await send(method, path, withCsrf(method, options));
+  }
+  if (!result.ok) throw new ApiError(result);
+  return result.body as T;
+}
+
+function withCsrf(method: Method, options: RequestOptions): SendOptions {
+  const { body, query, signal } = options;
+  return { body, query, signal, csrfToken: UNSAFE_METHODS.has(method) ? session.csrfToken() : null };
+}
+
+export async function register(email: string, password: string): Promise<User> {
+  const result = await send('POST', '/api/auth/register', { body: { email, password } });
+  if (!result.ok) throw new ApiError(result);
+  return result.body as User;
+}
+
+/** Cookie transport (the default): the body carries no token, only the expiry and the CSRF token. */
+export async function login(email: string, password: string): Promise<User> {
+  const result = await send('POST', '/api/auth/login', { body: { email, password } });
+  if (!result.ok) throw new ApiError(result);
+  return session.start(result);
+}
+
+export async function logout(): Promise<void> {
+  try {
+    await request<void>('POST', '/api/auth/logout');
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) throw error;
+  }
+  session.end('logout');
+}
+
+export async function logoutAll(): Promise<void> {
+  await request<void>('POST', '/api/auth/logout-all');
+  session.end('logout-all');
+}
+
+export function me(signal?: AbortSignal): Promise<Profile> {
+  return request<Profile>('GET', '/api/users/me', { signal });
+}
+
+export function changePassword(currentPassword: string, newPassword: string): Promise<void> {
+  return request<void>('POST', '/api/users/me/password', { body: { currentPassword, newPassword }, own401: true });
+}
+
+export async function listSessions(signal?: AbortSignal): Promise<SessionInfo[]> {
+  const body = await request<unknown>('GET', '/api/auth/sessions', { signal });
+  return Array.isArray(body) ? (body as SessionInfo[]) : [];
+}
+
+export function revokeSession(id: string): Promise<void> {
+  return request<void>('DELETE', `/api/auth/sessions/${encodeURIComponent(id)}`);
+}
+
+export async function auditEvents(filters: AuditFilters, signal?: AbortSignal): Promise<Page<AuditEvent>> {
+  return asPage<AuditEvent>(await request<unknown>('GET', '/api/admin/audit', { query: { ...filters }, signal }));
+}
+
+export async function alerts(cursor: string | null, signal?: AbortSignal): Promise<Page<Alert>> {
+  return asPage<Alert>(await request<unknown>('GET', '/api/admin/alerts', { query: { cursor }, signal }));
+}
+
+export function labReplay(attack: ReplayAttack): Promise<ReplayResult> {
+  return request<ReplayResult>('POST', '/api/auth/lab/replay', { body: { attack } });
+}
+
+/** The server reports each step as `{label, request, response: {status, body}}`. */
+export async function labRefreshReuse(): Promise<ReuseStep[]> {
+  const body = await request<unknown>('POST', '/api/auth/lab/refresh-reuse');
+  const steps = isRecord(body) && Array.isArray(body['steps']) ? (body['steps'] as unknown[]) : [];
+  return steps.filter(isRecord).map((step) => {
+    const response = isRecord(step['response']) ? step['response'] : {};
+    return { label: String(step['label'] ?? ''), status: Number(response['status']), body: response['body'] };
+  });
+}
+
+function asPage<T>(body: unknown): Page<T> {
+  if (!isRecord(body)) return { items: [], nextCursor: null };
+  const items = Array.isArray(body['items']) ? (body['items'] as T[]) : [];
+  const cursor = body['nextCursor'];
+  return { items, nextCursor: typeof cursor === 'string' && cursor !== '' ? cursor : null };
+}

@@ -1,0 +1,355 @@
+/**
+ * The session as this tab knows it, kept in memory only.
+ *
+ * The tokens themselves are HttpOnly cookies: the page never sees them. What it does hold is what the
+ * server tells it alongside them: who the user is, when the access token expires (to refresh it in
+ * time) and the CSRF token that unsafe requests must echo in `X-CSRF-Token`. None of it is written to
+ * localStorage, sessionStorage or document.cookie, so a script injected into the page finds nothing that
+ * outlives the tab (OWASP JWT Cheat Sheet, "Token Storage on Client Side").
+ *
+ * Tabs share one cookie jar, so they coordinate:
+ * - only one refresh runs at a time across all tabs (Web Locks); two tabs presenting the same refresh
+ *   token at once would look exactly like a stolen token being replayed, and the server would revoke
+ *   the whole session;
+ * - the tab that refreshed (or logged in) broadcasts the result, the others adopt it instead of
+ *   refreshing themselves;
+ * - logging out in one tab logs out every tab.
+ */
+import { ApiError, isRecord, send, type HttpResult } from './http';
+
+export interface User {
+  id: string;
+  email: string;
+  roles: string[];
+}
+
+export type AuthState = 'pending' | 'logged-in' | 'logged-out';
+
+/** Why a session ended: `none` means there never was one (a page load without cookies). */
+export type EndReason = 'logout' | 'logout-all' | 'expired' | 'killed' | 'none';
+
+export type SessionEvent =
+  | { kind: 'logged-in' | 'refreshed' | 'user-changed'; user: User; remote: boolean }
+  | { kind: 'logged-out'; reason: EndReason; remote: boolean };
+
+type SessionMessage =
+  | { type: 'refreshed'; accessTokenExpiresAt: string; lifetimeMs: number; csrfToken: string; user: User }
+  | { type: 'logged-out'; reason: EndReason };
+
+interface SessionState {
+  user: User;
+  csrfToken: string;
+  /** Expiry of the access token, on this machine's clock (epoch ms). */
+  expiresAt: number;
+  /** How long the access token lived when it was issued (ms); sizes the refresh margin. */
+  lifetime: number;
+  /** Bumped on every change; lets a refresh tell whether someone else already refreshed. */
+  generation: number;
+}
+
+const CHANNEL_NAME = 'warden-session';
+const LOCK_NAME = 'warden-refresh';
+const MAX_REFRESH_MARGIN_MS = 30_000;
+const REFRESH_MARGIN_SHARE = 0.2;
+const MIN_TIMER_DELAY_MS = 1_000;
+const MAX_TIMER_DELAY_MS = 2_147_483_647;
+const RETRY_AFTER_FAILURE_MS = 15_000;
+const REFRESH_TIMEOUT_MS = 15_000;
+const CLOCK_SKEW_TOLERANCE_MS = 5_000;
+
+let state: SessionState | null = null;
+let status: AuthState = 'pending';
+let generation = 0;
+let inFlight: Promise<boolean> | null = null;
+let timer: number | undefined;
+let paused = false;
+/** A CSRF token fetched on page load, before the first refresh tells us the full state. */
+let bootstrapCsrf: string | null = null;
+
+const listeners = new Set<(event: SessionEvent) => void>();
+const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL_NAME) : null;
+
+channel?.addEventListener('message', (event: MessageEvent<unknown>) => receive(event.data));
+document.addEventListener('visibilitychange', () => {
+  // Background tabs have their timers throttled; catch up as soon as the tab is looked at again.
+  if (document.visibilityState === 'visible') catchUp();
+});
+window.addEventListener('online', catchUp);
+
+export function authState(): AuthState {
+  return status;
+}
+
+export function currentUser(): User | null {
+  return state?.user ?? null;
+}
+
+export function isAdmin(): boolean {
+  return state?.user.roles.includes('admin') ?? false;
+}
+
+export function csrfToken(): string | null {
+  return state?.csrfToken ?? null;
+}
+
+export function currentGeneration(): number {
+  return generation;
+}
+
+/** When the access token expires and when this tab plans to refresh it (epoch ms), for display. */
+export function timing(): { expiresAt: number; refreshAt: number } | null {
+  return state ? { expiresAt: state.expiresAt, refreshAt: refreshAt(state) } : null;
+}
+
+export function onSessionChange(listener: (event: SessionEvent) => void, signal?: AbortSignal): () => void {
+  listeners.add(listener);
+  const remove = (): void => void listeners.delete(listener);
+  signal?.addEventListener('abort', remove, { once: true });
+  return remove;
+}
+
+/**
+ * On page load the memory is empty. If the access cookie is still valid, `GET /api/auth/csrf` gives the
+ * CSRF token the refresh call needs; either way one refresh tells us the user and the expiry (or that
+ * there is no session).
+ */
+export async function bootstrap(): Promise<void> {
+  const seen = generation;
+  bootstrapCsrf = await fetchCsrfToken();
+  try {
+    await refresh(seen);
+  } finally {
+    bootstrapCsrf = null;
+    if (status === 'pending') end('none', { broadcast: false });
+  }
+}
+
+/** Adopt the answer of a successful login: `{user, accessTokenExpiresAt, csrfToken}`. */
+export function start(result: HttpResult): User {
+  const next = parseSession(result.body, result.headers.get('Date'));
+  if (!next) throw new Error('The server answered the login with an unexpected body.');
+  adopt(next, { remote: false });
+  return next.user;
+}
+
+/**
+ * Refresh the access token. Resolves true when the tab holds a live session afterwards, false when the
+ * server refused (the session is over, every tab is told). Network and 5xx failures reject and leave the
+ * state alone: a flaky connection must not log anyone out.
+ *
+ * `seen` is the generation the caller last relied on (for example, when the request that got a 401 was
+ * sent). Concurrent callers share one request.
+ */
+export function refresh(seen: number = generation): Promise<boolean> {
+  inFlight ??= withRefreshLock(() => refreshHoldingLock(seen)).finally(() => {
+    inFlight = null;
+  });
+  return inFlight;
+}
+
+/** Forget the session in this tab and, unless told otherwise, in every other tab. */
+export function end(reason: EndReason, options: { broadcast?: boolean; remote?: boolean } = {}): void {
+  const { broadcast = true, remote = false } = options;
+  state = null;
+  paused = false;
+  generation += 1;
+  window.clearTimeout(timer);
+  if (broadcast) post({ type: 'logged-out', reason });
+  if (status === 'logged-out') return;
+  status = 'logged-out';
+  emit({ kind: 'logged-out', reason, remote });
+}
+
+/** Stop refreshing on a timer, for a demonstration that is about to kill the session on purpose. */
+export function pauseRefresh(): void {
+  paused = true;
+  window.clearTimeout(timer);
+}
+
+export function resumeRefresh(): void {
+  paused = false;
+  schedule();
+  catchUp();
+}
+
+async function refreshHoldingLock(seen: number): Promise<boolean> {
+  // Another tab, or an earlier request from this one, refreshed while we waited for the lock. Its new
+  // cookies are ours too (one jar per browser), so refreshing again would only spend a token for nothing.
+  if (state && state.generation !== seen && !isDue(state)) return true;
+
+  const sentToken = state?.csrfToken ?? bootstrapCsrf;
+  let result = await postRefresh(sentToken);
+  if (result.status === 403 && state) {
+    // Our CSRF token may belong to a session another tab has replaced; ask for the current one once.
+    const current = await fetchCsrfToken();
+    if (current && current !== sentToken) result = await postRefresh(current);
+  }
+
+  if (result.ok) {
+    const next = parseSession(result.body, result.headers.get('Date'));
+    if (!next) throw new ApiError(result);
+    adopt(next, { remote: false });
+    return true;
+  }
+  if (result.status === 401 || result.status === 403) {
+    const hadSession = state !== null;
+    end(hadSession ? 'expired' : 'none', { broadcast: hadSession });
+    return false;
+  }
+  throw new ApiError(result);
+}
+
+function postRefresh(token: string | null): Promise<HttpResult> {
+  return send('POST', '/api/auth/refresh', {
+    csrfToken: token,
+    signal: AbortSignal.timeout(REFRESH_TIMEOUT_MS),
+  });
+}
+
+async function fetchCsrfToken(): Promise<string | null> {
+  try {
+    const result = await send('GET', '/api/auth/csrf');
+    const token = isRecord(result.body) ? result.body['csrfToken'] : undefined;
+    return result.ok && typeof token === 'string' ? token : null;
+  } catch {
+    return null;
+  }
+}
+
+function withRefreshLock<T>(task: () => Promise<T>): Promise<T> {
+  // Web Locks exist only in secure contexts (https, localhost); elsewhere this tab can only serialise itself.
+  if (!('locks' in navigator) || !navigator.locks) return task();
+  return navigator.locks.request(LOCK_NAME, task);
+}
+
+function adopt(next: Omit<SessionState, 'generation'>, { remote }: { remote: boolean }): void {
+  const previous = state;
+  generation += 1;
+  state = { ...next, generation };
+  status = 'logged-in';
+  schedule();
+  if (!remote) {
+    post({
+      type: 'refreshed',
+      accessTokenExpiresAt: new Date(next.expiresAt).toISOString(),
+      lifetimeMs: next.lifetime,
+      csrfToken: next.csrfToken,
+      user: next.user,
+    });
+  }
+  const kind = !previous ? 'logged-in' : previous.user.id !== next.user.id ? 'user-changed' : 'refreshed';
+  emit({ kind, user: next.user, remote });
+}
+
+function receive(data: unknown): void {
+  if (!isRecord(data)) return;
+  if (data['type'] === 'refreshed') {
+    const lifetime = typeof data['lifetimeMs'] === 'number' ? data['lifetimeMs'] : MAX_REFRESH_MARGIN_MS * 5;
+    const next = parseSession(data, null, lifetime);
+    if (next) adopt(next, { remote: true });
+  } else if (data['type'] === 'logged-out' && state) {
+    end(isEndReason(data['reason']) ? data['reason'] : 'logout', { broadcast: false, remote: true });
+  }
+}
+
+function post(message: SessionMessage): void {
+  channel?.postMessage(message);
+}
+
+function emit(event: SessionEvent): void {
+  for (const listener of [...listeners]) {
+    try {
+      listener(event);
+    } catch (error) {
+      console.error('session listener failed', error);
+    }
+  }
+}
+
+function refreshAt(s: SessionState): number {
+  return s.expiresAt - Math.min(MAX_REFRESH_MARGIN_MS, s.lifetime * REFRESH_MARGIN_SHARE);
+}
+
+function isDue(s: SessionState): boolean {
+  return Date.now() >= refreshAt(s);
+}
+
+function schedule(): void {
+  window.clearTimeout(timer);
+  if (!state || paused) return;
+  const seen = state.generation;
+  const delay = Math.min(Math.max(refreshAt(state) - Date.now(), MIN_TIMER_DELAY_MS), MAX_TIMER_DELAY_MS);
+  timer = window.setTimeout(() => void onTimer(seen), delay);
+}
+
+async function onTimer(seen: number): Promise<void> {
+  if (!state || state.generation !== seen || paused) return;
+  if (!isDue(state)) return schedule();
+  try {
+    await refresh(seen);
+  } catch {
+    if (state && state.generation === seen && !paused) {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(() => void onTimer(seen), RETRY_AFTER_FAILURE_MS);
+    }
+  }
+}
+
+function catchUp(): void {
+  if (state && !paused && isDue(state)) void onTimer(state.generation);
+}
+
+/**
+ * Reads `{user, accessTokenExpiresAt, csrfToken}`. The expiry is measured against the server's clock
+ * when ours is clearly off, so a client with a wrong clock still refreshes on time.
+ */
+function parseSession(
+  body: unknown,
+  serverDate: string | null,
+  knownLifetime?: number,
+): Omit<SessionState, 'generation'> | null {
+  if (!isRecord(body) || !isUser(body['user']) || typeof body['csrfToken'] !== 'string') return null;
+  const expiry = parseInstant(body['accessTokenExpiresAt']);
+  if (expiry === null) return null;
+  const now = Date.now();
+  const remaining = expiry - (serverClock(serverDate, now) ?? now);
+  return {
+    user: { id: String(body['user'].id), email: body['user'].email, roles: [...body['user'].roles] },
+    csrfToken: body['csrfToken'],
+    expiresAt: now + remaining,
+    lifetime: knownLifetime ?? Math.max(remaining, 0),
+  };
+}
+
+/**
+ * The server's clock per the `Date` header, when it clearly disagrees with ours. The header has one-second
+ * resolution and arrives after some latency, so a small difference is noise and the local clock is better.
+ */
+function serverClock(dateHeader: string | null, now: number): number | null {
+  const serverNow = dateHeader ? Date.parse(dateHeader) : Number.NaN;
+  return Number.isNaN(serverNow) || Math.abs(serverNow - now) < CLOCK_SKEW_TOLERANCE_MS ? null : serverNow;
+}
+
+/** ISO string, or a number of epoch seconds (or milliseconds, if it is that large). */
+function parseInstant(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value < 1e11 ? value * 1000 : value;
+  if (typeof value === 'string') {
+    const parsed = Date.parse(value);
+    return Number.isNaN(parsed) ? null : parsed;
+  }
+  return null;
+}
+
+function isUser(value: unknown): value is Omit<User, 'id'> & { id: string | number } {
+  return (
+    isRecord(value) &&
+    (typeof value['id'] === 'string' || typeof value['id'] === 'number') &&
+    typeof value['email'] === 'string' &&
+    Array.isArray(value['roles']) &&
+    value['roles'].every((role) => typeof role === 'string')
+  );
+}
+
+function isEndReason(value: unknown): value is EndReason {
+  return value === 'logout' || value === 'logout-all' || value === 'expired' || value === 'killed' || value === 'none';
+}

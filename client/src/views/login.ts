@@ -1,0 +1,64 @@
+import * as api from '../api';
+import { h, heading } from '../dom';
+import { describeError } from '../errors';
+import type { ViewContext } from '../router';
+import { card, field, messageBox, submitButton, whileBusy } from '../ui';
+
+export function loginView(_context: ViewContext): Node {
+  const email = field({ id: 'login-email', name: 'email', label: 'Email', type: 'email', autocomplete: 'email' });
+  const password = field({
+    id: 'login-password',
+    name: 'password',
+    label: 'Password',
+    type: 'password',
+    autocomplete: 'current-password',
+  });
+  const message = messageBox('login-error');
+  const submit = submitButton('Log in', 'login-submit');
+  const form = h(
+    'form',
+    { class: 'form', testid: 'login-form', 'aria-labelledby': 'login-heading' },
+    message.el,
+    email.row,
+    password.row,
+    h('div', { class: 'actions' }, submit),
+  );
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void whileBusy(
+      submit,
+      'Logging in…',
+      async () => {
+        message.clear();
+        try {
+          // On success the session announces the login and the router moves on to the profile.
+          await api.login(email.input.value.trim(), password.input.value);
+        } catch (error) {
+          // Same words for an unknown email and a wrong password: the form must not reveal which accounts exist.
+          message.error(describeError(error, { 401: 'Email or password is incorrect' }));
+          password.input.value = '';
+          password.input.focus();
+        }
+      },
+      form,
+    );
+  });
+
+  const title = heading('Log in');
+  title.id = 'login-heading';
+  return h(
+    'div',
+    { class: 'view view-narrow', testid: 'view-login' },
+    title,
+    h('p', { class: 'lead' }, 'Your session lives in HttpOnly cookies that scripts on this page cannot read.'),
+    card(form),
+    h(
+      'p',
+      { class: 'aside' },
+      'New here? ',
+      h('a', { href: '#/register', testid: 'login-to-register' }, 'Create an account'),
+      '.',
+    ),
+  );
+}

@@ -1,0 +1,97 @@
+import * as api from '../api';
+import { h, heading } from '../dom';
+import { describeError } from '../errors';
+import { ApiError } from '../http';
+import type { ViewContext } from '../router';
+import * as session from '../session';
+import { PASSWORD_HINT, card, field, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
+
+export function passwordView(context: ViewContext): Node {
+  const current = field({
+    id: 'password-current',
+    name: 'currentPassword',
+    label: 'Current password',
+    type: 'password',
+    autocomplete: 'current-password',
+  });
+  const next = field({
+    id: 'password-new',
+    name: 'newPassword',
+    label: 'New password',
+    type: 'password',
+    autocomplete: 'new-password',
+    minLength: 12,
+    maxLength: 128,
+    hint: PASSWORD_HINT,
+  });
+  const confirm = field({
+    id: 'password-confirm',
+    name: 'confirmPassword',
+    label: 'Repeat the new password',
+    type: 'password',
+    autocomplete: 'new-password',
+    minLength: 12,
+    maxLength: 128,
+  });
+  // Lets password managers file the new password under the right account.
+  const username = h('input', {
+    type: 'email',
+    name: 'username',
+    autocomplete: 'username',
+    value: session.currentUser()?.email ?? '',
+    hidden: true,
+    readonly: true,
+    tabindex: -1,
+  });
+  const message = messageBox('password-error');
+  const submit = submitButton('Change password', 'password-submit');
+  const form = h(
+    'form',
+    { class: 'form', testid: 'password-form', 'aria-labelledby': 'password-heading' },
+    message.el,
+    username,
+    current.row,
+    next.row,
+    confirm.row,
+    h('div', { class: 'actions' }, submit),
+  );
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    message.clear();
+    if (next.input.value !== confirm.input.value) {
+      message.error(['The two new passwords do not match.']);
+      markInvalid(form, ['confirmPassword']);
+      confirm.input.focus();
+      return;
+    }
+    void whileBusy(
+      submit,
+      'Changing password…',
+      async () => {
+        try {
+          await api.changePassword(current.input.value, next.input.value);
+          form.reset();
+          markInvalid(form, []);
+          message.success('Password changed. Every other session was logged out; this one stays.');
+          context.announce('Password changed.', 'success');
+        } catch (error) {
+          const lines = describeError(error, { 401: 'The current password is incorrect' });
+          message.error(lines);
+          markInvalid(form, error instanceof ApiError && error.status === 400 ? lines : []);
+        }
+      },
+      form,
+    );
+  });
+
+  const title = heading('Change password');
+  title.id = 'password-heading';
+  return h(
+    'div',
+    { class: 'view view-narrow', testid: 'view-password' },
+    title,
+    h('p', { class: 'lead' }, 'Changing your password logs out every other session, so a stolen one stops working.'),
+    card(form),
+  );
+}

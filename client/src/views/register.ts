@@ -1,0 +1,73 @@
+import * as api from '../api';
+import { h, heading } from '../dom';
+import { describeError } from '../errors';
+import { ApiError } from '../http';
+import type { ViewContext } from '../router';
+import { PASSWORD_HINT, card, field, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
+
+export function registerView(context: ViewContext): Node {
+  const email = field({ id: 'register-email', name: 'email', label: 'Email', type: 'email', autocomplete: 'email' });
+  const password = field({
+    id: 'register-password',
+    name: 'password',
+    label: 'Password',
+    type: 'password',
+    autocomplete: 'new-password',
+    minLength: 12,
+    maxLength: 128,
+    hint: PASSWORD_HINT,
+  });
+  const message = messageBox('register-error');
+  const submit = submitButton('Create account', 'register-submit');
+  const form = h(
+    'form',
+    { class: 'form', testid: 'register-form', 'aria-labelledby': 'register-heading' },
+    message.el,
+    email.row,
+    password.row,
+    h('div', { class: 'actions' }, submit),
+  );
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void whileBusy(
+      submit,
+      'Creating account…',
+      async () => {
+        message.clear();
+        const credentials = [email.input.value.trim(), password.input.value] as const;
+        try {
+          await api.register(...credentials);
+        } catch (error) {
+          const lines = describeError(error, { 409: 'An account with this email already exists' });
+          message.error(lines);
+          markInvalid(form, error instanceof ApiError && error.status === 400 ? lines : []);
+          return;
+        }
+        try {
+          await api.login(...credentials);
+        } catch {
+          context.navigate('#/login', { text: 'Your account was created. Please log in.', tone: 'success' });
+        }
+      },
+      form,
+    );
+  });
+
+  const title = heading('Create an account');
+  title.id = 'register-heading';
+  return h(
+    'div',
+    { class: 'view view-narrow', testid: 'view-register' },
+    title,
+    h('p', { class: 'lead' }, 'Pick a long password: length does more for it than symbols do.'),
+    card(form),
+    h(
+      'p',
+      { class: 'aside' },
+      'Already registered? ',
+      h('a', { href: '#/login', testid: 'register-to-login' }, 'Log in'),
+      '.',
+    ),
+  );
+}
