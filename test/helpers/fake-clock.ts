@@ -1,23 +1,32 @@
 import { Clock } from '../../src/common/clock/clock';
 
-/** A clock the test moves by hand: expiry without sleeping. */
+/**
+ * A clock the test moves by hand: expiry without sleeping. `FakeClock.running()` follows real time plus
+ * whatever the test added, for tests where a real browser or timer must see time pass.
+ */
 export class FakeClock extends Clock {
-  private current: number;
+  private offset = 0;
 
-  constructor(start: Date = new Date()) {
+  constructor(
+    private readonly start: Date = new Date(),
+    private readonly follows = false,
+  ) {
     super();
-    this.current = start.getTime();
+  }
+
+  static running(): FakeClock {
+    return new FakeClock(new Date(), true);
   }
 
   override now(): Date {
-    return new Date(this.current);
+    return new Date((this.follows ? Date.now() : this.start.getTime()) + this.offset);
   }
 
   advance(ms: number): void {
-    this.current += ms;
+    this.offset += ms;
   }
 
   set(date: Date): void {
-    this.current = date.getTime();
+    this.offset = date.getTime() - (this.follows ? Date.now() : this.start.getTime());
   }
 }
