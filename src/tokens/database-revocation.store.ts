@@ -81,7 +81,8 @@ export class DatabaseRevocationStore extends RevocationStore implements OnModule
       expiresAt: new Date(Math.max(expiresAt.getTime(), existing?.until ?? 0)),
       createdAt: this.clock.now(),
     };
-    await this.revocations.save(row);
+    // An upsert, not save(): concurrent revocations of one session (a refresh race) must not collide.
+    await this.revocations.upsert(row, ['kind', 'subject']);
     this.apply(row);
   }
 

@@ -1,0 +1,168 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import { STRONG_PASSWORD } from '../factories/users';
+
+/**
+ * Debian's Chromium, never a downloaded browser. Each launch gets a fresh profile directory, removed on
+ * close, so nothing (cookies, storage, locks) leaks from one test file, or one "device", to another.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const SCREENSHOTS = join(__dirname, 'screenshots');
+
+export type AuthState = 'pending' | 'logged-in' | 'logged-out';
+
+export interface Browser {
+  context: BrowserContext;
+  /** The page Chromium opened with the profile, pointed at the app. */
+  page: Page;
+  newPage(): Promise<Page>;
+  /**
+   * Page errors and CSP violations seen so far, then forgotten. Tests assert it is empty after each test:
+   * the client runs under `script-src 'self'; style-src 'self'` and must never trip it.
+   */
+  takeProblems(): string[];
+  close(): Promise<void>;
+}
+
+export async function launchBrowser(baseUrl: string): Promise<Browser> {
+  const profile = mkdtempSync(join(tmpdir(), 'warden-chromium-'));
+  let context: BrowserContext;
+  try {
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  } catch (error) {
+    rmSync(profile, { recursive: true, force: true });
+    throw error;
+  }
+  let problems: string[] = [];
+  const watch = (page: Page): void => {
+    page.on('pageerror', (error) => problems.push(`page error on ${page.url()}: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) problems.push(`CSP violation: ${message.text()}`);
+    });
+  };
+  context.pages().forEach(watch);
+  context.on('page', watch);
+
+  const newPage = async (): Promise<Page> => {
+    const page = await context.newPage();
+    await page.goto(`${baseUrl}/`);
+    return page;
+  };
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(`${baseUrl}/`);
+
+  return {
+    context,
+    page,
+    newPage,
+    takeProblems: () => {
+      const seen = problems;
+      problems = [];
+      return seen;
+    },
+    close: async () => {
+      try {
+        await context.close();
+      } finally {
+        rmSync(profile, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+/** Waits until the client settled on `state` (body[data-auth-state]). */
+export async function waitForAuthState(page: Page, state: AuthState, timeout = 10_000): Promise<void> {
+  await page.waitForFunction(`document.body.dataset.authState === ${JSON.stringify(state)}`, null, { timeout });
+}
+
+export function authState(page: Page): Promise<string | undefined> {
+  return page.evaluate<string | undefined>('document.body.dataset.authState');
+}
+
+/** Hash navigation, as a click on a nav link would do; resolves once the view is on screen. */
+export async function go(page: Page, route: string): Promise<void> {
+  await page.evaluate(`location.hash = ${JSON.stringify(`#/${route}`)}`);
+  await page.waitForFunction(`document.body.dataset.route === ${JSON.stringify(route)}`);
+}
+
+export async function register(page: Page, email: string, password = STRONG_PASSWORD): Promise<void> {
+  await go(page, 'register');
+  await page.fill('#register-email', email);
+  await page.fill('#register-password', password);
+  await page.getByTestId('register-submit').click();
+}
+
+export async function logIn(page: Page, email: string, password = STRONG_PASSWORD): Promise<void> {
+  await go(page, 'login');
+  await page.fill('#login-email', email);
+  await page.fill('#login-password', password);
+  await page.getByTestId('login-submit').click();
+}
+
+/** Logs in through the form and waits for the profile with the user's email on it. */
+export async function logInAndSeeProfile(page: Page, email: string, password = STRONG_PASSWORD): Promise<void> {
+  await logIn(page, email, password);
+  await waitForAuthState(page, 'logged-in');
+  await page.getByTestId('profile-email').filter({ hasText: email }).waitFor();
+}
+
+/** Everything a script on the page can read: document.cookie and both storages, as one string each. */
+export function readableByScripts(page: Page): Promise<{ cookie: string; local: string; session: string }> {
+  return page.evaluate<{ cookie: string; local: string; session: string }>(`({
+    cookie: document.cookie,
+    local: JSON.stringify(Object.entries(localStorage)),
+    session: JSON.stringify(Object.entries(sessionStorage)),
+  })`);
+}
+
+export interface RefreshCall {
+  at: number;
+  page: Page | null;
+  /** The Cookie header the browser attached (the test can see it; the page cannot). */
+  cookie: Promise<string>;
+  status: Promise<number | null>;
+}
+
+/** Records every POST /api/auth/refresh the browser sends, from any tab of the context. */
+export function recordRefreshes(context: BrowserContext): RefreshCall[] {
+  const calls: RefreshCall[] = [];
+  context.on('request', (request: Request) => {
+    if (request.method() !== 'POST' || new URL(request.url()).pathname !== '/api/auth/refresh') return;
+    calls.push({
+      at: Date.now(),
+      page: request.frame().page(),
+      cookie: request.headerValue('cookie').then((cookie) => cookie ?? ''),
+      status: request.response().then((response) => response?.status() ?? null),
+    });
+  });
+  return calls;
+}
+
+/** The value of one cookie in a Cookie request header. */
+export function cookieValue(header: string, name: string): string | undefined {
+  for (const pair of header.split(';')) {
+    const at = pair.indexOf('=');
+    if (pair.slice(0, at).trim() === name) return pair.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' });
+  return path;
+}
