@@ -20,6 +20,15 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * The page globals that functions passed to `page.evaluate` use. They run in the browser, but this project's
+ * type-check has no DOM lib. (Functions, not strings: a string predicate is eval'ed and the CSP forbids it.)
+ */
+declare const document: { body: { dataset: Record<string, string | undefined> }; cookie: string };
+declare const localStorage: Record<string, string>;
+declare const sessionStorage: Record<string, string>;
+declare const location: { hash: string };
+
 export const SCREENSHOTS = join(__dirname, 'screenshots');
 
 export type AuthState = 'pending' | 'logged-in' | 'logged-out';
@@ -53,6 +62,8 @@ export async function launchBrowser(baseUrl: string): Promise<Browser> {
       if (message.text().includes('Content Security Policy')) problems.push(`CSP violation: ${message.text()}`);
     });
   };
+  // A missing element should fail a test in seconds, not at the test timeout.
+  context.setDefaultTimeout(10_000);
   context.pages().forEach(watch);
   context.on('page', watch);
 
@@ -85,17 +96,21 @@ export async function launchBrowser(baseUrl: string): Promise<Browser> {
 
 /** Waits until the client settled on `state` (body[data-auth-state]). */
 export async function waitForAuthState(page: Page, state: AuthState, timeout = 10_000): Promise<void> {
-  await page.waitForFunction(`document.body.dataset.authState === ${JSON.stringify(state)}`, null, { timeout });
+  await page.waitForFunction((expected) => document.body.dataset['authState'] === expected, state, { timeout });
 }
 
 export function authState(page: Page): Promise<string | undefined> {
-  return page.evaluate<string | undefined>('document.body.dataset.authState');
+  return page.evaluate(() => document.body.dataset['authState']);
+}
+
+export function route(page: Page): Promise<string | undefined> {
+  return page.evaluate(() => document.body.dataset['route']);
 }
 
 /** Hash navigation, as a click on a nav link would do; resolves once the view is on screen. */
-export async function go(page: Page, route: string): Promise<void> {
-  await page.evaluate(`location.hash = ${JSON.stringify(`#/${route}`)}`);
-  await page.waitForFunction(`document.body.dataset.route === ${JSON.stringify(route)}`);
+export async function go(page: Page, path: string): Promise<void> {
+  await page.evaluate((hash) => (location.hash = hash), `#/${path}`);
+  await page.waitForFunction((expected) => document.body.dataset['route'] === expected, path);
 }
 
 export async function register(page: Page, email: string, password = STRONG_PASSWORD): Promise<void> {
@@ -121,11 +136,11 @@ export async function logInAndSeeProfile(page: Page, email: string, password = S
 
 /** Everything a script on the page can read: document.cookie and both storages, as one string each. */
 export function readableByScripts(page: Page): Promise<{ cookie: string; local: string; session: string }> {
-  return page.evaluate<{ cookie: string; local: string; session: string }>(`({
+  return page.evaluate(() => ({
     cookie: document.cookie,
     local: JSON.stringify(Object.entries(localStorage)),
     session: JSON.stringify(Object.entries(sessionStorage)),
-  })`);
+  }));
 }
 
 export interface RefreshCall {

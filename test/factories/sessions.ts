@@ -1,20 +1,24 @@
 import type { Response } from 'supertest';
 import { setCookies } from '../helpers/cookies';
 import type { TestApp } from '../helpers/test-app';
-import { BearerSession, CookieSession, cookieSessionFrom, TEST_USER_AGENT } from './users';
+import { bearerFrom, CookieSession, cookieSessionFrom, TEST_USER_AGENT } from './users';
 
 export function refreshBearer(t: TestApp, refreshToken: string, userAgent = TEST_USER_AGENT) {
   return t.http().post('/api/auth/refresh').set('User-Agent', userAgent).send({ transport: 'bearer', refreshToken });
 }
 
-export function bearerFrom(response: Response, userAgent = TEST_USER_AGENT): BearerSession {
-  const body = response.body as { accessToken: string; refreshToken: string };
-  return {
-    accessToken: body.accessToken,
-    refreshToken: body.refreshToken,
-    userAgent,
-    headers: { Authorization: `Bearer ${body.accessToken}`, 'User-Agent': userAgent },
-  };
+/**
+ * Fires `count` refreshes with one refresh token at once and checks the invariant shared by every
+ * database: exactly one wins, nobody gets a 5xx, and the winner's tokens die with the session (reuse).
+ */
+export async function expectSingleWinnerOfRefreshRace(t: TestApp, refreshToken: string, count = 20) {
+  const responses = await Promise.all(Array.from({ length: count }, () => refreshBearer(t, refreshToken)));
+  const statuses = responses.map((response) => response.status);
+  expect(statuses.filter((status) => status === 200)).toHaveLength(1);
+  expect(statuses.filter((status) => status !== 200 && status !== 401)).toEqual([]);
+  const winner = bearerFrom(responses.find((response) => response.status === 200)!);
+  await refreshBearer(t, winner.refreshToken).expect(401);
+  await t.http().get('/api/users/me').set(winner.headers).expect(401);
 }
 
 /** A browser's refresh: the cookies of `session` plus its CSRF token in the header. */

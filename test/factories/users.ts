@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Response } from 'supertest';
 import type { TestApp } from '../helpers/test-app';
 import { cookieHeader, setCookies } from '../helpers/cookies';
 
@@ -33,6 +34,11 @@ export async function loginBearer(t: TestApp, user: TestUser, userAgent = TEST_U
     .set('User-Agent', userAgent)
     .send({ email: user.email, password: user.password, transport: 'bearer' })
     .expect(200);
+  return bearerFrom(response, userAgent);
+}
+
+/** The bearer session in a login or refresh response body. */
+export function bearerFrom(response: Response, userAgent = TEST_USER_AGENT): BearerSession {
   const body = response.body as { accessToken: string; refreshToken: string };
   return {
     accessToken: body.accessToken,

@@ -1,8 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
+import { AbstractLoader, ExpressLoader } from '@nestjs/serve-static';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
-import { DataSource } from 'typeorm';
+import { DataSource, FindOptionsWhere } from 'typeorm';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { AuditService } from '../../src/audit/audit.service';
@@ -20,7 +21,7 @@ export interface TestApp {
   clock: FakeClock;
   dataSource: DataSource;
   /** Flushes the audit queue and returns the stored events, oldest first. */
-  auditEvents: (where?: Partial<AuditEvent>) => Promise<AuditEvent[]>;
+  auditEvents: (where?: FindOptionsWhere<AuditEvent>) => Promise<AuditEvent[]>;
   close: () => Promise<void>;
 }
 
@@ -32,7 +33,8 @@ export interface TestAppOptions {
 
 /**
  * Boots the real AppModule with the production HTTP setup on 127.0.0.1 and an ephemeral port. The only
- * substitution is the clock. Each app gets a fresh in-memory SQLite database unless env says otherwise.
+ * substitutions are the clock and the static-file loader (pinned to the one production picks). Each app
+ * gets a fresh in-memory SQLite database unless env says otherwise.
  */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const clock = options.clock ?? new FakeClock();
@@ -47,6 +49,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
       .overrideProvider(Clock)
       .useValue(clock)
+      // ServeStaticModule picks its loader when the module compiles; a testing module has no HTTP adapter
+      // yet, so it would pick the no-op loader and not serve the client (nestjs/serve-static#240).
+      .overrideProvider(AbstractLoader)
+      .useClass(ExpressLoader)
       .compile();
     app = configureApp(moduleRef.createNestApplication({ bodyParser: false, logger: false }));
     await app.listen(0, '127.0.0.1');

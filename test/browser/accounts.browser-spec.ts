@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import type { Page } from 'playwright-core';
+import { STRONG_PASSWORD } from '../factories/users';
+import { FakeClock } from '../helpers/fake-clock';
+import { createTestApp, type TestApp } from '../helpers/test-app';
+import {
+  authState,
+  go,
+  launchBrowser,
+  logIn,
+  logInAndSeeProfile,
+  readableByScripts,
+  register,
+  route,
+  screenshot,
+  waitForAuthState,
+  type Browser,
+} from './browser';
+
+const JWT_LIKE = /eyJ[\w-]+\.[\w-]+\./;
+
+const newEmail = (name: string): string => `${name}-${randomUUID().slice(0, 8)}@example.test`;
+
+describe('accounts in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    t = await createTestApp({ clock: FakeClock.running() });
+    browser = await launchBrowser(t.baseUrl);
+    page = browser.page;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+  beforeEach(async () => {
+    await browser.context.clearCookies();
+    await page.reload();
+    await waitForAuthState(page, 'logged-out');
+  });
+  afterEach(() => expect(browser.takeProblems()).toEqual([]));
+
+  it('registers, logs in and shows the profile, with every token out of reach of page scripts', async () => {
+    const email = newEmail('ada');
+    await go(page, 'login');
+    await screenshot(page, 'login');
+    await go(page, 'register');
+    await screenshot(page, 'register');
+
+    // Registration logs the new user in and lands on the profile.
+    await register(page, email);
+    await waitForAuthState(page, 'logged-in');
+    await page.getByTestId('profile-email').filter({ hasText: email }).waitFor();
+
+    await page.getByTestId('nav-logout').click();
+    await waitForAuthState(page, 'logged-out');
+    expect(await browser.context.cookies()).toEqual([]);
+
+    await logInAndSeeProfile(page, email);
+    expect(await route(page)).toBe('profile');
+    await page.getByTestId('token-expires').waitFor();
+    await screenshot(page, 'profile');
+
+    const cookies = await browser.context.cookies();
+    expect(cookies.map((cookie) => cookie.name).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);
+    for (const cookie of cookies) {
+      expect({
+        name: cookie.name,
+        httpOnly: cookie.httpOnly,
+        secure: cookie.secure,
+        sameSite: cookie.sameSite,
+      }).toEqual({ name: cookie.name, httpOnly: true, secure: true, sameSite: 'Strict' });
+    }
+    expect(cookies.find((cookie) => cookie.name === '__Secure-refresh')?.path).toBe('/api/auth');
+    expect(cookies.find((cookie) => cookie.name === '__Host-access')?.value).toMatch(JWT_LIKE);
+
+    // What an injected script could read: none of it may be, or contain, a token.
+    const readable = await readableByScripts(page);
+    const everything = [readable.cookie, readable.local, readable.session, await page.content()].join('\n');
+    expect(everything).not.toMatch(JWT_LIKE);
+    for (const cookie of cookies) expect(everything).not.toContain(cookie.value);
+    expect(readable).toEqual({ cookie: '', local: '[]', session: '[]' });
+  });
+
+  it('shows why a login, a registration or a password change was refused', async () => {
+    const email = newEmail('grace');
+    await t.http().post('/api/auth/register').send({ email, password: STRONG_PASSWORD }).expect(201);
+
+    // A wrong password and an unknown email read the same: the form does not reveal which accounts exist.
+    for (const [who, password] of [
+      [email, 'not-the-right-password-7'],
+      [newEmail('nobody'), STRONG_PASSWORD],
+    ]) {
+      await logIn(page, who, password);
+      await page.getByTestId('login-error').filter({ hasText: 'Email or password is incorrect' }).waitFor();
+      expect(await authState(page)).toBe('logged-out');
+    }
+    await screenshot(page, 'login-refused');
+
+    await register(page, email);
+    await page.getByTestId('register-error').filter({ hasText: 'An account with this email already exists' }).waitFor();
+    expect(await authState(page)).toBe('logged-out');
+
+    // The server's validation messages are shown as they are.
+    await register(page, newEmail('weak'), 'password1234');
+    await page
+      .getByTestId('register-error')
+      .filter({ hasText: /password/i })
+      .waitFor();
+    expect(await page.getByTestId('register-error').textContent()).not.toContain('already exists');
+
+    await logInAndSeeProfile(page, email);
+    await go(page, 'password');
+    await screenshot(page, 'password');
+
+    // A wrong current password (the server answers 400) must not end the session, nor be sent twice.
+    const passwordPosts: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'POST' && request.url().endsWith('/api/users/me/password')) passwordPosts.push('POST');
+    });
+    await page.fill('#password-current', 'not-the-right-password-7');
+    await page.fill('#password-new', 'cobalt-meadow-lantern-58');
+    await page.fill('#password-confirm', 'cobalt-meadow-lantern-58');
+    await page.getByTestId('password-submit').click();
+    await page
+      .getByTestId('password-error')
+      .filter({ hasText: /current ?password is incorrect/i })
+      .waitFor();
+    expect(passwordPosts).toHaveLength(1);
+    expect(await authState(page)).toBe('logged-in');
+
+    await page.fill('#password-current', STRONG_PASSWORD);
+    await page.fill('#password-new', 'cobalt-meadow-lantern-58');
+    await page.fill('#password-confirm', 'cobalt-meadow-lantern-58');
+    await page.getByTestId('password-submit').click();
+    await page.locator('[data-testid="password-error"].message-success').waitFor();
+    expect(await page.getByTestId('password-error').textContent()).toContain('Password changed');
+    expect(await authState(page)).toBe('logged-in');
+  });
+});
