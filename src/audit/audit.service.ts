@@ -76,6 +76,7 @@ export class AuditService implements BeforeApplicationShutdown {
 
   /** Newest first, ordered by (createdAt, id) so pages never skip or repeat an event. */
   async list(filters: ListAuditEventsDto, withMetadata = false): Promise<AuditPage> {
+    await this.flush(); // an admin sees events up to this moment
     const since = filters.since ? new Date(filters.since) : undefined;
     const until = filters.until ? new Date(filters.until) : undefined;
     if (since && until && since >= until) throw new BadRequestException(['since must be before until']);
