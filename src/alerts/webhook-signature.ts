@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 export const SIGNATURE_HEADER = 'X-Warden-Signature';
 export const TIMESTAMP_HEADER = 'X-Warden-Timestamp';
@@ -10,19 +10,4 @@ export const DELIVERY_HEADER = 'X-Warden-Delivery';
  */
 export function signWebhookBody(secret: Buffer, timestamp: number, body: string): string {
   return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
-
-/** What a receiver does: recompute, compare in constant time, and refuse stale timestamps. */
-export function verifyWebhookSignature(
-  secret: Buffer,
-  timestamp: string,
-  body: string,
-  signature: string,
-  nowSeconds: number,
-  toleranceSeconds = 300,
-): boolean {
-  if (!/^\d{1,12}$/.test(timestamp) || Math.abs(nowSeconds - Number(timestamp)) > toleranceSeconds) return false;
-  const expected = Buffer.from(signWebhookBody(secret, Number(timestamp), body));
-  const given = Buffer.from(signature);
-  return expected.length === given.length && timingSafeEqual(expected, given);
 }
