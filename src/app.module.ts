@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ClientModule } from './client/client.module';
@@ -15,7 +16,9 @@ import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
 import { KeysModule } from './keys/keys.module';
 import { LabModule } from './lab/lab.module';
+import { LoggingModule } from './logging/logging.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
 
@@ -23,18 +26,22 @@ import { UsersModule } from './users/users.module';
   imports: [
     ConfigModule,
     ClockModule,
+    LoggingModule,
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
       useFactory: (database: ConfigType<typeof databaseConfig>) => dataSourceOptions(database.url),
     }),
     ScheduleModule.forRoot(),
     AuditModule,
+    // Before AuthModule: its guard is registered first, so floods are refused before any token work.
+    ThrottleModule,
     KeysModule,
     TokensModule,
     UsersModule,
     SessionsModule,
     CsrfModule,
     AuthModule,
+    AdminModule,
     HealthModule,
     LabModule,
     ClientModule,

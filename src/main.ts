@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
@@ -9,7 +10,9 @@ import { loadEnvironment } from './config/environment';
 async function bootstrap(): Promise<void> {
   // Validate first, so a bad setting fails with its own message before anything else starts.
   const { port } = loadEnvironment();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false });
+  // Start-up lines are held until the JSON logger is ready, so every line has the same format.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(PinoLogger));
   configureApp(app);
   app.enableShutdownHooks();
   await app.listen(port);

@@ -143,9 +143,9 @@ describe('access token attacks', () => {
 
   it('refuses the token from another client IP (fingerprint)', async () => {
     const headers = { Authorization: `Bearer ${token}`, 'User-Agent': TEST_USER_AGENT };
-    const same = await rawRequest(`${t.baseUrl}/api/users/me`, { headers, localAddress: '127.0.0.1' });
+    const same = await rawRequest(t, '/api/users/me', { headers, from: '127.0.0.1' });
     expect(same.status).toBe(200);
-    const other = await rawRequest(`${t.baseUrl}/api/users/me`, { headers, localAddress: '127.0.0.2' });
+    const other = await rawRequest(t, '/api/users/me', { headers, from: '127.0.0.2' });
     expect(other.status).toBe(401);
     expect((await t.auditEvents({ type: 'access_token_rejected' })).at(-1)).toMatchObject({
       reason: 'fingerprint_mismatch',
@@ -155,9 +155,9 @@ describe('access token attacks', () => {
 
   it('ignores a spoofed X-Forwarded-For while TRUST_PROXY is off', async () => {
     // The token was bound to 127.0.0.1; a client at 127.0.0.2 claiming to forward for 127.0.0.1 stays 127.0.0.2.
-    const response = await rawRequest(`${t.baseUrl}/api/users/me`, {
+    const response = await rawRequest(t, '/api/users/me', {
       headers: { Authorization: `Bearer ${token}`, 'User-Agent': TEST_USER_AGENT, 'X-Forwarded-For': '127.0.0.1' },
-      localAddress: '127.0.0.2',
+      from: '127.0.0.2',
     });
     expect(response.status).toBe(401);
   });
@@ -183,9 +183,9 @@ describe('access token attacks', () => {
   it('lets a browser token survive an IP change (only bearer tokens are IP-bound)', async () => {
     const user = await registerUser(t);
     const session = await loginCookie(t, user);
-    const response = await rawRequest(`${t.baseUrl}/api/users/me`, {
+    const response = await rawRequest(t, '/api/users/me', {
       headers: { Cookie: session.cookie, 'User-Agent': TEST_USER_AGENT },
-      localAddress: '127.0.0.3',
+      from: '127.0.0.3',
     });
     expect(response.status).toBe(200);
   });

@@ -1,9 +1,12 @@
-import { Injectable, Logger, BeforeApplicationShutdown } from '@nestjs/common';
+import { BadRequestException, BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import type { ClientInfo } from '../common/client-info';
+import { decodeCursor, encodeCursor } from './audit-cursor';
+import { AuditEventResponseDto, AuditPage } from './dto/audit-event-response.dto';
+import { AUDIT_PAGE_DEFAULT, ListAuditEventsDto } from './dto/list-audit-events.dto';
 import { AuditEvent } from './entities/audit-event.entity';
 
 export interface AuditRecord {
@@ -69,6 +72,45 @@ export class AuditService implements BeforeApplicationShutdown {
       }
     });
     return this.writing;
+  }
+
+  /** Newest first, ordered by (createdAt, id) so pages never skip or repeat an event. */
+  async list(filters: ListAuditEventsDto, withMetadata = false): Promise<AuditPage> {
+    await this.flush(); // an admin sees events up to this moment
+    const since = filters.since ? new Date(filters.since) : undefined;
+    const until = filters.until ? new Date(filters.until) : undefined;
+    if (since && until && since >= until) throw new BadRequestException(['since must be before until']);
+    const limit = filters.limit ?? AUDIT_PAGE_DEFAULT;
+    const query = this.events.createQueryBuilder('event');
+    if (filters.type) query.andWhere('event.type = :type', { type: filters.type });
+    if (filters.userId) query.andWhere('event.user_id = :userId', { userId: filters.userId });
+    if (filters.ip) query.andWhere('event.ip = :ip', { ip: filters.ip });
+    if (since) query.andWhere('event.created_at >= :since', { since });
+    if (until) query.andWhere('event.created_at < :until', { until });
+    if (filters.cursor) {
+      const cursor = decodeCursor(filters.cursor);
+      query.andWhere('(event.created_at < :at OR (event.created_at = :at AND event.id < :id))', {
+        at: cursor.createdAt,
+        id: cursor.id,
+      });
+    }
+    const rows = await query
+      .orderBy('event.created_at', 'DESC')
+      .addOrderBy('event.id', 'DESC')
+      .take(limit + 1)
+      .getMany();
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      items: page.map((event) => AuditEventResponseDto.from(event, withMetadata)),
+      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
+    };
+  }
+
+  /** Deletes events recorded before `cutoff` (AUDIT_RETENTION_DAYS); returns how many. */
+  async purgeBefore(cutoff: Date): Promise<number> {
+    const result = await this.events.createQueryBuilder().delete().where('created_at < :cutoff', { cutoff }).execute();
+    return result.affected ?? 0;
   }
 
   // Before, not on, shutdown: TypeORM closes its connection in its own onApplicationShutdown.

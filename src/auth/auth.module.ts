@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { AnomalyModule } from '../anomaly/anomaly.module';
 import { RolesGuard } from '../common/guards/roles.guard';
 import { CsrfGuard } from '../csrf/csrf.guard';
 import { CsrfModule } from '../csrf/csrf.module';
@@ -11,14 +12,16 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
+import { LoginThrottleService } from './login-throttle.service';
 import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
 
 @Module({
-  imports: [PassportModule, UsersModule, SessionsModule, TokensModule, CsrfModule],
+  imports: [PassportModule, UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule],
   controllers: [AuthController, PasswordController],
   providers: [
     AuthService,
+    LoginThrottleService,
     PasswordService,
     JwtStrategy,
     // Global guards run in this order: who is calling, may they, and did they mean to.

@@ -1,4 +1,5 @@
 import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
@@ -11,6 +12,7 @@ import { UserResponseDto } from '../users/dto/user-response.dto';
 import type { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
+import { LoginThrottleService } from './login-throttle.service';
 import { PasswordService } from './password.service';
 
 /** Everything a successful login or refresh hands out; the controller decides what goes where. */
@@ -39,6 +41,8 @@ export class AuthService {
     private readonly revocations: RevocationStore,
     private readonly csrf: CsrfService,
     private readonly audit: AuditService,
+    private readonly loginThrottle: LoginThrottleService,
+    private readonly anomalies: AnomalyService,
     private readonly clock: Clock,
   ) {}
 
@@ -48,8 +52,12 @@ export class AuthService {
     return UserResponseDto.from(user);
   }
 
-  /** Same answer and similar timing for an unknown email and a wrong password; the audit log tells them apart. */
+  /**
+   * Same answer and similar timing for an unknown email and a wrong password; the audit log tells them apart.
+   * A lockout is checked first and answers 429 whatever the password.
+   */
   async login(email: string, password: string, transport: Transport, client: ClientInfo): Promise<SessionGrant> {
+    await this.loginThrottle.assertAllowed(email, client);
     const user = await this.users.findByEmail(email);
     const valid = user
       ? await this.passwords.verify(user.passwordHash, password)
@@ -62,8 +70,10 @@ export class AuthService {
         reason: user ? 'bad_password' : 'unknown_email',
         client,
       });
+      await this.loginThrottle.recordFailure(email, client, user?.id);
       throw new UnauthorizedException('Email or password is incorrect');
     }
+    await this.loginThrottle.recordSuccess(email, client);
     const issued = await this.sessions.start(user.id, transport, client);
     this.audit.record({
       type: 'login',
@@ -73,6 +83,8 @@ export class AuthService {
       client,
       metadata: { transport },
     });
+    await this.anomalies.loginSucceeded(user.id, issued.session.id, client);
+    this.anomalies.sessionUsed(user.id, issued.session.id, client);
     return this.grant(user, issued, transport, client);
   }
 
@@ -99,7 +111,9 @@ export class AuthService {
       issued = await this.sessions.rotate(request.refreshToken, client);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
-      if (error.reason !== 'reuse') {
+      if (error.reason === 'reuse') {
+        this.anomalies.refreshTokenReused(error.session, client);
+      } else {
         this.audit.record({
           type: 'refresh_failed',
           success: false,
@@ -113,6 +127,7 @@ export class AuthService {
     }
     const user = await this.users.getById(issued.session.userId);
     this.audit.record({ type: 'refresh', success: true, userId: user.id, sessionId: issued.session.id, client });
+    this.anomalies.sessionUsed(user.id, issued.session.id, client);
     return this.grant(
       user,
       issued,

@@ -1,7 +1,8 @@
-import { ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ExecutionContext, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { Request } from 'express';
+import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
@@ -14,41 +15,61 @@ import { rejectionReason, TokenRejectedError } from './token-rejection';
  */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly logger = new Logger(JwtAuthGuard.name);
+
   constructor(
     private readonly reflector: Reflector,
     private readonly audit: AuditService,
+    private readonly anomalies: AnomalyService,
   ) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
-    return isPublic ? true : super.canActivate(context);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<Request>();
+    try {
+      await super.canActivate(context);
+    } catch (cause) {
+      return this.reject(cause, request);
+    }
+    const user = request.user as AuthenticatedUser;
+    this.anomalies.sessionUsed(user.userId, user.sessionId, clientInfo(request));
+    return true;
   }
 
-  override handleRequest<TUser = AuthenticatedUser>(
-    error: unknown,
-    user: TUser | false,
-    info: unknown,
-    context: ExecutionContext,
-  ): TUser {
+  /** Hands passport's verdict back to canActivate unchanged, so the rejection is handled in one place. */
+  override handleRequest<TUser = AuthenticatedUser>(error: unknown, user: TUser | false, info: unknown): TUser {
     if (!error && user) return user;
+    // passport reports a missing or unreadable token as `info`, not as an error.
     const cause = error ?? info;
+    throw cause instanceof Error ? cause : new TokenRejectedError('invalid');
+  }
+
+  private async reject(cause: unknown, request: Request): Promise<never> {
     const reason = rejectionReason(cause);
     // An anonymous request presented no credential: nothing to audit.
     if (reason !== 'missing_token') {
       const details = cause instanceof TokenRejectedError ? cause.details : {};
+      const client = clientInfo(request);
       this.audit.record({
         type: 'access_token_rejected',
         success: false,
         reason,
         userId: details.userId,
         sessionId: details.sessionId,
-        client: clientInfo(context.switchToHttp().getRequest<Request>()),
+        client,
       });
+      if (reason === 'fingerprint_mismatch') {
+        // Awaited (this request is refused anyway) so the session is gone before the next attempt.
+        await this.anomalies
+          .fingerprintMismatch(details.userId, details.sessionId, client)
+          .catch((error: Error) => this.logger.error(`Fingerprint mismatch rule failed: ${error.message}`));
+      }
     }
     throw new UnauthorizedException('Invalid or missing access token');
   }

@@ -26,4 +26,22 @@ export const sessionConfig = registerAs('session', () => {
 
 export const secretsConfig = registerAs('secrets', () => loadEnvironment().secrets);
 
-export const allConfig = [appConfig, databaseConfig, jwtConfig, sessionConfig, secretsConfig];
+export const throttleConfig = registerAs('throttle', () => loadEnvironment().throttle);
+
+export const anomalyConfig = registerAs('anomaly', () => loadEnvironment().anomaly);
+
+export const alertsConfig = registerAs('alerts', () => loadEnvironment().alerts);
+
+export const auditConfig = registerAs('audit', () => loadEnvironment().audit);
+
+export const allConfig = [
+  appConfig,
+  databaseConfig,
+  jwtConfig,
+  sessionConfig,
+  secretsConfig,
+  throttleConfig,
+  anomalyConfig,
+  alertsConfig,
+  auditConfig,
+];

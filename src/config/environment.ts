@@ -38,6 +38,66 @@ class RawEnvironment {
   @IsOptional() @IsString() CORS_ORIGINS?: string;
   @IsOptional() @IsBooleanString() LAB_ENABLED?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
+  @IsOptional() @IsString() ALERT_WEBHOOK_URL?: string;
+}
+
+/** Integer settings: name, default, smallest and largest accepted value. */
+const INTEGER_SETTINGS = {
+  RATE_LIMIT_MAX: [300, 1, 1_000_000],
+  LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: [10, 1, 10_000],
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: [100, 1, 100_000],
+  LOGIN_MAX_FAILURES_PER_IP: [50, 1, 100_000],
+  LOGIN_IP_BLOCK_MIN_ACCOUNTS: [5, 1, 10_000],
+  ANOMALY_FINGERPRINT_MISMATCHES: [3, 0, 1000],
+  ALERT_WEBHOOK_ATTEMPTS: [5, 1, 20],
+  ALERT_WEBHOOK_BACKOFF_MS: [1000, 0, 600_000],
+  AUDIT_RETENTION_DAYS: [90, 1, 36_500],
+} as const satisfies Record<string, readonly [number, number, number]>;
+
+/** Duration settings: name, default, smallest and largest accepted value (seconds; 0 may mean "off"). */
+const DURATION_SETTINGS = {
+  RATE_LIMIT_WINDOW: ['1m', 1, 86_400],
+  LOGIN_FAILURE_WINDOW: ['15m', 1, 86_400],
+  LOGIN_LOCKOUT_BASE: ['60s', 1, 86_400],
+  LOGIN_LOCKOUT_MAX: ['15m', 1, 7 * 86_400],
+  LOGIN_IP_BLOCK: ['15m', 1, 7 * 86_400],
+  ANOMALY_FINGERPRINT_WINDOW: ['5m', 1, 86_400],
+  ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
+  ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
+} as const satisfies Record<string, readonly [string, number, number]>;
+
+const BOOLEAN_SETTINGS = {
+  ANOMALY_REFRESH_REUSE: true,
+  ANOMALY_NEW_DEVICE: true,
+} as const satisfies Record<string, boolean>;
+
+export interface ThrottleSettings {
+  /** @nestjs/throttler: requests per client IP per window, on every route. */
+  rateLimit: { windowSeconds: number; max: number };
+  login: {
+    windowSeconds: number;
+    maxFailuresPerAccountIp: number;
+    maxFailuresPerAccount: number;
+    maxFailuresPerIp: number;
+    ipBlockMinAccounts: number;
+    lockoutBaseSeconds: number;
+    lockoutMaxSeconds: number;
+    ipBlockSeconds: number;
+  };
+}
+
+export interface AnomalySettings {
+  refreshReuse: boolean;
+  newDevice: boolean;
+  /** 0 turns the rule off. */
+  fingerprintMismatches: number;
+  fingerprintWindowSeconds: number;
+  /** 0 turns the rule off. */
+  sessionSpreadWindowSeconds: number;
+}
+
+export interface AlertSettings {
+  webhook?: { url: string; secret: Buffer; timeoutSeconds: number; attempts: number; backoffMs: number };
 }
 
 export interface Environment {
@@ -54,6 +114,10 @@ export interface Environment {
   corsOrigins: string[];
   labEnabled: boolean;
   logLevel: string;
+  throttle: ThrottleSettings;
+  anomaly: AnomalySettings;
+  alerts: AlertSettings;
+  audit: { retentionDays: number };
 }
 
 export class ConfigurationError extends Error {
@@ -103,6 +167,45 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
   }
 
   const { secrets, generatedSecrets } = resolveSecrets(env, nodeEnv, problems);
+  const integer = (name: keyof typeof INTEGER_SETTINGS) => readInteger(env, name, problems);
+  const duration = (name: keyof typeof DURATION_SETTINGS) => readDuration(env, name, problems);
+  const flag = (name: keyof typeof BOOLEAN_SETTINGS) => readBoolean(env, name, problems);
+
+  const throttle: ThrottleSettings = {
+    rateLimit: { windowSeconds: duration('RATE_LIMIT_WINDOW'), max: integer('RATE_LIMIT_MAX') },
+    login: {
+      windowSeconds: duration('LOGIN_FAILURE_WINDOW'),
+      maxFailuresPerAccountIp: integer('LOGIN_MAX_FAILURES_PER_ACCOUNT_IP'),
+      maxFailuresPerAccount: integer('LOGIN_MAX_FAILURES_PER_ACCOUNT'),
+      maxFailuresPerIp: integer('LOGIN_MAX_FAILURES_PER_IP'),
+      ipBlockMinAccounts: integer('LOGIN_IP_BLOCK_MIN_ACCOUNTS'),
+      lockoutBaseSeconds: duration('LOGIN_LOCKOUT_BASE'),
+      lockoutMaxSeconds: duration('LOGIN_LOCKOUT_MAX'),
+      ipBlockSeconds: duration('LOGIN_IP_BLOCK'),
+    },
+  };
+  if (throttle.login.lockoutMaxSeconds < throttle.login.lockoutBaseSeconds) {
+    problems.push('LOGIN_LOCKOUT_MAX must be at least LOGIN_LOCKOUT_BASE');
+  }
+  if (throttle.login.maxFailuresPerAccount < throttle.login.maxFailuresPerAccountIp) {
+    // Otherwise an attacker on one address could lock the owner out from everywhere.
+    problems.push(
+      'LOGIN_MAX_FAILURES_PER_ACCOUNT must be at least LOGIN_MAX_FAILURES_PER_ACCOUNT_IP (and is best far higher)',
+    );
+  }
+  const anomaly: AnomalySettings = {
+    refreshReuse: flag('ANOMALY_REFRESH_REUSE'),
+    newDevice: flag('ANOMALY_NEW_DEVICE'),
+    fingerprintMismatches: integer('ANOMALY_FINGERPRINT_MISMATCHES'),
+    fingerprintWindowSeconds: duration('ANOMALY_FINGERPRINT_WINDOW'),
+    sessionSpreadWindowSeconds: duration('ANOMALY_SESSION_SPREAD_WINDOW'),
+  };
+  const alerts = resolveAlerts(env, production, problems, {
+    timeoutSeconds: duration('ALERT_WEBHOOK_TIMEOUT'),
+    attempts: integer('ALERT_WEBHOOK_ATTEMPTS'),
+    backoffMs: integer('ALERT_WEBHOOK_BACKOFF_MS'),
+  });
+  const retentionDays = integer('AUDIT_RETENTION_DAYS');
 
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -124,7 +227,97 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     corsOrigins: list(env.CORS_ORIGINS),
     labEnabled: env.LAB_ENABLED === undefined ? nodeEnv === 'development' : env.LAB_ENABLED === 'true',
     logLevel: env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info'),
+    throttle,
+    anomaly,
+    alerts,
+    audit: { retentionDays },
   };
+}
+
+function readInteger(env: NodeJS.ProcessEnv, name: keyof typeof INTEGER_SETTINGS, problems: string[]): number {
+  const [fallback, min, max] = INTEGER_SETTINGS[name];
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = /^\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    problems.push(`${name} must be a whole number between ${min} and ${max} (default ${fallback})`);
+    return fallback;
+  }
+  return value;
+}
+
+function readDuration(env: NodeJS.ProcessEnv, name: keyof typeof DURATION_SETTINGS, problems: string[]): number {
+  const [fallback, min, max] = DURATION_SETTINGS[name];
+  const raw = env[name];
+  const value = parseDurationSeconds(raw === undefined || raw === '' ? fallback : raw);
+  if (value === undefined || value < min || value > max) {
+    problems.push(`${name} must be ${DURATION_HINT}, between ${min}s and ${max}s (default ${fallback})`);
+    return parseDurationSeconds(fallback) ?? 0;
+  }
+  return value;
+}
+
+function readBoolean(env: NodeJS.ProcessEnv, name: keyof typeof BOOLEAN_SETTINGS, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return BOOLEAN_SETTINGS[name];
+  if (raw !== 'true' && raw !== 'false') {
+    problems.push(`${name} must be true or false`);
+    return BOOLEAN_SETTINGS[name];
+  }
+  return raw === 'true';
+}
+
+/**
+ * The webhook is optional; its secret is required exactly when the URL is set, and judged like every other
+ * secret. Production only posts over HTTPS: an alert says who is under attack.
+ */
+function resolveAlerts(
+  env: NodeJS.ProcessEnv,
+  production: boolean,
+  problems: string[],
+  delivery: { timeoutSeconds: number; attempts: number; backoffMs: number },
+): AlertSettings {
+  const url = env.ALERT_WEBHOOK_URL?.trim();
+  const file = env.ALERT_WEBHOOK_SECRET_FILE;
+  let secret = env.ALERT_WEBHOOK_SECRET;
+  if (secret !== undefined && file !== undefined) {
+    problems.push('ALERT_WEBHOOK_SECRET and ALERT_WEBHOOK_SECRET_FILE are both set; keep one');
+    return {};
+  }
+  if (file !== undefined) {
+    try {
+      secret = readFileSync(file, 'utf8').trim();
+    } catch {
+      problems.push(`ALERT_WEBHOOK_SECRET_FILE points at ${file}, which cannot be read`);
+      return {};
+    }
+  }
+  if (!url) {
+    if (secret) problems.push('ALERT_WEBHOOK_SECRET is set but ALERT_WEBHOOK_URL is not; set both or neither');
+    return {};
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    problems.push('ALERT_WEBHOOK_URL must be an absolute http(s) URL, e.g. https://hooks.example.com/warden');
+    return {};
+  }
+  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && !production)) {
+    problems.push('ALERT_WEBHOOK_URL must use https (plain http is accepted outside production only)');
+  }
+  if (!secret) {
+    problems.push(
+      'ALERT_WEBHOOK_SECRET is required when ALERT_WEBHOOK_URL is set; generate one with `npm run cli -- secrets:generate`',
+    );
+    return {};
+  }
+  const decoded = decodeSecret(secret);
+  if ('problem' in decoded) {
+    problems.push(`ALERT_WEBHOOK_SECRET ${decoded.problem}; generate one with \`npm run cli -- secrets:generate\``);
+    return {};
+  }
+  return { webhook: { url: parsed.toString(), secret: decoded.bytes, ...delivery } };
 }
 
 function resolveSecrets(env: NodeJS.ProcessEnv, nodeEnv: Environment['nodeEnv'], problems: string[]) {

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { KnownDevice } from '../anomaly/entities/known-device.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { SigningKey } from '../keys/entities/signing-key.entity';
 import { RefreshToken } from '../sessions/entities/refresh-token.entity';
@@ -9,9 +10,10 @@ import { Revocation } from '../tokens/entities/revocation.entity';
 import { User } from '../users/entities/user.entity';
 import { Foundation1764345600000 } from './migrations/1764345600000-foundation';
 import { Sessions1764349200000 } from './migrations/1764349200000-sessions';
+import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
 
-export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation];
-export const migrations = [Foundation1764345600000, Sessions1764349200000];
+export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice];
+export const migrations = [Foundation1764345600000, Sessions1764349200000, KnownDevices1764360000000];
 
 /**
  * Maps DATABASE_URL to TypeORM options. Migrations run at start-up; `synchronize` stays off everywhere

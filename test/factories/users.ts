@@ -99,3 +99,15 @@ export async function loginCookie(t: TestApp, user: TestUser, userAgent = TEST_U
     userAgent,
   );
 }
+
+/** Grants the admin role straight in the database (what `npm run cli -- user:promote` does in production). */
+export async function promoteToAdmin(t: TestApp, user: TestUser): Promise<void> {
+  await t.dataSource.query('UPDATE users SET roles = ? WHERE id = ?', [JSON.stringify(['user', 'admin']), user.id]);
+}
+
+/** A new user with the admin role, logged in with the bearer transport. */
+export async function adminSession(t: TestApp): Promise<{ user: TestUser; session: BearerSession }> {
+  const user = await registerUser(t);
+  await promoteToAdmin(t, user);
+  return { user, session: await loginBearer(t, user) };
+}

@@ -1,28 +1,39 @@
-import { request as httpRequest } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import type { TestApp } from './test-app';
 
 export interface RawResponse {
   status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: unknown;
+  headers: IncomingHttpHeaders;
+  /** Parsed JSON (any shape, like supertest's `body`), or the raw text. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
 }
 
-/**
- * A plain HTTP request that can leave from another loopback address (Linux routes all of 127.0.0.0/8 to
- * lo), so a test can be a different client IP without any proxy header.
- */
-export function rawRequest(
-  url: string,
-  options: { method?: string; headers?: Record<string, string>; body?: unknown; localAddress?: string } = {},
-): Promise<RawResponse> {
+export interface RawRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  /**
+   * The client address. Linux routes all of 127.0.0.0/8 to loopback, so binding the socket to e.g.
+   * 127.0.0.2 makes the app see a different client IP without any proxy header.
+   */
+  from?: string;
+}
+
+/** A request from a chosen local address; the app must listen on 127.0.0.1 (createTestApp does). */
+export function rawRequest(t: TestApp, path: string, options: RawRequestOptions = {}): Promise<RawResponse> {
+  const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
   return new Promise((resolve, reject) => {
-    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     const req = httpRequest(
-      url,
       {
-        method: options.method ?? 'GET',
-        localAddress: options.localAddress,
+        host: '127.0.0.1',
+        port: t.port,
+        path,
+        method: options.method ?? (payload === undefined ? 'GET' : 'POST'),
+        localAddress: options.from ?? '127.0.0.1',
+        agent: false,
         headers: {
-          ...(payload ? { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload) } : {}),
+          ...(payload === undefined ? {} : { 'Content-Type': 'application/json' }),
           ...options.headers,
         },
       },
@@ -30,7 +41,7 @@ export function rawRequest(
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
+          const text = Buffer.concat(chunks).toString('utf8');
           let body: unknown = text;
           try {
             body = text ? JSON.parse(text) : undefined;
@@ -42,7 +53,6 @@ export function rawRequest(
       },
     );
     req.on('error', reject);
-    if (payload) req.write(payload);
-    req.end();
+    req.end(payload);
   });
 }

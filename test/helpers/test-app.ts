@@ -2,6 +2,8 @@ import type { INestApplication } from '@nestjs/common';
 import { AbstractLoader, ExpressLoader } from '@nestjs/serve-static';
 import { Test } from '@nestjs/testing';
 import type { AddressInfo } from 'node:net';
+import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { DataSource, FindOptionsWhere } from 'typeorm';
 import { AppModule } from '../../src/app.module';
@@ -9,6 +11,7 @@ import { configureApp } from '../../src/app.setup';
 import { AuditService } from '../../src/audit/audit.service';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { Clock } from '../../src/common/clock/clock';
+import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { FakeClock } from './fake-clock';
 
 export interface TestApp {
@@ -29,6 +32,8 @@ export interface TestAppOptions {
   /** Extra environment for this app only (restored after start-up). */
   env?: Record<string, string | undefined>;
   clock?: FakeClock;
+  /** Receives every log line (JSON, one per write); set LOG_LEVEL in env to see anything. */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -53,8 +58,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       // yet, so it would pick the no-op loader and not serve the client (nestjs/serve-static#240).
       .overrideProvider(AbstractLoader)
       .useClass(ExpressLoader)
+      .overrideProvider(LOG_DESTINATION)
+      .useValue(options.logDestination ?? { write: () => undefined })
       .compile();
-    app = configureApp(moduleRef.createNestApplication({ bodyParser: false, logger: false }));
+    app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
+    // As in main.ts: Nest's own log lines go through the JSON logger too (silent unless LOG_LEVEL says).
+    app.useLogger(app.get(Logger));
+    configureApp(app);
     await app.listen(0, '127.0.0.1');
   } finally {
     for (const [name, value] of Object.entries(saved)) {

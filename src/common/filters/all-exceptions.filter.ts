@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import { RetryLaterException } from '../exceptions/retry-later.exception';
 
 export interface ErrorBody {
   statusCode: number;
@@ -28,6 +29,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
       );
     }
     if (!response.headersSent) {
+      if (exception instanceof RetryLaterException) {
+        response.setHeader('Retry-After', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
+      }
       response.status(body.statusCode).json(body);
     }
   }

@@ -1,0 +1,30 @@
+import { Global, Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { throttleConfig } from '../config/configuration';
+import { AttemptStore } from './attempt-store';
+import { ClientIpThrottlerGuard } from './client-ip-throttler.guard';
+import { InMemoryAttemptStore } from './in-memory-attempt.store';
+
+/**
+ * A generous request rate limit on every route (RATE_LIMIT_MAX per RATE_LIMIT_WINDOW per IP) and the
+ * counters behind login lockouts and the anomaly rules.
+ */
+@Global()
+@Module({
+  imports: [
+    ThrottlerModule.forRootAsync({
+      inject: [throttleConfig.KEY],
+      useFactory: (config: ConfigType<typeof throttleConfig>) => ({
+        throttlers: [{ ttl: config.rateLimit.windowSeconds * 1000, limit: config.rateLimit.max }],
+      }),
+    }),
+  ],
+  providers: [
+    { provide: AttemptStore, useClass: InMemoryAttemptStore },
+    { provide: APP_GUARD, useClass: ClientIpThrottlerGuard },
+  ],
+  exports: [AttemptStore],
+})
+export class ThrottleModule {}

@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { createTestApp, TestApp } from './helpers/test-app';
+import { adminSession, BearerSession, loginBearer, registerUser, TEST_USER_AGENT } from './factories/users';
+
+describe('admin API', () => {
+  let t: TestApp;
+  let admin: BearerSession;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+    admin = (await adminSession(t)).session;
+  });
+  afterAll(() => t.close());
+
+  const get = (path: string, session: BearerSession = admin) => t.http().get(path).set(session.headers);
+
+  describe('access', () => {
+    it.each(['/api/admin/audit', '/api/admin/alerts'])('%s: 401 without a token, 403 for a user', async (path) => {
+      await t.http().get(path).set('User-Agent', TEST_USER_AGENT).expect(401);
+      const user = await loginBearer(t, await registerUser(t));
+      const response = await get(path, user).expect(403);
+      expect(response.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
+    });
+
+    it('revoke-sessions: 401 without a token, 403 for a user', async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      await t.http().post(`/api/admin/users/${user.id}/revoke-sessions`).expect(401);
+      await t.http().post(`/api/admin/users/${user.id}/revoke-sessions`).set(session.headers).expect(403);
+      await t.http().get('/api/users/me').set(session.headers).expect(200);
+    });
+  });
+
+  describe('GET /api/admin/audit', () => {
+    it('answers the contract shape, newest first, without metadata', async () => {
+      const response = await get('/api/admin/audit?limit=5').expect(200);
+      expect(Object.keys(response.body).sort()).toEqual(['items', 'nextCursor']);
+      expect(response.body.items).toHaveLength(5);
+      for (const item of response.body.items) {
+        expect(Object.keys(item).sort()).toEqual(
+          ['createdAt', 'id', 'ip', 'reason', 'sessionId', 'success', 'type', 'userAgent', 'userId'].sort(),
+        );
+      }
+      const times = response.body.items.map((item: { createdAt: string }) => Date.parse(item.createdAt));
+      expect([...times].sort((a, b) => b - a)).toEqual(times);
+    });
+
+    it('filters by type, user, ip and time range', async () => {
+      const user = await registerUser(t);
+      await t.http().post('/api/auth/login').send({ email: user.email, password: 'not-the-password-1' }).expect(401);
+      const failed = await get(`/api/admin/audit?type=login_failed&userId=${user.id}`).expect(200);
+      expect(failed.body.items).toEqual([
+        expect.objectContaining({ type: 'login_failed', userId: user.id, reason: 'bad_password', success: false }),
+      ]);
+      const mine = await get(`/api/admin/audit?userId=${user.id}`).expect(200);
+      expect(mine.body.items.map((item: { type: string }) => item.type).sort()).toEqual(['login_failed', 'register']);
+      const byIp = await get('/api/admin/audit?ip=127.0.0.1&limit=200').expect(200);
+      expect(byIp.body.items.every((item: { ip: string }) => item.ip === '127.0.0.1')).toBe(true);
+      const otherIp = await get('/api/admin/audit?ip=10.9.9.9').expect(200);
+      expect(otherIp.body).toEqual({ items: [], nextCursor: null });
+
+      const now = t.clock.now();
+      t.clock.advance(60 * 60_000);
+      const later = await registerUser(t);
+      const since = new Date(now.getTime() + 1000).toISOString();
+      const recent = await get(`/api/admin/audit?since=${since}`).expect(200);
+      expect(recent.body.items.map((item: { userId: string }) => item.userId)).toEqual([later.id]);
+      const before = await get(`/api/admin/audit?until=${since}&userId=${later.id}`).expect(200);
+      expect(before.body.items).toEqual([]);
+    });
+
+    it('walks every event exactly once with the cursor', async () => {
+      for (let i = 0; i < 7; i++) await registerUser(t);
+      const all = await get('/api/admin/audit?limit=200').expect(200);
+      const expected = all.body.items.map((item: { id: string }) => item.id);
+      expect(expected.length).toBeGreaterThan(10);
+      const walked: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await get(
+          `/api/admin/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        ).expect(200);
+        expect(page.body.items.length).toBeLessThanOrEqual(3);
+        walked.push(...page.body.items.map((item) => item.id));
+        cursor = page.body.nextCursor;
+        pages++;
+      } while (cursor && pages < 100);
+      expect(walked).toEqual(expected);
+      expect(new Set(walked).size).toBe(walked.length);
+    });
+
+    it.each([
+      ['a malformed userId', 'userId=123'],
+      ['a malformed ip', 'ip=999.1.1.1'],
+      ['a non-ISO since', 'since=yesterday'],
+      ['a non-ISO until', 'until=2024-13-45'],
+      ['since after until', 'since=2025-02-01T00:00:00Z&until=2025-01-01T00:00:00Z'],
+      ['a limit above the cap', 'limit=201'],
+      ['a zero limit', 'limit=0'],
+      ['a non-numeric limit', 'limit=ten'],
+      ['a forged cursor', `cursor=${Buffer.from('["x","y"]').toString('base64url')}`],
+      ['a cursor with odd characters', 'cursor=%7B%7D'],
+      ['a malformed type', 'type=DROP%20TABLE'],
+      ['an over-long type', `type=${'a'.repeat(65)}`],
+      ['a repeated filter', 'type=login&type=logout'],
+      ['an unknown filter', 'password=x'],
+    ])('answers 400 for %s', async (_case, query) => {
+      const response = await get(`/api/admin/audit?${query}`).expect(400);
+      expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    });
+  });
+
+  describe('GET /api/admin/alerts', () => {
+    it('lists alerts with their metadata', async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      const body = { transport: 'bearer', refreshToken: session.refreshToken };
+      await t.http().post('/api/auth/refresh').send(body).expect(200);
+      await t.http().post('/api/auth/refresh').send(body).expect(401);
+      await t.auditEvents();
+      const response = await get(`/api/admin/alerts?userId=${user.id}`).expect(200);
+      expect(response.body.nextCursor).toBeNull();
+      expect(response.body.items).toEqual([
+        expect.objectContaining({
+          type: 'alert_raised',
+          reason: 'refresh_token_reuse',
+          userId: user.id,
+          metadata: expect.objectContaining({ rule: 'refresh_token_reuse', severity: 'high' }),
+        }),
+      ]);
+    });
+  });
+
+  describe('POST /api/admin/users/:id/revoke-sessions', () => {
+    it('ends every session and access token of the user, and audits who did it', async () => {
+      const user = await registerUser(t);
+      const first = await loginBearer(t, user);
+      const second = await loginBearer(t, user);
+      await t.http().post(`/api/admin/users/${user.id}/revoke-sessions`).set(admin.headers).expect(204);
+      await t.http().get('/api/users/me').set(first.headers).expect(401);
+      await t.http().get('/api/users/me').set(second.headers).expect(401);
+      await t
+        .http()
+        .post('/api/auth/refresh')
+        .send({ transport: 'bearer', refreshToken: second.refreshToken })
+        .expect(401);
+      const [event] = await t.auditEvents({ type: 'session_revoked', userId: user.id });
+      expect(event).toMatchObject({ reason: 'revoked_by_admin', success: true });
+      expect(event.metadata).toMatchObject({ scope: 'all', sessionsEnded: 2 });
+      // The admin's own session is untouched.
+      await get('/api/admin/audit?limit=1').expect(200);
+    });
+
+    it('answers 404 for an unknown user and 400 for a malformed id', async () => {
+      await t.http().post(`/api/admin/users/${randomUUID()}/revoke-sessions`).set(admin.headers).expect(404);
+      await t.http().post('/api/admin/users/not-a-uuid/revoke-sessions').set(admin.headers).expect(400);
+    });
+  });
+});

@@ -1,0 +1,176 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AuditService } from '../src/audit/audit.service';
+import { AuditRetentionJob } from '../src/audit/audit-retention.job';
+import { createTestApp, TestApp } from './helpers/test-app';
+import { loginBearer, loginCookie, registerUser, STRONG_PASSWORD, TEST_USER_AGENT } from './factories/users';
+
+describe('audit events', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('records every step of a session with user, session, client and outcome', async () => {
+    const user = await registerUser(t);
+    const session = await loginBearer(t, user);
+    const refreshed = await t
+      .http()
+      .post('/api/auth/refresh')
+      .set('User-Agent', TEST_USER_AGENT)
+      .send({ transport: 'bearer', refreshToken: session.refreshToken })
+      .expect(200);
+    const headers = { Authorization: `Bearer ${refreshed.body.accessToken}`, 'User-Agent': TEST_USER_AGENT };
+    const other = await loginBearer(t, user);
+    const sessions = await t.http().get('/api/auth/sessions').set(headers).expect(200);
+    const otherId = (sessions.body as { id: string; current: boolean }[]).find((s) => !s.current)!.id;
+    await t.http().delete(`/api/auth/sessions/${otherId}`).set(headers).expect(204);
+    await t
+      .http()
+      .post('/api/users/me/password')
+      .set(headers)
+      .send({ currentPassword: STRONG_PASSWORD, newPassword: 'amber-glacier-meadow-77' })
+      .expect(204);
+    await t.http().post('/api/auth/logout').set(headers).send({}).expect(204);
+    const third = await loginBearer(t, { ...user, password: 'amber-glacier-meadow-77' });
+    await t.http().post('/api/auth/logout-all').set(third.headers).expect(204);
+
+    const events = await t.auditEvents({ userId: user.id });
+    expect(events.map((event) => event.type)).toEqual([
+      'register',
+      'login',
+      'refresh',
+      'login',
+      'session_revoked',
+      'password_changed',
+      'logout',
+      'login',
+      'logout_all',
+    ]);
+    for (const event of events) {
+      expect(event).toMatchObject({ success: true, ip: '127.0.0.1' });
+      expect(event.createdAt).toBeInstanceOf(Date);
+    }
+    const [, login, refresh] = events;
+    expect(login).toMatchObject({
+      userAgent: TEST_USER_AGENT,
+      sessionId: expect.any(String),
+      metadata: { transport: 'bearer' },
+    });
+    expect(refresh.sessionId).toBe(login.sessionId);
+    expect(events[4]).toMatchObject({ sessionId: otherId });
+    expect(other.refreshToken).not.toBe(session.refreshToken);
+  });
+
+  it('records failures with a specific reason the client never sees', async () => {
+    const user = await registerUser(t);
+    const wrong = await t.http().post('/api/auth/login').send({ email: user.email, password: 'wrong-password-1' });
+    const unknown = await t
+      .http()
+      .post('/api/auth/login')
+      .send({ email: 'ghost@example.test', password: 'wrong-password-1' });
+    expect(wrong.body).toEqual(unknown.body);
+    expect(JSON.stringify([wrong.body, unknown.body])).not.toMatch(/bad_password|unknown_email/);
+    const failures = await t.auditEvents({ type: 'login_failed' });
+    expect(failures).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ userId: user.id, reason: 'bad_password', success: false }),
+        expect.objectContaining({ userId: null, reason: 'unknown_email', success: false }),
+      ]),
+    );
+  });
+
+  describe('access token rejections: specific in the log, generic to the client', () => {
+    const GENERIC = { statusCode: 401, error: 'Unauthorized', message: 'Invalid or missing access token' };
+
+    it.each([
+      ['bad_signature', (token: string) => `${token.slice(0, token.lastIndexOf('.'))}.${'A'.repeat(86)}`],
+      ['unknown_kid', (token: string) => reheader(token, { kid: 'no-such-key' })],
+      ['bad_alg', (token: string) => reheader(token, { alg: 'RS256' })],
+      ['bad_typ', (token: string) => reheader(token, { typ: 'JWT' })],
+      ['malformed', () => 'not.a.jwt'],
+    ])('%s', async (reason, forge) => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      const response = await t
+        .http()
+        .get('/api/users/me')
+        .set({ Authorization: `Bearer ${forge(session.accessToken)}`, 'User-Agent': TEST_USER_AGENT })
+        .expect(401);
+      expect(response.body).toEqual(GENERIC);
+      const rejected = await t.auditEvents({ type: 'access_token_rejected', reason });
+      expect(rejected.length).toBeGreaterThan(0);
+    });
+
+    it('fingerprint_mismatch and revoked, with the user and session', async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      await t
+        .http()
+        .get('/api/users/me')
+        .set({ ...session.headers, 'User-Agent': 'Other/1.0' })
+        .expect(401);
+      const fresh = await loginBearer(t, user);
+      await t.http().post('/api/auth/logout').set(fresh.headers).send({}).expect(204);
+      await t.http().get('/api/users/me').set(fresh.headers).expect(401);
+      const rejected = await t.auditEvents({ type: 'access_token_rejected', userId: user.id });
+      expect(rejected.map((event) => event.reason)).toEqual(
+        expect.arrayContaining(['fingerprint_mismatch', 'revoked']),
+      );
+      expect(rejected.every((event) => event.success === false && event.sessionId !== null)).toBe(true);
+    });
+  });
+
+  it('records csrf_rejected for a cookie request without the CSRF token', async () => {
+    const user = await registerUser(t);
+    const session = await loginCookie(t, user);
+    await t
+      .http()
+      .post('/api/auth/logout')
+      .set({ Cookie: session.cookie, 'User-Agent': session.userAgent })
+      .expect(403);
+    const [event] = await t.auditEvents({ type: 'csrf_rejected', userId: user.id });
+    expect(event).toMatchObject({ reason: 'missing_token', success: false });
+  });
+
+  it('purges events older than AUDIT_RETENTION_DAYS', async () => {
+    const user = await registerUser(t);
+    t.clock.advance(91 * 24 * 60 * 60_000);
+    const recent = await registerUser(t);
+    const purged = await t.app.get(AuditRetentionJob).run();
+    expect(purged).toBeGreaterThan(0);
+    expect(await t.auditEvents({ userId: user.id })).toEqual([]);
+    expect(await t.auditEvents({ userId: recent.id })).toHaveLength(1);
+  });
+});
+
+describe('audit durability', () => {
+  it('loses no queued event on a clean shutdown', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'warden-audit-'));
+    const env = { DATABASE_URL: `sqlite:${join(dir, 'warden.sqlite')}` };
+    try {
+      const first = await createTestApp({ env });
+      const audit = first.app.get(AuditService);
+      for (let i = 0; i < 100; i++) audit.record({ type: 'durability_probe', success: true, metadata: { i } });
+      await first.close();
+      const second = await createTestApp({ env });
+      try {
+        const events = await second.auditEvents({ type: 'durability_probe' });
+        expect(events).toHaveLength(100);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function reheader(token: string, patch: Record<string, string>): string {
+  const [header, ...rest] = token.split('.');
+  const decoded = JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as Record<string, string>;
+  return [Buffer.from(JSON.stringify({ ...decoded, ...patch })).toString('base64url'), ...rest].join('.');
+}

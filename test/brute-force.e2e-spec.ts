@@ -1,0 +1,185 @@
+import { rawRequest } from './helpers/raw-request';
+import { createTestApp, TestApp } from './helpers/test-app';
+import { registerUser, TEST_USER_AGENT, TestUser } from './factories/users';
+
+const WRONG = 'wrong-password-123';
+
+function login(t: TestApp, email: string, password: string, from = '127.0.0.1') {
+  return rawRequest(t, '/api/auth/login', {
+    body: { email, password, transport: 'bearer' },
+    headers: { 'User-Agent': TEST_USER_AGENT },
+    from,
+  });
+}
+
+async function fail(t: TestApp, email: string, times: number, from = '127.0.0.1') {
+  for (let i = 0; i < times; i++) {
+    const response = await login(t, email, WRONG, from);
+    expect(response.status).toBe(401);
+  }
+}
+
+describe('brute-force protection', () => {
+  describe('per account and address', () => {
+    let t: TestApp;
+    let user: TestUser;
+
+    beforeAll(async () => {
+      // These tests fail logins on many accounts from 127.0.0.1; the IP rule is tested on its own below.
+      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_IP: '100000' } });
+    });
+    afterAll(() => t.close());
+    beforeEach(async () => {
+      user = await registerUser(t);
+    });
+
+    it('locks the account out from this address after 10 failures: 429 with Retry-After, even with the right password', async () => {
+      await fail(t, user.email, 10);
+      const locked = await login(t, user.email, user.password);
+      expect(locked.status).toBe(429);
+      expect(locked.headers['retry-after']).toBe('60');
+      expect(locked.body).toEqual({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: 'Too many failed attempts; try again later',
+      });
+      expect(locked.body.accessToken).toBeUndefined();
+      const [started] = await t.auditEvents({ type: 'lockout_started', userId: user.id });
+      expect(started).toMatchObject({ reason: 'account_ip', ip: '127.0.0.1', success: false });
+      expect(started.metadata).toMatchObject({ scope: 'account_ip', seconds: 60, level: 1, failures: 10 });
+      const refused = await t.auditEvents({ type: 'login_failed', userId: user.id, reason: 'locked_out' });
+      expect(refused).toHaveLength(1);
+    });
+
+    it('does not lock the same account out from another address', async () => {
+      await fail(t, user.email, 10, '127.0.0.1');
+      expect((await login(t, user.email, user.password, '127.0.0.1')).status).toBe(429);
+      const elsewhere = await login(t, user.email, user.password, '127.0.0.2');
+      expect(elsewhere.status).toBe(200);
+      expect(elsewhere.body.accessToken).toEqual(expect.any(String));
+    });
+
+    it('unlocks after the lockout, records lockout_ended, and doubles the next lockout', async () => {
+      await fail(t, user.email, 10);
+      expect((await login(t, user.email, user.password)).status).toBe(429);
+      t.clock.advance(59_000);
+      expect((await login(t, user.email, user.password)).headers['retry-after']).toBe('1');
+      t.clock.advance(2_000);
+      await fail(t, user.email, 10);
+      const again = await login(t, user.email, user.password);
+      expect(again.status).toBe(429);
+      expect(again.headers['retry-after']).toBe('120');
+      const ended = await t.auditEvents({ type: 'lockout_ended', userId: user.id });
+      expect(ended).toHaveLength(1);
+      expect(ended[0]).toMatchObject({ reason: 'account_ip', success: true });
+      t.clock.advance(121_000);
+      expect((await login(t, user.email, user.password)).status).toBe(200);
+    });
+
+    it('caps the lockout at 15 minutes', async () => {
+      for (const expected of ['60', '120', '240', '480', '900', '900']) {
+        await fail(t, user.email, 10);
+        const locked = await login(t, user.email, user.password);
+        expect(locked.headers['retry-after']).toBe(expected);
+        t.clock.advance(Number(expected) * 1000 + 1000);
+      }
+    });
+
+    it('a successful login resets the count for that address', async () => {
+      await fail(t, user.email, 9);
+      expect((await login(t, user.email, user.password)).status).toBe(200);
+      await fail(t, user.email, 9);
+      expect((await login(t, user.email, user.password)).status).toBe(200);
+    });
+
+    it('locks an unknown email out exactly like a real one', async () => {
+      await fail(t, user.email, 10);
+      await fail(t, 'nobody-here@example.test', 10);
+      const real = await login(t, user.email, WRONG);
+      const unknown = await login(t, 'nobody-here@example.test', WRONG);
+      expect(unknown.status).toBe(429);
+      expect(unknown.body).toEqual(real.body);
+      expect(unknown.headers['retry-after']).toBe(real.headers['retry-after']);
+    });
+
+    it('forgets failures outside the sliding window', async () => {
+      await fail(t, user.email, 9);
+      t.clock.advance(15 * 60_000 + 1000);
+      await fail(t, user.email, 9);
+      expect((await login(t, user.email, user.password)).status).toBe(200);
+    });
+  });
+
+  describe('per account, from anywhere', () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '15' } });
+    });
+    afterAll(() => t.close());
+
+    it('locks the account everywhere once the higher account-wide limit is reached', async () => {
+      const user = await registerUser(t);
+      await fail(t, user.email, 8, '127.0.0.2');
+      await fail(t, user.email, 7, '127.0.0.3');
+      const response = await login(t, user.email, user.password, '127.0.0.4');
+      expect(response.status).toBe(429);
+      const [started] = await t.auditEvents({ type: 'lockout_started', userId: user.id });
+      expect(started.reason).toBe('account');
+    });
+  });
+
+  describe('credential stuffing from one address', () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_IP: '20', LOGIN_IP_BLOCK_MIN_ACCOUNTS: '5' } });
+    });
+    afterAll(() => t.close());
+
+    it('blocks the address for every account and raises an alert; other addresses are unaffected', async () => {
+      const victim = await registerUser(t);
+      for (let account = 0; account < 5; account++) await fail(t, `target-${account}@example.test`, 4, '127.0.0.5');
+      const blocked = await login(t, victim.email, victim.password, '127.0.0.5');
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers['retry-after'])).toBe(900);
+      expect((await login(t, victim.email, victim.password, '127.0.0.1')).status).toBe(200);
+      const [started] = await t.auditEvents({ type: 'lockout_started', reason: 'ip' });
+      expect(started).toMatchObject({ ip: '127.0.0.5', userId: null });
+      expect(started.metadata).toMatchObject({ scope: 'ip', failures: 20, accounts: 5 });
+      const [alert] = await t.auditEvents({ type: 'alert_raised', reason: 'credential_stuffing' });
+      expect(alert).toMatchObject({ ip: '127.0.0.5' });
+      expect(alert.metadata).toMatchObject({ rule: 'credential_stuffing', severity: 'high', accounts: 5 });
+      t.clock.advance(15 * 60_000 + 1000);
+      expect((await login(t, victim.email, victim.password, '127.0.0.5')).status).toBe(200);
+    });
+
+    it('does not block an address that fails on one account only (the per-account rule covers that)', async () => {
+      const user = await registerUser(t);
+      for (let i = 0; i < 2; i++) {
+        await fail(t, user.email, 9, '127.0.0.6');
+        expect((await login(t, user.email, user.password, '127.0.0.6')).status).toBe(200);
+      }
+      const other = await registerUser(t);
+      expect((await login(t, other.email, other.password, '127.0.0.6')).status).toBe(200);
+    });
+  });
+
+  describe('request rate limit', () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await createTestApp({ env: { RATE_LIMIT_MAX: '3', RATE_LIMIT_WINDOW: '1m' } });
+    });
+    afterAll(() => t.close());
+
+    it('answers 429 with Retry-After in the shared error shape past the limit', async () => {
+      for (let i = 0; i < 3; i++) expect((await rawRequest(t, '/api/health', { from: '127.0.0.7' })).status).toBe(200);
+      const limited = await rawRequest(t, '/api/health', { from: '127.0.0.7' });
+      expect(limited.status).toBe(429);
+      expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+      expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+      expect((await rawRequest(t, '/api/health', { from: '127.0.0.8' })).status).toBe(200);
+    });
+  });
+});

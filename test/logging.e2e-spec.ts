@@ -1,0 +1,89 @@
+import { Writable } from 'node:stream';
+import { setCookies } from './helpers/cookies';
+import { createTestApp, TestApp } from './helpers/test-app';
+import { loginBearer, registerUser, TEST_USER_AGENT } from './factories/users';
+
+describe('structured logs', () => {
+  let t: TestApp;
+  const lines: string[] = [];
+
+  beforeAll(async () => {
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        done();
+      },
+    });
+    t = await createTestApp({ env: { LOG_LEVEL: 'trace' }, logDestination: destination });
+  });
+  afterAll(() => t.close());
+
+  it('never writes a password, token or cookie value, through a whole session flow', async () => {
+    const user = await registerUser(t);
+    const secrets: string[] = [user.password];
+
+    const cookieLogin = await t
+      .http()
+      .post('/api/auth/login')
+      .set('User-Agent', TEST_USER_AGENT)
+      .send({ email: user.email, password: user.password })
+      .expect(200);
+    const cookies = setCookies(cookieLogin);
+    const csrfToken = cookieLogin.body.csrfToken as string;
+    const cookie = Object.values(cookies)
+      .map((c) => `${c.name}=${encodeURIComponent(c.value)}`)
+      .join('; ');
+    secrets.push(...Object.values(cookies).map((c) => c.value), csrfToken);
+    const browser = { Cookie: cookie, 'X-CSRF-Token': csrfToken, 'User-Agent': TEST_USER_AGENT };
+    await t.http().get('/api/users/me').set(browser).expect(200);
+    const refreshed = await t.http().post('/api/auth/refresh').set(browser).expect(200);
+    secrets.push(...Object.values(setCookies(refreshed)).map((c) => c.value), refreshed.body.csrfToken as string);
+
+    const bearer = await loginBearer(t, user);
+    secrets.push(bearer.accessToken, bearer.refreshToken);
+    await t.http().get('/api/users/me').set(bearer.headers).expect(200);
+    const rotated = await t
+      .http()
+      .post('/api/auth/refresh')
+      .set('User-Agent', TEST_USER_AGENT)
+      .send({ transport: 'bearer', refreshToken: bearer.refreshToken })
+      .expect(200);
+    secrets.push(rotated.body.accessToken as string, rotated.body.refreshToken as string);
+    await t
+      .http()
+      .post('/api/auth/logout')
+      .set({ Authorization: `Bearer ${rotated.body.accessToken}`, 'User-Agent': TEST_USER_AGENT })
+      .send({ transport: 'bearer', refreshToken: rotated.body.refreshToken })
+      .expect(204);
+    await t.http().post('/api/auth/login').send({ email: user.email, password: 'a-wrong-password-99' }).expect(401);
+    secrets.push('a-wrong-password-99');
+
+    expect(lines.length).toBeGreaterThan(8);
+    const log = lines.join('\n');
+    for (const secret of secrets) {
+      expect(secret.length).toBeGreaterThan(8);
+      expect(log).not.toContain(secret);
+      expect(log).not.toContain(encodeURIComponent(secret));
+    }
+    expect(log).toContain('[Redacted]');
+  });
+
+  it('writes JSON lines with a request id, echoed in X-Request-Id', async () => {
+    lines.length = 0;
+    const response = await t.http().get('/api/health').expect(200);
+    const id = response.headers['x-request-id'];
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    const entry = lines.map((line) => JSON.parse(line)).find((e) => e.req?.url === '/api/health');
+    expect(entry).toMatchObject({ req: { id, method: 'GET' }, res: { statusCode: 200 } });
+  });
+
+  it.each([
+    ['keeps a short safe incoming id', 'edge-1234.abc_DEF', true],
+    ['replaces an id with unsafe characters', 'id with spaces"}{', false],
+    ['replaces an over-long id', 'x'.repeat(65), false],
+  ])('%s', async (_case, incoming, kept) => {
+    const response = await t.http().get('/api/health').set('X-Request-Id', incoming).expect(200);
+    if (kept) expect(response.headers['x-request-id']).toBe(incoming);
+    else expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
