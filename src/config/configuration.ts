@@ -12,6 +12,9 @@ export const appConfig = registerAs('app', () => {
     labEnabled: env.labEnabled,
     logLevel: env.logLevel,
     generatedSecrets: env.generatedSecrets,
+    tls: env.tls,
+    // RFC 6797 §7.2: HSTS is only meaningful over HTTPS, ours or a proxy's in front of us.
+    hsts: env.tls !== null || env.tlsTerminatedUpstream,
   };
 });
 
@@ -26,4 +29,6 @@ export const sessionConfig = registerAs('session', () => {
 
 export const secretsConfig = registerAs('secrets', () => loadEnvironment().secrets);
 
-export const allConfig = [appConfig, databaseConfig, jwtConfig, sessionConfig, secretsConfig];
+export const keysConfig = registerAs('keys', () => loadEnvironment().keys);
+
+export const allConfig = [appConfig, databaseConfig, jwtConfig, sessionConfig, secretsConfig, keysConfig];
