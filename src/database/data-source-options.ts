@@ -9,9 +9,10 @@ import { Revocation } from '../tokens/entities/revocation.entity';
 import { User } from '../users/entities/user.entity';
 import { Foundation1764345600000 } from './migrations/1764345600000-foundation';
 import { Sessions1764349200000 } from './migrations/1764349200000-sessions';
+import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecycle';
 
 export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation];
-export const migrations = [Foundation1764345600000, Sessions1764349200000];
+export const migrations = [Foundation1764345600000, Sessions1764349200000, KeyLifecycle1764352800000];
 
 /**
  * Maps DATABASE_URL to TypeORM options. Migrations run at start-up; `synchronize` stays off everywhere

@@ -1,7 +1,8 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { QueryFailedError, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
+import { isUniqueViolation } from '../database/unique-violation';
 import { User } from './entities/user.entity';
 
 @Injectable()
@@ -15,7 +16,7 @@ export class UsersService {
       return await this.users.save(user);
     } catch (error) {
       // The unique index decides, so two simultaneous registrations cannot both win.
-      if (error instanceof QueryFailedError && /unique|duplicate/i.test(error.message)) {
+      if (isUniqueViolation(error)) {
         throw new ConflictException('An account with this email already exists');
       }
       throw error;
