@@ -4,17 +4,18 @@ import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { configureApp, nestApplicationOptions } from '../../src/app.setup';
 import { AuditService } from '../../src/audit/audit.service';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { Clock } from '../../src/common/clock/clock';
+import { loadEnvironment } from '../../src/config/environment';
 import { FakeClock } from './fake-clock';
 
 export interface TestApp {
   app: INestApplication;
   /** supertest bound to the listening server. */
   http: () => ReturnType<typeof request>;
-  /** http://127.0.0.1:<port>, for raw requests (e.g. from another local address). */
+  /** http(s)://127.0.0.1:<port>, for raw requests (e.g. from another local address). */
   baseUrl: string;
   port: number;
   clock: FakeClock;
@@ -42,14 +43,21 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  let app: INestApplication;
+  let app: INestApplication | undefined;
+  let tls = false;
   try {
+    const environment = loadEnvironment();
+    tls = environment.tls !== null;
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
       .overrideProvider(Clock)
       .useValue(clock)
       .compile();
-    app = configureApp(moduleRef.createNestApplication({ bodyParser: false, logger: false }));
+    app = configureApp(moduleRef.createNestApplication({ ...nestApplicationOptions(environment.tls), logger: false }));
     await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    // A failed start-up (e.g. a wrong KEY_ENCRYPTION_KEY) must not leave its database connection open.
+    await app?.close().catch(() => undefined);
+    throw error;
   } finally {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];
@@ -62,7 +70,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   return {
     app,
     http: () => request(app.getHttpServer()),
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     clock,
     dataSource,
