@@ -58,7 +58,11 @@ export class KeyRotationService {
 
   /** Publishes a next key unless one exists; returns the next key either way. */
   publishNext(): Promise<{ key: SigningKey; created: boolean }> {
-    return this.serialized(() => this.ensureNextKey());
+    return this.serialized(async () => {
+      const published = await this.ensureNextKey();
+      await this.keyStore.reload();
+      return published;
+    });
   }
 
   /** Switches signing to the next key (published now if there is none); the old active key starts retiring. */
@@ -123,7 +127,6 @@ export class KeyRotationService {
     if (!next) {
       if (now < dueAt - lead) return 'nothing';
       await this.publishNext();
-      await this.keyStore.reload();
       return 'published';
     }
     if (now < dueAt || now < next.createdAt.getTime() + lead) return 'nothing';
