@@ -2,6 +2,7 @@ import { ConflictException, Injectable, NotFoundException } from '@nestjs/common
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
+import type { Role } from '../common/decorators/roles.decorator';
 import { isUniqueViolation } from '../database/unique-violation';
 import { User } from './entities/user.entity';
 
@@ -29,6 +30,11 @@ export class UsersService {
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash });
+  }
+
+  /** Roles change only here (the CLI); the caller audits and revokes the user's live access tokens. */
+  async setRoles(id: string, roles: Role[]): Promise<void> {
+    await this.users.update({ id }, { roles });
   }
 
   async getById(id: string): Promise<User> {
