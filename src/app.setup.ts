@@ -1,13 +1,26 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, NestApplicationOptions } from '@nestjs/common';
 import { RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import type { appConfig } from './config/configuration';
+import type { Environment } from './config/environment';
 
 /** Small bodies only: nothing Warden accepts is large, and big JSON is a cheap way to burn CPU. */
 export const JSON_BODY_LIMIT = '16kb';
+
+/** One year, the value HSTS preload lists expect; subdomains and preload stay the domain owner's decision. */
+export const HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
+
+/** Options for NestFactory.create: HTTPS served directly when TLS_CERT_FILE and TLS_KEY_FILE are set. */
+export function nestApplicationOptions(tls: Environment['tls']): NestApplicationOptions {
+  return {
+    bodyParser: false,
+    // Node's defaults already refuse anything older than TLS 1.2.
+    ...(tls ? { httpsOptions: { cert: tls.cert, key: tls.key } } : {}),
+  };
+}
 
 /**
  * HTTP-level settings shared by main.ts and the HTTP tests, so tests exercise the production stack.
@@ -39,8 +52,8 @@ export function configureApp(app: INestApplication): INestApplication {
           frameAncestors: ["'none'"],
         },
       },
-      // HSTS only makes sense where HTTPS is terminated; see the TLS settings.
-      strictTransportSecurity: false,
+      // RFC 6797: HSTS only where HTTPS is terminated, by us (TLS_CERT_FILE) or upstream (TLS_TERMINATED_UPSTREAM).
+      strictTransportSecurity: config.hsts ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: false } : false,
     }),
   );
   app.use(cookieParser());

@@ -4,23 +4,27 @@ import { NestFactory } from '@nestjs/core';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
-import { configureApp } from './app.setup';
+import { configureApp, nestApplicationOptions } from './app.setup';
 import { loadEnvironment } from './config/environment';
+import { describeStartupError } from './config/startup-error';
 
 async function bootstrap(): Promise<void> {
   // Validate first, so a bad setting fails with its own message before anything else starts.
-  const { port } = loadEnvironment();
+  const env = loadEnvironment();
   // Start-up lines are held until the JSON logger is ready, so every line has the same format.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    ...nestApplicationOptions(env.tls),
+    bufferLogs: true,
+  });
   app.useLogger(app.get(PinoLogger));
   configureApp(app);
   app.enableShutdownHooks();
-  await app.listen(port);
-  new Logger('Warden').log(`Listening on http://localhost:${port}`);
+  await app.listen(env.port);
+  new Logger('Warden').log(`Listening on ${env.tls ? 'https' : 'http'}://localhost:${env.port}`);
 }
 
-bootstrap().catch((error: Error) => {
-  // A configuration error is the operator's to fix: its message says how; a stack would bury it.
-  console.error(error.name === 'ConfigurationError' ? error.message : error);
+bootstrap().catch((error: unknown) => {
+  // Configuration and key-decryption errors are the operator's to fix: their message says how.
+  console.error(describeStartupError(error));
   process.exit(1);
 });

@@ -33,11 +33,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     super({
       jwtFromRequest: ExtractJwt.fromExtractors([(request: Request) => accessTokenSource(request)?.token ?? null]),
       secretOrKeyProvider: (_request: Request, rawToken: string, done: (error: unknown, key?: string) => void) => {
-        try {
-          done(null, verificationKeyFor(keyStore, rawToken));
-        } catch (error) {
-          done(error);
-        }
+        verificationKeyFor(keyStore, rawToken).then(
+          (key) => done(null, key),
+          (error: unknown) => done(error),
+        );
       },
       algorithms: [...SIGNING_ALGORITHMS],
       issuer: jwt.issuer,
@@ -78,7 +77,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 }
 
-function verificationKeyFor(keyStore: KeyStore, rawToken: string) {
+async function verificationKeyFor(keyStore: KeyStore, rawToken: string): Promise<string> {
   const header = decodeHeader(rawToken);
   if (!header) throw new TokenRejectedError('malformed');
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
@@ -88,7 +87,7 @@ function verificationKeyFor(keyStore: KeyStore, rawToken: string) {
   // RFC 7515 §4.1.11: a critical extension we do not implement must make the token invalid.
   if (header.crit !== undefined) throw new TokenRejectedError('unsupported_crit');
   if (typeof header.kid !== 'string' || header.kid.length === 0) throw new TokenRejectedError('missing_kid');
-  const key = keyStore.verificationKey(header.kid);
+  const key = await keyStore.findVerificationKey(header.kid);
   if (!key) throw new TokenRejectedError('unknown_kid');
   if (header.alg !== key.alg) throw new TokenRejectedError('bad_alg');
   return key.publicKeyPem;

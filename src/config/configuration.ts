@@ -12,6 +12,9 @@ export const appConfig = registerAs('app', () => {
     labEnabled: env.labEnabled,
     logLevel: env.logLevel,
     generatedSecrets: env.generatedSecrets,
+    tls: env.tls,
+    // RFC 6797 §7.2: HSTS is only meaningful over HTTPS, ours or a proxy's in front of us.
+    hsts: env.tls !== null || env.tlsTerminatedUpstream,
   };
 });
 
@@ -34,6 +37,8 @@ export const alertsConfig = registerAs('alerts', () => loadEnvironment().alerts)
 
 export const auditConfig = registerAs('audit', () => loadEnvironment().audit);
 
+export const keysConfig = registerAs('keys', () => loadEnvironment().keys);
+
 export const allConfig = [
   appConfig,
   databaseConfig,
@@ -44,4 +49,5 @@ export const allConfig = [
   anomalyConfig,
   alertsConfig,
   auditConfig,
+  keysConfig,
 ];

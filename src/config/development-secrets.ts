@@ -9,23 +9,27 @@ export const DEVELOPMENT_SECRETS_FILE = resolve('var', 'dev-secrets.json');
  * Outside production, a missing secret is generated once into var/ (git-ignored) so `npm run start:dev`
  * needs no setup, yet no usable secret is ever committed. Production refuses to start instead.
  */
-export function loadDevelopmentSecrets(names: SecretSetting[]): Record<string, string> {
-  const stored = readStored();
+export function loadDevelopmentSecrets(
+  names: SecretSetting[],
+  file: string = DEVELOPMENT_SECRETS_FILE,
+): Record<string, string> {
+  const stored = readDevelopmentSecrets(file);
   const added = names.filter((name) => !stored[name]);
   if (added.length > 0) {
     for (const name of added) stored[name] = generateSecret();
-    mkdirSync(dirname(DEVELOPMENT_SECRETS_FILE), { recursive: true });
-    writeFileSync(DEVELOPMENT_SECRETS_FILE, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
     new Logger('Config').warn(
-      `Generated development secrets ${added.join(', ')} into ${DEVELOPMENT_SECRETS_FILE}; production refuses these`,
+      `Generated development secrets ${added.join(', ')} into ${file}; production refuses these`,
     );
   }
   return Object.fromEntries(names.map((name) => [name, stored[name]]));
 }
 
-function readStored(): Record<string, string> {
+/** The stored development secrets, or none; production reads them only to refuse any that reappear. */
+export function readDevelopmentSecrets(file: string = DEVELOPMENT_SECRETS_FILE): Record<string, string> {
   try {
-    return JSON.parse(readFileSync(DEVELOPMENT_SECRETS_FILE, 'utf8')) as Record<string, string>;
+    return JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
   } catch {
     return {};
   }

@@ -1,8 +1,9 @@
 import { plainToInstance } from 'class-transformer';
 import { IsBooleanString, IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseDurationSeconds } from './duration';
-import { loadDevelopmentSecrets } from './development-secrets';
+import { DEVELOPMENT_SECRETS_FILE, loadDevelopmentSecrets, readDevelopmentSecrets } from './development-secrets';
 import { decodeSecret, SECRET_SETTINGS, SecretSetting } from './secrets';
 
 export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'PS256'] as const;
@@ -12,6 +13,12 @@ const DURATION = /^\d+\s*(s|m|h|d)?$/;
 const DURATION_HINT = 'a duration such as 30s, 15m, 12h or 7d';
 /** OWASP: access tokens are bearer credentials; past an hour a stolen one is worth too much. */
 export const MAX_ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
+/**
+ * Clock skew between instances and verifiers that a retiring key's lifetime absorbs; it covers the
+ * verifier's own tolerance (RFC 7519 §4.1.4) with room to spare.
+ */
+export const KEY_RETIRE_LEEWAY_SECONDS = 60;
+const OFF = ['', '0', 'off', 'false', 'none'];
 
 /** The raw environment, as strings, with the shape checks class-validator can express. */
 class RawEnvironment {
@@ -39,6 +46,19 @@ class RawEnvironment {
   @IsOptional() @IsBooleanString() LAB_ENABLED?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
   @IsOptional() @IsString() ALERT_WEBHOOK_URL?: string;
+  @IsOptional()
+  @Matches(/^(\d+\s*(s|m|h|d)?|off)$/, { message: `KEY_ROTATION_INTERVAL must be off or ${DURATION_HINT}` })
+  KEY_ROTATION_INTERVAL?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: `KEY_REFRESH_INTERVAL must be ${DURATION_HINT}` })
+  KEY_REFRESH_INTERVAL?: string;
+  @IsOptional() @Matches(DURATION, { message: `JWKS_MAX_AGE must be ${DURATION_HINT}` }) JWKS_MAX_AGE?: string;
+  @IsOptional()
+  @Matches(DURATION, { message: `KEY_PREPUBLISH_LEAD must be ${DURATION_HINT}` })
+  KEY_PREPUBLISH_LEAD?: string;
+  @IsOptional() @IsString() TLS_CERT_FILE?: string;
+  @IsOptional() @IsString() TLS_KEY_FILE?: string;
+  @IsOptional() @IsBooleanString() TLS_TERMINATED_UPSTREAM?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -70,6 +90,22 @@ const BOOLEAN_SETTINGS = {
   ANOMALY_REFRESH_REUSE: true,
   ANOMALY_NEW_DEVICE: true,
 } as const satisfies Record<string, boolean>;
+
+/** Where a secret's value came from; security:check reports it and production refuses `generated`. */
+export type SecretSource = 'env' | 'file' | 'generated';
+
+export interface KeySettings {
+  /** Automatic rotation period, or null when keys rotate only through `keys:rotate`. */
+  rotationIntervalSeconds: number | null;
+  /** How often each instance re-reads the key table: the bound on picking up another instance's rotation. */
+  refreshIntervalSeconds: number;
+  /** Cache-Control max-age of the JWKS and discovery documents. */
+  jwksMaxAgeSeconds: number;
+  /** How long a next key is published before it signs; longer than any cache of the JWKS may be stale. */
+  prepublishLeadSeconds: number;
+  /** Accepted for decrypting private keys while KEY_ENCRYPTION_KEY changes; never used to seal. */
+  previousEncryptionKey: Buffer | null;
+}
 
 export interface ThrottleSettings {
   /** @nestjs/throttler: requests per client IP per window, on every route. */
@@ -109,6 +145,8 @@ export interface Environment {
   secrets: Record<SecretSetting, Buffer>;
   /** Settings whose value came from var/ (development only); production refuses to start with any. */
   generatedSecrets: SecretSetting[];
+  secretSources: Record<SecretSetting, SecretSource>;
+  keys: KeySettings;
   trustProxy: false | string[];
   cookieSecure: boolean;
   corsOrigins: string[];
@@ -118,6 +156,10 @@ export interface Environment {
   anomaly: AnomalySettings;
   alerts: AlertSettings;
   audit: { retentionDays: number };
+  /** Certificate and key for serving HTTPS directly, or null (plain HTTP, or TLS terminated upstream). */
+  tls: { cert: Buffer; key: Buffer } | null;
+  /** A reverse proxy terminates HTTPS in front of Warden (name it in TRUST_PROXY). */
+  tlsTerminatedUpstream: boolean;
 }
 
 export class ConfigurationError extends Error {
@@ -131,7 +173,10 @@ export class ConfigurationError extends Error {
  * Reads, validates and types every setting. The only reader of process.env in the code base; every
  * refusal names the variable and how to fix it.
  */
-export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environment {
+export function loadEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  options: { developmentSecretsFile?: string } = {},
+): Environment {
   const raw = plainToInstance(RawEnvironment, env, { excludeExtraneousValues: false });
   const problems = validateSync(raw).flatMap((error) =>
     Object.values(error.constraints ?? {}).map((message) =>
@@ -166,7 +211,10 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     problems.push('COOKIE_SECURE=false is refused in production: cookies would travel over plain HTTP');
   }
 
-  const { secrets, generatedSecrets } = resolveSecrets(env, nodeEnv, problems);
+  const developmentSecretsFile = options.developmentSecretsFile ?? DEVELOPMENT_SECRETS_FILE;
+  const { secrets, generatedSecrets, secretSources } = resolveSecrets(env, nodeEnv, developmentSecretsFile, problems);
+  const keys = resolveKeySettings(env, problems);
+  const tls = resolveTls(env, problems);
   const integer = (name: keyof typeof INTEGER_SETTINGS) => readInteger(env, name, problems);
   const duration = (name: keyof typeof DURATION_SETTINGS) => readDuration(env, name, problems);
   const flag = (name: keyof typeof BOOLEAN_SETTINGS) => readBoolean(env, name, problems);
@@ -222,6 +270,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     sessions: { refreshTokenTtlSeconds, maxAgeSeconds, reuseGraceSeconds },
     secrets,
     generatedSecrets,
+    secretSources,
+    keys,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     cookieSecure,
     corsOrigins: list(env.CORS_ORIGINS),
@@ -231,6 +281,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env): Environme
     anomaly,
     alerts,
     audit: { retentionDays },
+    tls,
+    tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
   };
 }
 
@@ -278,20 +330,7 @@ function resolveAlerts(
   delivery: { timeoutSeconds: number; attempts: number; backoffMs: number },
 ): AlertSettings {
   const url = env.ALERT_WEBHOOK_URL?.trim();
-  const file = env.ALERT_WEBHOOK_SECRET_FILE;
-  let secret = env.ALERT_WEBHOOK_SECRET;
-  if (secret !== undefined && file !== undefined) {
-    problems.push('ALERT_WEBHOOK_SECRET and ALERT_WEBHOOK_SECRET_FILE are both set; keep one');
-    return {};
-  }
-  if (file !== undefined) {
-    try {
-      secret = readFileSync(file, 'utf8').trim();
-    } catch {
-      problems.push(`ALERT_WEBHOOK_SECRET_FILE points at ${file}, which cannot be read`);
-      return {};
-    }
-  }
+  const secret = readSecretSetting(env, 'ALERT_WEBHOOK_SECRET', undefined, problems)?.value;
   if (!url) {
     if (secret) problems.push('ALERT_WEBHOOK_SECRET is set but ALERT_WEBHOOK_URL is not; set both or neither');
     return {};
@@ -320,34 +359,49 @@ function resolveAlerts(
   return { webhook: { url: parsed.toString(), secret: decoded.bytes, ...delivery } };
 }
 
-function resolveSecrets(env: NodeJS.ProcessEnv, nodeEnv: Environment['nodeEnv'], problems: string[]) {
+function resolveSecrets(
+  env: NodeJS.ProcessEnv,
+  nodeEnv: Environment['nodeEnv'],
+  developmentSecretsFile: string,
+  problems: string[],
+) {
+  const production = nodeEnv === 'production';
   const provided: Partial<Record<SecretSetting, string>> = {};
+  const secretSources = {} as Record<SecretSetting, SecretSource>;
   for (const name of SECRET_SETTINGS) {
-    const file = env[`${name}_FILE`];
-    if (env[name] !== undefined && file !== undefined) {
-      problems.push(`${name} and ${name}_FILE are both set; keep one`);
-    } else if (file !== undefined) {
-      try {
-        provided[name] = readFileSync(file, 'utf8').trim();
-      } catch {
-        problems.push(`${name}_FILE points at ${file}, which cannot be read`);
-      }
-    } else if (env[name] !== undefined && env[name] !== '') {
-      provided[name] = env[name];
+    const value = readSecretSetting(env, name, production ? developmentSecretsFile : undefined, problems);
+    if (value !== undefined) {
+      provided[name] = value.value;
+      secretSources[name] = value.source;
     }
   }
 
   const missing = SECRET_SETTINGS.filter((name) => provided[name] === undefined);
   let generatedSecrets: SecretSetting[] = [];
   if (missing.length > 0) {
-    if (nodeEnv === 'production') {
+    if (production) {
       for (const name of missing) {
         problems.push(`${name} is required in production; generate one with \`npm run cli -- secrets:generate\``);
       }
     } else {
-      const generated = loadDevelopmentSecrets(missing);
+      const generated = loadDevelopmentSecrets(missing, developmentSecretsFile);
       Object.assign(provided, generated);
       generatedSecrets = missing;
+      for (const name of missing) secretSources[name] = 'generated';
+    }
+  }
+
+  if (production) {
+    // A value copied out of var/dev-secrets.json has sat unprotected on a developer's disk.
+    const development = new Set(Object.values(readDevelopmentSecrets(developmentSecretsFile)));
+    for (const name of SECRET_SETTINGS) {
+      const value = provided[name];
+      if (value !== undefined && development.has(value.trim())) {
+        problems.push(
+          `${name} holds a development secret from ${developmentSecretsFile}; ` +
+            'set a fresh value from `npm run cli -- secrets:generate`',
+        );
+      }
     }
   }
 
@@ -362,7 +416,91 @@ function resolveSecrets(env: NodeJS.ProcessEnv, nodeEnv: Environment['nodeEnv'],
       secrets[name] = decoded.bytes;
     }
   }
-  return { secrets, generatedSecrets };
+  return { secrets, generatedSecrets, secretSources };
+}
+
+/** A secret from `<NAME>` or `<NAME>_FILE` (never both); production refuses a file that is the dev store. */
+function readSecretSetting(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  refusedFile: string | undefined,
+  problems: string[],
+): { value: string; source: SecretSource } | undefined {
+  const file = env[`${name}_FILE`];
+  if (env[name] !== undefined && file !== undefined) {
+    problems.push(`${name} and ${name}_FILE are both set; keep one`);
+  } else if (file !== undefined) {
+    if (refusedFile !== undefined && resolve(file) === resolve(refusedFile)) {
+      problems.push(`${name}_FILE points at the development secrets file; mount a production secret instead`);
+      return undefined;
+    }
+    try {
+      return { value: readFileSync(file, 'utf8').trim(), source: 'file' };
+    } catch {
+      problems.push(`${name}_FILE points at ${file}, which cannot be read`);
+    }
+  } else if (env[name] !== undefined && env[name] !== '') {
+    return { value: env[name], source: 'env' };
+  }
+  return undefined;
+}
+
+function resolveKeySettings(env: NodeJS.ProcessEnv, problems: string[]): KeySettings {
+  const seconds = (name: string, fallback: string) => parseDurationSeconds(env[name] ?? fallback) ?? 0;
+  const rotation = (env.KEY_ROTATION_INTERVAL ?? 'off').trim();
+  const rotationIntervalSeconds = OFF.includes(rotation) ? null : (parseDurationSeconds(rotation) ?? null);
+  const refreshIntervalSeconds = seconds('KEY_REFRESH_INTERVAL', '30s');
+  const jwksMaxAgeSeconds = seconds('JWKS_MAX_AGE', '5m');
+  const prepublishLeadSeconds = seconds('KEY_PREPUBLISH_LEAD', '1h');
+
+  if (refreshIntervalSeconds < 1 || refreshIntervalSeconds > 300) {
+    problems.push('KEY_REFRESH_INTERVAL must be between 1s and 5m: it bounds how long instances disagree on the key');
+  }
+  // A verifier may serve a JWKS up to max-age old, fetched up to one refresh after the key was published.
+  if (prepublishLeadSeconds <= jwksMaxAgeSeconds + refreshIntervalSeconds) {
+    problems.push(
+      'KEY_PREPUBLISH_LEAD must be longer than JWKS_MAX_AGE + KEY_REFRESH_INTERVAL, so every cached JWKS ' +
+        'holds the next key before it signs; raise KEY_PREPUBLISH_LEAD or lower JWKS_MAX_AGE',
+    );
+  }
+  if (rotationIntervalSeconds !== null && rotationIntervalSeconds <= prepublishLeadSeconds) {
+    problems.push('KEY_ROTATION_INTERVAL must be longer than KEY_PREPUBLISH_LEAD (default 1h), or off');
+  }
+
+  const previous = readSecretSetting(env, 'KEY_ENCRYPTION_KEY_PREVIOUS', undefined, problems);
+  let previousEncryptionKey: Buffer | null = null;
+  if (previous !== undefined) {
+    const decoded = decodeSecret(previous.value);
+    if ('problem' in decoded) problems.push(`KEY_ENCRYPTION_KEY_PREVIOUS ${decoded.problem}`);
+    else previousEncryptionKey = decoded.bytes;
+  }
+  return {
+    rotationIntervalSeconds,
+    refreshIntervalSeconds,
+    jwksMaxAgeSeconds,
+    prepublishLeadSeconds,
+    previousEncryptionKey,
+  };
+}
+
+function resolveTls(env: NodeJS.ProcessEnv, problems: string[]): Environment['tls'] {
+  const { TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile } = env;
+  if (certFile === undefined && keyFile === undefined) return null;
+  if (certFile === undefined || keyFile === undefined) {
+    problems.push('TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS, or neither');
+    return null;
+  }
+  const read = (name: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch {
+      problems.push(`${name} points at ${file}, which cannot be read`);
+      return undefined;
+    }
+  };
+  const cert = read('TLS_CERT_FILE', certFile);
+  const key = read('TLS_KEY_FILE', keyFile);
+  return cert && key ? { cert, key } : null;
 }
 
 /**

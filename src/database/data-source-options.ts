@@ -10,10 +10,16 @@ import { Revocation } from '../tokens/entities/revocation.entity';
 import { User } from '../users/entities/user.entity';
 import { Foundation1764345600000 } from './migrations/1764345600000-foundation';
 import { Sessions1764349200000 } from './migrations/1764349200000-sessions';
+import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecycle';
 import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
 
 export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice];
-export const migrations = [Foundation1764345600000, Sessions1764349200000, KnownDevices1764360000000];
+export const migrations = [
+  Foundation1764345600000,
+  Sessions1764349200000,
+  KeyLifecycle1764352800000,
+  KnownDevices1764360000000,
+];
 
 /**
  * Maps DATABASE_URL to TypeORM options. Migrations run at start-up; `synchronize` stays off everywhere

@@ -4,7 +4,10 @@ const VERSION = 'v1';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
-export class KeyDecryptionError extends Error {}
+/** A sealed key that no configured encryption key opens: start-up stops with this message, no stack. */
+export class KeyDecryptionError extends Error {
+  override readonly name = 'KeyDecryptionError';
+}
 
 /**
  * AES-256-GCM envelope for private keys at rest. The kid is bound as additional authenticated data, so a

@@ -1,7 +1,9 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { QueryFailedError, Repository } from 'typeorm';
+import { Repository } from 'typeorm';
+import type { Role } from '../common/decorators/roles.decorator';
+import { isUniqueViolation } from '../database/unique-violation';
 import { User } from './entities/user.entity';
 
 @Injectable()
@@ -15,7 +17,7 @@ export class UsersService {
       return await this.users.save(user);
     } catch (error) {
       // The unique index decides, so two simultaneous registrations cannot both win.
-      if (error instanceof QueryFailedError && /unique|duplicate/i.test(error.message)) {
+      if (isUniqueViolation(error)) {
         throw new ConflictException('An account with this email already exists');
       }
       throw error;
@@ -28,6 +30,11 @@ export class UsersService {
 
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash });
+  }
+
+  /** Roles change only here (the CLI); the caller audits and revokes the user's live access tokens. */
+  async setRoles(id: string, roles: Role[]): Promise<void> {
+    await this.users.update({ id }, { roles });
   }
 
   async getById(id: string): Promise<User> {

@@ -7,10 +7,11 @@ import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { DataSource, FindOptionsWhere } from 'typeorm';
 import { AppModule } from '../../src/app.module';
-import { configureApp } from '../../src/app.setup';
+import { configureApp, nestApplicationOptions } from '../../src/app.setup';
 import { AuditService } from '../../src/audit/audit.service';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { Clock } from '../../src/common/clock/clock';
+import { loadEnvironment } from '../../src/config/environment';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { FakeClock } from './fake-clock';
 
@@ -18,7 +19,7 @@ export interface TestApp {
   app: INestApplication;
   /** supertest bound to the listening server. */
   http: () => ReturnType<typeof request>;
-  /** http://127.0.0.1:<port>, for raw requests (e.g. from another local address). */
+  /** http(s)://127.0.0.1:<port>, for raw requests (e.g. from another local address). */
   baseUrl: string;
   port: number;
   clock: FakeClock;
@@ -49,8 +50,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
-  let app: INestApplication;
+  let app: INestApplication | undefined;
+  let tls = false;
   try {
+    const environment = loadEnvironment();
+    tls = environment.tls !== null;
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
       .overrideProvider(Clock)
       .useValue(clock)
@@ -61,11 +65,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       .overrideProvider(LOG_DESTINATION)
       .useValue(options.logDestination ?? { write: () => undefined })
       .compile();
-    app = moduleRef.createNestApplication({ bodyParser: false, bufferLogs: true });
+    app = moduleRef.createNestApplication({ ...nestApplicationOptions(environment.tls), bufferLogs: true });
     // As in main.ts: Nest's own log lines go through the JSON logger too (silent unless LOG_LEVEL says).
     app.useLogger(app.get(Logger));
     configureApp(app);
     await app.listen(0, '127.0.0.1');
+  } catch (error) {
+    // A failed start-up (e.g. a wrong KEY_ENCRYPTION_KEY) must not leave its database connection open.
+    await app?.close().catch(() => undefined);
+    throw error;
   } finally {
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];
@@ -78,7 +86,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   return {
     app,
     http: () => request(app.getHttpServer()),
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     clock,
     dataSource,

@@ -1,0 +1,85 @@
+/**
+ * A third-party resource server that trusts Warden's access tokens knowing only the JWKS URL.
+ * It checks the signature (with the algorithm the key was published for, RFC 8725 §3.1), `typ`
+ * (RFC 9068 §2.1), `iss`, `aud` and `exp`. Warden's fingerprint binding (`fgp`) is Warden's own check:
+ * a resource server cannot recompute it, so it verifies signature and claims only.
+ *
+ * Entry point: main.ts (see README). Depends on jsonwebtoken only (`npm install jsonwebtoken`); Node ≥ 20.
+ */
+import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import jwt from 'jsonwebtoken';
+
+export interface ResourceServerOptions {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  /** At most one JWKS refetch per this many seconds: unknown kids from an attacker cost nothing. */
+  refetchIntervalSeconds?: number;
+}
+
+const ALGORITHMS = new Set(['ES256', 'RS256', 'PS256']);
+
+export function createVerifier(options: ResourceServerOptions) {
+  const minimumGap = (options.refetchIntervalSeconds ?? 30) * 1000;
+  let keys = new Map<string, { key: KeyObject; alg: jwt.Algorithm }>();
+  let lastFetch = 0;
+
+  async function refetch(): Promise<void> {
+    lastFetch = Date.now();
+    const response = await fetch(options.jwksUrl);
+    if (!response.ok) throw new Error(`JWKS fetch failed: ${response.status}`);
+    const { keys: jwks } = (await response.json()) as { keys: (JsonWebKey & { kid: string; alg: string })[] };
+    keys = new Map(
+      jwks
+        .filter((jwk) => ALGORITHMS.has(jwk.alg) && jwk.use === 'sig')
+        .map((jwk) => [jwk.kid, { key: createPublicKey({ key: jwk, format: 'jwk' }), alg: jwk.alg as jwt.Algorithm }]),
+    );
+  }
+
+  /** The token's claims, or throws. */
+  return async function verify(token: string): Promise<jwt.JwtPayload> {
+    const decoded = jwt.decode(token, { complete: true });
+    const kid = decoded?.header.kid;
+    if (!decoded || !kid) throw new Error('malformed token');
+    if (String(decoded.header.typ).toLowerCase() !== 'at+jwt') throw new Error('not an access token');
+    // A new kid may be a key Warden just rotated to; refetch, but never more often than minimumGap.
+    if (!keys.has(kid) && Date.now() - lastFetch >= minimumGap) await refetch();
+    const entry = keys.get(kid);
+    if (!entry) throw new Error('unknown key');
+    const claims = jwt.verify(token, entry.key, {
+      algorithms: [entry.alg],
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTolerance: 5,
+    });
+    if (typeof claims === 'string') throw new Error('unexpected payload');
+    return claims;
+  };
+}
+
+/** GET /whoami answers `{sub, roles}` for a valid Warden bearer token, 401 otherwise. */
+export function createResourceServer(options: ResourceServerOptions): Server {
+  const verify = createVerifier(options);
+  return createServer((request: IncomingMessage, response) => {
+    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const reply = (status: number, body: unknown) => {
+      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (!token) return reply(401, { error: 'missing token' });
+    verify(token).then(
+      (claims) => reply(200, { sub: claims.sub, roles: (claims as { roles?: unknown }).roles }),
+      () => reply(401, { error: 'invalid token' }),
+    );
+  });
+}
+
+export function main(): void {
+  const server = createResourceServer({
+    jwksUrl: process.env.WARDEN_JWKS_URL ?? 'http://localhost:3000/.well-known/jwks.json',
+    issuer: process.env.WARDEN_ISSUER ?? 'http://localhost:3000',
+    audience: process.env.WARDEN_AUDIENCE ?? 'warden-api',
+  });
+  const port = Number(process.env.PORT ?? 4000);
+  server.listen(port, () => console.log(`Resource server on http://localhost:${port}/whoami`));
+}

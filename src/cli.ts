@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { ConsoleLogger, LogLevel } from '@nestjs/common';
+import { CommandFactory } from 'nest-commander';
+import { CliModule } from './cli/cli.module';
+import { secretsEnvFile } from './cli/secrets.command';
+import { loadEnvironment } from './config/environment';
+import { describeStartupError } from './config/startup-error';
+
+/** Logs go to stderr, so stdout carries only a command's output (e.g. secrets:generate > .env). */
+class StderrLogger extends ConsoleLogger {
+  protected override printMessages(messages: unknown[], context?: string, logLevel?: LogLevel): void {
+    super.printMessages(messages, context, logLevel, 'stderr');
+  }
+}
+
+/** `npm run cli -- <command>` runs dist/cli.js: run `npm run build` first. */
+async function bootstrap(): Promise<void> {
+  // Generating secrets must work precisely when the configuration lacks them.
+  if (process.argv[2] === 'secrets:generate') {
+    process.stdout.write(secretsEnvFile());
+    return;
+  }
+  // Validate first, so a bad setting fails with its own message, as in main.ts.
+  loadEnvironment();
+  await CommandFactory.run(CliModule, {
+    logger: new StderrLogger({ logLevels: ['error', 'warn'] }),
+    cliName: 'warden',
+    errorHandler: (error) => {
+      // commander reports help and version requests as errors with exitCode 0.
+      process.exit((error as { exitCode?: number }).exitCode ?? 1);
+    },
+    // A failing command still lets the application close (audit events flushed), then exits non-zero.
+    serviceErrorHandler: (error) => {
+      console.error(error.message);
+      process.exitCode = 1;
+    },
+  });
+}
+
+bootstrap().catch((error: unknown) => {
+  console.error(describeStartupError(error));
+  process.exit(1);
+});

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { Environment, loadEnvironment } from './environment';
+import { PostureFinding, securityPosture } from './security-posture';
+
+const secret = () => randomBytes(32).toString('base64url');
+
+/** A production-grade configuration; each test changes one thing. */
+function environment(overrides: Partial<Environment> = {}): Environment {
+  const env = loadEnvironment({
+    NODE_ENV: 'production',
+    FINGERPRINT_SECRET: secret(),
+    KEY_ENCRYPTION_KEY: secret(),
+    CSRF_SECRET: secret(),
+    TLS_TERMINATED_UPSTREAM: 'true',
+    TRUST_PROXY: 'loopback',
+    KEY_ROTATION_INTERVAL: '30d',
+  });
+  return { ...env, ...overrides };
+}
+
+function finding(env: Environment, setting: string): PostureFinding {
+  const found = securityPosture(env).find((entry) => entry.setting === setting);
+  if (!found) throw new Error(`no finding for ${setting}`);
+  return found;
+}
+
+describe('securityPosture', () => {
+  it('is all OK for a hardened production configuration', () => {
+    expect(securityPosture(environment()).filter((entry) => entry.verdict !== 'OK')).toEqual([]);
+  });
+
+  const base = environment();
+  it.each<[string, Partial<Environment>, string, PostureFinding['verdict'], RegExp]>([
+    ['NODE_ENV', { nodeEnv: 'development' }, 'NODE_ENV', 'WARN', /set NODE_ENV=production/],
+    [
+      'a development secret',
+      { secretSources: { ...base.secretSources, CSRF_SECRET: 'generated' } },
+      'CSRF_SECRET',
+      'FAIL',
+      /set CSRF_SECRET \(or CSRF_SECRET_FILE\)/,
+    ],
+    [
+      'a secret from a file',
+      { secretSources: { ...base.secretSources, FINGERPRINT_SECRET: 'file' } },
+      'FINGERPRINT_SECRET',
+      'OK',
+      /FINGERPRINT_SECRET_FILE/,
+    ],
+    [
+      'a leftover previous encryption key',
+      { keys: { ...base.keys, previousEncryptionKey: randomBytes(32) } },
+      'KEY_ENCRYPTION_KEY_PREVIOUS',
+      'WARN',
+      /keys:rewrap/,
+    ],
+    ['insecure cookies', { cookieSecure: false }, 'COOKIE_SECURE', 'FAIL', /set COOKIE_SECURE=true/],
+    [
+      'a long access-token TTL',
+      { jwt: { ...base.jwt, accessTokenTtlSeconds: 3600 } },
+      'ACCESS_TOKEN_TTL',
+      'WARN',
+      /15m or less/,
+    ],
+    [
+      'a long refresh-token TTL',
+      { sessions: { ...base.sessions, refreshTokenTtlSeconds: 90 * 86400 } },
+      'REFRESH_TOKEN_TTL',
+      'WARN',
+      /shorten REFRESH_TOKEN_TTL/,
+    ],
+    [
+      'a refresh reuse grace',
+      { sessions: { ...base.sessions, reuseGraceSeconds: 10 } },
+      'REFRESH_REUSE_GRACE',
+      'WARN',
+      /prefer 0/,
+    ],
+    ['the algorithm', { jwt: { ...base.jwt, algorithm: 'RS256' } }, 'JWT_ALG', 'OK', /RS256/],
+    [
+      'no automatic rotation',
+      { keys: { ...base.keys, rotationIntervalSeconds: null } },
+      'KEY_ROTATION_INTERVAL',
+      'WARN',
+      /KEY_ROTATION_INTERVAL=30d/,
+    ],
+    [
+      'a slow rotation',
+      { keys: { ...base.keys, rotationIntervalSeconds: 365 * 86400 } },
+      'KEY_ROTATION_INTERVAL',
+      'WARN',
+      /90d/,
+    ],
+    [
+      'no trusted proxy',
+      { trustProxy: false, tlsTerminatedUpstream: false, tls: null },
+      'TRUST_PROXY',
+      'OK',
+      /ignored/,
+    ],
+    ['trusted proxies', {}, 'TRUST_PROXY', 'OK', /only from loopback/],
+    [
+      'TLS served by Warden',
+      { tls: { cert: Buffer.from('c'), key: Buffer.from('k') }, tlsTerminatedUpstream: false },
+      'HTTPS',
+      'OK',
+      /TLS_CERT_FILE/,
+    ],
+    ['TLS upstream without TRUST_PROXY', { trustProxy: false }, 'HTTPS', 'WARN', /name the proxy/],
+    ['no HTTPS at all', { tls: null, tlsTerminatedUpstream: false }, 'HTTPS', 'FAIL', /TLS_TERMINATED_UPSTREAM=true/],
+    ['an HTTP CORS origin', { corsOrigins: ['http://app.example.com'] }, 'CORS_ORIGINS', 'WARN', /not HTTPS/],
+    ['a local HTTP CORS origin', { corsOrigins: ['http://localhost:5173'] }, 'CORS_ORIGINS', 'OK', /localhost/],
+    ['the lab', { labEnabled: true }, 'LAB_ENABLED', 'FAIL', /LAB_ENABLED=false/],
+  ])('judges %s', (_case, overrides, setting, verdict, message) => {
+    const result = finding(environment(overrides), setting);
+    expect(result.verdict).toBe(verdict);
+    expect(result.message).toMatch(message);
+  });
+});

@@ -1,0 +1,131 @@
+import type { Environment } from './environment';
+import { SECRET_SETTINGS } from './secrets';
+
+export type Verdict = 'OK' | 'WARN' | 'FAIL';
+
+export interface PostureFinding {
+  setting: string;
+  verdict: Verdict;
+  /** What holds now and, unless OK, what to change. */
+  message: string;
+}
+
+/** Access tokens cannot be recalled; OWASP suggests minutes. Longer is allowed (≤ 60m) but flagged. */
+const ACCESS_TOKEN_TTL_ADVICE_SECONDS = 15 * 60;
+const REFRESH_TOKEN_TTL_ADVICE_SECONDS = 30 * 24 * 60 * 60;
+/** NIST SP 800-57 cryptoperiods for signing keys are 1-3 years; rotating far more often is cheap here. */
+const ROTATION_ADVICE_SECONDS = 90 * 24 * 60 * 60;
+
+const ok = (setting: string, message: string): PostureFinding => ({ setting, verdict: 'OK', message });
+const warn = (setting: string, message: string): PostureFinding => ({ setting, verdict: 'WARN', message });
+const fail = (setting: string, message: string): PostureFinding => ({ setting, verdict: 'FAIL', message });
+
+/**
+ * The security posture of a loaded configuration, judged as if for production: one finding per rule,
+ * FAIL for what an attacker can exploit, WARN for what weakens a defence. `security:check` prints it.
+ */
+export function securityPosture(env: Environment): PostureFinding[] {
+  const findings: PostureFinding[] = [];
+
+  findings.push(
+    env.nodeEnv === 'production'
+      ? ok('NODE_ENV', 'production: weak, missing and development secrets are refused at start-up')
+      : warn('NODE_ENV', `${env.nodeEnv}: set NODE_ENV=production where Warden serves real users`),
+  );
+
+  for (const name of SECRET_SETTINGS) {
+    const source = env.secretSources[name];
+    findings.push(
+      source === 'generated'
+        ? fail(name, `development value from var/dev-secrets.json; set ${name} (or ${name}_FILE) from secrets:generate`)
+        : ok(name, `at least 256 bits, from ${source === 'file' ? `${name}_FILE` : 'the environment'}`),
+    );
+  }
+
+  findings.push(
+    env.keys.previousEncryptionKey
+      ? warn(
+          'KEY_ENCRYPTION_KEY_PREVIOUS',
+          'still set: run keys:rewrap, then remove it so the old key can be destroyed',
+        )
+      : ok('KEY_ENCRYPTION_KEY_PREVIOUS', 'not set'),
+  );
+
+  findings.push(
+    env.cookieSecure
+      ? ok('COOKIE_SECURE', 'cookies carry the Secure flag')
+      : fail('COOKIE_SECURE', 'false: cookies would travel over plain HTTP; set COOKIE_SECURE=true'),
+  );
+
+  const accessTtl = env.jwt.accessTokenTtlSeconds;
+  findings.push(
+    accessTtl > ACCESS_TOKEN_TTL_ADVICE_SECONDS
+      ? warn('ACCESS_TOKEN_TTL', `${accessTtl}s: a stolen token lives that long; prefer 15m or less`)
+      : ok('ACCESS_TOKEN_TTL', `${accessTtl}s`),
+  );
+  const refreshTtl = env.sessions.refreshTokenTtlSeconds;
+  findings.push(
+    refreshTtl > REFRESH_TOKEN_TTL_ADVICE_SECONDS
+      ? warn('REFRESH_TOKEN_TTL', `${refreshTtl}s: idle sessions stay open over 30 days; shorten REFRESH_TOKEN_TTL`)
+      : ok('REFRESH_TOKEN_TTL', `${refreshTtl}s`),
+  );
+  findings.push(
+    env.sessions.reuseGraceSeconds > 0
+      ? warn(
+          'REFRESH_REUSE_GRACE',
+          `${env.sessions.reuseGraceSeconds}s: a stolen refresh token can be replayed that long unnoticed; prefer 0`,
+        )
+      : ok('REFRESH_REUSE_GRACE', '0s: any reuse of a spent refresh token revokes the session'),
+  );
+
+  findings.push(ok('JWT_ALG', `${env.jwt.algorithm}; each key verifies only the algorithm it was made for`));
+  const rotation = env.keys.rotationIntervalSeconds;
+  findings.push(
+    rotation === null
+      ? warn('KEY_ROTATION_INTERVAL', 'off: keys change only with keys:rotate; set e.g. KEY_ROTATION_INTERVAL=30d')
+      : rotation > ROTATION_ADVICE_SECONDS
+        ? warn('KEY_ROTATION_INTERVAL', `${rotation}s: rotate at least every 90d`)
+        : ok('KEY_ROTATION_INTERVAL', `${rotation}s, next key published ${env.keys.prepublishLeadSeconds}s ahead`),
+  );
+
+  findings.push(
+    env.trustProxy === false
+      ? ok('TRUST_PROXY', 'X-Forwarded-For is ignored; client IPs are socket addresses')
+      : ok('TRUST_PROXY', `X-Forwarded-For honoured only from ${env.trustProxy.join(', ')}`),
+  );
+
+  if (env.tls) {
+    findings.push(ok('HTTPS', 'served by Warden (TLS_CERT_FILE, TLS_KEY_FILE), with HSTS'));
+  } else if (env.tlsTerminatedUpstream) {
+    findings.push(
+      env.trustProxy === false
+        ? warn('HTTPS', 'terminated upstream, but TRUST_PROXY is unset: name the proxy so client IPs are right')
+        : ok('HTTPS', 'terminated by the reverse proxy named in TRUST_PROXY, with HSTS'),
+    );
+  } else {
+    findings.push(
+      fail(
+        'HTTPS',
+        'plain HTTP: set TLS_CERT_FILE and TLS_KEY_FILE, or terminate TLS in a reverse proxy and set ' +
+          'TLS_TERMINATED_UPSTREAM=true with TRUST_PROXY',
+      ),
+    );
+  }
+
+  const insecureOrigins = env.corsOrigins.filter(
+    (origin) => !origin.startsWith('https://') && !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin),
+  );
+  findings.push(
+    insecureOrigins.length > 0
+      ? warn('CORS_ORIGINS', `${insecureOrigins.join(', ')} not HTTPS: credentials would be shared with it`)
+      : ok('CORS_ORIGINS', env.corsOrigins.length > 0 ? env.corsOrigins.join(', ') : 'same origin only'),
+  );
+
+  findings.push(
+    env.labEnabled
+      ? fail('LAB_ENABLED', 'true: the lab routes are for learning only; set LAB_ENABLED=false')
+      : ok('LAB_ENABLED', 'false'),
+  );
+
+  return findings;
+}

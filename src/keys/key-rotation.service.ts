@@ -1,0 +1,183 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { InjectRepository } from '@nestjs/typeorm';
+import { LessThanOrEqual, Repository } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock/clock';
+import { keysConfig } from '../config/configuration';
+import { KEY_RETIRE_LEEWAY_SECONDS, MAX_ACCESS_TOKEN_TTL_SECONDS } from '../config/environment';
+import { isUniqueViolation } from '../database/unique-violation';
+import { SigningKey } from './entities/signing-key.entity';
+import { KeyStore } from './key-store.service';
+
+/** Another instance changed the key states between our read and our write; nothing was changed. */
+export class RotationConflictError extends Error {
+  override readonly name = 'RotationConflictError';
+}
+
+export interface RotationResult {
+  previous: { kid: string; alg: string; retireAt: Date } | null;
+  active: { kid: string; alg: string };
+  /** Whether the new active key had to be created now (no next key had been published ahead of time). */
+  createdNow: boolean;
+}
+
+/** What `keys:list` shows: never the private key, sealed or not. */
+export type KeySummary = Pick<
+  SigningKey,
+  'kid' | 'alg' | 'state' | 'createdAt' | 'activatedAt' | 'deactivatedAt' | 'retireAt'
+>;
+
+/**
+ * The key lifecycle: next → active → retiring → retired. Every change is a conditional update, and a
+ * rotation's demotion and promotion commit together, so no instance ever sees two active keys or none.
+ */
+@Injectable()
+export class KeyRotationService {
+  private readonly logger = new Logger(KeyRotationService.name);
+  /** One state change at a time per process; the database arbitrates between processes. */
+  private serial: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @InjectRepository(SigningKey) private readonly keys: Repository<SigningKey>,
+    @Inject(keysConfig.KEY) private readonly settings: ConfigType<typeof keysConfig>,
+    private readonly keyStore: KeyStore,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * How long a retiring key keeps verifying. The hard TTL cap, not the configured ACCESS_TOKEN_TTL: an
+   * instance still running an older, longer setting may have signed with this key, and the cap is the one
+   * bound every token obeys. Add one refresh interval (other instances sign with the old key until their
+   * next poll) and a leeway for clock skew.
+   */
+  retireDelaySeconds(): number {
+    return this.settings.refreshIntervalSeconds + MAX_ACCESS_TOKEN_TTL_SECONDS + KEY_RETIRE_LEEWAY_SECONDS;
+  }
+
+  /** Publishes a next key unless one exists; returns the next key either way. */
+  publishNext(): Promise<{ key: SigningKey; created: boolean }> {
+    return this.serialized(async () => {
+      const published = await this.ensureNextKey();
+      await this.keyStore.reload();
+      return published;
+    });
+  }
+
+  /** Switches signing to the next key (published now if there is none); the old active key starts retiring. */
+  rotate(trigger: 'manual' | 'scheduled'): Promise<RotationResult> {
+    return this.serialized(async () => {
+      const { key: next, created } = await this.ensureNextKey();
+      const now = this.clock.now();
+      const retireAt = new Date(now.getTime() + this.retireDelaySeconds() * 1000);
+      const previous = await this.keys.manager.transaction(async (manager) => {
+        const keys = manager.getRepository(SigningKey);
+        const current = await keys.findOneBy({ state: 'active' });
+        if (current) {
+          const demoted = await keys.update(
+            { kid: current.kid, state: 'active' },
+            { state: 'retiring', deactivatedAt: now, retireAt },
+          );
+          if (demoted.affected !== 1) throw new RotationConflictError('The active key changed during rotation');
+        }
+        const promoted = await keys.update({ kid: next.kid, state: 'next' }, { state: 'active', activatedAt: now });
+        if (promoted.affected !== 1) throw new RotationConflictError('The next key changed during rotation');
+        return current;
+      });
+      const result: RotationResult = {
+        previous: previous ? { kid: previous.kid, alg: previous.alg, retireAt } : null,
+        active: { kid: next.kid, alg: next.alg },
+        createdNow: created,
+      };
+      this.audit.record({
+        type: 'key_rotated',
+        success: true,
+        reason: trigger,
+        metadata: {
+          trigger,
+          activeKid: next.kid,
+          activeAlg: next.alg,
+          previousKid: previous?.kid ?? null,
+          previousAlg: previous?.alg ?? null,
+          previousRetireAt: previous ? retireAt.toISOString() : null,
+          nextCreatedNow: created,
+        },
+      });
+      this.logger.log(`Rotated signing key ${previous?.kid ?? '(none)'} → ${next.kid} (${trigger})`);
+      await this.keyStore.reload();
+      return result;
+    });
+  }
+
+  /**
+   * The KEY_ROTATION_INTERVAL schedule, run on every refresh tick by each instance: publish the next key
+   * KEY_PREPUBLISH_LEAD before rotation is due, rotate once it is due and the next key has been public for
+   * the whole lead time. Returns what it did.
+   */
+  async rotateIfDue(): Promise<'published' | 'rotated' | 'nothing'> {
+    const interval = this.settings.rotationIntervalSeconds;
+    if (interval === null) return 'nothing';
+    const active = await this.keys.findOneBy({ state: 'active' });
+    if (!active) return 'nothing';
+    const now = this.clock.now().getTime();
+    const lead = this.settings.prepublishLeadSeconds * 1000;
+    const dueAt = (active.activatedAt ?? active.createdAt).getTime() + interval * 1000;
+    const next = await this.keys.findOneBy({ state: 'next' });
+    if (!next) {
+      if (now < dueAt - lead) return 'nothing';
+      await this.publishNext();
+      return 'published';
+    }
+    if (now < dueAt || now < next.createdAt.getTime() + lead) return 'nothing';
+    try {
+      await this.rotate('scheduled');
+      return 'rotated';
+    } catch (error) {
+      if (!(error instanceof RotationConflictError)) throw error;
+      this.logger.log('Another instance rotated first');
+      return 'nothing';
+    }
+  }
+
+  /** Retiring keys past retireAt leave the table's live set; their private key is erased for good. */
+  async retireExpired(): Promise<number> {
+    const result = await this.keys.update(
+      { state: 'retiring', retireAt: LessThanOrEqual(this.clock.now()) },
+      { state: 'retired', encryptedPrivateKey: '' },
+    );
+    return result.affected ?? 0;
+  }
+
+  async list(): Promise<KeySummary[]> {
+    const rows = await this.keys.find({ order: { createdAt: 'ASC' } });
+    return rows.map(({ kid, alg, state, createdAt, activatedAt, deactivatedAt, retireAt }) => ({
+      kid,
+      alg,
+      state,
+      createdAt,
+      activatedAt,
+      deactivatedAt,
+      retireAt,
+    }));
+  }
+
+  private async ensureNextKey(): Promise<{ key: SigningKey; created: boolean }> {
+    const existing = await this.keys.findOneBy({ state: 'next' });
+    if (existing) return { key: existing, created: false };
+    try {
+      return { key: await this.keyStore.createKey('next'), created: true };
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      const winner = await this.keys.findOneBy({ state: 'next' });
+      if (!winner) throw new RotationConflictError('The next key changed while publishing it');
+      return { key: winner, created: false };
+    }
+  }
+
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(work, work);
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+}

@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { SigningKey } from '../src/keys/entities/signing-key.entity';
+import { KeyRefreshJob } from '../src/keys/key-refresh.job';
+import { KeyRotationService } from '../src/keys/key-rotation.service';
+import { KeyStore } from '../src/keys/key-store.service';
+import { loginBearer, registerUser, TestUser } from './factories/users';
+import { decodeJwt, forgeJwt, kidOf } from './helpers/jwt';
+import { createTestApp, TestApp } from './helpers/test-app';
+
+const MINUTE = 60 * 1000;
+
+async function jwksKids(t: TestApp): Promise<string[]> {
+  const response = await t.http().get('/.well-known/jwks.json').expect(200);
+  return (response.body as { keys: { kid: string }[] }).keys.map((key) => key.kid).sort();
+}
+
+async function states(t: TestApp): Promise<Record<string, string>> {
+  const rows = await t.dataSource.getRepository(SigningKey).find();
+  return Object.fromEntries(rows.map((row) => [row.kid, row.state]));
+}
+
+function tempDatabase(): { url: string; remove: () => void } {
+  const file = join(tmpdir(), `warden-keys-${randomUUID()}.sqlite`);
+  return { url: `sqlite:${file}`, remove: () => rmSync(file, { force: true }) };
+}
+
+describe('signing-key rotation', () => {
+  describe('under traffic, on one instance', () => {
+    let t: TestApp;
+    let user: TestUser;
+
+    beforeAll(async () => {
+      t = await createTestApp();
+      user = await registerUser(t);
+    });
+    afterAll(() => t.close());
+
+    it('publishes the next key before it signs, keeps old tokens valid until retireAt, then drops the old key', async () => {
+      const rotation = t.app.get(KeyRotationService);
+      const before = await loginBearer(t, user);
+      const oldKid = kidOf(before.accessToken);
+      expect(await jwksKids(t)).toEqual([oldKid]);
+
+      // Stage 1: the next key is public, but signing has not moved to it.
+      const { key: next } = await rotation.publishNext();
+      expect(await states(t)).toEqual({ [oldKid]: 'active', [next.kid]: 'next' });
+      expect(await jwksKids(t)).toEqual([oldKid, next.kid].sort());
+      expect(kidOf((await loginBearer(t, user)).accessToken)).toBe(oldKid);
+
+      // Stage 2: rotation. New tokens carry the new kid; the old key retires but still verifies.
+      const result = await rotation.rotate('manual');
+      expect(result).toMatchObject({ previous: { kid: oldKid }, active: { kid: next.kid }, createdNow: false });
+      expect(await states(t)).toEqual({ [oldKid]: 'retiring', [next.kid]: 'active' });
+      const after = await loginBearer(t, user);
+      expect(kidOf(after.accessToken)).toBe(next.kid);
+      await t.http().get('/api/users/me').set(before.headers).expect(200);
+      await t.http().get('/api/users/me').set(after.headers).expect(200);
+      expect(await jwksKids(t)).toEqual([oldKid, next.kid].sort());
+
+      const [event] = await t.auditEvents({ type: 'key_rotated' });
+      expect(event.metadata).toMatchObject({ trigger: 'manual', activeKid: next.kid, previousKid: oldKid });
+
+      // retireAt covers the 60-minute TTL cap, one refresh interval and the leeway.
+      const row = await t.dataSource.getRepository(SigningKey).findOneByOrFail({ kid: oldKid });
+      expect(row.retireAt!.getTime() - row.deactivatedAt!.getTime()).toBe(rotation.retireDelaySeconds() * 1000);
+      t.clock.advance(50 * MINUTE);
+      await t.http().get('/api/users/me').set(before.headers).expect(200);
+
+      // Stage 3: past retireAt the old key verifies nothing, even before the next poll.
+      t.clock.set(new Date(row.retireAt!.getTime() + 1000));
+      await t.http().get('/api/users/me').set(before.headers).expect(401);
+      await t.http().get('/api/users/me').set(after.headers).expect(200);
+      expect(await jwksKids(t)).toEqual([next.kid]);
+      const rejections = await t.auditEvents({ type: 'access_token_rejected' });
+      expect(rejections.at(-1)?.reason).toBe('unknown_kid');
+
+      // The poll marks it retired and erases its private key.
+      await t.app.get(KeyRefreshJob).run();
+      const retired = await t.dataSource.getRepository(SigningKey).findOneByOrFail({ kid: oldKid });
+      expect(retired).toMatchObject({ state: 'retired', encryptedPrivateKey: '' });
+    });
+
+    it('serves the JWKS and the discovery document with a max-age shorter than the pre-publish lead', async () => {
+      const jwks = await t.http().get('/.well-known/jwks.json').expect(200);
+      expect(jwks.headers['cache-control']).toBe('public, max-age=300');
+      const discovery = await t.http().get('/.well-known/openid-configuration').expect(200);
+      expect(discovery.headers['cache-control']).toBe('public, max-age=300');
+      expect(discovery.body).toEqual({
+        issuer: 'http://localhost:3000',
+        jwks_uri: 'http://localhost:3000/.well-known/jwks.json',
+        id_token_signing_alg_values_supported: ['ES256'],
+      });
+    });
+
+    it('lists keys without private material', async () => {
+      const listed = await t.app.get(KeyRotationService).list();
+      expect(listed.length).toBeGreaterThan(0);
+      expect(JSON.stringify(listed)).not.toMatch(/encrypted|private|"d"/i);
+    });
+
+    it('never lets two keys be active at once, whatever the code path', async () => {
+      const keys = t.dataSource.getRepository(SigningKey);
+      const active = await keys.findOneByOrFail({ state: 'active' });
+      await expect(keys.insert({ ...active, kid: 'intruder' })).rejects.toThrow(/unique/i);
+      await Promise.all([
+        t.app.get(KeyRotationService).rotate('manual'),
+        t.app.get(KeyRotationService).rotate('manual'),
+      ]);
+      expect(await keys.countBy({ state: 'active' })).toBe(1);
+    });
+  });
+
+  describe('rotation on a schedule', () => {
+    it('pre-publishes the next key a lead time ahead and rotates once it is due', async () => {
+      const t = await createTestApp({ env: { KEY_ROTATION_INTERVAL: '30d', KEY_PREPUBLISH_LEAD: '2h' } });
+      try {
+        const rotation = t.app.get(KeyRotationService);
+        expect(await rotation.rotateIfDue()).toBe('nothing');
+        t.clock.advance(30 * 24 * 60 * MINUTE - 2 * 60 * MINUTE);
+        expect(await rotation.rotateIfDue()).toBe('published');
+        expect(await jwksKids(t)).toHaveLength(2);
+        // Due, but the next key has not yet been public for the whole lead time.
+        t.clock.advance(2 * 60 * MINUTE - MINUTE);
+        expect(await rotation.rotateIfDue()).toBe('nothing');
+        t.clock.advance(MINUTE);
+        expect(await rotation.rotateIfDue()).toBe('rotated');
+        expect(Object.values(await states(t)).sort()).toEqual(['active', 'retiring']);
+        const [event] = await t.auditEvents({ type: 'key_rotated' });
+        expect(event.metadata).toMatchObject({ trigger: 'scheduled', nextCreatedNow: false });
+      } finally {
+        await t.close();
+      }
+    });
+  });
+
+  describe('algorithms', () => {
+    const database = tempDatabase();
+    afterAll(() => database.remove());
+
+    it('keeps verifying RS256-era tokens after rotating to ES256, and takes no alg from the token', async () => {
+      const rsa = await createTestApp({ env: { DATABASE_URL: database.url, JWT_ALG: 'RS256' } });
+      let rsaToken: string;
+      let user: TestUser;
+      try {
+        user = await registerUser(rsa);
+        const session = await loginBearer(rsa, user);
+        rsaToken = session.accessToken;
+        const { header, payload } = decodeJwt(rsaToken);
+        expect(header).toMatchObject({ alg: 'RS256', typ: 'at+jwt' });
+
+        // RFC 8725 §3.1: the kid names an RS256 key, so PS256 (even validly signed by it), HS256 keyed
+        // with its public key, and `none` are all refused.
+        const { privateKey } = rsa.app.get(KeyStore).activeSigningKey();
+        const publicPem = rsa.app.get(KeyStore).verificationKey(header.kid as string)!.publicKeyPem;
+        const forged = [
+          forgeJwt({ ...header, alg: 'PS256' }, payload, privateKey),
+          forgeJwt({ ...header, alg: 'HS256' }, payload, publicPem),
+          forgeJwt({ ...header, alg: 'none' }, payload),
+        ];
+        for (const token of forged) {
+          await rsa
+            .http()
+            .get('/api/users/me')
+            .set({ ...session.headers, Authorization: `Bearer ${token}` })
+            .expect(401);
+        }
+        const reasons = (await rsa.auditEvents({ type: 'access_token_rejected' })).map((event) => event.reason);
+        expect(reasons).toEqual(['bad_alg', 'bad_alg', 'bad_alg']);
+      } finally {
+        await rsa.close();
+      }
+
+      const ec = await createTestApp({ env: { DATABASE_URL: database.url, JWT_ALG: 'ES256' } });
+      try {
+        await ec.app.get(KeyRotationService).rotate('manual');
+        const session = await loginBearer(ec, user);
+        expect(decodeJwt(session.accessToken).header.alg).toBe('ES256');
+        await ec.http().get('/api/users/me').set(session.headers).expect(200);
+        await ec
+          .http()
+          .get('/api/users/me')
+          .set({ ...session.headers, Authorization: `Bearer ${rsaToken}` })
+          .expect(200);
+        const jwks = await ec.http().get('/.well-known/jwks.json').expect(200);
+        const algs = (jwks.body as { keys: { alg: string; kty: string }[] }).keys.map((k) => `${k.alg}/${k.kty}`);
+        expect(algs.sort()).toEqual(['ES256/EC', 'RS256/RSA']);
+        const discovery = await ec.http().get('/.well-known/openid-configuration').expect(200);
+        expect(discovery.body.id_token_signing_alg_values_supported).toEqual(['ES256', 'RS256']);
+      } finally {
+        await ec.close();
+      }
+    });
+  });
+
+  describe('two instances sharing one database', () => {
+    const database = tempDatabase();
+    const env = { DATABASE_URL: database.url, KEY_REFRESH_INTERVAL: '1s' };
+    let a: TestApp;
+    let b: TestApp;
+    let user: TestUser;
+
+    beforeAll(async () => {
+      a = await createTestApp({ env });
+      b = await createTestApp({ env });
+      user = await registerUser(a);
+    });
+    afterAll(async () => {
+      await a.close();
+      await b.close();
+      database.remove();
+    });
+
+    it('share the active key from start-up', async () => {
+      expect(b.app.get(KeyStore).activeSigningKey().kid).toBe(a.app.get(KeyStore).activeSigningKey().kid);
+      expect(await a.dataSource.getRepository(SigningKey).countBy({ state: 'active' })).toBe(1);
+    });
+
+    it('the other instance signs with a new key within one refresh interval and verifies both', async () => {
+      // The poll is a real timer, registered under a name, on every instance.
+      expect(b.app.get(SchedulerRegistry).getInterval(KeyRefreshJob.INTERVAL_NAME)).toBeDefined();
+
+      const oldFromB = await loginBearer(b, user);
+      const { active } = await a.app.get(KeyRotationService).rotate('manual');
+      expect(kidOf(oldFromB.accessToken)).not.toBe(active.kid);
+
+      const started = Date.now();
+      while (b.app.get(KeyStore).activeSigningKey().kid !== active.kid) {
+        expect(Date.now() - started).toBeLessThan(2500);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const newFromA = await loginBearer(a, user);
+      expect(kidOf(newFromA.accessToken)).toBe(active.kid);
+      const newFromB = await loginBearer(b, user);
+      expect(kidOf(newFromB.accessToken)).toBe(active.kid);
+      for (const t of [a, b]) {
+        await t.http().get('/api/users/me').set(oldFromB.headers).expect(200);
+        await t.http().get('/api/users/me').set(newFromB.headers).expect(200);
+        await t.http().get('/api/users/me').set(newFromA.headers).expect(200);
+      }
+    });
+  });
+});

@@ -1,0 +1,67 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { createResourceServer, createVerifier } from '../examples/resource-server/server';
+import { KeyRotationService } from '../src/keys/key-rotation.service';
+import { loginBearer, registerUser } from './factories/users';
+import { createTestApp, TestApp } from './helpers/test-app';
+
+describe('the example resource server', () => {
+  let warden: TestApp;
+  let server: Server;
+  let options: Parameters<typeof createResourceServer>[0];
+
+  beforeAll(async () => {
+    warden = await createTestApp();
+    options = {
+      jwksUrl: `${warden.baseUrl}/.well-known/jwks.json`,
+      issuer: 'http://localhost:3000',
+      audience: 'warden-api',
+      refetchIntervalSeconds: 60,
+    };
+    server = createResourceServer(options);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+    await warden.close();
+  });
+
+  const whoami = (token: string) =>
+    request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+      .get('/whoami')
+      .set('Authorization', `Bearer ${token}`);
+
+  it('verifies a real Warden access token with only the JWKS URL', async () => {
+    const user = await registerUser(warden);
+    const { accessToken } = await loginBearer(warden, user);
+    const response = await whoami(accessToken).expect(200);
+    expect(response.body).toEqual({ sub: user.id, roles: ['user'] });
+  });
+
+  it('rejects a tampered token', async () => {
+    const user = await registerUser(warden);
+    const { accessToken } = await loginBearer(warden, user);
+    const [header, payload, signature] = accessToken.split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
+    const tampered = Buffer.from(JSON.stringify({ ...claims, roles: ['admin'] })).toString('base64url');
+    await whoami(`${header}.${tampered}.${signature}`).expect(401);
+    await whoami(`${header}.${payload}.${signature.slice(0, -4)}AAAA`).expect(401);
+  });
+
+  it('refetches the JWKS on an unknown kid, at most once per interval', async () => {
+    const user = await registerUser(warden);
+    const eager = createVerifier({ ...options, refetchIntervalSeconds: 0 });
+    const limited = createVerifier({ ...options, refetchIntervalSeconds: 60 });
+    const before = (await loginBearer(warden, user)).accessToken;
+    await eager(before);
+    await limited(before);
+
+    await warden.app.get(KeyRotationService).rotate('manual');
+    const after = (await loginBearer(warden, user)).accessToken;
+    // The new kid triggers a refetch and verifies...
+    await expect(eager(after)).resolves.toMatchObject({ sub: user.id });
+    // ...unless a fetch happened within the interval: then the unknown kid is refused without a request.
+    await expect(limited(after)).rejects.toThrow('unknown key');
+  });
+});
