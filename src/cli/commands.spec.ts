@@ -114,12 +114,12 @@ describe('CLI commands (real services, in-memory database)', () => {
     expect(process.exitCode).toBe(1);
   });
 
-  it('security:check prints one line per rule and exits non-zero on FAIL', async () => {
+  it('security:check prints one line per rule; outside production, what to fix before going live is WARN', async () => {
     await context.get(SecurityCheckCommand).run();
-    expect(output.lines.some((line) => /^FAIL +HTTPS +plain HTTP/.test(line))).toBe(true);
+    expect(output.lines.some((line) => /^WARN +HTTPS +plain HTTP: set TLS_CERT_FILE/.test(line))).toBe(true);
     expect(output.lines.some((line) => /^OK +COOKIE_SECURE/.test(line))).toBe(true);
-    expect(output.lines.at(-1)).toMatch(/rule\(s\) failed/);
-    expect(process.exitCode).toBe(1);
+    expect(output.lines.some((line) => line.startsWith('FAIL'))).toBe(false);
+    expect(process.exitCode).toBeUndefined();
   });
 
   it('secrets:generate prints a fresh, strong value for every secret setting', () => {

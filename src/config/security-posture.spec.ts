@@ -29,6 +29,26 @@ describe('securityPosture', () => {
     expect(securityPosture(environment()).filter((entry) => entry.verdict !== 'OK')).toEqual([]);
   });
 
+  it('outside production reports what to fix before going live as WARN, not FAIL', () => {
+    const development = environment({
+      nodeEnv: 'development',
+      tls: null,
+      tlsTerminatedUpstream: false,
+      labEnabled: true,
+      cookieSecure: false,
+      secretSources: { FINGERPRINT_SECRET: 'generated', KEY_ENCRYPTION_KEY: 'env', CSRF_SECRET: 'env' },
+    });
+    const findings = securityPosture(development);
+    expect(findings.filter((entry) => entry.verdict === 'FAIL')).toEqual([]);
+    for (const setting of ['HTTPS', 'LAB_ENABLED', 'COOKIE_SECURE', 'FINGERPRINT_SECRET']) {
+      expect(finding(development, setting).verdict).toBe('WARN');
+    }
+    const production = { ...development, nodeEnv: 'production' as const };
+    for (const setting of ['HTTPS', 'LAB_ENABLED', 'COOKIE_SECURE', 'FINGERPRINT_SECRET']) {
+      expect(finding(production, setting).verdict).toBe('FAIL');
+    }
+  });
+
   const base = environment();
   it.each<[string, Partial<Environment>, string, PostureFinding['verdict'], RegExp]>([
     ['NODE_ENV', { nodeEnv: 'development' }, 'NODE_ENV', 'WARN', /set NODE_ENV=production/],

@@ -21,11 +21,14 @@ const warn = (setting: string, message: string): PostureFinding => ({ setting, v
 const fail = (setting: string, message: string): PostureFinding => ({ setting, verdict: 'FAIL', message });
 
 /**
- * The security posture of a loaded configuration, judged as if for production: one finding per rule,
- * FAIL for what an attacker can exploit, WARN for what weakens a defence. `security:check` prints it.
+ * The security posture of a loaded configuration: one finding per rule, FAIL for what an attacker can
+ * exploit, WARN for what weakens a defence. What only matters in production (development secrets, plain
+ * HTTP, the lab) is FAIL there and WARN elsewhere, so a development setup gets its to-do list for going
+ * live without failing. `security:check` prints it.
  */
 export function securityPosture(env: Environment): PostureFinding[] {
   const findings: PostureFinding[] = [];
+  const beforeProduction = env.nodeEnv === 'production' ? fail : warn;
 
   findings.push(
     env.nodeEnv === 'production'
@@ -37,7 +40,10 @@ export function securityPosture(env: Environment): PostureFinding[] {
     const source = env.secretSources[name];
     findings.push(
       source === 'generated'
-        ? fail(name, `development value from var/dev-secrets.json; set ${name} (or ${name}_FILE) from secrets:generate`)
+        ? beforeProduction(
+            name,
+            `development value from var/dev-secrets.json; set ${name} (or ${name}_FILE) from secrets:generate`,
+          )
         : ok(name, `at least 256 bits, from ${source === 'file' ? `${name}_FILE` : 'the environment'}`),
     );
   }
@@ -54,7 +60,7 @@ export function securityPosture(env: Environment): PostureFinding[] {
   findings.push(
     env.cookieSecure
       ? ok('COOKIE_SECURE', 'cookies carry the Secure flag')
-      : fail('COOKIE_SECURE', 'false: cookies would travel over plain HTTP; set COOKIE_SECURE=true'),
+      : beforeProduction('COOKIE_SECURE', 'false: cookies would travel over plain HTTP; set COOKIE_SECURE=true'),
   );
 
   const accessTtl = env.jwt.accessTokenTtlSeconds;
@@ -104,7 +110,7 @@ export function securityPosture(env: Environment): PostureFinding[] {
     );
   } else {
     findings.push(
-      fail(
+      beforeProduction(
         'HTTPS',
         'plain HTTP: set TLS_CERT_FILE and TLS_KEY_FILE, or terminate TLS in a reverse proxy and set ' +
           'TLS_TERMINATED_UPSTREAM=true with TRUST_PROXY',
@@ -123,7 +129,7 @@ export function securityPosture(env: Environment): PostureFinding[] {
 
   findings.push(
     env.labEnabled
-      ? fail('LAB_ENABLED', 'true: the lab routes are for learning only; set LAB_ENABLED=false')
+      ? beforeProduction('LAB_ENABLED', 'true: the lab routes are for learning only; set LAB_ENABLED=false')
       : ok('LAB_ENABLED', 'false'),
   );
 
