@@ -1,0 +1,27 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { loadEnvironment } from './environment';
+
+describe('.env.example', () => {
+  const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
+
+  it('is a valid configuration once the secrets are filled in', () => {
+    const secret = () => randomBytes(32).toString('base64url');
+    const env = loadEnvironment({
+      ...parseEnv(example),
+      FINGERPRINT_SECRET: secret(),
+      KEY_ENCRYPTION_KEY: secret(),
+      CSRF_SECRET: secret(),
+    });
+    expect(env.jwt.accessTokenTtlSeconds).toBe(900);
+    expect(env.keys.rotationIntervalSeconds).toBeNull();
+  });
+
+  it('documents every secret setting without giving it a value', () => {
+    for (const name of ['FINGERPRINT_SECRET', 'KEY_ENCRYPTION_KEY', 'CSRF_SECRET', 'ALERT_WEBHOOK_SECRET']) {
+      expect(example).toMatch(new RegExp(`^# ${name}=$`, 'm'));
+    }
+  });
+});
