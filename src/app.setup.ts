@@ -6,6 +6,7 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import type { appConfig } from './config/configuration';
 import type { Environment } from './config/environment';
+import { setUpOpenApi } from './openapi/openapi';
 
 /** Small bodies only: nothing Warden accepts is large, and big JSON is a cheap way to burn CPU. */
 export const JSON_BODY_LIMIT = '16kb';
@@ -70,5 +71,6 @@ export function configureApp(app: INestApplication): INestApplication {
       allowedHeaders: ['content-type', 'x-csrf-token', 'authorization'],
     });
   }
+  setUpOpenApi(app, { ui: config.nodeEnv === 'development' });
   return app;
 }

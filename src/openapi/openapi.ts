@@ -1,0 +1,46 @@
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import { ACCESS_COOKIE } from '../auth/auth-cookies';
+
+export const OPENAPI_JSON_PATH = 'api/openapi.json';
+export const OPENAPI_UI_PATH = 'api/docs';
+
+/**
+ * The machine-readable counterpart of shared/API.md, generated from the controllers and DTOs (the
+ * @nestjs/swagger compiler plugin in nest-cli.json reads the class-validator rules at build time). The
+ * interactive page is for development only; the JSON is public like the rest of the contract.
+ */
+export function setUpOpenApi(app: INestApplication, options: { ui: boolean }): void {
+  const config = new DocumentBuilder()
+    .setTitle('Warden')
+    .setDescription(
+      'JWT sessions done safely. Browsers authenticate with HttpOnly cookies plus the X-CSRF-Token header; ' +
+        'other clients with `Authorization: Bearer`. Errors share one shape: {statusCode, error, message}.',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    .addCookieAuth(ACCESS_COOKIE, { type: 'apiKey', in: 'cookie', name: ACCESS_COOKIE }, 'cookie')
+    .addSecurityRequirements('bearer')
+    .addSecurityRequirements('cookie')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  if (options.ui) {
+    // Swagger UI injects inline styles; this one development page gets them, the rest keeps the strict CSP.
+    app.use(`/${OPENAPI_UI_PATH}`, (_request: Request, response: Response, next: NextFunction) => {
+      const policy = response.getHeader('Content-Security-Policy');
+      if (typeof policy === 'string') {
+        response.setHeader(
+          'Content-Security-Policy',
+          policy.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"),
+        );
+      }
+      next();
+    });
+  }
+  SwaggerModule.setup(OPENAPI_UI_PATH, app, document, {
+    ui: options.ui,
+    raw: ['json'],
+    jsonDocumentUrl: OPENAPI_JSON_PATH,
+  });
+}
