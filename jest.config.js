@@ -33,5 +33,13 @@ module.exports = {
       testRegex: 'test/.*\\.e2e-spec\\.ts$',
       setupFiles: ['<rootDir>/test/helpers/env.ts'],
     },
+    {
+      // Real Chromium against the real AppModule serving the built client: `npm run test:browser`.
+      ...common,
+      displayName: 'browser',
+      rootDir: '.',
+      testRegex: 'test/browser/.*\\.browser-spec\\.ts$',
+      setupFiles: ['<rootDir>/test/helpers/env.ts'],
+    },
   ],
 };

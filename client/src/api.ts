@@ -13,11 +13,6 @@ export interface RequestOptions {
   body?: unknown;
   query?: SendOptions['query'];
   signal?: AbortSignal;
-  /**
-   * The endpoint answers 401 for its own reasons too (a wrong current password). Replaying such a request
-   * would count as a second failed attempt, so first ask a harmless endpoint whether the token still works.
-   */
-  own401?: boolean;
 }
 
 export interface Profile extends User {
@@ -80,7 +75,6 @@ export async function request<T>(method: Method, path: string, options: RequestO
   const seen = session.currentGeneration();
   let result = await send(method, path, withCsrf(method, options));
   if (result.status === 401 && session.authState() === 'logged-in') {
-    if (options.own401 && (await send('GET', '/api/users/me')).ok) throw new ApiError(result);
     if (await session.refresh(seen)) result = await send(method, path, withCsrf(method, options));
   }
   if (!result.ok) throw new ApiError(result);
@@ -124,7 +118,8 @@ export function me(signal?: AbortSignal): Promise<Profile> {
 }
 
 export function changePassword(currentPassword: string, newPassword: string): Promise<void> {
-  return request<void>('POST', '/api/users/me/password', { body: { currentPassword, newPassword }, own401: true });
+  // A wrong current password is a 400 naming the field, never a 401: a 401 always means the token is gone.
+  return request<void>('POST', '/api/users/me/password', { body: { currentPassword, newPassword } });
 }
 
 export async function listSessions(signal?: AbortSignal): Promise<SessionInfo[]> {

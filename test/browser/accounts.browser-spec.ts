@@ -27,7 +27,8 @@ describe('accounts in a real browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    t = await createTestApp({ clock: FakeClock.running() });
+    // A low lockout threshold, so the lockout test needs few failures (the default is 10).
+    t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: '3' }, clock: FakeClock.running() });
     browser = await launchBrowser(t.baseUrl);
     page = browser.page;
   });
@@ -35,11 +36,7 @@ describe('accounts in a real browser', () => {
     await browser?.close();
     await t?.close();
   });
-  beforeEach(async () => {
-    await browser.context.clearCookies();
-    await page.reload();
-    await waitForAuthState(page, 'logged-out');
-  });
+  beforeEach(() => browser.reset());
   afterEach(() => expect(browser.takeProblems()).toEqual([]));
 
   it('registers, logs in and shows the profile, with every token out of reach of page scripts', async () => {
@@ -138,5 +135,28 @@ describe('accounts in a real browser', () => {
     await page.locator('[data-testid="password-error"].message-success').waitFor();
     expect(await page.getByTestId('password-error').textContent()).toContain('Password changed');
     expect(await authState(page)).toBe('logged-in');
+  });
+
+  it('a locked-out login says when to try again, and the right password does not get through', async () => {
+    const email = newEmail('locked');
+    await t.http().post('/api/auth/register').send({ email, password: STRONG_PASSWORD }).expect(201);
+    const loginAnswer = async (password: string): Promise<number> => {
+      const answer = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/auth/login');
+      await logIn(page, email, password);
+      return (await answer).status();
+    };
+
+    for (let attempt = 1; attempt <= 3; attempt += 1) {
+      expect(await loginAnswer('not-the-right-password-7')).toBe(401);
+      await page.getByTestId('login-error').filter({ hasText: 'Email or password is incorrect' }).waitFor();
+    }
+    expect(await loginAnswer(STRONG_PASSWORD)).toBe(429);
+    await page
+      .getByTestId('login-error')
+      .filter({ hasText: /^Too many attempts, try again in \d+ seconds$/ })
+      .waitFor();
+    expect(await authState(page)).toBe('logged-out');
+    expect(await browser.context.cookies()).toEqual([]);
+    await screenshot(page, 'login-locked');
   });
 });

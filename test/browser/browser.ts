@@ -28,6 +28,7 @@ declare const document: { body: { dataset: Record<string, string | undefined> };
 declare const localStorage: Record<string, string>;
 declare const sessionStorage: Record<string, string>;
 declare const location: { hash: string };
+declare function scrollTo(x: number, y: number): void;
 
 export const SCREENSHOTS = join(__dirname, 'screenshots');
 
@@ -38,6 +39,8 @@ export interface Browser {
   /** The page Chromium opened with the profile, pointed at the app. */
   page: Page;
   newPage(): Promise<Page>;
+  /** A clean start for the next test: no cookies, one tab, freshly loaded at the login screen. */
+  reset(): Promise<void>;
   /**
    * Page errors and CSP violations seen so far, then forgotten. Tests assert it is empty after each test:
    * the client runs under `script-src 'self'; style-src 'self'` and must never trip it.
@@ -75,10 +78,19 @@ export async function launchBrowser(baseUrl: string): Promise<Browser> {
   const page = context.pages()[0] ?? (await context.newPage());
   await page.goto(`${baseUrl}/`);
 
+  const reset = async (): Promise<void> => {
+    for (const extra of context.pages().filter((open) => open !== page)) await extra.close();
+    await context.clearCookies();
+    await page.goto('about:blank');
+    await page.goto(`${baseUrl}/#/login`);
+    await waitForAuthState(page, 'logged-out');
+  };
+
   return {
     context,
     page,
     newPage,
+    reset,
     takeProblems: () => {
       const seen = problems;
       problems = [];
@@ -159,8 +171,15 @@ export function recordRefreshes(context: BrowserContext): RefreshCall[] {
     calls.push({
       at: Date.now(),
       page: request.frame().page(),
-      cookie: request.headerValue('cookie').then((cookie) => cookie ?? ''),
-      status: request.response().then((response) => response?.status() ?? null),
+      // Settled even if the browser closes first, so a late answer cannot fail another test.
+      cookie: request.headerValue('cookie').then(
+        (cookie) => cookie ?? '',
+        () => '',
+      ),
+      status: request.response().then(
+        (response) => response?.status() ?? null,
+        () => null,
+      ),
     });
   });
   return calls;
@@ -175,9 +194,14 @@ export function cookieValue(header: string, name: string): string | undefined {
   return undefined;
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function scrollToTop(page: Page): Promise<void> {
+  await page.evaluate(() => scrollTo(0, 0));
+}
+
+/** Saves test/browser/screenshots/<name>.png, the whole page unless told otherwise. */
+export async function screenshot(page: Page, name: string, { fullPage = true } = {}): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const path = join(SCREENSHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' });
+  await page.screenshot({ path, fullPage, animations: 'disabled', caret: 'hide' });
   return path;
 }

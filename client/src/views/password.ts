@@ -76,7 +76,7 @@ export function passwordView(context: ViewContext): Node {
           message.success('Password changed. Every other session was logged out; this one stays.');
           context.announce('Password changed.', 'success');
         } catch (error) {
-          const lines = describeError(error, { 401: 'The current password is incorrect' });
+          const lines = describeError(error);
           message.error(lines);
           markInvalid(form, error instanceof ApiError && error.status === 400 ? lines : []);
         }
