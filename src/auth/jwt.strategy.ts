@@ -50,7 +50,14 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (!hasRequiredClaims(claims)) throw new TokenRejectedError('missing_claims');
     const details = { userId: claims.sub, sessionId: claims.sid };
     const source = accessTokenSource(request);
-    const transport = source?.transport ?? 'bearer';
+    // Unreachable today (the extractor found a token), but an unknown source must never default to the
+    // CSRF-exempt bearer transport.
+    if (!source) throw new TokenRejectedError('invalid', details);
+    // Revocation first: a dead session's token is simply revoked, whatever else is wrong with it, so
+    // replaying a stolen token cannot keep feeding the fingerprint-mismatch rule.
+    const revoked = await this.revocations.check(claims);
+    if (revoked) throw new TokenRejectedError(revoked, details);
+    const { transport } = source;
     const { ip, userAgent } = clientInfo(request);
     let factors: BindingFactors;
     if (transport === 'cookie') {
@@ -63,8 +70,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     if (!this.fingerprints.matches(claims.fgp, factors)) {
       throw new TokenRejectedError('fingerprint_mismatch', details);
     }
-    const revoked = await this.revocations.check(claims);
-    if (revoked) throw new TokenRejectedError(revoked, details);
     return {
       userId: claims.sub,
       sessionId: claims.sid,
