@@ -1,12 +1,13 @@
-import { ExecutionContext, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AuthGuard } from '@nestjs/passport';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
+import passport from 'passport';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
 import type { AuthenticatedUser } from './authenticated-user';
+import { JwtStrategy } from './jwt.strategy';
 import { rejectionReason, TokenRejectedError } from './token-rejection';
 
 /**
@@ -14,40 +15,49 @@ import { rejectionReason, TokenRejectedError } from './token-rejection';
  * Every failure is the same 401 for the client; the specific reason goes to the audit log.
  */
 @Injectable()
-export class JwtAuthGuard extends AuthGuard('jwt') {
+export class JwtAuthGuard implements CanActivate {
   private readonly logger = new Logger(JwtAuthGuard.name);
 
   constructor(
     private readonly reflector: Reflector,
+    private readonly strategy: JwtStrategy,
     private readonly audit: AuditService,
     private readonly anomalies: AnomalyService,
-  ) {
-    super();
-  }
+  ) {}
 
-  override async canActivate(context: ExecutionContext): Promise<boolean> {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC_KEY, [
       context.getHandler(),
       context.getClass(),
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<Request>();
+    let user: AuthenticatedUser;
     try {
-      await super.canActivate(context);
+      user = await this.authenticate(request, context.switchToHttp().getResponse<Response>());
     } catch (cause) {
       return this.reject(cause, request);
     }
-    const user = request.user as AuthenticatedUser;
+    request.user = user;
     this.anomalies.sessionUsed(user.userId, user.sessionId, clientInfo(request));
     return true;
   }
 
-  /** Hands passport's verdict back to canActivate unchanged, so the rejection is handled in one place. */
-  override handleRequest<TUser = AuthenticatedUser>(error: unknown, user: TUser | false, info: unknown): TUser {
-    if (!error && user) return user;
-    // passport reports a missing or unreadable token as `info`, not as an error.
-    const cause = error ?? info;
-    throw cause instanceof Error ? cause : new TokenRejectedError('invalid');
+  /**
+   * Runs this application's own strategy instance through passport. Not `AuthGuard('jwt')`: that looks
+   * the strategy up by name in passport's process-wide registry, where the last application created wins,
+   * so two applications in one process (tests, or a CLI beside the server) would verify with each other's
+   * keys and revocations.
+   */
+  private authenticate(request: Request, response: Response): Promise<AuthenticatedUser> {
+    return new Promise((resolve, reject) => {
+      passport.authenticate(this.strategy, { session: false }, (error: unknown, user: unknown, info: unknown) => {
+        if (!error && user) return resolve(user as AuthenticatedUser);
+        // passport reports a missing or unreadable token as `info`, not as an error.
+        const cause = error ?? info;
+        reject(cause instanceof Error ? cause : new TokenRejectedError('invalid'));
+      })(request, response, reject);
+    });
   }
 
   private async reject(cause: unknown, request: Request): Promise<never> {
