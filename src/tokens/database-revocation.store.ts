@@ -81,27 +81,39 @@ export class DatabaseRevocationStore extends RevocationStore implements OnModule
       expiresAt: new Date(Math.max(expiresAt.getTime(), existing?.until ?? 0)),
       createdAt: this.clock.now(),
     };
+    // Memory first: this instance stops accepting the tokens even if the write below fails.
+    this.apply(row);
     // An upsert, not save(): concurrent revocations of one session (a refresh race) must not collide.
     await this.revocations.upsert(row, ['kind', 'subject']);
-    this.apply(row);
   }
 
+  /** Merges a revocation into memory; entries only ever grow, whatever order rows arrive in. */
   private apply(row: Revocation): void {
     const until = row.expiresAt.getTime();
-    if (row.kind === 'token') this.tokens.set(row.subject, until);
-    else if (row.kind === 'session') this.sessions.set(row.subject, until);
-    else this.users.set(row.subject, { issuedBefore: row.issuedBefore ?? 0, until });
+    if (row.kind === 'user') {
+      const known = this.users.get(row.subject);
+      this.users.set(row.subject, {
+        issuedBefore: Math.max(row.issuedBefore ?? 0, known?.issuedBefore ?? 0),
+        until: Math.max(until, known?.until ?? 0),
+      });
+      return;
+    }
+    const map = row.kind === 'token' ? this.tokens : this.sessions;
+    map.set(row.subject, Math.max(until, map.get(row.subject) ?? 0));
   }
 
   /** Loads what other instances revoked since the last sync, drops what has expired, purges old rows. */
   private async sync(): Promise<void> {
     const now = this.clock.now();
-    const since = this.lastSync;
-    this.lastSync = now;
     const rows = await this.revocations.find({
-      where: { createdAt: MoreThanOrEqual(new Date(since.getTime() - SYNC_OVERLAP_MS)), expiresAt: MoreThan(now) },
+      where: {
+        createdAt: MoreThanOrEqual(new Date(this.lastSync.getTime() - SYNC_OVERLAP_MS)),
+        expiresAt: MoreThan(now),
+      },
     });
     for (const row of rows) this.apply(row);
+    // Only after a successful read: a failed poll must be retried from the same point, not skipped.
+    this.lastSync = now;
     const nowMs = now.getTime();
     for (const map of [this.tokens, this.sessions]) {
       for (const [key, until] of map) if (until <= nowMs) map.delete(key);

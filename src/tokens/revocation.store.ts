@@ -1,5 +1,8 @@
 import type { RejectionReason } from '../auth/token-rejection';
 
+/** Access tokens verify with a few seconds of clock tolerance; revocations outlive them by this much. */
+export const REVOCATION_LEEWAY_MS = 60_000;
+
 export interface RevocableToken {
   jti: string;
   sid: string;
