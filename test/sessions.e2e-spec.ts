@@ -1,3 +1,5 @@
+import Database from 'better-sqlite3';
+import { rmSync } from 'node:fs';
 import { Session } from '../src/sessions/entities/session.entity';
 import { RefreshToken } from '../src/sessions/entities/refresh-token.entity';
 import { SessionsService } from '../src/sessions/sessions.service';
@@ -18,6 +20,10 @@ import {
 import { setCookies } from './helpers/cookies';
 import { FakeClock } from './helpers/fake-clock';
 import { createTestApp, TestApp } from './helpers/test-app';
+
+async function lastRejection(t: TestApp, userId: string): Promise<string | null | undefined> {
+  return (await t.auditEvents({ type: 'access_token_rejected', userId })).at(-1)?.reason;
+}
 
 describe('sessions', () => {
   let t: TestApp;
@@ -90,7 +96,7 @@ describe('sessions', () => {
 
     it('refuses an unknown refresh token and a malformed request', async () => {
       await refreshBearer(t, 'not-a-token-we-issued').expect(401);
-      await t.http().post('/api/auth/refresh').send({ transport: 'bearer' }).expect(400);
+      await t.http().post('/api/auth/refresh').send({ transport: 'bearer' }).expect(401);
       await t
         .http()
         .post('/api/auth/refresh')
@@ -105,6 +111,25 @@ describe('sessions', () => {
       expect(rows.some((row) => row.tokenHash === first.refreshToken)).toBe(false);
       expect(JSON.stringify(rows)).not.toContain(first.refreshToken);
       expect(first.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    });
+
+    it('refuses a browser session refresh token presented as a bearer token (lifted from the cookie jar)', async () => {
+      const user = await registerUser(t);
+      const browser = await loginCookie(t, user);
+      await refreshBearer(t, browser.refresh, 'curl/8.0').expect(401);
+      expect((await t.auditEvents({ type: 'refresh_failed', userId: user.id })).at(-1)?.reason).toBe(
+        'transport_mismatch',
+      );
+      // Refused, not spent: the browser itself carries on.
+      await refreshCookie(t, browser).expect(200);
+    });
+
+    it('mints CSRF tokens only for a refresh cookie that could still be spent', async () => {
+      const session = await loginCookie(t, await registerUser(t));
+      await refreshCookie(t, session).expect(200);
+      await t.http().get('/api/auth/csrf').set('Cookie', `__Secure-refresh=${session.refresh}`).expect(401);
+      const bearer = await loginBearer(t, await registerUser(t));
+      await t.http().get('/api/auth/csrf').set('Cookie', `__Secure-refresh=${bearer.refreshToken}`).expect(401);
     });
 
     it('20 concurrent refreshes with one token: exactly one succeeds, no 5xx, the family ends revoked', async () => {
@@ -154,7 +179,7 @@ describe('sessions', () => {
       await me(b.headers).expect(401);
       await refreshCookie(t, b).expect(401);
       await t.http().delete(`/api/auth/sessions/${bId}`).set(a.headers).expect(404);
-      await t.http().delete('/api/auth/sessions/not-a-uuid').set(a.headers).expect(400);
+      await t.http().delete('/api/auth/sessions/not-a-uuid').set(a.headers).expect(404);
       expect(await t.auditEvents({ type: 'session_revoked', sessionId: bId })).toHaveLength(1);
     });
 
@@ -186,6 +211,8 @@ describe('sessions', () => {
         .send({ transport: 'bearer', refreshToken: session.refreshToken })
         .expect(204);
       await me(session.headers).expect(401);
+      // The jti denylist answers first: the token itself is revoked, not only its session.
+      expect(await lastRejection(t, user.id)).toBe('revoked');
       await refreshBearer(t, session.refreshToken).expect(401);
       await t.http().post('/api/auth/logout').set(session.headers).send({ transport: 'bearer' }).expect(401);
       expect(await t.auditEvents({ type: 'logout', userId: user.id })).toHaveLength(1);
@@ -219,21 +246,6 @@ describe('sessions', () => {
       const again = await loginBearer(t, user);
       await me(again.headers).expect(200);
       expect(await t.auditEvents({ type: 'logout_all', userId: user.id })).toHaveLength(1);
-    });
-
-    it('logout-all also rejects access tokens issued before it even if their session row survived', async () => {
-      const user = await registerUser(t);
-      const a = await loginBearer(t, user);
-      // Simulate a session that the revocation loop missed: only the user-wide cut-off can stop its token.
-      clock.advance(1000);
-      const b = await loginBearer(t, user, 'B');
-      await t.dataSource.getRepository(Session).update({ userId: user.id }, { revokedAt: null });
-      await t.http().post('/api/auth/logout-all').set(b.headers).expect(204);
-      await t.dataSource.getRepository(Session).update({ userId: user.id }, { revokedAt: null });
-      await me(a.headers).expect(401);
-      expect((await t.auditEvents({ type: 'access_token_rejected', userId: user.id })).at(-1)?.reason).toMatch(
-        /revoked/,
-      );
     });
   });
 
@@ -347,6 +359,27 @@ describe('session expiry, grace and purge', () => {
     }
   });
 
+  it('grace: owner and thief cannot take turns with the parent and its children', async () => {
+    const clock = new FakeClock();
+    const t = await createTestApp({ clock, env: { REFRESH_REUSE_GRACE: '10s' } });
+    try {
+      const parent = await loginBearer(t, await registerUser(t));
+      // The owner rotates; the thief presents the parent within the window and gets a sibling.
+      const owners = bearerFrom(await refreshBearer(t, parent.refreshToken).expect(200));
+      clock.advance(2_000);
+      const thiefs = bearerFrom(await refreshBearer(t, parent.refreshToken, 'Thief/1.0').expect(200));
+      // The owner's token was superseded by that retry: presenting it is reuse, and ends everything.
+      clock.advance(2_000);
+      await refreshBearer(t, owners.refreshToken).expect(401);
+      await refreshBearer(t, thiefs.refreshToken, 'Thief/1.0').expect(401);
+      await t.http().get('/api/users/me').set(thiefs.headers).expect(401);
+      const [reuse] = await t.auditEvents({ type: 'refresh_token_reuse' });
+      expect(reuse.reason).toBe('superseded_refresh_token_presented');
+    } finally {
+      await t.close();
+    }
+  });
+
   it('grace: past the window the parent is reuse', async () => {
     const clock = new FakeClock();
     const t = await createTestApp({ clock, env: { REFRESH_REUSE_GRACE: '10s' } });
@@ -396,34 +429,80 @@ describe('session expiry, grace and purge', () => {
       await t.close();
     }
   });
+
+  it('purge also removes the expired, spent tokens of a session that lives on', async () => {
+    const clock = new FakeClock();
+    const t = await createTestApp({ clock, env: { REFRESH_TOKEN_TTL: '1h', SESSION_MAX_AGE: '1d' } });
+    try {
+      const first = await loginBearer(t, await registerUser(t));
+      clock.advance(50 * 60 * 1000);
+      const second = bearerFrom(await refreshBearer(t, first.refreshToken).expect(200));
+      clock.advance(15 * 60 * 1000);
+      expect(await t.app.get(SessionsService).purgeExpired()).toBe(0);
+      const left = await t.dataSource.getRepository(RefreshToken).find();
+      expect(left).toHaveLength(1);
+      expect(left[0].usedAt).toBeNull();
+      await refreshBearer(t, second.refreshToken).expect(200);
+    } finally {
+      await t.close();
+    }
+  });
 });
 
 describe('revocation survives a restart', () => {
-  it('keeps denylisted tokens, revoked sessions and logout-all cut-offs after the app is re-created', async () => {
-    const file = `/tmp/warden-restart-${process.pid}-${Date.now()}.sqlite`;
-    const env = { DATABASE_URL: `sqlite:${file}` };
+  const file = () => `/tmp/warden-restart-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.sqlite`;
+
+  it('keeps denylisted tokens and revoked sessions after the app is re-created, each for its own reason', async () => {
+    const env = { DATABASE_URL: `sqlite:${file()}` };
     let t = await createTestApp({ env });
     const loggedOut = await loginBearer(t, await registerUser(t));
-    const revokedSession = await loginBearer(t, await registerUser(t));
-    const everywhere = await registerUser(t);
-    const everywhereSession = await loginBearer(t, everywhere);
+    const revokedUser = await registerUser(t);
+    const revokedSession = await loginBearer(t, revokedUser);
     const survivor = await loginBearer(t, await registerUser(t));
     await t.http().post('/api/auth/logout').set(loggedOut.headers).send({}).expect(204);
     const sid = (await t.http().get('/api/auth/sessions').set(revokedSession.headers)).body[0].id as string;
     await t.http().delete(`/api/auth/sessions/${sid}`).set(revokedSession.headers).expect(204);
-    await t.http().post('/api/auth/logout-all').set(everywhereSession.headers).expect(204);
     await t.close();
 
     t = await createTestApp({ env });
     try {
-      for (const session of [loggedOut, revokedSession, everywhereSession]) {
-        await t.http().get('/api/users/me').set(session.headers).expect(401);
-      }
+      await t.http().get('/api/users/me').set(loggedOut.headers).expect(401);
+      expect((await t.auditEvents({ type: 'access_token_rejected' })).at(-1)?.reason).toBe('revoked');
+      await t.http().get('/api/users/me').set(revokedSession.headers).expect(401);
+      expect(await lastRejection(t, revokedUser.id)).toBe('session_revoked');
       await t.http().get('/api/users/me').set(survivor.headers).expect(200);
     } finally {
       await t.close();
-      const { rmSync } = await import('node:fs');
-      rmSync(file, { force: true });
+      rmSync(env.DATABASE_URL.slice('sqlite:'.length), { force: true });
+    }
+  });
+
+  it('keeps the logout-all cut-off: tokens issued before it die even where no session revocation reaches them', async () => {
+    const env = { DATABASE_URL: `sqlite:${file()}` };
+    const clock = new FakeClock();
+    let t = await createTestApp({ env, clock });
+    const user = await registerUser(t);
+    const before = await loginBearer(t, user);
+    clock.advance(1000);
+    const caller = await loginBearer(t, user, 'caller');
+    await t.http().post('/api/auth/logout-all').set(caller.headers).expect(204);
+    await t.close();
+    // Take away everything but the user-wide cut-off: the sessions look alive and hold no revocation.
+    const db = new Database(env.DATABASE_URL.slice('sqlite:'.length));
+    db.prepare("DELETE FROM revocations WHERE kind = 'session'").run();
+    db.prepare('UPDATE sessions SET revoked_at = NULL, revoked_reason = NULL').run();
+    db.close();
+
+    clock.advance(1000);
+    t = await createTestApp({ env, clock });
+    try {
+      await t.http().get('/api/users/me').set(before.headers).expect(401);
+      expect(await lastRejection(t, user.id)).toBe('user_tokens_revoked');
+      const after = await loginBearer(t, user, 'after');
+      await t.http().get('/api/users/me').set(after.headers).expect(200);
+    } finally {
+      await t.close();
+      rmSync(env.DATABASE_URL.slice('sqlite:'.length), { force: true });
     }
   });
 });

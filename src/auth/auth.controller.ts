@@ -13,20 +13,7 @@ import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
-
-export interface CookieSessionResponse {
-  user: UserResponseDto;
-  accessTokenExpiresAt: string;
-  csrfToken: string;
-}
-
-export interface BearerSessionResponse {
-  accessToken: string;
-  refreshToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-  user: UserResponseDto;
-}
+import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
 
 @Controller('auth')
 export class AuthController {
@@ -48,7 +35,7 @@ export class AuthController {
     @Body() dto: LoginDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<CookieSessionResponse | BearerSessionResponse> {
+  ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
     const grant = await this.auth.login(dto.email, dto.password, dto.transport ?? 'cookie', clientInfo(request));
     return this.respond(grant, response);
   }
@@ -60,7 +47,7 @@ export class AuthController {
     @Body() dto: RefreshDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<CookieSessionResponse | BearerSessionResponse> {
+  ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
     const grant = await this.auth.refresh(
       dto.transport === 'bearer'
         ? { transport: 'bearer', refreshToken: dto.refreshToken ?? '' }
@@ -105,9 +92,8 @@ export class AuthController {
     return { csrfToken: await this.auth.csrfTokenFor(readCookie(request, REFRESH_COOKIE)) };
   }
 
-  private respond(grant: SessionGrant, response: Response): CookieSessionResponse | BearerSessionResponse {
+  private respond(grant: SessionGrant, response: Response): CookieSessionResponseDto | BearerSessionResponseDto {
     if (grant.transport === 'bearer') {
-      response.setHeader('Cache-Control', 'no-store');
       return {
         accessToken: grant.accessToken.token,
         refreshToken: grant.refreshToken,
@@ -121,7 +107,7 @@ export class AuthController {
       {
         accessToken: grant.accessToken.token,
         accessTokenMaxAgeSeconds: grant.accessToken.expiresIn,
-        fingerprint: grant.fingerprintCookie ?? '',
+        fingerprint: grant.fingerprintCookie,
         refreshToken: grant.refreshToken,
         refreshTokenMaxAgeSeconds: grant.refreshTokenExpiresIn,
       },
@@ -130,7 +116,7 @@ export class AuthController {
     return {
       user: grant.user,
       accessTokenExpiresAt: grant.accessToken.expiresAt.toISOString(),
-      csrfToken: grant.csrfToken ?? '',
+      csrfToken: grant.csrfToken,
     };
   }
 }

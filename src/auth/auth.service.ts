@@ -7,7 +7,7 @@ import { CsrfService } from '../csrf/csrf.service';
 import { IssuedRefreshToken, RefreshRejectedError, SessionsService } from '../sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { FingerprintService, Transport } from '../tokens/fingerprint.service';
-import { RevocationStore } from '../tokens/revocation.store';
+import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import type { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
@@ -15,16 +15,16 @@ import type { AuthenticatedUser } from './authenticated-user';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordService } from './password.service';
 
-/** Everything a successful login or refresh hands out; the controller decides what goes where. */
-export interface SessionGrant extends IssuedRefreshToken {
-  transport: Transport;
+interface GrantBase extends IssuedRefreshToken {
   user: UserResponseDto;
   accessToken: IssuedAccessToken;
-  refreshTokenExpiresIn: number;
-  /** Cookie transport only: the random value the access token is bound to, and the CSRF token. */
-  fingerprintCookie?: string;
-  csrfToken?: string;
 }
+
+/** Everything a successful login or refresh hands out; the controller decides what goes where. */
+export type SessionGrant =
+  | (GrantBase & { transport: 'bearer' })
+  /** Browsers also get the random value the access token is bound to, and the session's CSRF token. */
+  | (GrantBase & { transport: 'cookie'; fingerprintCookie: string; csrfToken: string });
 
 export type RefreshRequest =
   | { transport: 'bearer'; refreshToken: string }
@@ -89,11 +89,12 @@ export class AuthService {
   }
 
   async refresh(request: RefreshRequest, client: ClientInfo): Promise<SessionGrant> {
-    if (!request.refreshToken) throw new UnauthorizedException('Refresh token required');
-    if (request.transport === 'cookie') {
+    if (!request.refreshToken) throw new UnauthorizedException('Invalid or expired refresh token');
+    const presented = await this.sessions.lookup(request.refreshToken);
+    if (request.transport === 'cookie' && presented) {
       // The refresh cookie is ambient, so the CSRF token must match the session it belongs to.
-      const session = await this.sessions.findByRefreshToken(request.refreshToken);
-      if (session && !this.csrf.verify(session.id, request.csrfToken)) {
+      const { session } = presented;
+      if (!this.csrf.verify(session.id, request.csrfToken)) {
         this.audit.record({
           type: 'csrf_rejected',
           success: false,
@@ -108,7 +109,7 @@ export class AuthService {
     }
     let issued: IssuedRefreshToken;
     try {
-      issued = await this.sessions.rotate(request.refreshToken, client);
+      issued = await this.sessions.rotate(presented, request.transport, client);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
       if (error.reason === 'reuse') {
@@ -142,12 +143,12 @@ export class AuthService {
     const session = await this.sessions.findById(principal.sessionId);
     if (session) await this.sessions.revokeSession(session, 'logout');
     if (refreshToken) {
-      const other = await this.sessions.findByRefreshToken(refreshToken);
+      const other = (await this.sessions.lookup(refreshToken))?.session;
       if (other && other.userId === principal.userId && other.id !== principal.sessionId) {
         await this.sessions.revokeSession(other, 'logout');
       }
     }
-    await this.revocations.revokeToken(principal.jti, new Date(principal.expiresAt * 1000 + 60_000));
+    await this.revocations.revokeToken(principal.jti, new Date(principal.expiresAt * 1000 + REVOCATION_LEEWAY_MS));
     this.audit.record({
       type: 'logout',
       success: true,
@@ -169,12 +170,13 @@ export class AuthService {
     });
   }
 
-  /** A CSRF token for the session the browser's refresh cookie belongs to. */
+  /**
+   * A CSRF token for the browser session whose refresh cookie came with the request. Only a token that
+   * could still be spent qualifies: a spent or stolen-and-replaced one must not mint CSRF tokens.
+   */
   async csrfTokenFor(refreshToken: string | undefined): Promise<string> {
-    const session = refreshToken ? await this.sessions.findByRefreshToken(refreshToken) : null;
-    if (!session || !this.sessions.isAlive(session, this.clock.now())) {
-      throw new UnauthorizedException('Invalid or missing session');
-    }
+    const session = refreshToken ? await this.sessions.liveSessionOf(refreshToken, 'cookie') : null;
+    if (!session) throw new UnauthorizedException('Invalid or missing session');
     return this.csrf.issue(session.id);
   }
 
@@ -217,28 +219,22 @@ export class AuthService {
     client: ClientInfo,
     existingFingerprint?: string,
   ): SessionGrant {
+    const sign = (fingerprint: string) =>
+      this.accessTokens.issue({ userId: user.id, sessionId: issued.session.id, roles: user.roles, fingerprint });
+    const base = { ...issued, user: UserResponseDto.from(user) };
+    if (transport === 'bearer') {
+      const fingerprint = this.fingerprints.bind({ transport, ip: client.ip, userAgent: client.userAgent });
+      return { ...base, transport, accessToken: sign(fingerprint) };
+    }
     // A browser keeps its fingerprint for the whole session, so a request racing a refresh still matches.
-    const fingerprintCookie =
-      transport === 'cookie' ? (existingFingerprint ?? this.fingerprints.newCookieValue()) : undefined;
-    const fingerprint = this.fingerprints.bind(
-      fingerprintCookie !== undefined
-        ? { transport: 'cookie', fingerprintCookie, userAgent: client.userAgent }
-        : { transport: 'bearer', ip: client.ip, userAgent: client.userAgent },
-    );
-    const accessToken = this.accessTokens.issue({
-      userId: user.id,
-      sessionId: issued.session.id,
-      roles: user.roles,
-      fingerprint,
-    });
+    const fingerprintCookie = existingFingerprint ?? this.fingerprints.newCookieValue();
+    const fingerprint = this.fingerprints.bind({ transport, fingerprintCookie, userAgent: client.userAgent });
     return {
-      ...issued,
+      ...base,
       transport,
-      user: UserResponseDto.from(user),
-      accessToken,
-      refreshTokenExpiresIn: Math.floor((issued.refreshTokenExpiresAt.getTime() - this.clock.now().getTime()) / 1000),
+      accessToken: sign(fingerprint),
       fingerprintCookie,
-      csrfToken: transport === 'cookie' ? this.csrf.issue(issued.session.id) : undefined,
+      csrfToken: this.csrf.issue(issued.session.id),
     };
   }
 }

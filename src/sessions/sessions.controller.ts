@@ -1,10 +1,23 @@
-import { Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Req } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Req,
+} from '@nestjs/common';
 import type { Request } from 'express';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { SessionResponseDto } from './dto/session-response.dto';
 import { SessionsService } from './sessions.service';
+
+/** Not a UUID, so not a session of anyone: the same 404 as another user's session id. */
+const SESSION_ID = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException('Session not found') });
 
 @Controller('auth/sessions')
 export class SessionsController {
@@ -20,7 +33,7 @@ export class SessionsController {
   @HttpCode(HttpStatus.NO_CONTENT)
   async revoke(
     @CurrentUser() principal: AuthenticatedUser,
-    @Param('id', new ParseUUIDPipe({ version: '4' })) id: string,
+    @Param('id', SESSION_ID) id: string,
     @Req() request: Request,
   ): Promise<void> {
     await this.sessions.revokeOwn(principal.userId, id, principal.sessionId, clientInfo(request));

@@ -2,21 +2,18 @@ import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, IsNull, LessThan, MoreThan, Repository } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, LessThan, MoreThan, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { jwtConfig, sessionConfig } from '../config/configuration';
 import type { Transport } from '../tokens/fingerprint.service';
-import { RevocationStore } from '../tokens/revocation.store';
+import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
 import { hashRefreshToken, newRefreshToken } from './refresh-token-secret';
 
-/** Access tokens verify with a few seconds of clock tolerance; revocations must outlive that too. */
-const REVOCATION_LEEWAY_MS = 60_000;
-
-export type RefreshFailure = 'unknown_token' | 'expired' | 'session_ended' | 'reuse';
+export type RefreshFailure = 'unknown_token' | 'expired' | 'session_ended' | 'transport_mismatch' | 'reuse';
 
 export class RefreshRejectedError extends Error {
   constructor(
@@ -32,6 +29,14 @@ export interface IssuedRefreshToken {
   session: Session;
   refreshToken: string;
   refreshTokenExpiresAt: Date;
+  /** Seconds from issuance to `refreshTokenExpiresAt`: the cookie's Max-Age. */
+  refreshTokenExpiresIn: number;
+}
+
+/** A presented refresh token and its session, looked up once per request. */
+export interface PresentedRefreshToken {
+  token: RefreshToken;
+  session: Session;
 }
 
 /**
@@ -71,44 +76,60 @@ export class SessionsService {
       revokedAt: null,
       revokedReason: null,
     });
-    await this.sessions.insert(session);
-    return this.issueRefreshToken(this.refreshTokens, session, null, now);
+    return this.dataSource.transaction(async (manager) => {
+      await manager.insert(Session, session);
+      return this.issueRefreshToken(manager, session, null, now);
+    });
+  }
+
+  /** The token row and its session, spent or not; null for a token we never issued. */
+  async lookup(presented: string): Promise<PresentedRefreshToken | null> {
+    const token = await this.refreshTokens.findOneBy({ tokenHash: hashRefreshToken(presented) });
+    const session = token ? await this.sessions.findOneBy({ id: token.sessionId }) : null;
+    return token && session ? { token, session } : null;
+  }
+
+  /** The live session a still-spendable refresh token belongs to, or null. */
+  async liveSessionOf(presented: string, transport: Transport): Promise<Session | null> {
+    const found = await this.lookup(presented);
+    const now = this.clock.now();
+    if (!found || found.session.transport !== transport || !this.isAlive(found.session, now)) return null;
+    const { token } = found;
+    return token.usedAt === null && token.supersededAt === null && token.expiresAt > now ? found.session : null;
   }
 
   /**
-   * Spends `presented` and issues its child. The conditional UPDATE (`used_at IS NULL`) is the race guard:
-   * of two concurrent refreshes with one token exactly one updates the row; the other is reuse.
+   * Spends the presented token and issues its child, in one transaction. The conditional UPDATE
+   * (`used_at IS NULL`) is the race guard: of two concurrent refreshes with one token exactly one updates
+   * the row; the other is reuse (or, within REFRESH_REUSE_GRACE, the one allowed retry).
    */
-  async rotate(presented: string, client: ClientInfo): Promise<IssuedRefreshToken> {
+  async rotate(
+    presented: PresentedRefreshToken | null,
+    transport: Transport,
+    client: ClientInfo,
+  ): Promise<IssuedRefreshToken> {
+    if (!presented) throw new RefreshRejectedError('unknown_token');
+    const { token, session } = presented;
     const now = this.clock.now();
-    const token = await this.refreshTokens.findOneBy({ tokenHash: hashRefreshToken(presented) });
-    if (!token) throw new RefreshRejectedError('unknown_token');
-    const session = await this.sessions.findOneBy({ id: token.sessionId });
-    if (!session || !this.isAlive(session, now)) throw new RefreshRejectedError('session_ended', session ?? undefined);
+    if (!this.isAlive(session, now)) throw new RefreshRejectedError('session_ended', session);
+    // A browser's refresh token comes from its HttpOnly cookie; the same token in a JSON body was lifted
+    // out of the cookie jar, and skips the CSRF and fingerprint-cookie checks of the cookie transport.
+    if (session.transport !== transport) throw new RefreshRejectedError('transport_mismatch', session);
     if (token.expiresAt <= now) throw new RefreshRejectedError('expired', session);
 
-    if (token.usedAt === null && (await this.markUsed(token, client, now))) {
-      return this.continueSession(session, token, client, now);
-    }
-    const spent = await this.refreshTokens.findOneByOrFail({ id: token.id });
-    const child = await this.withinGrace(spent, now);
-    if (child && (await this.markUsed(child, client, now))) {
-      return this.continueSession(session, child, client, now);
-    }
-    await this.revokeSession(session, 'refresh_token_reuse');
-    this.audit.record({
-      type: 'refresh_token_reuse',
-      success: false,
-      userId: session.userId,
-      sessionId: session.id,
-      client,
-      reason: 'spent_refresh_token_presented',
-      metadata: {
-        firstUse: { at: spent.usedAt?.toISOString(), ip: spent.usedIp, userAgent: spent.usedUserAgent },
-        reuse: { at: now.toISOString(), ip: client.ip, userAgent: client.userAgent },
-      },
+    const rotated = await this.dataSource.transaction(async (manager) => {
+      const spent = await manager.update(
+        RefreshToken,
+        { id: token.id, usedAt: IsNull(), supersededAt: IsNull() },
+        { usedAt: now, usedIp: client.ip, usedUserAgent: client.userAgent },
+      );
+      if (spent.affected !== 1) return undefined;
+      return this.continueSession(manager, session, token.id, client, now);
     });
-    throw new RefreshRejectedError('reuse', session);
+    if (rotated) return rotated;
+    const retried = await this.retryWithinGrace(token, session, client, now);
+    if (retried) return retried;
+    return this.rejectReuse(token, session, client, now);
   }
 
   /** The caller's live sessions, newest activity first. */
@@ -145,32 +166,24 @@ export class SessionsService {
     return this.sessions.findOneBy({ id: sessionId });
   }
 
-  /** The session a refresh token belongs to, spent or not; null for a token we never issued. */
-  async findByRefreshToken(presented: string): Promise<Session | null> {
-    const token = await this.refreshTokens.findOneBy({ tokenHash: hashRefreshToken(presented) });
-    return token ? this.sessions.findOneBy({ id: token.sessionId }) : null;
-  }
-
   /** Ends the session: its refresh tokens stop working and so do its access tokens, at once. */
   async revokeSession(session: Session, reason: string): Promise<void> {
-    const now = this.clock.now();
-    await this.sessions.update({ id: session.id, revokedAt: IsNull() }, { revokedAt: now, revokedReason: reason });
-    await this.revocations.revokeSession(session.id, this.accessTokenHorizon(now));
+    await this.revokeSessions([session.id], reason);
   }
 
   /** Ends every session of the user except `keep`, and rejects every access token issued before now. */
   async revokeAllForUser(userId: string, reason: string, keep?: string): Promise<number> {
     const now = this.clock.now();
-    const live = await this.sessions.find({ where: { userId, revokedAt: IsNull() } });
-    const ended = live.filter((session) => session.id !== keep);
-    for (const session of ended) await this.revokeSession(session, reason);
+    const live = await this.sessions.find({ select: { id: true }, where: { userId, revokedAt: IsNull() } });
+    const ended = live.map((session) => session.id).filter((id) => id !== keep);
+    await this.revokeSessions(ended, reason);
     if (!keep) {
       await this.revocations.revokeUserTokens(userId, Math.floor(now.getTime() / 1000), this.accessTokenHorizon(now));
     }
     return ended.length;
   }
 
-  /** Removes sessions that can never be used again, with their tokens. Runs on a schedule. */
+  /** Removes what can never be used again: ended sessions with their tokens, and expired tokens. */
   async purgeExpired(): Promise<number> {
     const now = this.clock.now();
     const dayAgo = new Date(now.getTime() - 86_400_000);
@@ -181,9 +194,12 @@ export class SessionsService {
     const ids = dead.map((session) => session.id);
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      await this.refreshTokens.createQueryBuilder().delete().where('session_id IN (:...chunk)', { chunk }).execute();
+      // Explicit rather than relying on ON DELETE CASCADE, which SQLite enforces only per connection setting.
+      await this.refreshTokens.delete({ sessionId: In(chunk) });
       await this.sessions.delete(chunk);
     }
+    // A live session keeps its spent tokens for reuse detection only while they could still be presented.
+    await this.refreshTokens.delete({ expiresAt: LessThan(now) });
     return ids.length;
   }
 
@@ -191,51 +207,94 @@ export class SessionsService {
     return session.revokedAt === null && session.expiresAt > now && session.idleExpiresAt > now;
   }
 
-  private async markUsed(token: RefreshToken, client: ClientInfo, now: Date): Promise<boolean> {
-    const result = await this.refreshTokens.update(
-      { id: token.id, usedAt: IsNull() },
-      { usedAt: now, usedIp: client.ip, usedUserAgent: client.userAgent },
-    );
-    return result.affected === 1;
-  }
-
   /**
-   * REFRESH_REUSE_GRACE: a client whose refresh response was lost may present the immediately previous
-   * token again for a few seconds. Only while its child is still the newest, unspent token.
+   * REFRESH_REUSE_GRACE: a client whose refresh response was lost may present the same token once more,
+   * within the window and while its child is still unspent. The child is superseded (a later use of it is
+   * reuse) and a sibling is issued. Once per token, so a thief and the owner cannot keep taking turns.
    */
-  private async withinGrace(spent: RefreshToken, now: Date): Promise<RefreshToken | undefined> {
-    const graceMs = this.config.reuseGraceSeconds * 1000;
-    if (graceMs === 0 || !spent.usedAt || now.getTime() - spent.usedAt.getTime() > graceMs) return undefined;
-    const child = await this.refreshTokens.findOneBy({ parentId: spent.id, usedAt: IsNull() });
-    return child && child.expiresAt > now ? child : undefined;
-  }
-
-  private async continueSession(
+  private async retryWithinGrace(
+    token: RefreshToken,
     session: Session,
-    parent: RefreshToken,
     client: ClientInfo,
     now: Date,
-  ): Promise<IssuedRefreshToken> {
+  ): Promise<IssuedRefreshToken | undefined> {
+    const graceMs = this.config.reuseGraceSeconds * 1000;
+    if (graceMs === 0) return undefined;
     return this.dataSource.transaction(async (manager) => {
-      const idleExpiresAt = this.idleExpiry(now, session.expiresAt);
-      await manager.update(
-        Session,
-        { id: session.id },
-        { lastUsedAt: now, lastIp: client.ip, lastUserAgent: client.userAgent, idleExpiresAt },
+      const current = await manager.findOneBy(RefreshToken, { id: token.id });
+      if (!current?.usedAt || current.graceUsedAt || current.supersededAt) return undefined;
+      if (now.getTime() - current.usedAt.getTime() > graceMs) return undefined;
+      const claimed = await manager.update(RefreshToken, { id: token.id, graceUsedAt: IsNull() }, { graceUsedAt: now });
+      const superseded = await manager.update(
+        RefreshToken,
+        { parentId: token.id, usedAt: IsNull(), supersededAt: IsNull() },
+        { supersededAt: now },
       );
-      Object.assign(session, { lastUsedAt: now, lastIp: client.ip, lastUserAgent: client.userAgent, idleExpiresAt });
-      return this.issueRefreshToken(manager.getRepository(RefreshToken), session, parent.id, now);
+      if (claimed.affected !== 1 || superseded.affected !== 1) {
+        // The child was spent meanwhile (or another retry won): this presentation is reuse. Undo the claim.
+        await manager.update(RefreshToken, { id: token.id }, { graceUsedAt: null });
+        return undefined;
+      }
+      return this.continueSession(manager, session, token.id, client, now);
     });
   }
 
+  private async rejectReuse(token: RefreshToken, session: Session, client: ClientInfo, now: Date): Promise<never> {
+    await this.revokeSession(session, 'refresh_token_reuse');
+    const spent = await this.refreshTokens.findOneBy({ id: token.id });
+    this.audit.record({
+      type: 'refresh_token_reuse',
+      success: false,
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+      reason: spent?.supersededAt ? 'superseded_refresh_token_presented' : 'spent_refresh_token_presented',
+      metadata: {
+        firstUse: { at: spent?.usedAt?.toISOString(), ip: spent?.usedIp, userAgent: spent?.usedUserAgent },
+        reuse: { at: now.toISOString(), ip: client.ip, userAgent: client.userAgent },
+      },
+    });
+    throw new RefreshRejectedError('reuse', session);
+  }
+
+  /**
+   * Revocations are written to the RevocationStore first: if the session update then fails, the access
+   * tokens are already dead and the refresh tokens die with the next attempt.
+   */
+  private async revokeSessions(ids: string[], reason: string): Promise<void> {
+    if (ids.length === 0) return;
+    const now = this.clock.now();
+    const horizon = this.accessTokenHorizon(now);
+    for (const id of ids) await this.revocations.revokeSession(id, horizon);
+    for (let i = 0; i < ids.length; i += 500) {
+      await this.sessions.update(
+        { id: In(ids.slice(i, i + 500)), revokedAt: IsNull() },
+        { revokedAt: now, revokedReason: reason },
+      );
+    }
+  }
+
+  private async continueSession(
+    manager: EntityManager,
+    session: Session,
+    parentId: string,
+    client: ClientInfo,
+    now: Date,
+  ): Promise<IssuedRefreshToken> {
+    const idleExpiresAt = this.idleExpiry(now, session.expiresAt);
+    const used = { lastUsedAt: now, lastIp: client.ip, lastUserAgent: client.userAgent, idleExpiresAt };
+    await manager.update(Session, { id: session.id }, used);
+    return this.issueRefreshToken(manager, Object.assign(session, used), parentId, now);
+  }
+
   private async issueRefreshToken(
-    repository: Repository<RefreshToken>,
+    manager: EntityManager,
     session: Session,
     parentId: string | null,
     now: Date,
   ): Promise<IssuedRefreshToken> {
     const refreshToken = newRefreshToken();
-    await repository.insert({
+    await manager.insert(RefreshToken, {
       id: randomUUID(),
       sessionId: session.id,
       parentId,
@@ -245,8 +304,15 @@ export class SessionsService {
       usedAt: null,
       usedIp: null,
       usedUserAgent: null,
+      supersededAt: null,
+      graceUsedAt: null,
     });
-    return { session, refreshToken, refreshTokenExpiresAt: session.idleExpiresAt };
+    return {
+      session,
+      refreshToken,
+      refreshTokenExpiresAt: session.idleExpiresAt,
+      refreshTokenExpiresIn: Math.floor((session.idleExpiresAt.getTime() - now.getTime()) / 1000),
+    };
   }
 
   private idleExpiry(now: Date, absolute: Date): Date {

@@ -1,4 +1,4 @@
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { TRANSPORTS } from './login.dto';
 
 export class RefreshDto {
@@ -6,10 +6,9 @@ export class RefreshDto {
   @IsIn(TRANSPORTS)
   transport?: (typeof TRANSPORTS)[number];
 
-  /** Bearer transport only; browsers send the HttpOnly refresh cookie instead. */
-  @ValidateIf((dto: RefreshDto) => dto.transport === 'bearer')
+  /** Bearer transport only; browsers send the HttpOnly refresh cookie instead. Absent: 401, like a bad one. */
+  @IsOptional()
   @IsString()
-  @IsNotEmpty()
   @MaxLength(256)
   refreshToken?: string;
 }

@@ -48,8 +48,14 @@ export class Sessions1764349200000 implements MigrationInterface {
           { name: 'used_at', type: date, isNullable: true },
           { name: 'used_ip', type: 'varchar', length: '64', isNullable: true },
           { name: 'used_user_agent', type: 'varchar', length: '512', isNullable: true },
+          { name: 'superseded_at', type: date, isNullable: true },
+          { name: 'grace_used_at', type: date, isNullable: true },
         ],
-        indices: [new TableIndex({ columnNames: ['session_id'] })],
+        indices: [
+          new TableIndex({ columnNames: ['session_id'] }),
+          new TableIndex({ columnNames: ['parent_id'] }),
+          new TableIndex({ columnNames: ['expires_at'] }),
+        ],
         foreignKeys: [
           {
             columnNames: ['session_id'],

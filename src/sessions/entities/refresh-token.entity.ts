@@ -3,6 +3,8 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 /** One link of a session's rotation chain. Only the SHA-256 of the token is stored, never the token. */
 @Entity('refresh_tokens')
 @Index(['sessionId'])
+@Index(['parentId'])
+@Index(['expiresAt'])
 export class RefreshToken {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
@@ -31,4 +33,12 @@ export class RefreshToken {
 
   @Column({ name: 'used_user_agent', type: 'varchar', length: 512, nullable: true })
   usedUserAgent!: string | null;
+
+  /** Replaced by a sibling during a REFRESH_REUSE_GRACE retry of its parent; presenting it is reuse. */
+  @Column({ name: 'superseded_at', type: Date, nullable: true })
+  supersededAt!: Date | null;
+
+  /** When this token's one grace retry was taken; a second one is reuse. */
+  @Column({ name: 'grace_used_at', type: Date, nullable: true })
+  graceUsedAt!: Date | null;
 }

@@ -1,0 +1,18 @@
+import type { UserResponseDto } from '../../users/dto/user-response.dto';
+
+/** Login and refresh for browsers: the tokens went into HttpOnly cookies; the page gets none of them. */
+export class CookieSessionResponseDto {
+  user!: UserResponseDto;
+  accessTokenExpiresAt!: string;
+  /** Send back as X-CSRF-Token on unsafe requests; keep in memory only. */
+  csrfToken!: string;
+}
+
+/** Login and refresh for non-browser clients, which hold the tokens themselves. */
+export class BearerSessionResponseDto {
+  accessToken!: string;
+  refreshToken!: string;
+  tokenType!: 'Bearer';
+  expiresIn!: number;
+  user!: UserResponseDto;
+}
