@@ -8,6 +8,7 @@ import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ClientModule } from './client/client.module';
 import { ClockModule } from './common/clock/clock';
+import { HttpFallbackModule } from './common/fallback/http-fallback.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { ConfigModule } from './config/config.module';
 import { databaseConfig } from './config/configuration';
@@ -45,6 +46,7 @@ import { UsersModule } from './users/users.module';
     HealthModule,
     LabModule,
     ClientModule,
+    HttpFallbackModule,
   ],
   providers: [
     {

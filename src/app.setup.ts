@@ -3,6 +3,7 @@ import { RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
+import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
 import type { appConfig } from './config/configuration';
 import type { Environment } from './config/environment';
@@ -32,10 +33,10 @@ export function configureApp(app: INestApplication): INestApplication {
   const config = app.get(ConfigService).getOrThrow<ReturnType<typeof appConfig>>('app');
 
   // req.ip honours X-Forwarded-For only from the proxies named in TRUST_PROXY.
-  express.set('trust proxy', config.trustProxy === false ? false : config.trustProxy);
+  express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
+  // JSON only: no form parser, so a cross-site HTML form cannot produce a body the API accepts.
   express.useBodyParser('json', { limit: JSON_BODY_LIMIT });
-  express.useBodyParser('urlencoded', { limit: JSON_BODY_LIMIT, extended: false });
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -58,6 +59,11 @@ export function configureApp(app: INestApplication): INestApplication {
     }),
   );
   app.use(cookieParser());
+  // API answers carry credentials, CSRF tokens and personal data: no cache, shared or private, keeps them.
+  app.use('/api', (_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.setGlobalPrefix('api', {
     exclude: [
       { path: '.well-known/jwks.json', method: RequestMethod.GET },

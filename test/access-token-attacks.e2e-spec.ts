@@ -108,6 +108,25 @@ describe('access token attacks', () => {
     }
   });
 
+  it("refuses a jku header next to a genuine kid: the key comes from the server's store only", async () => {
+    let fetched = false;
+    const { createServer } = await import('node:http');
+    const { privateKey, publicKey } = attackerKeyPair();
+    const server = createServer((_req, res) => {
+      fetched = true;
+      res.end(JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: header.kid, alg: 'ES256' }] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    try {
+      const forged = es256({ ...header, jku: `http://127.0.0.1:${port}/jwks.json` }, payload, privateKey);
+      await expectRejected(forged, 'bad_signature');
+      expect(fetched).toBe(false);
+    } finally {
+      server.close();
+    }
+  });
+
   it('refuses a token of the wrong type (typ other than at+jwt)', async () => {
     const { privateKey } = attackerKeyPair();
     await expectRejected(es256({ ...header, typ: 'JWT' }, payload, privateKey), 'bad_typ');

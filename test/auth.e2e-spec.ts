@@ -1,4 +1,6 @@
 import { setCookies } from './helpers/cookies';
+import { FakeClock } from './helpers/fake-clock';
+import { rawRequest } from './helpers/raw-request';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { loginBearer, loginCookie, registerUser, STRONG_PASSWORD, TEST_USER_AGENT } from './factories/users';
 
@@ -115,6 +117,24 @@ describe('registration, login and the profile', () => {
       expect(expiresAt - t.clock.now().getTime()).toBeGreaterThan(890_000);
     });
 
+    it('sets exact cookie lifetimes on a real, moving clock', async () => {
+      const running = await createTestApp({ clock: FakeClock.running() });
+      try {
+        const user = await registerUser(running);
+        const response = await running
+          .http()
+          .post('/api/auth/login')
+          .send({ email: user.email, password: user.password })
+          .expect(200);
+        const cookies = setCookies(response);
+        expect(cookies['__Host-access'].attributes['max-age']).toBe('900');
+        expect(cookies['__Host-fgp'].attributes['max-age']).toBe(String(7 * 86400));
+        expect(cookies['__Secure-refresh'].attributes['max-age']).toBe(String(7 * 86400));
+      } finally {
+        await running.close();
+      }
+    });
+
     it('bearer transport: returns the tokens in the body and sets no cookie', async () => {
       const user = await registerUser(t);
       const response = await t
@@ -223,6 +243,56 @@ describe('registration, login and the profile', () => {
       expect(response.headers['x-powered-by']).toBeUndefined();
       expect(response.headers['content-security-policy']).toContain("default-src 'self'");
       expect(response.headers['x-content-type-options']).toBe('nosniff');
+    });
+
+    it.each([
+      ['POST', '/'],
+      ['PUT', '/nope'],
+      ['GET', '/.well-known/nope'],
+      ['DELETE', '/index.html'],
+      ['GET', '/api/nope'],
+    ])('answers %s %s with the shared 404 shape, never an HTML page', async (method, path) => {
+      const response = await t
+        .http()
+        [method.toLowerCase() as 'get']('/'.concat(path.slice(1)))
+        .set('User-Agent', TEST_USER_AGENT);
+      expect(response.status).toBe(404);
+      expect(response.headers['content-type']).toMatch(/^application\/json/);
+      expect(response.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    });
+
+    it('answers oversized headers with 431 in the shared shape', async () => {
+      const response = await rawRequest(t, '/api/health', { headers: { 'X-Filler': 'x'.repeat(20_000) } });
+      expect(response.status).toBe(431);
+      expect(response.body).toEqual({
+        statusCode: 431,
+        error: 'Request Header Fields Too Large',
+        message: 'Request Header Fields Too Large',
+      });
+    });
+
+    it('keeps API answers out of every cache, and lets the JWKS be cached', async () => {
+      const user = await registerUser(t);
+      const login = await t.http().post('/api/auth/login').send({ email: user.email, password: user.password });
+      expect(login.headers['cache-control']).toBe('no-store');
+      const me = await t
+        .http()
+        .get('/api/users/me')
+        .set('Cookie', login.headers['set-cookie'] as unknown as string[]);
+      expect(me.headers['cache-control']).toBe('no-store');
+      const jwks = await t.http().get('/.well-known/jwks.json');
+      expect(jwks.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
+    });
+
+    it('accepts JSON only: a form post, as a cross-site form would send, logs nobody in', async () => {
+      const user = await registerUser(t);
+      const response = await t
+        .http()
+        .post('/api/auth/login')
+        .type('form')
+        .send({ email: user.email, password: user.password });
+      expect(response.status).toBe(400);
+      expect(response.headers['set-cookie']).toBeUndefined();
     });
 
     it('answers unknown routes with the shared 404 shape', async () => {

@@ -41,6 +41,18 @@ describe('on PostgreSQL', () => {
     await expectSingleWinnerOfRefreshRace(t, session.refreshToken);
   });
 
+  it.each([
+    ['a NUL byte in the email', { email: 'a\u0000@example.test', password: 'whatever-password' }],
+    ['a control character in the email', { email: 'a\u0007@example.test', password: 'whatever-password' }],
+    ['a NUL byte in the password', { email: 'someone@example.test', password: 'pass\u0000word-long-enough' }],
+  ])('answers odd input such as %s without a 5xx', async (_case, body) => {
+    // A password may hold any character (it is hashed, never stored); an email with control characters is a 400.
+    for (const path of ['/api/auth/register', '/api/auth/login']) {
+      const response = await t.http().post(path).send(body);
+      expect(response.status).toBeLessThan(500);
+    }
+  });
+
   it('stores audit events and revocations', async () => {
     const user = await registerUser(t);
     const session = await loginBearer(t, user);
