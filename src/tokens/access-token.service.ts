@@ -54,10 +54,10 @@ export class AccessTokenService {
       fgp: subject.fingerprint,
       roles: subject.roles,
     };
+    // The header is spelled out whole: the active key decides both alg and kid.
     const token = this.jwtService.sign(claims, {
       privateKey: key.privateKey,
       algorithm: key.alg,
-      keyid: key.kid,
       header: { alg: key.alg, typ: ACCESS_TOKEN_TYPE, kid: key.kid },
     });
     return { token, jti: claims.jti, expiresAt: new Date(exp * 1000), expiresIn: exp - iat };
