@@ -13,13 +13,5 @@ export class RefreshDto {
   refreshToken?: string;
 }
 
-export class LogoutDto {
-  @IsOptional()
-  @IsIn(TRANSPORTS)
-  transport?: (typeof TRANSPORTS)[number];
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(256)
-  refreshToken?: string;
-}
+/** The same shape: a bearer client may name its refresh token so that session ends too. */
+export class LogoutDto extends RefreshDto {}
