@@ -26,7 +26,7 @@ describe('brute-force protection', () => {
 
     beforeAll(async () => {
       // These tests fail logins on many accounts from 127.0.0.1; the IP rule is tested on its own below.
-      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_IP: '100000' } });
+      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_IP: '10000' } });
     });
     afterAll(() => t.close());
     beforeEach(async () => {
