@@ -77,10 +77,17 @@ describe('structured logs', () => {
     await t.http().get(path).set('Proxy-Authorization', proxyCredential).expect(401);
     const logged = lines.filter((line) => line.includes('/api/users/me'));
     expect(logged.length).toBeGreaterThanOrEqual(2);
-    for (const secret of [bearer.accessToken, bearer.refreshToken, proxyCredential, 'cHJveHktdXNlcjpwcm94eS1zZWNyZXQ']) {
+    for (const secret of [
+      bearer.accessToken,
+      bearer.refreshToken,
+      proxyCredential,
+      'cHJveHktdXNlcjpwcm94eS1zZWNyZXQ',
+    ]) {
       expect(lines.filter((line) => line.includes(secret))).toEqual([]);
     }
-    expect(logged.some((line) => (JSON.parse(line) as { req?: { url?: string } }).req?.url === '/api/users/me')).toBe(true);
+    expect(logged.some((line) => (JSON.parse(line) as { req?: { url?: string } }).req?.url === '/api/users/me')).toBe(
+      true,
+    );
   });
 
   it('writes JSON lines with a request id, echoed in X-Request-Id', async () => {

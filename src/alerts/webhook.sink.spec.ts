@@ -1,4 +1,3 @@
-import type { PinoLogger } from 'nestjs-pino';
 import { Clock } from '../common/clock/clock';
 import type { AlertPayload } from './alert';
 import { WEBHOOK_CONCURRENCY, WEBHOOK_QUEUE_LIMIT, WebhookSink } from './webhook.sink';
@@ -20,12 +19,12 @@ describe('WebhookSink queue', () => {
     jest.spyOn(globalThis, 'fetch').mockImplementation(async (_url, init) => {
       inFlight++;
       peak = Math.max(peak, inFlight);
-      posted.push((JSON.parse(String(init?.body)) as { id: string }).id);
+      posted.push((JSON.parse(init?.body as string) as { id: string }).id);
       await new Promise<void>((resolve) => releases.push(resolve));
       inFlight--;
       return new Response(null, { status: 204 });
     });
-    const sink = new WebhookSink(config as never, logger as unknown as PinoLogger, new Clock());
+    const sink = new WebhookSink(config, logger as never, new Clock());
     for (let n = 0; n < WEBHOOK_QUEUE_LIMIT + WEBHOOK_CONCURRENCY + 5; n++) sink.send(alert(n));
     expect(logger.error).toHaveBeenCalledTimes(5);
     expect(logger.error).toHaveBeenLastCalledWith(

@@ -43,7 +43,10 @@ export class WebhookSink implements OnApplicationShutdown {
     if (this.queue.length > WEBHOOK_QUEUE_LIMIT) {
       const oldest = this.queue.shift();
       this.dropped++;
-      this.logger.error({ alertId: oldest?.id, dropped: this.dropped }, 'alert webhook queue full; oldest alert dropped');
+      this.logger.error(
+        { alertId: oldest?.id, dropped: this.dropped },
+        'alert webhook queue full; oldest alert dropped',
+      );
     }
     if (this.workers < WEBHOOK_CONCURRENCY) {
       this.workers++;

@@ -94,7 +94,8 @@ export class LoginThrottleService {
       ip: `login:ip:${address}`,
     };
     let known: Promise<boolean> | undefined;
-    const knownDevice = () => (known ??= userId ? this.anomalies.isKnownDevice(userId, client) : Promise.resolve(false));
+    const knownDevice = () =>
+      (known ??= userId ? this.anomalies.isKnownDevice(userId, client) : Promise.resolve(false));
     await this.assertNotLocked(check, keys, client, knownDevice);
 
     const login = this.config.login;

@@ -54,7 +54,11 @@ describe('InMemoryAttemptStore', () => {
   });
 
   it('keeps enough hits per key for the largest login threshold the config accepts', () => {
-    for (const name of ['LOGIN_MAX_FAILURES_PER_ACCOUNT_IP', 'LOGIN_MAX_FAILURES_PER_ACCOUNT', 'LOGIN_MAX_FAILURES_PER_IP']) {
+    for (const name of [
+      'LOGIN_MAX_FAILURES_PER_ACCOUNT_IP',
+      'LOGIN_MAX_FAILURES_PER_ACCOUNT',
+      'LOGIN_MAX_FAILURES_PER_IP',
+    ]) {
       expect(INTEGER_SETTINGS[name as keyof typeof INTEGER_SETTINGS][2]).toBeLessThanOrEqual(MAX_HITS_PER_KEY);
     }
   });

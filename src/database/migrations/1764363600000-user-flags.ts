@@ -17,7 +17,12 @@ export class UserFlags1764363600000 implements MigrationInterface {
         ],
         indices: [new TableIndex({ columnNames: ['user_id'] })],
         foreignKeys: [
-          { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );
