@@ -152,9 +152,38 @@ describe('admin API', () => {
       await get('/api/admin/audit?limit=1').expect(200);
     });
 
-    it('answers 404 for an unknown user and 400 for a malformed id', async () => {
+    it('answers 404 for an unknown user and for a malformed id (no such user either)', async () => {
       await t.http().post(`/api/admin/users/${randomUUID()}/revoke-sessions`).set(admin.headers).expect(404);
-      await t.http().post('/api/admin/users/not-a-uuid/revoke-sessions').set(admin.headers).expect(400);
+      const malformed = await t.http().post('/api/admin/users/not-a-uuid/revoke-sessions').set(admin.headers);
+      expect(malformed.status).toBe(404);
+      expect(malformed.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'User not found' });
+    });
+  });
+
+  describe('user flags', () => {
+    it('refresh-token reuse flags the user persistently; GET /api/admin/alerts shows the flag', async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      const body = { transport: 'bearer', refreshToken: session.refreshToken };
+      await t.http().post('/api/auth/refresh').send(body).expect(200);
+      await t.http().post('/api/auth/refresh').send(body).expect(401);
+      const response = await get(`/api/admin/alerts?userId=${user.id}`).expect(200);
+      const [alert] = response.body.items;
+      expect(alert).toMatchObject({
+        reason: 'refresh_token_reuse',
+        userFlag: { reason: 'refresh_token_reuse', alertId: alert.metadata.alertId, flaggedAt: expect.any(String) },
+      });
+      const rows: { user_id: string; reason: string }[] = await t.dataSource.query(
+        'SELECT user_id, reason FROM user_flags WHERE user_id = ?',
+        [user.id],
+      );
+      expect(rows).toEqual([{ user_id: user.id, reason: 'refresh_token_reuse' }]);
+      // Another user's alert carries no flag.
+      const other = await registerUser(t);
+      await loginBearer(t, other);
+      await loginBearer(t, other, 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
+      const unflagged = await get(`/api/admin/alerts?userId=${other.id}`).expect(200);
+      expect(unflagged.body.items[0]).toMatchObject({ reason: 'new_device_login', userFlag: null });
     });
   });
 });

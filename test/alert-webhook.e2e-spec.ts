@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { WebhookSink } from '../src/alerts/webhook.sink';
 import { eventually, startWebhookReceiver } from './helpers/webhook-receiver';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { loginBearer, registerUser, TestUser } from './factories/users';
@@ -8,7 +9,9 @@ const SECRET = randomBytes(32).toString('base64url');
 /** What a receiver does, written independently of Warden's own code. */
 function signatureValid(headers: Record<string, unknown>, body: string): boolean {
   const timestamp = String(headers['x-warden-timestamp']);
-  const expected = `sha256=${createHmac('sha256', Buffer.from(SECRET, 'base64url')).update(`${timestamp}.${body}`).digest('hex')}`;
+  const delivery = String(headers['x-warden-delivery']);
+  const signed = `${timestamp}.${delivery}.${body}`;
+  const expected = `sha256=${createHmac('sha256', Buffer.from(SECRET, 'base64url')).update(signed).digest('hex')}`;
   const given = Buffer.from(String(headers['x-warden-signature']));
   const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
   return fresh && given.length === expected.length && timingSafeEqual(given, Buffer.from(expected));
@@ -28,7 +31,7 @@ function webhookEnv(url: string, extra: Record<string, string> = {}) {
 }
 
 describe('alert webhook', () => {
-  it('posts the alert as JSON, signed with HMAC-SHA256 over the timestamp and body', async () => {
+  it('posts the alert as JSON, signed with HMAC-SHA256 over the timestamp, delivery id and body', async () => {
     const receiver = await startWebhookReceiver(() => 204);
     const t = await createTestApp({ env: webhookEnv(receiver.url) });
     try {
@@ -40,6 +43,9 @@ describe('alert webhook', () => {
       expect(signatureValid(hook.headers, hook.body.replace(user.id, '00000000-0000-4000-8000-000000000000'))).toBe(
         false,
       );
+      // A replay under a fresh delivery id (to get past a receiver's dedupe) fails the signature.
+      const replayed = { ...hook.headers, 'x-warden-delivery': '00000000-0000-4000-8000-000000000001' };
+      expect(signatureValid(replayed, hook.body)).toBe(false);
       const payload = JSON.parse(hook.body);
       expect(payload).toEqual({
         id: hook.headers['x-warden-delivery'],
@@ -49,7 +55,7 @@ describe('alert webhook', () => {
         sessionId: expect.any(String),
         ip: '127.0.0.1',
         userAgent: '',
-        details: { sessionRevoked: true, flaggedUser: user.id },
+        details: { sessionRevoked: true, flaggedUser: user.id, userFlagId: expect.any(String) },
         raisedAt: expect.any(String),
       });
       const [alert] = await t.auditEvents({ type: 'alert_raised', userId: user.id });
@@ -70,9 +76,12 @@ describe('alert webhook', () => {
       expect(second.headers['x-warden-delivery']).toBe(first.headers['x-warden-delivery']);
       expect(second.body).toBe(first.body);
       expect(signatureValid(second.headers, second.body)).toBe(true);
-      // Delivered: no third attempt follows.
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Delivered: no third attempt follows. One backoff (10 ms base, jittered) was asked of the clock.
+      await t.app.get(WebhookSink).idle();
       expect(receiver.received).toHaveLength(2);
+      expect(t.clock.sleeps).toHaveLength(1);
+      expect(t.clock.sleeps[0]).toBeGreaterThanOrEqual(5);
+      expect(t.clock.sleeps[0]).toBeLessThanOrEqual(10);
     } finally {
       await t.close();
       await receiver.close();
@@ -85,8 +94,11 @@ describe('alert webhook', () => {
     try {
       await raiseReuseAlert(t);
       await eventually(() => receiver.received.length === 3);
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await t.app.get(WebhookSink).idle();
       expect(receiver.received).toHaveLength(3);
+      // Exponential backoff between attempts: 10 ms then 20 ms, each jittered down to at most half.
+      expect(t.clock.sleeps).toHaveLength(2);
+      expect(t.clock.sleeps[1]).toBeGreaterThanOrEqual(10);
     } finally {
       await t.close();
       await receiver.close();

@@ -32,6 +32,12 @@ describe('audit events', () => {
       .http()
       .post('/api/users/me/password')
       .set(headers)
+      .send({ currentPassword: 'not-the-password-1', newPassword: 'amber-glacier-meadow-77' })
+      .expect(400);
+    await t
+      .http()
+      .post('/api/users/me/password')
+      .set(headers)
       .send({ currentPassword: STRONG_PASSWORD, newPassword: 'amber-glacier-meadow-77' })
       .expect(204);
     await t.http().post('/api/auth/logout').set(headers).send({}).expect(204);
@@ -45,12 +51,19 @@ describe('audit events', () => {
       'refresh',
       'login',
       'session_revoked',
+      'password_change_failed',
       'password_changed',
       'logout',
       'login',
       'logout_all',
     ]);
-    for (const event of events) {
+    const [failedChange] = events.filter((event) => event.type === 'password_change_failed');
+    expect(failedChange).toMatchObject({
+      success: false,
+      reason: 'bad_current_password',
+      sessionId: expect.any(String),
+    });
+    for (const event of events.filter((e) => e.type !== 'password_change_failed')) {
       expect(event).toMatchObject({ success: true, ip: '127.0.0.1' });
       expect(event.createdAt).toBeInstanceOf(Date);
     }
@@ -95,14 +108,16 @@ describe('audit events', () => {
     ])('%s', async (reason, forge) => {
       const user = await registerUser(t);
       const session = await loginBearer(t, user);
+      // A User-Agent of this case alone scopes the events to this request, even for a token naming no user.
+      const userAgent = `${TEST_USER_AGENT} case/${reason}`;
       const response = await t
         .http()
         .get('/api/users/me')
-        .set({ Authorization: `Bearer ${forge(session.accessToken)}`, 'User-Agent': TEST_USER_AGENT })
+        .set({ Authorization: `Bearer ${forge(session.accessToken)}`, 'User-Agent': userAgent })
         .expect(401);
       expect(response.body).toEqual(GENERIC);
-      const rejected = await t.auditEvents({ type: 'access_token_rejected', reason });
-      expect(rejected.length).toBeGreaterThan(0);
+      const rejected = await t.auditEvents({ type: 'access_token_rejected', userAgent });
+      expect(rejected.map((event) => event.reason)).toEqual([reason]);
     });
 
     it('fingerprint_mismatch and revoked, with the user and session', async () => {

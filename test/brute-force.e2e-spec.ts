@@ -1,6 +1,6 @@
 import { rawRequest } from './helpers/raw-request';
 import { createTestApp, TestApp } from './helpers/test-app';
-import { registerUser, TEST_USER_AGENT, TestUser } from './factories/users';
+import { loginBearer, registerUser, TEST_USER_AGENT, TestUser } from './factories/users';
 
 const WRONG = 'wrong-password-123';
 
@@ -26,7 +26,7 @@ describe('brute-force protection', () => {
 
     beforeAll(async () => {
       // These tests fail logins on many accounts from 127.0.0.1; the IP rule is tested on its own below.
-      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_IP: '100000' } });
+      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_IP: '10000' } });
     });
     afterAll(() => t.close());
     beforeEach(async () => {
@@ -49,6 +49,27 @@ describe('brute-force protection', () => {
       expect(started.metadata).toMatchObject({ scope: 'account_ip', seconds: 60, level: 1, failures: 10 });
       const refused = await t.auditEvents({ type: 'login_failed', userId: user.id, reason: 'locked_out' });
       expect(refused).toHaveLength(1);
+    });
+
+    it('lets at most 10 of 60 concurrent wrong passwords reach the password check', async () => {
+      const responses = await Promise.all(Array.from({ length: 60 }, () => login(t, user.email, WRONG)));
+      const statuses = responses.map((response) => response.status);
+      expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(10);
+      expect(statuses.filter((status) => status !== 401 && status !== 429)).toEqual([]);
+      const checked = await t.auditEvents({ type: 'login_failed', userId: user.id, reason: 'bad_password' });
+      expect(checked.length).toBeLessThanOrEqual(10);
+      expect((await login(t, user.email, user.password)).status).toBe(429);
+    });
+
+    it('delays repeated failures progressively below the lockout: 250 ms from the 4th, doubling, capped at 2 s', async () => {
+      const before = t.clock.sleeps.length;
+      await fail(t, user.email, 8);
+      expect(t.clock.sleeps.slice(before)).toEqual([250, 500, 1000, 2000, 2000]);
+      // A success clears the count: the next failure is not delayed.
+      expect((await login(t, user.email, user.password)).status).toBe(200);
+      const afterSuccess = t.clock.sleeps.length;
+      await fail(t, user.email, 1);
+      expect(t.clock.sleeps.length).toBe(afterSuccess);
     });
 
     it('does not lock the same account out from another address', async () => {
@@ -127,6 +148,71 @@ describe('brute-force protection', () => {
       const [started] = await t.auditEvents({ type: 'lockout_started', userId: user.id });
       expect(started.reason).toBe('account');
     });
+
+    it("spares the owner's known device, which keeps its own account+IP limit; an unknown device is locked", async () => {
+      const user = await registerUser(t);
+      expect((await login(t, user.email, user.password, '127.0.0.1')).status).toBe(200); // a known device now
+      await fail(t, user.email, 8, '127.0.5.2');
+      await fail(t, user.email, 7, '127.0.6.3');
+      expect((await login(t, user.email, user.password, '127.0.7.4')).status).toBe(429);
+      expect((await login(t, user.email, user.password, '127.0.0.1')).status).toBe(200);
+      // Same network, another browser family: not a known device.
+      const firefox = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+      const other = await rawRequest(t, '/api/auth/login', {
+        body: { email: user.email, password: user.password, transport: 'bearer' },
+        headers: { 'User-Agent': firefox },
+        from: '127.0.0.1',
+      });
+      expect(other.status).toBe(429);
+      // The known device still locks itself out by guessing.
+      await fail(t, user.email, 10, '127.0.0.1');
+      expect((await login(t, user.email, user.password, '127.0.0.1')).status).toBe(429);
+    });
+  });
+
+  describe('password change', () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await createTestApp();
+    });
+    afterAll(() => t.close());
+
+    it('counts wrong current passwords like failed logins; at the limit the guessing session ends', async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      const guess = () =>
+        t
+          .http()
+          .post('/api/users/me/password')
+          .set(session.headers)
+          .send({ currentPassword: WRONG, newPassword: 'amber-glacier-meadow-77' });
+      for (let i = 0; i < 10; i++) expect((await guess()).status).toBe(400);
+      const failures = await t.auditEvents({ type: 'password_change_failed', userId: user.id });
+      expect(failures.map((event) => event.reason)).toEqual(Array(10).fill('bad_current_password'));
+      const [revoked] = await t.auditEvents({ type: 'session_revoked', userId: user.id });
+      expect(revoked).toMatchObject({ reason: 'password_guessing', sessionId: failures[0].sessionId });
+      expect((await guess()).status).toBe(401);
+      const [started] = await t.auditEvents({ type: 'lockout_started', userId: user.id });
+      expect(started).toMatchObject({ reason: 'account_ip' });
+      // The same lockout as logins: 429 with Retry-After, even with the right password.
+      const locked = await login(t, user.email, user.password);
+      expect(locked.status).toBe(429);
+      expect(locked.headers['retry-after']).toBe('60');
+    });
+
+    it('answers 429 with Retry-After to a password change while the account is locked from this address', async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      await fail(t, user.email, 10);
+      const response = await t
+        .http()
+        .post('/api/users/me/password')
+        .set(session.headers)
+        .send({ currentPassword: user.password, newPassword: 'amber-glacier-meadow-77' });
+      expect(response.status).toBe(429);
+      expect(response.headers['retry-after']).toBe('60');
+    });
   });
 
   describe('credential stuffing from one address', () => {
@@ -137,21 +223,32 @@ describe('brute-force protection', () => {
     });
     afterAll(() => t.close());
 
-    it('blocks the address for every account and raises an alert; other addresses are unaffected', async () => {
+    it('blocks the address once it reaches 20 failures over at least 5 accounts; other addresses are unaffected', async () => {
       const victim = await registerUser(t);
-      for (let account = 0; account < 5; account++) await fail(t, `target-${account}@example.test`, 4, '127.0.0.5');
+      // 20 failures over 4 accounts: below the account count, not blocked.
+      for (let account = 0; account < 4; account++) await fail(t, `target-${account}@example.test`, 5, '127.0.0.5');
+      expect((await login(t, victim.email, victim.password, '127.0.0.5')).status).toBe(200);
+      expect(await t.auditEvents({ type: 'lockout_started', reason: 'ip' })).toEqual([]);
+      // A fifth account: blocked.
+      await fail(t, 'target-4@example.test', 1, '127.0.0.5');
       const blocked = await login(t, victim.email, victim.password, '127.0.0.5');
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers['retry-after'])).toBe(900);
       expect((await login(t, victim.email, victim.password, '127.0.0.1')).status).toBe(200);
       const [started] = await t.auditEvents({ type: 'lockout_started', reason: 'ip' });
       expect(started).toMatchObject({ ip: '127.0.0.5', userId: null });
-      expect(started.metadata).toMatchObject({ scope: 'ip', failures: 20, accounts: 5 });
+      expect(started.metadata).toMatchObject({ scope: 'ip', failures: 21, accounts: 5 });
       const [alert] = await t.auditEvents({ type: 'alert_raised', reason: 'credential_stuffing' });
       expect(alert).toMatchObject({ ip: '127.0.0.5' });
       expect(alert.metadata).toMatchObject({ rule: 'credential_stuffing', severity: 'high', accounts: 5 });
       t.clock.advance(15 * 60_000 + 1000);
       expect((await login(t, victim.email, victim.password, '127.0.0.5')).status).toBe(200);
+    });
+
+    it('does not block 5 accounts with fewer than 20 failures', async () => {
+      const victim = await registerUser(t);
+      for (let account = 0; account < 6; account++) await fail(t, `few-${account}@example.test`, 3, '127.0.0.9');
+      expect((await login(t, victim.email, victim.password, '127.0.0.9')).status).toBe(200);
     });
 
     it('does not block an address that fails on one account only (the per-account rule covers that)', async () => {
@@ -178,7 +275,11 @@ describe('brute-force protection', () => {
       const limited = await rawRequest(t, '/api/health', { from: '127.0.0.7' });
       expect(limited.status).toBe(429);
       expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
-      expect(limited.body).toMatchObject({ statusCode: 429, error: 'Too Many Requests' });
+      expect(limited.body).toEqual({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: 'Too many requests, try again later',
+      });
       expect((await rawRequest(t, '/api/health', { from: '127.0.0.8' })).status).toBe(200);
     });
   });

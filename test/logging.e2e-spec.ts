@@ -68,6 +68,28 @@ describe('structured logs', () => {
     expect(log).toContain('[Redacted]');
   });
 
+  it('never writes a token put in the query string, nor a Proxy-Authorization header', async () => {
+    const user = await registerUser(t);
+    const bearer = await loginBearer(t, user);
+    const proxyCredential = 'Basic cHJveHktdXNlcjpwcm94eS1zZWNyZXQ=';
+    const path = `/api/users/me?access_token=${bearer.accessToken}&refreshToken=${bearer.refreshToken}`;
+    await t.http().get(path).set(bearer.headers).set('Proxy-Authorization', proxyCredential).expect(200);
+    await t.http().get(path).set('Proxy-Authorization', proxyCredential).expect(401);
+    const logged = lines.filter((line) => line.includes('/api/users/me'));
+    expect(logged.length).toBeGreaterThanOrEqual(2);
+    for (const secret of [
+      bearer.accessToken,
+      bearer.refreshToken,
+      proxyCredential,
+      'cHJveHktdXNlcjpwcm94eS1zZWNyZXQ',
+    ]) {
+      expect(lines.filter((line) => line.includes(secret))).toEqual([]);
+    }
+    expect(logged.some((line) => (JSON.parse(line) as { req?: { url?: string } }).req?.url === '/api/users/me')).toBe(
+      true,
+    );
+  });
+
   it('writes JSON lines with a request id, echoed in X-Request-Id', async () => {
     lines.length = 0;
     const response = await t.http().get('/api/health').expect(200);

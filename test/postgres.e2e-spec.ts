@@ -61,4 +61,32 @@ describe('on PostgreSQL', () => {
     const types = (await t.auditEvents({ userId: user.id })).map((event) => event.type);
     expect(types).toEqual(expect.arrayContaining(['register', 'login', 'logout', 'access_token_rejected']));
   });
+
+  /** promoteToAdmin's SQL is SQLite's; the same grant with PostgreSQL placeholders. */
+  async function adminSession() {
+    const user = await registerUser(t);
+    await t.dataSource.query('UPDATE users SET roles = $1 WHERE id = $2', [JSON.stringify(['user', 'admin']), user.id]);
+    return { session: await loginBearer(t, user) };
+  }
+
+  it.each([
+    ['a date PostgreSQL cannot store', ['-271821-04-20T00:00:00.000Z', '00000000-0000-4000-8000-000000000000']],
+    ['a non-canonical date', ['2024-01-01', '00000000-0000-4000-8000-000000000000']],
+    ['an impossible date', ['2024-02-30T00:00:00.000Z', '00000000-0000-4000-8000-000000000000']],
+    ['a non-UUID id', ['2024-01-01T00:00:00.000Z', "x' OR '1'='1"]],
+    ['an id of the wrong type', ['2024-01-01T00:00:00.000Z', 42]],
+  ])('refuses a forged audit cursor with %s: 400, not 500', async (_case, forged) => {
+    const { session } = await adminSession();
+    const cursor = Buffer.from(JSON.stringify(forged)).toString('base64url');
+    const response = await t.http().get(`/api/admin/audit?cursor=${cursor}`).set(session.headers);
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+  });
+
+  it('pages with a real cursor', async () => {
+    const { session } = await adminSession();
+    const first = await t.http().get('/api/admin/audit?limit=2').set(session.headers).expect(200);
+    const next = await t.http().get(`/api/admin/audit?limit=2&cursor=${first.body.nextCursor}`).set(session.headers);
+    expect(next.status).toBe(200);
+  });
 });

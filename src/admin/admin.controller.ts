@@ -1,6 +1,19 @@
-import { Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Post, Query, Req } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  NotFoundException,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+} from '@nestjs/common';
 import type { Request } from 'express';
+import type { UserFlagSummary } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
+import type { AuditEventResponseDto } from '../audit/dto/audit-event-response.dto';
 import type { AuditPage } from '../audit/dto/audit-event-response.dto';
 import { ListAlertsDto, ListAuditEventsDto } from '../audit/dto/list-audit-events.dto';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
@@ -22,17 +35,23 @@ export class AdminController {
     return this.audit.list(filters);
   }
 
-  /** Alerts are audit events of type alert_raised; their metadata says what the rule saw. */
+  /**
+   * Alerts are audit events of type alert_raised; their metadata says what the rule saw, and `userFlag`
+   * whether a rule flagged the user (e.g. refresh-token reuse).
+   */
   @Get('alerts')
-  listAlerts(@Query() filters: ListAlertsDto): Promise<AuditPage> {
-    return this.audit.list({ ...filters, type: 'alert_raised' }, true);
+  listAlerts(
+    @Query() filters: ListAlertsDto,
+  ): Promise<{ items: (AuditEventResponseDto & { userFlag: UserFlagSummary | null })[]; nextCursor: string | null }> {
+    return this.admin.listAlerts(filters);
   }
 
   @Post('users/:id/revoke-sessions')
   @HttpCode(HttpStatus.NO_CONTENT)
   revokeSessions(
     @CurrentUser() admin: AuthenticatedUser,
-    @Param('id', new ParseUUIDPipe()) id: string,
+    // Anything that is not a user id names no user: 404, as for an unknown id.
+    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException('User not found') })) id: string,
     @Req() request: Request,
   ): Promise<void> {
     return this.admin.revokeUserSessions(admin, id, clientInfo(request));

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AnomalyModule } from '../anomaly/anomaly.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AdminController } from './admin.controller';
 import { AdminService } from './admin.service';
 
 @Module({
-  imports: [UsersModule, SessionsModule],
+  imports: [UsersModule, SessionsModule, AnomalyModule],
   controllers: [AdminController],
   providers: [AdminService],
 })

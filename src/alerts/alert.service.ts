@@ -40,7 +40,8 @@ export class AlertService {
       sessionId: alert.sessionId,
       client: alert.client,
       reason: alert.rule,
-      metadata: { alertId: payload.id, rule: alert.rule, severity: alert.severity, ...payload.details },
+      // Details first: a rule's details can never overwrite the alert's own id, rule or severity.
+      metadata: { ...payload.details, alertId: payload.id, rule: alert.rule, severity: alert.severity },
     });
     this.logger.warn({ alert: payload }, `alert raised: ${alert.rule}`);
     this.webhook.send(payload);

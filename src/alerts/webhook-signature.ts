@@ -5,9 +5,11 @@ export const TIMESTAMP_HEADER = 'X-Warden-Timestamp';
 export const DELIVERY_HEADER = 'X-Warden-Delivery';
 
 /**
- * `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<body>")>`. The timestamp is signed with the body, so a
- * captured delivery cannot be replayed later with a fresh timestamp; the dot keeps the two parts apart.
+ * `sha256=<hex HMAC-SHA256(secret, "<timestamp>.<delivery id>.<body>")>`. The timestamp and the delivery
+ * id are signed with the body, so a captured delivery can be replayed neither later (fresh timestamp) nor
+ * under a fresh delivery id (past a receiver that dedupes on it). Neither contains a dot, so the parts
+ * cannot run into each other.
  */
-export function signWebhookBody(secret: Buffer, timestamp: number, body: string): string {
-  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+export function signWebhookBody(secret: Buffer, timestamp: number, deliveryId: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${deliveryId}.${body}`).digest('hex')}`;
 }

@@ -1,23 +1,34 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { PinoLogger } from 'nestjs-pino';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { Clock } from '../common/clock/clock';
 import { alertsConfig } from '../config/configuration';
 import type { AlertPayload } from './alert';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from './webhook-signature';
 
+/** At most this many alerts wait for delivery; past it the oldest are dropped (and counted in the log). */
+export const WEBHOOK_QUEUE_LIMIT = 1000;
+/** Deliveries in flight at once: a hanging receiver ties up this many, never more. */
+export const WEBHOOK_CONCURRENCY = 4;
+
 /**
- * Posts alerts to ALERT_WEBHOOK_URL. Fire-and-forget: the caller never waits; each attempt is bounded by
- * ALERT_WEBHOOK_TIMEOUT and failures are retried with exponential backoff, ALERT_WEBHOOK_ATTEMPTS times in
- * all. Deliveries still pending at shutdown are abandoned; the alert is already in the audit log.
+ * Posts alerts to ALERT_WEBHOOK_URL. Fire-and-forget: the caller never waits. Alerts wait in a bounded queue
+ * drained by a few workers; each attempt is bounded by ALERT_WEBHOOK_TIMEOUT and failures are retried with
+ * exponential backoff, ALERT_WEBHOOK_ATTEMPTS times in all. Deliveries still pending at shutdown are
+ * abandoned; every alert is already in the audit log.
  */
 @Injectable()
 export class WebhookSink implements OnApplicationShutdown {
   private readonly stopping = new AbortController();
+  private readonly queue: AlertPayload[] = [];
+  private workers = 0;
+  private dropped = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     @Inject(alertsConfig.KEY) private readonly config: ConfigType<typeof alertsConfig>,
     private readonly logger: PinoLogger,
+    private readonly clock: Clock,
   ) {
     logger.setContext(WebhookSink.name);
   }
@@ -27,14 +38,44 @@ export class WebhookSink implements OnApplicationShutdown {
   }
 
   send(alert: AlertPayload): void {
-    if (!this.enabled) return;
-    this.deliver(alert).catch((error: Error) =>
-      this.logger.error({ alertId: alert.id, err: error.message }, 'alert webhook delivery crashed'),
-    );
+    if (!this.enabled || this.stopping.signal.aborted) return;
+    this.queue.push(alert);
+    if (this.queue.length > WEBHOOK_QUEUE_LIMIT) {
+      const oldest = this.queue.shift();
+      this.dropped++;
+      this.logger.error(
+        { alertId: oldest?.id, dropped: this.dropped },
+        'alert webhook queue full; oldest alert dropped',
+      );
+    }
+    if (this.workers < WEBHOOK_CONCURRENCY) {
+      this.workers++;
+      void this.work();
+    }
+  }
+
+  /** Resolves once nothing is queued or being delivered (tests; a graceful drain). */
+  idle(): Promise<void> {
+    if (this.workers === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   onApplicationShutdown(): void {
     this.stopping.abort();
+    this.queue.length = 0;
+  }
+
+  private async work(): Promise<void> {
+    try {
+      for (let alert = this.queue.shift(); alert; alert = this.queue.shift()) {
+        await this.deliver(alert).catch((error: Error) =>
+          this.logger.error({ alertId: alert?.id, err: error.message }, 'alert webhook delivery crashed'),
+        );
+      }
+    } finally {
+      this.workers--;
+      if (this.workers === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+    }
   }
 
   private async deliver(alert: AlertPayload): Promise<void> {
@@ -50,7 +91,7 @@ export class WebhookSink implements OnApplicationShutdown {
       // 1x, 2x, 4x ... the base delay, with jitter so many instances do not retry in step.
       const delay = webhook.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       try {
-        await sleep(delay, undefined, { signal: this.stopping.signal });
+        await this.clock.sleep(delay, this.stopping.signal);
       } catch {
         return;
       }
@@ -64,14 +105,14 @@ export class WebhookSink implements OnApplicationShutdown {
     id: string,
     body: string,
   ): Promise<string> {
-    const timestamp = Math.floor(Date.now() / 1000);
+    const timestamp = this.clock.nowSeconds();
     try {
       const response = await fetch(webhook.url, {
         method: 'POST',
         headers: {
           'Content-Type': 'application/json',
           [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signWebhookBody(webhook.secret, timestamp, body),
+          [SIGNATURE_HEADER]: signWebhookBody(webhook.secret, timestamp, id, body),
           [DELIVERY_HEADER]: id,
         },
         body,

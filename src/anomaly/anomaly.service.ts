@@ -2,21 +2,31 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import { AlertService } from '../alerts/alert.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { anomalyConfig } from '../config/configuration';
+import { isUniqueViolation } from '../database/unique-violation';
 import type { Session } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
-import { AttemptStore } from '../throttle/attempt-store';
+import { AttemptStore, AttemptStoreFullError } from '../throttle/attempt-store';
 import { ipPrefix, userAgentFamily } from './device';
 import { KnownDevice } from './entities/known-device.entity';
+import { UserFlag } from './entities/user-flag.entity';
 
 /** Two uses of one session from different /16 (IPv4) or /32 (IPv6) networks look like two parties. */
 const SPREAD_V4_BITS = 16;
 const SPREAD_V6_BITS = 32;
+const SPACE = 0x20;
+
+/** What an admin sees beside a flagged user's alerts. */
+export interface UserFlagSummary {
+  reason: string;
+  flaggedAt: string;
+  alertId: string;
+}
 
 /**
  * Theft signals. Each rule is called by the service or guard where its event happens, and each one that
@@ -26,10 +36,13 @@ const SPREAD_V6_BITS = 32;
 @Injectable()
 export class AnomalyService {
   private readonly logger = new Logger(AnomalyService.name);
+  /** Flag writes still in flight; readers wait for them so an admin never misses a flag just raised. */
+  private readonly pendingFlags = new Set<Promise<void>>();
 
   constructor(
     @Inject(anomalyConfig.KEY) private readonly config: ConfigType<typeof anomalyConfig>,
     @InjectRepository(KnownDevice) private readonly devices: Repository<KnownDevice>,
+    @InjectRepository(UserFlag) private readonly flags: Repository<UserFlag>,
     private readonly store: AttemptStore,
     private readonly sessions: SessionsService,
     private readonly alerts: AlertService,
@@ -37,62 +50,111 @@ export class AnomalyService {
     private readonly clock: Clock,
   ) {}
 
-  /** SessionsService has already revoked the session; the user is flagged for a closer look. */
+  /**
+   * SessionsService has already revoked the session. The user is flagged (a `user_flags` row) for an
+   * admin's closer look: the reuse means a refresh token left the client it was issued to.
+   */
   refreshTokenReused(session: Session | undefined, client: ClientInfo): void {
     if (!this.config.refreshReuse || !session) return;
-    this.alerts.raise({
+    const flagId = randomUUID();
+    const alert = this.alerts.raise({
       rule: 'refresh_token_reuse',
       severity: 'high',
       userId: session.userId,
       sessionId: session.id,
       client,
-      details: { sessionRevoked: true, flaggedUser: session.userId },
+      details: { sessionRevoked: true, flaggedUser: session.userId, userFlagId: flagId },
     });
+    const write = this.flags
+      .insert({
+        id: flagId,
+        userId: session.userId,
+        reason: 'refresh_token_reuse',
+        alertId: alert.id,
+        flaggedAt: this.clock.now(),
+      })
+      .then(
+        () => undefined,
+        (error: Error) => this.logger.error(`Could not flag user ${session.userId}: ${error.message}`),
+      )
+      .finally(() => this.pendingFlags.delete(write));
+    this.pendingFlags.add(write);
+  }
+
+  /** The latest flag of each of these users, for the admin alert listing. */
+  async flagsFor(userIds: string[]): Promise<Map<string, UserFlagSummary>> {
+    await Promise.all(this.pendingFlags);
+    const result = new Map<string, UserFlagSummary>();
+    if (userIds.length === 0) return result;
+    const rows = await this.flags.find({ where: { userId: In([...new Set(userIds)]) }, order: { flaggedAt: 'ASC' } });
+    for (const row of rows) {
+      result.set(row.userId, { reason: row.reason, flaggedAt: row.flaggedAt.toISOString(), alertId: row.alertId });
+    }
+    return result;
   }
 
   /**
-   * One mismatch is a network change or a bug; several within the window on one session means someone
-   * replays a stolen token: that session ends.
+   * A stolen token replayed from elsewhere: once mismatches on one session come from enough distinct
+   * sources (browser family + network) within the window, the session ends, with one alert. Hits are not
+   * counted: one client retrying is one source. A bearer mismatch with the very User-Agent the token was
+   * bound to is the owner's own address change (wifi to cellular with requests in flight): it is recorded
+   * (access_token_rejected) but never counts. A session already revoked gets no alert.
    */
   async fingerprintMismatch(userId: string | undefined, sessionId: string | undefined, client: ClientInfo) {
     const threshold = this.config.fingerprintMismatches;
     if (threshold === 0 || !sessionId) return;
-    const now = this.clock.now();
-    const key = `fgp-mismatch:${sessionId}`;
-    const count = await this.store.hit(key, now, this.config.fingerprintWindowSeconds * 1000);
-    if (count < threshold) return;
-    await this.store.delete(key);
     const session = await this.sessions.findById(sessionId);
     // The signature was valid, but check ownership anyway before ending anything.
     if (!session || session.userId !== userId) return;
-    const wasAlive = this.sessions.isAlive(session, now);
-    if (wasAlive) {
-      await this.sessions.revokeSession(session, 'fingerprint_mismatch');
-      this.audit.record({
-        type: 'session_revoked',
-        success: true,
-        userId: session.userId,
-        sessionId: session.id,
-        client,
-        reason: 'fingerprint_mismatch',
-      });
+    const now = this.clock.now();
+    if (!this.sessions.isAlive(session, now)) return;
+    if (session.transport === 'bearer' && client.userAgent === session.lastUserAgent) return;
+    const windowMs = this.config.fingerprintWindowSeconds * 1000;
+    const source = `${userAgentFamily(client.userAgent)} ${ipPrefix(client.ip)}`;
+    let sources: number;
+    try {
+      sources = await this.store.addToSet(`fgp-mismatch:${sessionId}`, source, windowMs);
+    } catch (error) {
+      if (error instanceof AttemptStoreFullError) return; // the token is refused anyway
+      throw error;
     }
+    if (sources < threshold) return;
+    const sessionLeftMs = Math.max(session.expiresAt.getTime() - now.getTime(), windowMs);
+    if (!(await this.store.setIfAbsent(`fgp-mismatch-alerted:${sessionId}`, '1', sessionLeftMs))) return;
+    await this.sessions.revokeSession(session, 'fingerprint_mismatch');
+    this.audit.record({
+      type: 'session_revoked',
+      success: true,
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+      reason: 'fingerprint_mismatch',
+    });
     this.alerts.raise({
       rule: 'fingerprint_mismatch',
       severity: 'high',
       userId: session.userId,
       sessionId: session.id,
       client,
-      details: { mismatches: count, windowSeconds: this.config.fingerprintWindowSeconds, sessionRevoked: wasAlive },
+      details: { sources, windowSeconds: this.config.fingerprintWindowSeconds, sessionRevoked: true },
+    });
+  }
+
+  /** A client whose browser family and network this user has logged in from before. */
+  isKnownDevice(userId: string, client: ClientInfo): Promise<boolean> {
+    return this.devices.existsBy({
+      userId,
+      userAgentFamily: userAgentFamily(client.userAgent),
+      ipPrefix: ipPrefix(client.ip),
     });
   }
 
   /**
-   * A login from a browser family and network (/24, /48) this user has never logged in from. The very
-   * first login only sets the baseline.
+   * Remembers the device (the lockout exemption relies on it) and, when the rule is on, reports a login
+   * from a browser family and network (/24, /48) this user has never logged in from. The very first login
+   * only sets the baseline.
    */
   async loginSucceeded(userId: string, sessionId: string, client: ClientInfo): Promise<void> {
-    if (!this.config.newDevice) return;
     const now = this.clock.now();
     const device = { userId, userAgentFamily: userAgentFamily(client.userAgent), ipPrefix: ipPrefix(client.ip) };
     const known = await this.devices.findOneBy(device);
@@ -103,18 +165,20 @@ export class AnomalyService {
     const firstDevice = !(await this.devices.existsBy({ userId }));
     try {
       await this.devices.insert({ id: randomUUID(), ...device, firstSeenAt: now, lastSeenAt: now });
-    } catch {
-      return; // A concurrent login from the same device inserted it first: not new.
+    } catch (error) {
+      if (isUniqueViolation(error)) return; // a concurrent login from the same device inserted it first
+      throw error;
     }
-    if (firstDevice) return;
+    if (firstDevice || !this.config.newDevice) return;
     const details = { userAgentFamily: device.userAgentFamily, ipPrefix: device.ipPrefix };
     this.audit.record({ type: 'new_device_login', success: true, userId, sessionId, client, metadata: details });
     this.alerts.raise({ rule: 'new_device_login', severity: 'low', userId, sessionId, client, details });
   }
 
   /**
-   * One session used from two distant networks within the window: a copied cookie or token. Called for
-   * every authenticated request and refresh, so it only touches the AttemptStore and never blocks.
+   * One session going back and forth between two distant networks within the window (A, B, A): a copied
+   * cookie or token used alongside the owner. A single move (wifi to cellular) is not one. Called for every
+   * authenticated request and refresh, so it only touches the AttemptStore and never blocks.
    */
   sessionUsed(userId: string, sessionId: string, client: ClientInfo): void {
     const windowSeconds = this.config.sessionSpreadWindowSeconds;
@@ -129,22 +193,26 @@ export class AnomalyService {
     this.alerts.raise({ rule: 'credential_stuffing', severity: 'high', client, details });
   }
 
+  /** State: "<current network> <previous network> <when it left the previous, ms>". */
   private async checkSpread(userId: string, sessionId: string, client: ClientInfo, windowMs: number) {
-    const now = this.clock.now();
     const network = ipPrefix(client.ip, SPREAD_V4_BITS, SPREAD_V6_BITS);
-    const networks = await this.store.addToSet(`session-networks:${sessionId}`, network, now, windowMs);
-    if (networks.length < 2) return;
-    // One alert per session and window, not one per request.
-    const flag = `session-spread-alerted:${sessionId}`;
-    if (await this.store.get(flag, now)) return;
-    await this.store.set(flag, '1', new Date(now.getTime() + windowMs));
+    const key = `session-network:${sessionId}`;
+    const state = await this.store.get(key);
+    // The common case, still on the same network: one read, nothing allocated.
+    if (state?.startsWith(network) && state.charCodeAt(network.length) === SPACE) return;
+    const now = this.clock.now().getTime();
+    const [current, previous, leftAt] = state?.split(' ') ?? [];
+    await this.store.set(key, `${network} ${current ?? '-'} ${now}`, windowMs);
+    if (!current || previous !== network || now - Number(leftAt) > windowMs) return;
+    // Back on a network it left within the window. One alert per session and window, even when requests race.
+    if (!(await this.store.setIfAbsent(`session-spread-alerted:${sessionId}`, '1', windowMs))) return;
     this.alerts.raise({
       rule: 'session_ip_spread',
       severity: 'medium',
       userId,
       sessionId,
       client,
-      details: { networks, windowSeconds: windowMs / 1000 },
+      details: { networks: [network, current], windowSeconds: windowMs / 1000 },
     });
   }
 }

@@ -54,11 +54,12 @@ export class AuthService {
 
   /**
    * Same answer and similar timing for an unknown email and a wrong password; the audit log tells them apart.
-   * A lockout is checked first and answers 429 whatever the password.
+   * The attempt is counted before the password is checked, so a lockout answers 429 whatever the password
+   * and concurrent guesses cannot overrun the limit.
    */
   async login(email: string, password: string, transport: Transport, client: ClientInfo): Promise<SessionGrant> {
-    await this.loginThrottle.assertAllowed(email, client);
     const user = await this.users.findByEmail(email);
+    const attempt = await this.loginThrottle.begin('login', email, client, user?.id);
     const valid = user
       ? await this.passwords.verify(user.passwordHash, password)
       : await this.passwords.verifyAgainstDummy(password);
@@ -70,10 +71,10 @@ export class AuthService {
         reason: user ? 'bad_password' : 'unknown_email',
         client,
       });
-      await this.loginThrottle.recordFailure(email, client, user?.id);
+      await this.loginThrottle.failed(attempt);
       throw new UnauthorizedException('Email or password is incorrect');
     }
-    await this.loginThrottle.recordSuccess(email, client);
+    await this.loginThrottle.succeeded(attempt);
     const issued = await this.sessions.start(user.id, transport, client);
     this.audit.record({
       type: 'login',
@@ -180,7 +181,11 @@ export class AuthService {
     return this.csrf.issue(session.id);
   }
 
-  /** Requires the current password; every other session ends, this one stays. */
+  /**
+   * Requires the current password; every other session ends, this one stays. Wrong current passwords count
+   * against the account like failed logins (same lockout, 429): a stolen session must not become a password
+   * oracle. Once they reach the account+IP limit, the session that guessed ends.
+   */
   async changePassword(
     principal: AuthenticatedUser,
     currentPassword: string,
@@ -188,6 +193,7 @@ export class AuthService {
     client: ClientInfo,
   ): Promise<void> {
     const user = await this.users.getById(principal.userId);
+    const attempt = await this.loginThrottle.begin('password_change', user.email, client, user.id);
     if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
       this.audit.record({
         type: 'password_change_failed',
@@ -197,8 +203,22 @@ export class AuthService {
         client,
         reason: 'bad_current_password',
       });
+      const { lockedOut } = await this.loginThrottle.failed(attempt);
+      const session = lockedOut ? await this.sessions.findById(principal.sessionId) : null;
+      if (session && this.sessions.isAlive(session, this.clock.now())) {
+        await this.sessions.revokeSession(session, 'password_guessing');
+        this.audit.record({
+          type: 'session_revoked',
+          success: true,
+          userId: user.id,
+          sessionId: session.id,
+          client,
+          reason: 'password_guessing',
+        });
+      }
       throw new BadRequestException('currentPassword is incorrect');
     }
+    await this.loginThrottle.succeeded(attempt);
     if (currentPassword === newPassword) throw new BadRequestException('newPassword must differ from currentPassword');
     await this.users.setPasswordHash(user.id, await this.passwords.hash(newPassword));
     const ended = await this.sessions.revokeAllForUser(user.id, 'password_changed', principal.sessionId);

@@ -1,20 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { createHash } from 'node:crypto';
-import { isIPv6 } from 'node:net';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { AnomalyService } from '../anomaly/anomaly.service';
-import { ipPrefix } from '../anomaly/device';
 import { AuditService } from '../audit/audit.service';
-import type { ClientInfo } from '../common/client-info';
+import { clientKey, type ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { RetryLaterException } from '../common/exceptions/retry-later.exception';
-import { throttleConfig } from '../config/configuration';
-import { AttemptStore } from '../throttle/attempt-store';
+import { secretsConfig, throttleConfig } from '../config/configuration';
+import { AttemptStore, AttemptStoreFullError } from '../throttle/attempt-store';
 
 /**
  * account_ip: one account from one address (the ordinary brute force; low limit).
  * account: one account from anywhere (a distributed attack; a far higher limit, so one attacker cannot lock
- *   the owner out everywhere). ip: one address across many accounts (credential stuffing).
+ *   the owner out everywhere; the owner's known devices are exempt from it). ip: one address across many
+ *   accounts (credential stuffing).
  */
 type Scope = 'account_ip' | 'account' | 'ip';
 
@@ -24,38 +23,159 @@ interface Lock {
   userId?: string;
 }
 
+/** What a password check is: a login, or the current password of a password change. */
+export type PasswordCheck = 'login' | 'password_change';
+
+/** One password check, counted before the password is verified; hand it back to failed() or succeeded(). */
+export interface LoginAttempt {
+  readonly check: PasswordCheck;
+  readonly client: ClientInfo;
+  readonly userId?: string;
+  readonly accountKey: string;
+  readonly keys: Readonly<Record<Scope, string>>;
+  /** This attempt's place in each sliding window, itself included. */
+  readonly counts: Readonly<Record<Scope, number>>;
+  /** Whether the client is a device the owner logged in from before (decided at most once, lazily). */
+  readonly knownDevice: () => Promise<boolean>;
+}
+
 /** Consecutive lockouts double in length while they keep coming within a day. */
 const LOCKOUT_MEMORY_MS = 24 * 60 * 60 * 1000;
 const LOCKED_MESSAGE = 'Too many failed attempts; try again later';
+/** Progressive delay: from the 4th consecutive failure on one account from one address, 250 ms doubling to 2 s. */
+export const DELAY_AFTER_FAILURES = 3;
+export const DELAY_BASE_MS = 250;
+export const DELAY_MAX_MS = 2000;
+
+/** The delay before checking a password after `failures` failures on this account from this address. */
+export function progressiveDelayMs(failures: number): number {
+  if (failures < DELAY_AFTER_FAILURES) return 0;
+  return Math.min(DELAY_BASE_MS * 2 ** Math.min(failures - DELAY_AFTER_FAILURES, 16), DELAY_MAX_MS);
+}
 
 /**
- * Failed-login counting and lockouts (OWASP Authentication Cheat Sheet, "Account lockout"). Keys use the
+ * Failed-password counting and lockouts (OWASP Authentication Cheat Sheet, "Account lockout"). Keys use the
  * submitted email, not the user, so an unknown email is locked out exactly like a real one and a lockout
- * reveals nothing. Checked before the password, so the right password during a lockout does not log in.
+ * reveals nothing. Each attempt is counted before the password is verified: concurrent guesses cannot slip
+ * past the limit while earlier ones are still hashing, and the right password during a lockout does not
+ * log in.
  */
 @Injectable()
 export class LoginThrottleService {
+  private readonly emailKeySecret: Buffer;
+
   constructor(
     @Inject(throttleConfig.KEY) private readonly config: ConfigType<typeof throttleConfig>,
+    @Inject(secretsConfig.KEY) secrets: ConfigType<typeof secretsConfig>,
     private readonly store: AttemptStore,
     private readonly anomalies: AnomalyService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    // A plain SHA-256 of an email is reversible with a list of known addresses, so a memory dump or a shared
+    // Redis would leak who is being attacked. A keyed hash is not; HKDF with its own label (RFC 5869 §3.2)
+    // keeps this key independent of the fingerprint key it is derived from.
+    this.emailKeySecret = Buffer.from(
+      hkdfSync('sha256', secrets.FINGERPRINT_SECRET, Buffer.alloc(0), 'warden/login-throttle/email-key', 32),
+    );
+  }
 
-  /** Throws a 429 with Retry-After while any lock covering this email or address holds. */
-  async assertAllowed(email: string, client: ClientInfo): Promise<void> {
+  /**
+   * Counts one password check for `email` from `client` and waits out the progressive delay. Throws a 429
+   * with Retry-After while a lock covers the email or address, when the attempt is past a limit (concurrent
+   * guesses), or when the counters cannot take it (fail closed).
+   */
+  async begin(check: PasswordCheck, email: string, client: ClientInfo, userId?: string): Promise<LoginAttempt> {
+    const accountKey = this.emailKey(email);
+    const address = clientKey(client.ip);
+    const keys: Record<Scope, string> = {
+      account_ip: `login:account-ip:${accountKey}:${address}`,
+      account: `login:account:${accountKey}`,
+      ip: `login:ip:${address}`,
+    };
+    let known: Promise<boolean> | undefined;
+    const knownDevice = () =>
+      (known ??= userId ? this.anomalies.isKnownDevice(userId, client) : Promise.resolve(false));
+    await this.assertNotLocked(check, keys, client, knownDevice);
+
+    const login = this.config.login;
+    const windowMs = login.windowSeconds * 1000;
+    let counts: Record<Scope, number>;
+    try {
+      counts = {
+        account_ip: await this.store.hit(`failures:${keys.account_ip}`, windowMs),
+        account: await this.store.hit(`failures:${keys.account}`, windowMs),
+        ip: await this.store.hit(`failures:${keys.ip}`, windowMs),
+      };
+    } catch (error) {
+      if (!(error instanceof AttemptStoreFullError)) throw error;
+      this.refuse(check, client, userId, 'store_full', login.lockoutBaseSeconds);
+    }
+    const overAccountIp = counts.account_ip > login.maxFailuresPerAccountIp;
+    if (overAccountIp || (counts.account > login.maxFailuresPerAccount && !(await knownDevice()))) {
+      // Guesses racing the one that reaches the limit: refused without a password check.
+      this.refuse(check, client, userId, overAccountIp ? 'account_ip' : 'account', login.lockoutBaseSeconds);
+    }
+    const delayMs = progressiveDelayMs(counts.account_ip - 1);
+    if (delayMs > 0) await this.clock.sleep(delayMs);
+    return { check, client, userId, accountKey, keys, counts, knownDevice };
+  }
+
+  /** The password was wrong: locks whatever scope reached its limit. True when account+IP is now locked. */
+  async failed(attempt: LoginAttempt): Promise<{ lockedOut: boolean }> {
+    const login = this.config.login;
+    const { keys, counts, client, userId } = attempt;
+    let lockedOut = false;
+    if (counts.account_ip >= login.maxFailuresPerAccountIp) {
+      await this.lock('account_ip', keys.account_ip, client, userId, { failures: counts.account_ip });
+      lockedOut = true;
+    }
+    if (counts.account >= login.maxFailuresPerAccount && !(await attempt.knownDevice())) {
+      await this.lock('account', keys.account, client, userId, { failures: counts.account });
+    }
+    let accounts: number;
+    try {
+      accounts = await this.store.addToSet(`accounts:${keys.ip}`, attempt.accountKey, login.windowSeconds * 1000);
+    } catch (error) {
+      if (!(error instanceof AttemptStoreFullError)) throw error;
+      accounts = login.ipBlockMinAccounts; // fail closed
+    }
+    if (counts.ip >= login.maxFailuresPerIp && accounts >= login.ipBlockMinAccounts) {
+      await this.lock('ip', keys.ip, client, undefined, { failures: counts.ip, accounts });
+      this.anomalies.credentialStuffing(client, { failures: counts.ip, accounts, blockSeconds: login.ipBlockSeconds });
+    }
+    return { lockedOut };
+  }
+
+  /**
+   * The owner got in from here: this account and address start afresh, and the attempt, counted up front,
+   * is taken back from the account-wide and address counters (they count failures).
+   */
+  async succeeded(attempt: LoginAttempt): Promise<void> {
+    await this.store.delete(`failures:${attempt.keys.account_ip}`, `lockouts:${attempt.keys.account_ip}`);
+    await this.store.unhit(`failures:${attempt.keys.account}`);
+    await this.store.unhit(`failures:${attempt.keys.ip}`);
+  }
+
+  private async assertNotLocked(
+    check: PasswordCheck,
+    keys: Record<Scope, string>,
+    client: ClientInfo,
+    knownDevice: () => Promise<boolean>,
+  ): Promise<void> {
     const now = this.clock.now().getTime();
     let retryAfterMs = 0;
     let blocking: Lock | undefined;
-    for (const [scope, key] of this.keys(email, client)) {
-      const stored = await this.store.get(`lock:${key}`, new Date(now));
+    for (const scope of ['account_ip', 'account', 'ip'] as const) {
+      const stored = await this.store.get(`lock:${keys[scope]}`);
       if (!stored) continue;
       const lock = JSON.parse(stored) as Lock;
       if (lock.until > now) {
+        // The owner's own device is not locked out by guesses from elsewhere (its account+IP scope still is).
+        if (scope === 'account' && (await knownDevice())) continue;
         if (lock.until - now > retryAfterMs) [retryAfterMs, blocking] = [lock.until - now, lock];
       } else {
-        await this.store.delete(`lock:${key}`);
+        await this.store.delete(`lock:${keys[scope]}`);
         this.audit.record({
           type: 'lockout_ended',
           success: true,
@@ -66,49 +186,25 @@ export class LoginThrottleService {
         });
       }
     }
-    if (!blocking) return;
+    if (blocking) this.refuse(check, client, blocking.userId, blocking.scope, Math.ceil(retryAfterMs / 1000));
+  }
+
+  private refuse(
+    check: PasswordCheck,
+    client: ClientInfo,
+    userId: string | undefined,
+    scope: Scope | 'store_full',
+    retryAfterSeconds: number,
+  ): never {
     this.audit.record({
-      type: 'login_failed',
+      type: check === 'login' ? 'login_failed' : 'password_change_failed',
       success: false,
-      userId: blocking.userId,
+      userId,
       client,
       reason: 'locked_out',
-      metadata: { scope: blocking.scope },
+      metadata: { scope },
     });
-    throw new RetryLaterException(LOCKED_MESSAGE, Math.ceil(retryAfterMs / 1000));
-  }
-
-  async recordFailure(email: string, client: ClientInfo, userId?: string): Promise<void> {
-    const login = this.config.login;
-    const now = this.clock.now();
-    const windowMs = login.windowSeconds * 1000;
-    const keys = new Map(this.keys(email, client));
-    const [accountIp, account, address] = [keys.get('account_ip')!, keys.get('account')!, keys.get('ip')!];
-    const accountIpFailures = await this.store.hit(`failures:${accountIp}`, now, windowMs);
-    const accountFailures = await this.store.hit(`failures:${account}`, now, windowMs);
-    const addressFailures = await this.store.hit(`failures:${address}`, now, windowMs);
-    const accounts = await this.store.addToSet(`accounts:${address}`, emailKey(email), now, windowMs);
-
-    if (accountIpFailures >= login.maxFailuresPerAccountIp) {
-      await this.lock('account_ip', accountIp, client, userId, { failures: accountIpFailures });
-    }
-    if (accountFailures >= login.maxFailuresPerAccount) {
-      await this.lock('account', account, client, userId, { failures: accountFailures });
-    }
-    if (addressFailures >= login.maxFailuresPerIp && accounts.length >= login.ipBlockMinAccounts) {
-      await this.lock('ip', address, client, undefined, { failures: addressFailures, accounts: accounts.length });
-      this.anomalies.credentialStuffing(client, {
-        failures: addressFailures,
-        accounts: accounts.length,
-        blockSeconds: login.ipBlockSeconds,
-      });
-    }
-  }
-
-  /** The owner got in from here: this address starts afresh for this account. */
-  async recordSuccess(email: string, client: ClientInfo): Promise<void> {
-    const accountIp = new Map(this.keys(email, client)).get('account_ip')!;
-    await this.store.delete(`failures:${accountIp}`, `lockouts:${accountIp}`);
+    throw new RetryLaterException(LOCKED_MESSAGE, retryAfterSeconds);
   }
 
   private async lock(
@@ -123,14 +219,14 @@ export class LoginThrottleService {
     let seconds = login.ipBlockSeconds;
     let level = 1;
     if (scope !== 'ip') {
-      level = Number((await this.store.get(`lockouts:${key}`, new Date(now))) ?? 0) + 1;
+      level = Number((await this.store.get(`lockouts:${key}`)) ?? 0) + 1;
       seconds = Math.min(login.lockoutBaseSeconds * 2 ** Math.min(level - 1, 30), login.lockoutMaxSeconds);
-      await this.store.set(`lockouts:${key}`, String(level), new Date(now + LOCKOUT_MEMORY_MS));
+      await this.store.set(`lockouts:${key}`, String(level), LOCKOUT_MEMORY_MS);
     }
     const until = now + seconds * 1000;
     const lock: Lock = { scope, until, userId };
-    // Kept past its end so the first attempt afterwards can record lockout_ended.
-    await this.store.set(`lock:${key}`, JSON.stringify(lock), new Date(until + LOCKOUT_MEMORY_MS));
+    // Kept a day past its end so the first attempt afterwards can record lockout_ended.
+    await this.store.set(`lock:${key}`, JSON.stringify(lock), seconds * 1000 + LOCKOUT_MEMORY_MS);
     await this.store.delete(`failures:${key}`);
     this.audit.record({
       type: 'lockout_started',
@@ -142,19 +238,11 @@ export class LoginThrottleService {
     });
   }
 
-  private keys(email: string, client: ClientInfo): [Scope, string][] {
-    const account = emailKey(email);
-    // An IPv6 client usually controls a whole /64; counting single addresses would be trivially evaded.
-    const address = isIPv6(client.ip) ? ipPrefix(client.ip, 32, 64) : client.ip;
-    return [
-      ['account_ip', `login:account-ip:${account}:${address}`],
-      ['account', `login:account:${account}`],
-      ['ip', `login:ip:${address}`],
-    ];
+  /** Keys hold a keyed hash, not the address typed in: a shared store (Redis) then holds no emails. */
+  private emailKey(email: string): string {
+    return createHmac('sha256', this.emailKeySecret)
+      .update(email.trim().toLowerCase())
+      .digest('base64url')
+      .slice(0, 22);
   }
-}
-
-/** Keys hold a hash, not the address typed in: a shared store (Redis) then holds no emails. */
-function emailKey(email: string): string {
-  return createHash('sha256').update(email.trim().toLowerCase()).digest('base64url').slice(0, 22);
 }

@@ -62,11 +62,12 @@ class RawEnvironment {
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
-const INTEGER_SETTINGS = {
+export const INTEGER_SETTINGS = {
   RATE_LIMIT_MAX: [300, 1, 1_000_000],
   LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: [10, 1, 10_000],
-  LOGIN_MAX_FAILURES_PER_ACCOUNT: [100, 1, 100_000],
-  LOGIN_MAX_FAILURES_PER_IP: [50, 1, 100_000],
+  // At most the attempt store's per-key window (MAX_HITS_PER_KEY): a higher threshold could never be reached.
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: [100, 1, 10_000],
+  LOGIN_MAX_FAILURES_PER_IP: [50, 1, 10_000],
   LOGIN_IP_BLOCK_MIN_ACCOUNTS: [5, 1, 10_000],
   ANOMALY_FINGERPRINT_MISMATCHES: [3, 0, 1000],
   ALERT_WEBHOOK_ATTEMPTS: [5, 1, 20],

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { KnownDevice } from '../anomaly/entities/known-device.entity';
+import { UserFlag } from '../anomaly/entities/user-flag.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { SigningKey } from '../keys/entities/signing-key.entity';
 import { RefreshToken } from '../sessions/entities/refresh-token.entity';
@@ -12,13 +13,15 @@ import { Foundation1764345600000 } from './migrations/1764345600000-foundation';
 import { Sessions1764349200000 } from './migrations/1764349200000-sessions';
 import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecycle';
 import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
+import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 
-export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice];
+export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag];
 export const migrations = [
   Foundation1764345600000,
   Sessions1764349200000,
   KeyLifecycle1764352800000,
   KnownDevices1764360000000,
+  UserFlags1764363600000,
 ];
 
 /**

@@ -15,6 +15,7 @@ export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
   'req.headers.cookie',
   'req.headers["x-csrf-token"]',
   'res.headers["set-cookie"]',
@@ -28,6 +29,23 @@ export const REDACTED_PATHS = [
   '*.csrfToken',
   '*.token',
 ];
+
+/**
+ * The request as logged: the path without its query string, and never `req.query`. A client may put a
+ * token in the URL (`?access_token=...`); Warden never reads it there, and the log must not keep it.
+ */
+export function serializeRequest(request: IncomingMessage & { id?: unknown }): Record<string, unknown> {
+  const url = (request as { originalUrl?: string }).originalUrl ?? request.url ?? '';
+  const query = url.indexOf('?');
+  return {
+    id: request.id,
+    method: request.method,
+    url: query === -1 ? url : url.slice(0, query),
+    headers: request.headers,
+    remoteAddress: request.socket?.remoteAddress,
+    remotePort: request.socket?.remotePort,
+  };
+}
 
 @Global()
 @Module({
@@ -48,6 +66,7 @@ export class LogDestinationModule {}
             level: app.logLevel,
             genReqId: (request: IncomingMessage, response: ServerResponse) => requestId(request, response),
             redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
+            serializers: { req: serializeRequest },
             customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
               error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
           },

@@ -1,12 +1,21 @@
-import { Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerLimitDetail } from '@nestjs/throttler';
 import type { Request } from 'express';
-import { clientInfo } from '../common/client-info';
+import { clientInfo, clientKey } from '../common/client-info';
+import { RetryLaterException } from '../common/exceptions/retry-later.exception';
 
-/** Counts per client IP exactly as the rest of Warden sees it (TRUST_PROXY-aware, one spelling). */
+/**
+ * Counts per client exactly as the login throttle does: the TRUST_PROXY-aware address, an IPv6 /64 as
+ * one client (clientKey).
+ */
 @Injectable()
 export class ClientIpThrottlerGuard extends ThrottlerGuard {
   protected override getTracker(request: Record<string, unknown>): Promise<string> {
-    return Promise.resolve(clientInfo(request as unknown as Request).ip);
+    return Promise.resolve(clientKey(clientInfo(request as unknown as Request).ip));
+  }
+
+  /** The shared error shape with Retry-After (RFC 6585 §4), not the library's own message. */
+  protected override throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    throw new RetryLaterException('Too many requests, try again later', detail.timeToBlockExpire);
   }
 }

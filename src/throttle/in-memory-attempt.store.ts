@@ -1,96 +1,130 @@
 import { Injectable } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { Clock } from '../common/clock/clock';
-import { AttemptStore } from './attempt-store';
+import { AttemptStore, AttemptStoreFullError } from './attempt-store';
 
-/** Past this many keys the oldest go first: an attacker cycling addresses must not exhaust memory. */
-const MAX_KEYS = 100_000;
-/** A single window never needs more entries than the largest threshold; this bounds one key's memory. */
-const MAX_HITS_PER_KEY = 10_000;
+/**
+ * Past this many counter keys a new key is refused (AttemptStoreFullError: callers fail closed) rather
+ * than evicting a live one: an attacker cycling addresses must neither exhaust memory nor wipe the counts
+ * of the account they are attacking. The periodic sweep frees expired keys.
+ */
+export const MAX_COUNTER_KEYS = 100_000;
+/**
+ * One key's sliding window keeps at most this many hits, so one key's memory is bounded; a count never
+ * exceeds it. It must be at least the largest LOGIN_MAX_FAILURES_* setting (environment.ts caps them at
+ * this value), or a threshold above it could never be reached.
+ */
+export const MAX_HITS_PER_KEY = 10_000;
 
-interface Entry {
+interface Counter {
   hits?: number[];
   members?: Map<string, number>;
-  value?: string;
+  expiresAt: number;
+}
+
+interface Value {
+  value: string;
   expiresAt: number;
 }
 
 /** The default store: one process, forgotten on restart. Fine for a single instance. */
 @Injectable()
 export class InMemoryAttemptStore extends AttemptStore {
-  private readonly entries = new Map<string, Entry>();
+  private readonly counters = new Map<string, Counter>();
+  /**
+   * Locks, lockout levels and one-shot flags. Never evicted before they expire: dropping a lock would
+   * unlock an attacker. Bounded by the counters: each value is written only after a counter crossed a
+   * threshold (or once per session for the anomaly flags).
+   */
+  private readonly values = new Map<string, Value>();
 
   constructor(private readonly clock: Clock) {
     super();
   }
 
-  hit(key: string, now: Date, windowMs: number): Promise<number> {
-    const at = now.getTime();
-    const entry = this.entry(key, at);
-    const hits = (entry.hits ?? []).filter((time) => time > at - windowMs);
-    hits.push(at);
+  hit(key: string, windowMs: number): Promise<number> {
+    const now = this.now();
+    const counter = this.counter(key, now);
+    if (!counter) return Promise.reject(new AttemptStoreFullError());
+    const hits = counter.hits ?? (counter.hits = []);
+    // Hits are in time order: only the oldest can have left the window.
+    let expired = 0;
+    while (expired < hits.length && hits[expired] <= now - windowMs) expired++;
+    if (expired > 0) hits.splice(0, expired);
+    hits.push(now);
     if (hits.length > MAX_HITS_PER_KEY) hits.splice(0, hits.length - MAX_HITS_PER_KEY);
-    entry.hits = hits;
-    entry.expiresAt = Math.max(entry.expiresAt, at + windowMs);
+    counter.expiresAt = Math.max(counter.expiresAt, now + windowMs);
     return Promise.resolve(hits.length);
   }
 
-  addToSet(key: string, member: string, now: Date, windowMs: number): Promise<string[]> {
-    const at = now.getTime();
-    const entry = this.entry(key, at);
-    const members = entry.members ?? new Map<string, number>();
-    for (const [name, seen] of members) if (seen <= at - windowMs) members.delete(name);
-    members.set(member, at);
-    if (members.size > MAX_HITS_PER_KEY) members.delete(members.keys().next().value as string);
-    entry.members = members;
-    entry.expiresAt = Math.max(entry.expiresAt, at + windowMs);
-    return Promise.resolve([...members.keys()]);
-  }
-
-  get(key: string, now: Date): Promise<string | undefined> {
-    const entry = this.entries.get(key);
-    return Promise.resolve(entry && entry.expiresAt > now.getTime() ? entry.value : undefined);
-  }
-
-  set(key: string, value: string, expiresAt: Date): Promise<void> {
-    this.entries.delete(key);
-    this.makeRoom(this.clock.now().getTime());
-    this.entries.set(key, { value, expiresAt: expiresAt.getTime() });
+  unhit(key: string): Promise<void> {
+    this.counters.get(key)?.hits?.pop();
     return Promise.resolve();
+  }
+
+  addToSet(key: string, member: string, windowMs: number): Promise<number> {
+    const now = this.now();
+    const counter = this.counter(key, now);
+    if (!counter) return Promise.reject(new AttemptStoreFullError());
+    const members = counter.members ?? (counter.members = new Map<string, number>());
+    for (const [name, seen] of members) if (seen <= now - windowMs) members.delete(name);
+    members.delete(member); // re-inserted last: the Map stays in last-seen order
+    members.set(member, now);
+    if (members.size > MAX_HITS_PER_KEY) members.delete(members.keys().next().value as string);
+    counter.expiresAt = Math.max(counter.expiresAt, now + windowMs);
+    return Promise.resolve(members.size);
+  }
+
+  get(key: string): Promise<string | undefined> {
+    const entry = this.values.get(key);
+    return Promise.resolve(entry && entry.expiresAt > this.now() ? entry.value : undefined);
+  }
+
+  set(key: string, value: string, ttlMs: number): Promise<void> {
+    this.values.set(key, { value, expiresAt: this.now() + ttlMs });
+    return Promise.resolve();
+  }
+
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    const now = this.now();
+    const entry = this.values.get(key);
+    if (entry && entry.expiresAt > now) return Promise.resolve(false);
+    this.values.set(key, { value, expiresAt: now + ttlMs });
+    return Promise.resolve(true);
   }
 
   delete(...keys: string[]): Promise<void> {
-    for (const key of keys) this.entries.delete(key);
+    for (const key of keys) {
+      this.counters.delete(key);
+      this.values.delete(key);
+    }
     return Promise.resolve();
   }
 
-  /** Drops what has expired; runs every minute and whenever the map is full. */
+  /** Drops what has expired, once a minute; never on the request path. */
   @Interval('attempt-store-sweep', 60_000)
-  sweep(now: number = this.clock.now().getTime()): void {
-    for (const [key, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(key);
+  sweep(): void {
+    const now = this.now();
+    for (const [key, counter] of this.counters) if (counter.expiresAt <= now) this.counters.delete(key);
+    for (const [key, entry] of this.values) if (entry.expiresAt <= now) this.values.delete(key);
   }
 
-  private entry(key: string, at: number): Entry {
-    let entry = this.entries.get(key);
-    if (entry && entry.expiresAt <= at) {
-      this.entries.delete(key);
-      entry = undefined;
-    }
-    if (!entry) {
-      this.makeRoom(at);
-      entry = { expiresAt: at };
-      this.entries.set(key, entry);
-    }
-    return entry;
+  private now(): number {
+    return this.clock.now().getTime();
   }
 
-  private makeRoom(at: number): void {
-    if (this.entries.size < MAX_KEYS) return;
-    this.sweep(at);
-    // Still full: forget the oldest keys (Map keeps insertion order).
-    for (const key of this.entries.keys()) {
-      if (this.entries.size < MAX_KEYS) break;
-      this.entries.delete(key);
+  /** The live counter under `key`, created if there is room; undefined when the store is full. */
+  private counter(key: string, now: number): Counter | undefined {
+    let counter = this.counters.get(key);
+    if (counter && counter.expiresAt <= now) {
+      this.counters.delete(key);
+      counter = undefined;
     }
+    if (!counter) {
+      if (this.counters.size >= MAX_COUNTER_KEYS) return undefined;
+      counter = { expiresAt: now };
+      this.counters.set(key, counter);
+    }
+    return counter;
   }
 }

@@ -6,6 +6,8 @@ import { Clock } from '../../src/common/clock/clock';
  */
 export class FakeClock extends Clock {
   private offset = 0;
+  /** Every delay the app asked for, in order; `sleep` records it and returns at once. */
+  readonly sleeps: number[] = [];
 
   constructor(
     private readonly start: Date = new Date(),
@@ -20,6 +22,12 @@ export class FakeClock extends Clock {
 
   override now(): Date {
     return new Date((this.follows ? Date.now() : this.start.getTime()) + this.offset);
+  }
+
+  override sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    this.sleeps.push(ms);
+    signal?.throwIfAborted();
+    return Promise.resolve();
   }
 
   advance(ms: number): void {

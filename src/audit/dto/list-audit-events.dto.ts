@@ -6,7 +6,7 @@ export const AUDIT_PAGE_DEFAULT = 50;
 export const AUDIT_PAGE_MAX = 200;
 
 /** Filters shared by the audit and alert listings. `since` is inclusive, `until` exclusive. */
-export class ListAlertsDto {
+export class AuditFiltersDto {
   @IsOptional() @IsUUID() userId?: string;
 
   @IsOptional() @IsString() @MaxLength(64) @IsIP() ip?: string;
@@ -20,7 +20,11 @@ export class ListAlertsDto {
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(AUDIT_PAGE_MAX) limit?: number;
 }
 
-export class ListAuditEventsDto extends ListAlertsDto {
+/** GET /api/admin/alerts: the shared filters (the type is always alert_raised). */
+export class ListAlertsDto extends AuditFiltersDto {}
+
+/** GET /api/admin/audit: the shared filters plus an event type. */
+export class ListAuditEventsDto extends AuditFiltersDto {
   @IsOptional()
   @IsString()
   @Matches(/^[a-z][a-z0-9_]{0,63}$/, { message: 'type must be an event type such as login_failed' })

@@ -1,4 +1,5 @@
 import { Global, Injectable, Module } from '@nestjs/common';
+import { setTimeout as delay } from 'node:timers/promises';
 
 /** Time as the application sees it; tests replace it to reach expiry without sleeping. */
 @Injectable()
@@ -9,6 +10,11 @@ export class Clock {
 
   nowSeconds(): number {
     return Math.floor(this.now().getTime() / 1000);
+  }
+
+  /** Waits `ms` (rejects with an AbortError when `signal` aborts); tests replace it to record, not wait. */
+  async sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    await delay(ms, undefined, { signal });
   }
 }
 
