@@ -64,6 +64,7 @@ export class KeyStore {
   private active?: ActiveSigningKey;
   private verifying = new Map<string, VerificationKey & { row: SigningKey }>();
   private reloading?: Promise<void>;
+  private queuedReload?: Promise<void>;
   private lastUnknownKidReload = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -173,12 +174,25 @@ export class KeyStore {
     return { total: rows.length, openedWithPrevious, resealed };
   }
 
-  /** Re-reads the key table. Concurrent callers (timer, unknown kid) share one query. */
+  /**
+   * Re-reads the key table. Concurrent callers share queries, but a load already running may have read the
+   * table before the caller's own change (a rotation, a revocation): such callers get one more load that
+   * starts after it, shared by everyone who asks meanwhile.
+   */
   reload(): Promise<void> {
-    this.reloading ??= this.load().finally(() => {
-      this.reloading = undefined;
-    });
-    return this.reloading;
+    if (!this.reloading) {
+      this.reloading = this.load().finally(() => {
+        this.reloading = undefined;
+      });
+      return this.reloading;
+    }
+    this.queuedReload ??= this.reloading
+      .catch(() => undefined)
+      .then(() => {
+        this.queuedReload = undefined;
+        return this.reload();
+      });
+    return this.queuedReload;
   }
 
   /**
