@@ -15,7 +15,7 @@ import { databaseConfig } from './config/configuration';
 import { CsrfModule } from './csrf/csrf.module';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
-import { KeysModule } from './keys/keys.module';
+import { KeysServerModule } from './keys/keys-server.module';
 import { LabModule } from './lab/lab.module';
 import { LoggingModule } from './logging/logging.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -36,7 +36,7 @@ import { UsersModule } from './users/users.module';
     AuditModule,
     // Before AuthModule: its guard is registered first, so floods are refused before any token work.
     ThrottleModule,
-    KeysModule,
+    KeysServerModule,
     TokensModule,
     UsersModule,
     SessionsModule,

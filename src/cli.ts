@@ -3,7 +3,8 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli/cli.module';
 import { secretsEnvFile } from './cli/secrets.command';
-import { loadEnvironment } from './config/environment';
+import { securityCheck } from './cli/security-check.command';
+import { currentEnvironment } from './config/configuration';
 import { describeStartupError } from './config/startup-error';
 
 /** Logs go to stderr, so stdout carries only a command's output (e.g. secrets:generate > .env). */
@@ -20,8 +21,13 @@ async function bootstrap(): Promise<void> {
     process.stdout.write(secretsEnvFile());
     return;
   }
+  // An invalid configuration is security:check's answer (FAIL lines), not an error; and it reads no database.
+  if (process.argv[2] === 'security:check') {
+    process.exitCode = securityCheck((text) => process.stdout.write(`${text}\n`));
+    return;
+  }
   // Validate first, so a bad setting fails with its own message, as in main.ts.
-  loadEnvironment();
+  currentEnvironment();
   await CommandFactory.run(CliModule, {
     logger: new StderrLogger({ logLevels: ['error', 'warn'] }),
     cliName: 'warden',

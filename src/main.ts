@@ -5,12 +5,12 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp, nestApplicationOptions } from './app.setup';
-import { loadEnvironment } from './config/environment';
+import { currentEnvironment } from './config/configuration';
 import { describeStartupError } from './config/startup-error';
 
 async function bootstrap(): Promise<void> {
   // Validate first, so a bad setting fails with its own message before anything else starts.
-  const env = loadEnvironment();
+  const env = currentEnvironment();
   // Start-up lines are held until the JSON logger is ready, so every line has the same format.
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     ...nestApplicationOptions(env.tls),

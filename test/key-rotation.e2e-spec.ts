@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { KeyRotationService } from '../src/keys/key-rotation.service';
 import { KeyStore } from '../src/keys/key-store.service';
 import { loginBearer, registerUser, TestUser } from './factories/users';
 import { decodeJwt, forgeJwt, kidOf } from './helpers/jwt';
+import { freshPostgresSchema } from './helpers/postgres';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 const MINUTE = 60 * 1000;
@@ -93,6 +94,10 @@ describe('signing-key rotation', () => {
         issuer: 'http://localhost:3000',
         jwks_uri: 'http://localhost:3000/.well-known/jwks.json',
         id_token_signing_alg_values_supported: ['ES256'],
+        warden_login_endpoint: 'http://localhost:3000/api/auth/login',
+        warden_refresh_endpoint: 'http://localhost:3000/api/auth/refresh',
+        warden_logout_endpoint: 'http://localhost:3000/api/auth/logout',
+        warden_sessions_endpoint: 'http://localhost:3000/api/auth/sessions',
       });
     });
 
@@ -102,15 +107,24 @@ describe('signing-key rotation', () => {
       expect(JSON.stringify(listed)).not.toMatch(/encrypted|private|"d"/i);
     });
 
-    it('never lets two keys be active at once, whatever the code path', async () => {
+    it('refuses a second active key at the database level', async () => {
       const keys = t.dataSource.getRepository(SigningKey);
       const active = await keys.findOneByOrFail({ state: 'active' });
       await expect(keys.insert({ ...active, kid: 'intruder' })).rejects.toThrow(/unique/i);
-      await Promise.all([
-        t.app.get(KeyRotationService).rotate('manual'),
-        t.app.get(KeyRotationService).rotate('manual'),
-      ]);
-      expect(await keys.countBy({ state: 'active' })).toBe(1);
+    });
+
+    it('revokes a key at once: out of the JWKS, its tokens refused, a new active key signing', async () => {
+      const session = await loginBearer(t, user);
+      const kid = kidOf(session.accessToken);
+      const { active } = await t.app.get(KeyRotationService).revoke(kid);
+      expect(active?.kid).toBeDefined();
+      expect(await jwksKids(t)).not.toContain(kid);
+      await t.http().get('/api/users/me').set(session.headers).expect(401);
+      const fresh = await loginBearer(t, user);
+      expect(kidOf(fresh.accessToken)).toBe(active!.kid);
+      await t.http().get('/api/users/me').set(fresh.headers).expect(200);
+      const [event] = await t.auditEvents({ type: 'key_revoked' });
+      expect(event.metadata).toMatchObject({ kid, previousState: 'active', activeKid: active!.kid });
     });
   });
 
@@ -220,18 +234,16 @@ describe('signing-key rotation', () => {
     });
 
     it('the other instance signs with a new key within one refresh interval and verifies both', async () => {
-      // The poll is a real timer, registered under a name, on every instance.
+      // The poll is a real timer, registered under a name, with the configured period on every instance;
+      // one tick of it (run) is what moves an instance to the new key.
       expect(b.app.get(SchedulerRegistry).getInterval(KeyRefreshJob.INTERVAL_NAME)).toBeDefined();
+      expect(b.app.get(KeyRefreshJob).periodMs()).toBe(1000);
 
       const oldFromB = await loginBearer(b, user);
       const { active } = await a.app.get(KeyRotationService).rotate('manual');
       expect(kidOf(oldFromB.accessToken)).not.toBe(active.kid);
-
-      const started = Date.now();
-      while (b.app.get(KeyStore).activeSigningKey().kid !== active.kid) {
-        expect(Date.now() - started).toBeLessThan(2500);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await b.app.get(KeyRefreshJob).run();
+      expect(b.app.get(KeyStore).activeSigningKey().kid).toBe(active.kid);
       const newFromA = await loginBearer(a, user);
       expect(kidOf(newFromA.accessToken)).toBe(active.kid);
       const newFromB = await loginBearer(b, user);
@@ -240,6 +252,105 @@ describe('signing-key rotation', () => {
         await t.http().get('/api/users/me').set(oldFromB.headers).expect(200);
         await t.http().get('/api/users/me').set(newFromB.headers).expect(200);
         await t.http().get('/api/users/me').set(newFromA.headers).expect(200);
+      }
+    });
+
+    it('a key revoked on one instance stops verifying on the other at its next refresh', async () => {
+      // Passport keeps one strategy per name per process: HTTP requests to either app are verified by the
+      // last-created one (b). So b's refusal is checked over HTTP, a's on its KeyStore.
+      const session = await loginBearer(b, user);
+      const kid = kidOf(session.accessToken);
+      await a.app.get(KeyRotationService).revoke(kid);
+      expect(await a.app.get(KeyStore).findVerificationKey(kid)).toBeUndefined();
+      expect(await jwksKids(a)).not.toContain(kid);
+      await b.app.get(KeyRefreshJob).run();
+      await b.http().get('/api/users/me').set(session.headers).expect(401);
+      expect(await jwksKids(b)).not.toContain(kid);
+      const fresh = await loginBearer(b, user);
+      await b.http().get('/api/users/me').set(fresh.headers).expect(200);
+    });
+  });
+
+  describe('an instance that cannot open the new active key', () => {
+    const database = tempDatabase();
+    const oldKey = randomBytes(32).toString('base64url');
+    const newKey = randomBytes(32).toString('base64url');
+    let current: TestApp;
+    let stale: TestApp;
+
+    beforeAll(async () => {
+      // `current` runs with the new encryption key (and the old as previous); `stale` still has only the old.
+      stale = await createTestApp({ env: { DATABASE_URL: database.url, KEY_ENCRYPTION_KEY: oldKey } });
+      current = await createTestApp({
+        env: { DATABASE_URL: database.url, KEY_ENCRYPTION_KEY: newKey, KEY_ENCRYPTION_KEY_PREVIOUS: oldKey },
+      });
+    });
+    afterAll(async () => {
+      await current.close();
+      await stale.close();
+      database.remove();
+    });
+
+    it('stops signing (login 503, health 503) but still learns the new kid and verifies its tokens', async () => {
+      const user = await registerUser(current);
+      const before = await loginBearer(stale, user);
+      const { active } = await current.app.get(KeyRotationService).rotate('manual');
+      await stale.app.get(KeyRefreshJob).run();
+
+      const login = await stale
+        .http()
+        .post('/api/auth/login')
+        .send({ email: user.email, password: user.password, transport: 'bearer' })
+        .expect(503);
+      expect(login.body).toEqual({
+        statusCode: 503,
+        error: 'Service Unavailable',
+        message: 'No signing key is available; try again later',
+      });
+      const health = await stale.http().get('/api/health').expect(503);
+      expect(health.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      const healthy = await current.http().get('/api/health').expect(200);
+      expect(healthy.body.details).toMatchObject({ 'signing-key': { status: 'up' } });
+
+      const after = await loginBearer(current, user);
+      expect(kidOf(after.accessToken)).toBe(active.kid);
+      // The stale instance learnt the new kid although it cannot open its private key, and still knows the old.
+      expect(stale.app.get(KeyStore).verificationKey(active.kid)).toBeDefined();
+      expect(stale.app.get(KeyStore).verificationKey(kidOf(before.accessToken))).toBeDefined();
+      expect(await jwksKids(stale)).toContain(active.kid);
+    });
+  });
+
+  describe('two instances on PostgreSQL rotating at the same moment', () => {
+    let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
+    let a: TestApp;
+    let b: TestApp;
+
+    beforeAll(async () => {
+      schema = await freshPostgresSchema();
+      a = await createTestApp({ env: { DATABASE_URL: schema.url } });
+      b = await createTestApp({ env: { DATABASE_URL: schema.url } });
+    });
+    afterAll(async () => {
+      await a.close();
+      await b.close();
+      await schema.drop();
+    });
+
+    it('end with exactly one active key, whoever wins', async () => {
+      const keys = a.dataSource.getRepository(SigningKey);
+      for (let round = 0; round < 5; round += 1) {
+        const results = await Promise.allSettled([
+          a.app.get(KeyRotationService).rotate('manual'),
+          b.app.get(KeyRotationService).rotate('manual'),
+        ]);
+        expect(results.some((result) => result.status === 'fulfilled')).toBe(true);
+        for (const result of results) {
+          if (result.status === 'rejected')
+            expect(String(result.reason)).toMatch(/RotationConflictError|unique|duplicate/i);
+        }
+        expect(await keys.countBy({ state: 'active' })).toBe(1);
+        expect(await keys.countBy({ state: 'next' })).toBeLessThanOrEqual(1);
       }
     });
   });

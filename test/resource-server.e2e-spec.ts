@@ -2,7 +2,12 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { createResourceServer, createVerifier } from '../examples/resource-server/server';
+import jwt from 'jsonwebtoken';
+import { SigningKey } from '../src/keys/entities/signing-key.entity';
+import { KeyRefreshJob } from '../src/keys/key-refresh.job';
 import { KeyRotationService } from '../src/keys/key-rotation.service';
+import { KeyStore } from '../src/keys/key-store.service';
+import { kidOf } from './helpers/jwt';
 import { loginBearer, registerUser } from './factories/users';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -63,5 +68,42 @@ describe('the example resource server', () => {
     await expect(eager(after)).resolves.toMatchObject({ sub: user.id });
     // ...unless a fetch happened within the interval: then the unknown kid is refused without a request.
     await expect(limited(after)).rejects.toThrow('unknown key');
+  });
+
+  it('refuses a validly signed token without exp (or iat)', async () => {
+    const key = warden.app.get(KeyStore).activeSigningKey();
+    const sign = (claims: Record<string, unknown>) =>
+      jwt.sign({ iss: 'http://localhost:3000', aud: 'warden-api', sub: 'someone', ...claims }, key.privateKey, {
+        algorithm: key.alg,
+        keyid: key.kid,
+        header: { alg: key.alg, typ: 'at+jwt' },
+        noTimestamp: claims.iat === undefined,
+      });
+    const verify = createVerifier(options);
+    await expect(verify(sign({}))).rejects.toThrow('exp and iat are required');
+    await expect(verify(sign({ iat: Math.floor(Date.now() / 1000) }))).rejects.toThrow('exp and iat are required');
+  });
+
+  it('stops accepting a retired key once its cached JWKS is older than max-age', async () => {
+    const user = await registerUser(warden);
+    const old = (await loginBearer(warden, user)).accessToken;
+    let now = Date.now();
+    const verify = createVerifier({ ...options, now: () => now });
+    await expect(verify(old)).resolves.toMatchObject({ sub: user.id });
+
+    await warden.app.get(KeyRotationService).rotate('manual');
+    const row = await warden.dataSource.getRepository(SigningKey).findOneByOrFail({ kid: kidOf(old) });
+    warden.clock.set(new Date(row.retireAt!.getTime() + 1000));
+    await warden.app.get(KeyRefreshJob).run();
+    expect(
+      (await warden.http().get('/.well-known/jwks.json')).body.keys.map((k: { kid: string }) => k.kid),
+    ).not.toContain(kidOf(old));
+
+    // Within max-age (300s) the example still trusts its cache...
+    now += 299 * 1000;
+    await expect(verify(old)).resolves.toMatchObject({ sub: user.id });
+    // ...past it, it refetches and the retired key is gone.
+    now += 2 * 1000;
+    await expect(verify(old)).rejects.toThrow('unknown key');
   });
 });

@@ -1,7 +1,9 @@
 /**
  * A third-party resource server that trusts Warden's access tokens knowing only the JWKS URL.
  * It checks the signature (with the algorithm the key was published for, RFC 8725 §3.1), `typ`
- * (RFC 9068 §2.1), `iss`, `aud` and `exp`. Warden's fingerprint binding (`fgp`) is Warden's own check:
+ * (RFC 9068 §2.1), `iss`, `aud`, and requires `exp` and `iat`. The JWKS is cached no longer than its
+ * Cache-Control max-age says: that is how a key Warden retired (or revoked) stops verifying here too.
+ * Warden's fingerprint binding (`fgp`) is Warden's own check:
  * a resource server cannot recompute it, so it verifies signature and claims only.
  *
  * Entry point: main.ts (see README). Depends on jsonwebtoken only (`npm install jsonwebtoken`); Node ≥ 20.
@@ -16,19 +18,26 @@ export interface ResourceServerOptions {
   audience: string;
   /** At most one JWKS refetch per this many seconds: unknown kids from an attacker cost nothing. */
   refetchIntervalSeconds?: number;
+  /** Milliseconds since the epoch; tests move it. */
+  now?: () => number;
 }
 
 const ALGORITHMS = new Set(['ES256', 'RS256', 'PS256']);
 
 export function createVerifier(options: ResourceServerOptions) {
   const minimumGap = (options.refetchIntervalSeconds ?? 30) * 1000;
+  const now = options.now ?? Date.now;
   let keys = new Map<string, { key: KeyObject; alg: jwt.Algorithm }>();
-  let lastFetch = 0;
+  let lastFetch = Number.NEGATIVE_INFINITY;
+  /** Until when the cached JWKS may be used (RFC 9111 §4.2: max-age); stale means refetch first. */
+  let freshUntil = Number.NEGATIVE_INFINITY;
 
   async function refetch(): Promise<void> {
-    lastFetch = Date.now();
+    lastFetch = now();
     const response = await fetch(options.jwksUrl);
     if (!response.ok) throw new Error(`JWKS fetch failed: ${response.status}`);
+    const maxAge = /max-age=(\d+)/.exec(response.headers.get('cache-control') ?? '')?.[1];
+    freshUntil = lastFetch + Number(maxAge ?? 0) * 1000;
     const { keys: jwks } = (await response.json()) as { keys: (JsonWebKey & { kid: string; alg: string })[] };
     keys = new Map(
       jwks
@@ -43,8 +52,9 @@ export function createVerifier(options: ResourceServerOptions) {
     const kid = decoded?.header.kid;
     if (!decoded || !kid) throw new Error('malformed token');
     if (String(decoded.header.typ).toLowerCase() !== 'at+jwt') throw new Error('not an access token');
+    if (now() >= freshUntil) await refetch();
     // A new kid may be a key Warden just rotated to; refetch, but never more often than minimumGap.
-    if (!keys.has(kid) && Date.now() - lastFetch >= minimumGap) await refetch();
+    else if (!keys.has(kid) && now() - lastFetch >= minimumGap) await refetch();
     const entry = keys.get(kid);
     if (!entry) throw new Error('unknown key');
     const claims = jwt.verify(token, entry.key, {
@@ -52,8 +62,11 @@ export function createVerifier(options: ResourceServerOptions) {
       issuer: options.issuer,
       audience: options.audience,
       clockTolerance: 5,
+      clockTimestamp: Math.floor(now() / 1000),
     });
     if (typeof claims === 'string') throw new Error('unexpected payload');
+    // jsonwebtoken checks exp only when present: a token without one would never expire.
+    if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') throw new Error('exp and iat are required');
     return claims;
   };
 }

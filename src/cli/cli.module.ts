@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ClockModule } from '../common/clock/clock';
@@ -8,34 +7,41 @@ import { ConfigModule } from '../config/config.module';
 import { databaseConfig } from '../config/configuration';
 import { dataSourceOptions } from '../database/data-source-options';
 import { KeysModule } from '../keys/keys.module';
-import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
+import { CliDatabase } from './cli-database';
 import { CliOutput } from './cli-output';
-import { KeysListCommand, KeysRewrapCommand, KeysRotateCommand } from './keys.command';
+import { KeysListCommand, KeysRevokeCommand, KeysRewrapCommand, KeysRotateCommand } from './keys.command';
 import { SecretsGenerateCommand } from './secrets.command';
 import { SecurityCheckCommand } from './security-check.command';
 import { UserDemoteCommand, UserPromoteCommand } from './user-role.command';
 
-/** The application context of `npm run cli`: configuration, database and the services commands use; no HTTP. */
+/**
+ * The application context of `npm run cli`: configuration, database and the services commands use; no
+ * HTTP, no schedule, no key start-up (KeysServerModule) and no migrations at start (see CliDatabase), so
+ * read-only commands change nothing.
+ */
 @Module({
   imports: [
     ConfigModule,
     ClockModule,
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY],
-      useFactory: (database: ConfigType<typeof databaseConfig>) => dataSourceOptions(database.url),
+      useFactory: (database: ConfigType<typeof databaseConfig>) => ({
+        ...dataSourceOptions(database.url),
+        migrationsRun: false,
+      }),
     }),
-    ScheduleModule.forRoot(),
     AuditModule,
     KeysModule,
-    TokensModule,
     UsersModule,
   ],
   providers: [
     CliOutput,
+    CliDatabase,
     KeysRotateCommand,
     KeysListCommand,
     KeysRewrapCommand,
+    KeysRevokeCommand,
     UserPromoteCommand,
     UserDemoteCommand,
     SecretsGenerateCommand,

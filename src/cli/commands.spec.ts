@@ -1,16 +1,19 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { Clock } from '../common/clock/clock';
 import { SigningKey } from '../keys/entities/signing-key.entity';
-import { Revocation } from '../tokens/entities/revocation.entity';
 import { User } from '../users/entities/user.entity';
 import { CliModule } from './cli.module';
 import { CliOutput } from './cli-output';
-import { KeysListCommand, KeysRewrapCommand, KeysRotateCommand } from './keys.command';
+import { KeysListCommand, KeysRevokeCommand, KeysRewrapCommand, KeysRotateCommand } from './keys.command';
 import { secretsEnvFile } from './secrets.command';
-import { SecurityCheckCommand } from './security-check.command';
+import { securityCheck } from './security-check.command';
 import { UserDemoteCommand, UserPromoteCommand } from './user-role.command';
 
 class CapturedOutput extends CliOutput {
@@ -23,71 +26,146 @@ class CapturedOutput extends CliOutput {
   }
 }
 
-describe('CLI commands (real services, in-memory database)', () => {
-  const saved = { ...process.env };
-  let context: INestApplicationContext;
-  let output: CapturedOutput;
-  let dataSource: DataSource;
+class MovableClock extends Clock {
+  at = Date.now();
+  override now(): Date {
+    return new Date(this.at);
+  }
+}
 
-  beforeAll(async () => {
-    Object.assign(process.env, {
-      NODE_ENV: 'test',
-      DATABASE_URL: 'sqlite::memory:',
-      FINGERPRINT_SECRET: randomBytes(32).toString('base64url'),
-      KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
-      CSRF_SECRET: randomBytes(32).toString('base64url'),
-      LOG_LEVEL: 'silent',
-    });
-    output = new CapturedOutput();
+const secret = () => randomBytes(32).toString('base64url');
+const HOUR = 3600 * 1000;
+
+/** A CLI application context as `npm run cli` builds it, on the given environment. */
+async function cliContext(env: Record<string, string | undefined>, clock = new MovableClock()) {
+  const saved = { ...process.env };
+  const all = { NODE_ENV: 'test', LOG_LEVEL: 'silent', KEY_ENCRYPTION_KEY_PREVIOUS: undefined, ...env };
+  for (const [name, value] of Object.entries(all)) {
+    if (value === undefined) delete process.env[name];
+    else process.env[name] = value;
+  }
+  const output = new CapturedOutput();
+  try {
     const moduleRef = await Test.createTestingModule({ imports: [CliModule] })
       .overrideProvider(CliOutput)
       .useValue(output)
+      .overrideProvider(Clock)
+      .useValue(clock)
       .compile();
     moduleRef.useLogger(false);
-    context = await moduleRef.init();
-    dataSource = context.get(DataSource);
+    const context = await moduleRef.init();
+    return { context, output, clock, dataSource: context.get(DataSource) };
+  } finally {
+    process.env = saved;
+  }
+}
+
+describe('CLI commands (real services, in-memory database)', () => {
+  let context: INestApplicationContext;
+  let output: CapturedOutput;
+  let clock: MovableClock;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    ({ context, output, clock, dataSource } = await cliContext({
+      DATABASE_URL: 'sqlite::memory:',
+      FINGERPRINT_SECRET: secret(),
+      KEY_ENCRYPTION_KEY: secret(),
+      CSRF_SECRET: secret(),
+    }));
   });
   afterAll(async () => {
     await context.close();
-    process.env = saved;
+    process.exitCode = undefined;
   });
   beforeEach(() => {
     output.lines = [];
     process.exitCode = undefined;
   });
-  afterAll(() => {
-    process.exitCode = undefined;
-  });
 
   const audit = (type: string) => dataSource.getRepository(AuditEvent).find({ where: { type } });
+  const keys = () => dataSource.getRepository(SigningKey);
 
-  it('keys:rotate --prepare publishes the next key, keys:rotate switches to it and audits', async () => {
-    const before = await dataSource.getRepository(SigningKey).findOneByOrFail({ state: 'active' });
-    await context.get(KeysRotateCommand).run([], { prepare: true });
-    const next = await dataSource.getRepository(SigningKey).findOneByOrFail({ state: 'next' });
-    expect(output.lines).toEqual([`Published next key ${next.kid} (ES256)`]);
+  it('keys:list on a database Warden never started on prints "no keys" and creates nothing', async () => {
+    await context.get(KeysListCommand).run();
+    expect(output.lines).toEqual(['no keys']);
+    expect(await dataSource.query("SELECT name FROM sqlite_master WHERE type = 'table'")).toEqual([]);
+  });
 
+  it('keys:rotate publishes the next key, then refuses to sign with it before KEY_PREPUBLISH_LEAD has passed', async () => {
     await context.get(KeysRotateCommand).run([]);
+    const next = await keys().findOneByOrFail({ state: 'next' });
+    const safeAt = new Date(next.createdAt.getTime() + HOUR).toISOString();
+    expect(output.lines).toEqual([
+      `Published next key ${next.kid} (ES256)`,
+      expect.stringMatching(
+        new RegExp(`^error: Not rotating: next key ${next.kid} is safe to sign with from ${safeAt}`),
+      ),
+    ]);
+    expect(process.exitCode).toBe(1);
+
+    // Seconds later (keys:rotate --prepare, then keys:rotate): still refused, nothing changed.
+    clock.at += 5000;
+    output.lines = [];
+    await context.get(KeysRotateCommand).run([], { prepare: true });
+    await context.get(KeysRotateCommand).run([]);
+    expect(output.lines[0]).toBe(`Already published next key ${next.kid} (ES256)`);
+    expect(output.lines[1]).toMatch(/^error: Not rotating/);
+    expect(await keys().countBy({ state: 'active' })).toBe(0);
+
+    clock.at = next.createdAt.getTime() + HOUR;
+    process.exitCode = undefined;
+    output.lines = [];
+    await context.get(KeysRotateCommand).run([]);
+    expect(output.lines).toEqual([`Active key: ${next.kid} (ES256)`]);
+    expect(process.exitCode).toBeUndefined();
+  });
+
+  it('keys:rotate --force rotates at once; the old key retires and the rotation is audited', async () => {
+    const before = await keys().findOneByOrFail({ state: 'active' });
+    await context.get(KeysRotateCommand).run([], { prepare: true });
+    const next = await keys().findOneByOrFail({ state: 'next' });
+    await context.get(KeysRotateCommand).run([], { force: true });
     expect(output.lines[1]).toBe(`Active key: ${next.kid} (ES256)`);
     expect(output.lines[2]).toMatch(new RegExp(`^Retiring: +${before.kid} until `));
-    const [event] = await audit('key_rotated');
-    expect(event.metadata).toMatchObject({ trigger: 'manual', activeKid: next.kid, previousKid: before.kid });
+    const events = await audit('key_rotated');
+    expect(events.at(-1)?.metadata).toMatchObject({ trigger: 'manual', activeKid: next.kid, previousKid: before.kid });
   });
 
   it('keys:list shows kid, alg, state and dates, never private material', async () => {
     await context.get(KeysListCommand).run();
     expect(output.lines[0]).toBe('kid\talg\tstate\tcreated\tactivated\tdeactivated\tretire at');
     expect(output.lines.slice(1).map((line) => line.split('\t')[2])).toEqual(['retiring', 'active']);
-    const sealed = (await dataSource.getRepository(SigningKey).find()).map((row) => row.encryptedPrivateKey);
+    const sealed = (await keys().find()).map((row) => row.encryptedPrivateKey);
     for (const value of sealed) expect(output.lines.join('\n')).not.toContain(value.slice(3, 20));
   });
 
-  it('keys:rewrap reports every live key sealed under the current key', async () => {
-    await context.get(KeysRewrapCommand).run();
-    expect(output.lines[0]).toBe('Re-sealed 0 key(s); all 2 live key(s) now open with KEY_ENCRYPTION_KEY.');
+  it('keys:revoke retires the active key at once, activates a replacement and audits key_revoked', async () => {
+    const active = await keys().findOneByOrFail({ state: 'active' });
+    await context.get(KeysRevokeCommand).run([active.kid]);
+    const replacement = await keys().findOneByOrFail({ state: 'active' });
+    expect(await keys().findOneByOrFail({ kid: active.kid })).toMatchObject({
+      state: 'retired',
+      encryptedPrivateKey: '',
+    });
+    expect(output.lines.slice(0, 2)).toEqual([
+      `Revoked ${active.kid} (was active); tokens it signed are refused.`,
+      `Active key: ${replacement.kid} (ES256)`,
+    ]);
+    const [event] = await audit('key_revoked');
+    expect(event.metadata).toMatchObject({ kid: active.kid, previousState: 'active', activeKid: replacement.kid });
+
+    await expect(context.get(KeysRevokeCommand).run([active.kid])).rejects.toThrow(/No live key with kid/);
   });
 
-  it('user:promote and user:demote change the admin role, revoke live tokens and audit', async () => {
+  it('keys:rewrap reports how many keys needed the previous encryption key', async () => {
+    await context.get(KeysRewrapCommand).run();
+    expect(output.lines).toEqual([
+      '0 of 2 live key(s) opened only with KEY_ENCRYPTION_KEY_PREVIOUS; re-sealed 0 under KEY_ENCRYPTION_KEY.',
+    ]);
+  });
+
+  it('user:promote grants admin and audits; user:demote removes it, ends every session and audits', async () => {
     const users = dataSource.getRepository(User);
     const user = await users.save(
       users.create({ id: randomUUID(), email: 'ops@example.test', passwordHash: 'x', roles: ['user'] }),
@@ -99,12 +177,14 @@ describe('CLI commands (real services, in-memory database)', () => {
 
     await context.get(UserDemoteCommand).run(['ops@example.test']);
     expect((await users.findOneByOrFail({ id: user.id })).roles).toEqual(['user']);
+    expect(output.lines[2]).toBe(
+      'ops@example.test: roles user,admin → user; 0 session(s) ended, they must log in again',
+    );
     const events = await audit('role_changed');
     expect(events.map((event) => [event.userId, event.metadata])).toEqual([
       [user.id, expect.objectContaining({ action: 'promote', before: ['user'], after: ['user', 'admin'] })],
       [user.id, expect.objectContaining({ action: 'demote', before: ['user', 'admin'], after: ['user'] })],
     ]);
-    expect(await dataSource.getRepository(Revocation).count()).toBeGreaterThan(0);
     expect(process.exitCode).toBeUndefined();
   });
 
@@ -114,22 +194,108 @@ describe('CLI commands (real services, in-memory database)', () => {
     expect(process.exitCode).toBe(1);
   });
 
-  it('security:check prints one line per rule; outside production, what to fix before going live is WARN', async () => {
-    await context.get(SecurityCheckCommand).run();
-    expect(output.lines.some((line) => /^WARN +HTTPS +plain HTTP: set TLS_CERT_FILE/.test(line))).toBe(true);
-    expect(output.lines.some((line) => /^OK +COOKIE_SECURE/.test(line))).toBe(true);
-    expect(output.lines.some((line) => line.startsWith('FAIL'))).toBe(false);
-    expect(process.exitCode).toBeUndefined();
-  });
-
-  it('secrets:generate prints a fresh, strong value for every secret setting', () => {
-    const lines = secretsEnvFile().trim().split('\n').slice(1);
-    expect(lines.map((line) => line.split('=')[0])).toEqual([
+  it('secrets:generate prints a fresh, strong value for every secret setting, and the webhook secret commented', () => {
+    const lines = secretsEnvFile().trim().split('\n');
+    const settings = lines.filter((line) => !line.startsWith('#'));
+    expect(settings.map((line) => line.split('=')[0])).toEqual([
       'FINGERPRINT_SECRET',
       'KEY_ENCRYPTION_KEY',
       'CSRF_SECRET',
     ]);
-    for (const line of lines) expect(Buffer.from(line.split('=')[1], 'base64url')).toHaveLength(32);
+    for (const line of settings) expect(Buffer.from(line.split('=')[1], 'base64url')).toHaveLength(32);
+    expect(lines).toContainEqual(expect.stringMatching(/^# Needed only with ALERT_WEBHOOK_URL/));
+    expect(lines.at(-1)).toMatch(/^# ALERT_WEBHOOK_SECRET=[A-Za-z0-9_-]{43}$/);
     expect(secretsEnvFile()).not.toBe(secretsEnvFile());
+  });
+});
+
+describe('security:check', () => {
+  const secrets = () => ({ FINGERPRINT_SECRET: secret(), KEY_ENCRYPTION_KEY: secret(), CSRF_SECRET: secret() });
+  function check(env: NodeJS.ProcessEnv): { lines: string[]; exitCode: number } {
+    const lines: string[] = [];
+    const exitCode = securityCheck((text) => lines.push(text), env);
+    return { lines, exitCode };
+  }
+
+  it('prints one line per rule; outside production, what to fix before going live is WARN', () => {
+    const { lines, exitCode } = check({ NODE_ENV: 'development', ...secrets() });
+    expect(lines.some((line) => /^WARN +HTTPS +plain HTTP: set TLS_CERT_FILE/.test(line))).toBe(true);
+    expect(lines.some((line) => /^OK +COOKIE_SECURE/.test(line))).toBe(true);
+    expect(lines.some((line) => line.startsWith('FAIL'))).toBe(false);
+    expect(exitCode).toBe(0);
+  });
+
+  it('turns each configuration problem into a FAIL line naming its setting, and exits 1', () => {
+    const { lines, exitCode } = check({
+      NODE_ENV: 'production',
+      FINGERPRINT_SECRET: 'ThisIsMyVerySecretProductionKeyForWardenApp',
+      CSRF_SECRET: 'changeme',
+      TRUST_PROXY: '0.0.0.0/1,128.0.0.0/1',
+    });
+    expect(lines).toEqual([
+      expect.stringMatching(/^FAIL {2}KEY_ENCRYPTION_KEY +is required in production/),
+      expect.stringMatching(/^FAIL {2}FINGERPRINT_SECRET +looks like typed words/),
+      expect.stringMatching(/^FAIL {2}CSRF_SECRET +(holds|is not)/),
+      expect.stringMatching(/^FAIL {2}TRUST_PROXY +entry 0\.0\.0\.0\/1 spans too many addresses/),
+      expect.stringMatching(/^FAIL {2}TRUST_PROXY +entry 128\.0\.0\.0\/1 spans too many addresses/),
+      '5 rule(s) failed.',
+    ]);
+    expect(exitCode).toBe(1);
+  });
+
+  it('warns when TRUST_PROXY names a public range, and not for private ones', () => {
+    const publicRange = check({ NODE_ENV: 'development', ...secrets(), TRUST_PROXY: '10.0.0.0/8, 203.0.113.0/24' });
+    expect(publicRange.lines).toContainEqual(
+      expect.stringMatching(/^WARN +TRUST_PROXY +203\.0\.113\.0\/24 may hold public/),
+    );
+    const privateOnly = check({
+      NODE_ENV: 'development',
+      ...secrets(),
+      TRUST_PROXY: 'loopback, 10.1.0.0/16, 192.168.1.1, fd12:3456::/48',
+    });
+    expect(privateOnly.lines).toContainEqual(expect.stringMatching(/^OK +TRUST_PROXY +X-Forwarded-For honoured only/));
+  });
+});
+
+describe('read-only commands on a database sealed under a previous encryption key', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'warden-cli-'));
+  const database = `sqlite:${join(directory, 'warden.sqlite')}`;
+  const oldKey = secret();
+  const newKey = secret();
+  const base = { DATABASE_URL: database, FINGERPRINT_SECRET: secret(), CSRF_SECRET: secret() };
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+
+  it('keys:list changes nothing; keys:rewrap re-seals and says what to do before destroying the old key', async () => {
+    const first = await cliContext({ ...base, KEY_ENCRYPTION_KEY: oldKey });
+    await first.context.get(KeysRotateCommand).run([], { force: true });
+    await first.context.get(KeysRotateCommand).run([], { prepare: true });
+    const sealed = async (dataSource: DataSource) =>
+      (await dataSource.getRepository(SigningKey).find()).map((row) => row.encryptedPrivateKey).sort();
+    const before = await sealed(first.dataSource);
+    await first.context.close();
+
+    const changing = await cliContext({ ...base, KEY_ENCRYPTION_KEY: newKey, KEY_ENCRYPTION_KEY_PREVIOUS: oldKey });
+    try {
+      await changing.context.get(KeysListCommand).run();
+      expect(changing.output.lines.slice(1).map((line) => line.split('\t')[2])).toEqual(['active', 'next']);
+      expect(await sealed(changing.dataSource)).toEqual(before);
+
+      changing.output.lines = [];
+      await changing.context.get(KeysRewrapCommand).run();
+      expect(changing.output.lines).toEqual([
+        '2 of 2 live key(s) opened only with KEY_ENCRYPTION_KEY_PREVIOUS; re-sealed 2 under KEY_ENCRYPTION_KEY.',
+        expect.stringMatching(
+          /^Keep KEY_ENCRYPTION_KEY_PREVIOUS and the old key: restart every instance .* until it reports 0/,
+        ),
+      ]);
+      changing.output.lines = [];
+      await changing.context.get(KeysRewrapCommand).run();
+      expect(changing.output.lines).toEqual([
+        '0 of 2 live key(s) opened only with KEY_ENCRYPTION_KEY_PREVIOUS; re-sealed 0 under KEY_ENCRYPTION_KEY.',
+        expect.stringMatching(/^No key needs KEY_ENCRYPTION_KEY_PREVIOUS now\. Once every instance runs with the new/),
+      ]);
+    } finally {
+      await changing.context.close();
+    }
   });
 });

@@ -1,29 +1,53 @@
+import { Inject } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AuditService } from '../audit/audit.service';
+import { Clock } from '../common/clock/clock';
+import { keysConfig } from '../config/configuration';
 import { KeyRotationService } from '../keys/key-rotation.service';
 import { KeyStore } from '../keys/key-store.service';
+import { CliDatabase } from './cli-database';
 import { CliOutput } from './cli-output';
 
 const iso = (date: Date | null) => date?.toISOString() ?? '-';
 
 @Command({
   name: 'keys:rotate',
-  description: 'Publish the next signing key if there is none, then sign with it; the old key starts retiring',
+  description:
+    'Publish the next signing key if there is none; sign with it once it has been published for KEY_PREPUBLISH_LEAD',
 })
 export class KeysRotateCommand extends CommandRunner {
   constructor(
     private readonly rotation: KeyRotationService,
     private readonly audit: AuditService,
+    private readonly database: CliDatabase,
+    private readonly clock: Clock,
+    @Inject(keysConfig.KEY) private readonly settings: ConfigType<typeof keysConfig>,
     private readonly output: CliOutput,
   ) {
     super();
   }
 
-  async run(_args: string[], options: { prepare?: boolean } = {}): Promise<void> {
-    if (options.prepare) {
+  async run(_args: string[], options: { prepare?: boolean; force?: boolean } = {}): Promise<void> {
+    await this.database.migrate();
+    if (options.prepare || (!options.force && !(await this.rotation.nextKeySafeAt()))) {
       const { key, created } = await this.rotation.publishNext();
       this.output.line(`${created ? 'Published' : 'Already published'} next key ${key.kid} (${key.alg})`);
-      return;
+      if (options.prepare) return;
+    }
+    if (!options.force) {
+      // A verifier's cached JWKS may be up to JWKS_MAX_AGE (+ one poll) old: signing before the lead has
+      // passed makes tokens it can only check by refetching on the unknown kid.
+      const next = await this.rotation.nextKeySafeAt();
+      if (next && next.safeAt > this.clock.now()) {
+        this.output.error(
+          `Not rotating: next key ${next.kid} is safe to sign with from ${next.safeAt.toISOString()}, once every ` +
+            `cached JWKS holds it (KEY_PREPUBLISH_LEAD=${this.settings.prepublishLeadSeconds}s). Run keys:rotate ` +
+            'again then; --force rotates now (emergencies only: verifiers must refetch on the unknown kid).',
+        );
+        process.exitCode = 1;
+        return;
+      }
     }
     const result = await this.rotation.rotate('manual');
     await this.audit.flush();
@@ -31,14 +55,15 @@ export class KeysRotateCommand extends CommandRunner {
     if (result.previous) {
       this.output.line(`Retiring:   ${result.previous.kid} until ${result.previous.retireAt.toISOString()}`);
     }
-    if (result.createdNow) {
-      // Verifiers that cached the JWKS learn this kid only by refetching on an unknown kid.
-      this.output.line('The new key was not pre-published; next time run keys:rotate --prepare a lead time ahead.');
-    }
   }
 
   @Option({ flags: '--prepare', description: 'only publish the next key, so JWKS caches hold it before it signs' })
   parsePrepare(): boolean {
+    return true;
+  }
+
+  @Option({ flags: '--force', description: 'rotate now, even if the next key is not yet in every JWKS cache' })
+  parseForce(): boolean {
     return true;
   }
 }
@@ -47,14 +72,21 @@ export class KeysRotateCommand extends CommandRunner {
 export class KeysListCommand extends CommandRunner {
   constructor(
     private readonly rotation: KeyRotationService,
+    private readonly database: CliDatabase,
     private readonly output: CliOutput,
   ) {
     super();
   }
 
+  /** Read-only: an empty or never-migrated database is reported, not initialised. */
   async run(): Promise<void> {
+    const keys = (await this.database.hasTable('signing_keys')) ? await this.rotation.list() : [];
+    if (keys.length === 0) {
+      this.output.line('no keys');
+      return;
+    }
     this.output.line(['kid', 'alg', 'state', 'created', 'activated', 'deactivated', 'retire at'].join('\t'));
-    for (const key of await this.rotation.list()) {
+    for (const key of keys) {
       const dates = [key.createdAt, key.activatedAt, key.deactivatedAt, key.retireAt].map(iso);
       this.output.line([key.kid, key.alg, key.state, ...dates].join('\t'));
     }
@@ -68,15 +100,60 @@ export class KeysListCommand extends CommandRunner {
 export class KeysRewrapCommand extends CommandRunner {
   constructor(
     private readonly keyStore: KeyStore,
+    private readonly database: CliDatabase,
+    @Inject(keysConfig.KEY) private readonly settings: ConfigType<typeof keysConfig>,
     private readonly output: CliOutput,
   ) {
     super();
   }
 
   async run(): Promise<void> {
-    const { total, resealed } = await this.keyStore.rewrap();
-    const count = resealed + this.keyStore.resealedAtStartup;
-    this.output.line(`Re-sealed ${count} key(s); all ${total} live key(s) now open with KEY_ENCRYPTION_KEY.`);
-    this.output.line('KEY_ENCRYPTION_KEY_PREVIOUS is no longer needed: remove it and destroy the old key.');
+    await this.database.migrate();
+    const { total, openedWithPrevious, resealed } = await this.keyStore.rewrap();
+    this.output.line(
+      `${openedWithPrevious} of ${total} live key(s) opened only with KEY_ENCRYPTION_KEY_PREVIOUS; ` +
+        `re-sealed ${resealed} under KEY_ENCRYPTION_KEY.`,
+    );
+    if (!this.settings.previousEncryptionKey) return;
+    // An instance still running with only the old key seals every key it creates (a rotation) under it.
+    this.output.line(
+      openedWithPrevious > 0
+        ? 'Keep KEY_ENCRYPTION_KEY_PREVIOUS and the old key: restart every instance with the new ' +
+            'KEY_ENCRYPTION_KEY (and KEY_ENCRYPTION_KEY_PREVIOUS), then run keys:rewrap again until it reports 0.'
+        : 'No key needs KEY_ENCRYPTION_KEY_PREVIOUS now. Once every instance runs with the new KEY_ENCRYPTION_KEY, ' +
+            'remove KEY_ENCRYPTION_KEY_PREVIOUS everywhere; only then destroy the old key.',
+    );
+  }
+}
+
+@Command({
+  name: 'keys:revoke',
+  arguments: '<kid>',
+  description:
+    'Emergency: retire a key at once (gone from the JWKS and verification; its tokens die). An active key is replaced first',
+})
+export class KeysRevokeCommand extends CommandRunner {
+  constructor(
+    private readonly rotation: KeyRotationService,
+    private readonly audit: AuditService,
+    private readonly database: CliDatabase,
+    @Inject(keysConfig.KEY) private readonly settings: ConfigType<typeof keysConfig>,
+    private readonly output: CliOutput,
+  ) {
+    super();
+  }
+
+  async run([kid]: string[]): Promise<void> {
+    await this.database.migrate();
+    const result = await this.rotation.revoke(kid);
+    await this.audit.flush();
+    this.output.line(
+      `Revoked ${result.revoked.kid} (was ${result.revoked.previousState}); tokens it signed are refused.`,
+    );
+    if (result.active) this.output.line(`Active key: ${result.active.kid} (${result.active.alg})`);
+    this.output.line(
+      `Every instance drops it within KEY_REFRESH_INTERVAL (${this.settings.refreshIntervalSeconds}s); ` +
+        'outside verifiers when their cached JWKS expires.',
+    );
   }
 }

@@ -1,8 +1,31 @@
 import { Command, CommandRunner } from 'nest-commander';
-import { loadEnvironment } from '../config/environment';
-import { securityPosture } from '../config/security-posture';
+import { ConfigurationError, loadEnvironment } from '../config/environment';
+import { configurationFailures, PostureFinding, securityPosture } from '../config/security-posture';
 import { CliOutput } from './cli-output';
 
+/**
+ * Prints the posture and returns the exit code (1 on any FAIL). A configuration Warden would refuse to
+ * start with is not an error here but the answer: each problem is a FAIL line naming its setting.
+ * Reads the environment only: src/cli.ts runs it before any module, database or key is touched.
+ */
+export function securityCheck(line: (text: string) => void, env: NodeJS.ProcessEnv = process.env): number {
+  let findings: PostureFinding[];
+  try {
+    findings = securityPosture(loadEnvironment(env));
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    findings = configurationFailures(error.problems);
+  }
+  const width = Math.max(...findings.map((finding) => finding.setting.length));
+  for (const { verdict, setting, message } of findings) {
+    line(`${verdict.padEnd(4)}  ${setting.padEnd(width)}  ${message}`);
+  }
+  const failed = findings.filter((finding) => finding.verdict === 'FAIL').length;
+  if (failed > 0) line(`${failed} rule(s) failed.`);
+  return failed > 0 ? 1 : 0;
+}
+
+/** Listed for --help; src/cli.ts answers it before bootstrapping, so an invalid configuration still gets its FAIL lines. */
 @Command({
   name: 'security:check',
   description: 'Print the effective security posture, one rule a line; exits non-zero on any FAIL',
@@ -13,16 +36,7 @@ export class SecurityCheckCommand extends CommandRunner {
   }
 
   run(): Promise<void> {
-    const findings = securityPosture(loadEnvironment());
-    const width = Math.max(...findings.map((finding) => finding.setting.length));
-    for (const { verdict, setting, message } of findings) {
-      this.output.line(`${verdict.padEnd(4)}  ${setting.padEnd(width)}  ${message}`);
-    }
-    const failed = findings.filter((finding) => finding.verdict === 'FAIL').length;
-    if (failed > 0) {
-      this.output.line(`${failed} rule(s) failed.`);
-      process.exitCode = 1;
-    }
+    if (securityCheck((text) => this.output.line(text)) !== 0) process.exitCode = 1;
     return Promise.resolve();
   }
 }

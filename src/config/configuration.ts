@@ -1,9 +1,22 @@
 import { registerAs } from '@nestjs/config';
-import { loadEnvironment } from './environment';
+import { Environment, loadEnvironment } from './environment';
+
+let loaded: { snapshot: string; environment: Environment } | undefined;
+
+/**
+ * The validated environment, loaded once per distinct process.env: every namespace below, main.ts and
+ * cli.ts share it, so secret and TLS files are read (and var/dev-secrets.json written) once per boot.
+ * The key is the whole environment, so a process that boots again with other settings (tests do) reloads.
+ */
+export function currentEnvironment(): Environment {
+  const snapshot = JSON.stringify(Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1)));
+  if (loaded?.snapshot !== snapshot) loaded = { snapshot, environment: loadEnvironment() };
+  return loaded.environment;
+}
 
 /** One namespace per concern; each is cut from the same validated environment. */
 export const appConfig = registerAs('app', () => {
-  const env = loadEnvironment();
+  const env = currentEnvironment();
   return {
     nodeEnv: env.nodeEnv,
     port: env.port,
@@ -18,26 +31,26 @@ export const appConfig = registerAs('app', () => {
   };
 });
 
-export const databaseConfig = registerAs('database', () => ({ url: loadEnvironment().databaseUrl }));
+export const databaseConfig = registerAs('database', () => ({ url: currentEnvironment().databaseUrl }));
 
-export const jwtConfig = registerAs('jwt', () => loadEnvironment().jwt);
+export const jwtConfig = registerAs('jwt', () => currentEnvironment().jwt);
 
 export const sessionConfig = registerAs('session', () => {
-  const env = loadEnvironment();
+  const env = currentEnvironment();
   return { ...env.sessions, cookieSecure: env.cookieSecure };
 });
 
-export const secretsConfig = registerAs('secrets', () => loadEnvironment().secrets);
+export const secretsConfig = registerAs('secrets', () => currentEnvironment().secrets);
 
-export const throttleConfig = registerAs('throttle', () => loadEnvironment().throttle);
+export const throttleConfig = registerAs('throttle', () => currentEnvironment().throttle);
 
-export const anomalyConfig = registerAs('anomaly', () => loadEnvironment().anomaly);
+export const anomalyConfig = registerAs('anomaly', () => currentEnvironment().anomaly);
 
-export const alertsConfig = registerAs('alerts', () => loadEnvironment().alerts);
+export const alertsConfig = registerAs('alerts', () => currentEnvironment().alerts);
 
-export const auditConfig = registerAs('audit', () => loadEnvironment().audit);
+export const auditConfig = registerAs('audit', () => currentEnvironment().audit);
 
-export const keysConfig = registerAs('keys', () => loadEnvironment().keys);
+export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
 export const allConfig = [
   appConfig,

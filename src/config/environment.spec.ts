@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { generateDevelopmentSecret } from './development-secrets';
 import { ConfigurationError, Environment, loadEnvironment } from './environment';
 
 const secret = () => randomBytes(32).toString('base64url');
@@ -26,6 +27,88 @@ describe('loadEnvironment', () => {
 
   it('accepts a complete production configuration', () => {
     expect(problems(production())).toEqual([]);
+    const env = load(production());
+    expect(env.generatedSecrets).toEqual([]);
+    expect(env.secrets.FINGERPRINT_SECRET).toHaveLength(32);
+  });
+
+  it('has the documented defaults', () => {
+    expect(load(secrets())).toMatchObject({
+      nodeEnv: 'development',
+      port: 3000,
+      databaseUrl: 'sqlite:var/warden.sqlite',
+      jwt: { algorithm: 'ES256', accessTokenTtlSeconds: 900, audience: 'warden-api', issuer: 'http://localhost:3000' },
+      sessions: { refreshTokenTtlSeconds: 7 * 86400, maxAgeSeconds: 30 * 86400, reuseGraceSeconds: 0 },
+      cookieSecure: true,
+      trustProxy: false,
+    });
+  });
+
+  it.each([
+    ['ACCESS_TOKEN_TTL that is not a duration', { ACCESS_TOKEN_TTL: 'soon' }, /^ACCESS_TOKEN_TTL must be a duration/],
+    ['an unknown JWT_ALG', { JWT_ALG: 'HS256' }, /JWT_ALG/],
+    ['a malformed DATABASE_URL', { DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    [
+      'a REFRESH_TOKEN_TTL shorter than the access token',
+      { ACCESS_TOKEN_TTL: '30m', REFRESH_TOKEN_TTL: '10m' },
+      /REFRESH_TOKEN_TTL must be longer/,
+    ],
+    ['a SESSION_MAX_AGE shorter than REFRESH_TOKEN_TTL', { SESSION_MAX_AGE: '1d' }, /SESSION_MAX_AGE must be at least/],
+    ['a long REFRESH_REUSE_GRACE', { REFRESH_REUSE_GRACE: '5m' }, /REFRESH_REUSE_GRACE .*race the owner/],
+  ])('refuses %s in any environment', (_case, env, message) => {
+    expect(problems({ ...secrets(), ...env }).join('\n')).toMatch(message);
+  });
+
+  describe('boolean settings accept exactly true or false', () => {
+    it.each(['COOKIE_SECURE', 'LAB_ENABLED', 'TLS_TERMINATED_UPSTREAM'])('%s', (name) => {
+      for (const value of ['1', '0', 'yes', 'True', 'on']) {
+        expect(problems({ ...secrets(), [name]: value })).toEqual([`${name} must be true or false`]);
+      }
+      expect(problems({ ...secrets(), [name]: 'true' })).toEqual([]);
+      expect(problems({ ...secrets(), [name]: 'false' })).toEqual([]);
+    });
+
+    it('never reads COOKIE_SECURE=1 as false in production', () => {
+      expect(problems(production({ COOKIE_SECURE: '1' }))).toEqual(['COOKIE_SECURE must be true or false']);
+    });
+  });
+
+  describe('TRUST_PROXY', () => {
+    it('is off by default and keeps named proxies', () => {
+      expect(load(secrets()).trustProxy).toBe(false);
+      expect(
+        load({ ...secrets(), TRUST_PROXY: 'loopback, 10.0.0.0/8, 203.0.113.7, fd12:3456::/48' }).trustProxy,
+      ).toEqual(['loopback', '10.0.0.0/8', '203.0.113.7', 'fd12:3456::/48']);
+    });
+
+    it.each([
+      ['true', /TRUST_PROXY=true would trust X-Forwarded-For from anyone/],
+      ['*', /TRUST_PROXY=true/],
+      ['0.0.0.0/1,128.0.0.0/1', /TRUST_PROXY entry 0\.0\.0\.0\/1 spans too many addresses/],
+      ['10.0.0.0/7', /entry 10\.0\.0\.0\/7 spans too many/],
+      ['0.0.0.0/128.0.0.0', /entry 0\.0\.0\.0\/128\.0\.0\.0 spans too many/],
+      ['::/1', /entry ::\/1 spans too many .*\/32/],
+      ['2001:db8::/31', /entry 2001:db8::\/31 spans too many/],
+      ['::ffff:0.0.0.0/97', /entry ::ffff:0\.0\.0\.0\/97 spans too many .*ipv4/],
+      ['0.0.0.0/0', /^TRUST_PROXY: invalid range on address: 0\.0\.0\.0\/0; use addresses/],
+      ['::/0', /^TRUST_PROXY: invalid range/],
+      ['loopbak', /^TRUST_PROXY: invalid IP address: loopbak/],
+      ['10.0.0.0/33', /^TRUST_PROXY: invalid range/],
+    ])('refuses %s, naming the setting', (value, message) => {
+      expect(problems({ ...secrets(), TRUST_PROXY: value }).join('\n')).toMatch(message);
+    });
+
+    it('reports a bad TRUST_PROXY alongside the other problems instead of throwing on its own', () => {
+      const found = problems(production({ TRUST_PROXY: 'true', CSRF_SECRET: undefined }));
+      expect(found).toEqual([
+        expect.stringMatching(/^CSRF_SECRET is required in production/),
+        expect.stringMatching(/^TRUST_PROXY=true/),
+      ]);
+    });
+
+    it('accepts a /8 and a /32, the widest subnets allowed', () => {
+      expect(problems({ ...secrets(), TRUST_PROXY: '10.0.0.0/8, 2001:db8::/32, 10.0.0.0/255.0.0.0' })).toEqual([]);
+    });
   });
 
   describe('production refusals, each naming the setting and the fix', () => {
@@ -38,9 +121,55 @@ describe('loadEnvironment', () => {
       ['a short secret', { CSRF_SECRET: randomBytes(16).toString('base64url') }, /CSRF_SECRET holds 128 bits.*256/],
       ['a placeholder secret', { KEY_ENCRYPTION_KEY: 'changeme' }, /KEY_ENCRYPTION_KEY .*secrets:generate/],
       ['insecure cookies', { COOKIE_SECURE: 'false' }, /COOKIE_SECURE=false is refused in production/],
-      ['an access-token TTL over 60m', { ACCESS_TOKEN_TTL: '61m' }, /ACCESS_TOKEN_TTL must be between 1s and 60m/],
+      [
+        'an access-token TTL over 60m',
+        { ACCESS_TOKEN_TTL: '61m' },
+        /ACCESS_TOKEN_TTL must be .*between 1s and 1h \(default 15m\): access tokens cannot be recalled/,
+      ],
     ])('refuses %s', (_case, env, message) => {
       expect(problems(production(env)).join('\n')).toMatch(message);
+    });
+
+    it('refuses missing secrets, one message each', () => {
+      const env = production({ FINGERPRINT_SECRET: undefined, KEY_ENCRYPTION_KEY: undefined, CSRF_SECRET: undefined });
+      expect(problems(env)).toEqual([
+        expect.stringMatching(/^FINGERPRINT_SECRET is required in production/),
+        expect.stringMatching(/^KEY_ENCRYPTION_KEY is required in production/),
+        expect.stringMatching(/^CSRF_SECRET is required in production/),
+      ]);
+    });
+
+    it('refuses exactly the weak secret, naming it and the fix', () => {
+      expect(problems(production({ FINGERPRINT_SECRET: 'weak-secret' }))).toEqual([
+        expect.stringMatching(/^FINGERPRINT_SECRET .*secrets:generate/),
+      ]);
+    });
+
+    it.each([
+      ['CamelCase words', 'ThisIsMyVerySecretProductionKeyForWardenApp'],
+      ['lowercase words', 'correcthorsebatterystaplecorrecthorsebattery'],
+      ['an encoded passphrase', Buffer.from('my very long production passphrase!!').toString('base64')],
+    ])('refuses a passphrase posing as a key: %s', (_case, value) => {
+      expect(problems(production({ KEY_ENCRYPTION_KEY: value }))).toEqual([
+        'KEY_ENCRYPTION_KEY looks like typed words, not the encoding of random bytes; ' +
+          'generate one with `npm run cli -- secrets:generate`',
+      ]);
+    });
+
+    it('refuses a development secret wherever it comes from, with no development file on the host', () => {
+      rmSync(developmentSecretsFile, { force: true });
+      const copied = generateDevelopmentSecret();
+      const file = join(directory, 'mounted-csrf');
+      writeFileSync(file, copied);
+      expect(problems(production({ FINGERPRINT_SECRET: copied }))).toEqual([
+        'FINGERPRINT_SECRET is a development secret (it starts with "devonly"); ' +
+          'set a fresh value from `npm run cli -- secrets:generate`',
+      ]);
+      expect(problems(production({ CSRF_SECRET: undefined, CSRF_SECRET_FILE: file })).join()).toMatch(
+        /^CSRF_SECRET is a development secret/,
+      );
+      const webhook = { ALERT_WEBHOOK_URL: 'https://hooks.example.com/w', ALERT_WEBHOOK_SECRET: copied };
+      expect(problems(production(webhook)).join()).toMatch(/^ALERT_WEBHOOK_SECRET is a development secret/);
     });
 
     it('refuses a secret copied from the development secrets file', () => {
@@ -87,10 +216,17 @@ describe('loadEnvironment', () => {
     });
   });
 
-  it('generates missing secrets outside production, marked as generated', () => {
+  it('generates missing secrets outside production, marked as generated and carrying the marker', () => {
+    rmSync(developmentSecretsFile, { force: true });
     const env = load({ NODE_ENV: 'development', FINGERPRINT_SECRET: secret(), CSRF_SECRET: secret() });
     expect(env.generatedSecrets).toEqual(['KEY_ENCRYPTION_KEY']);
     expect(env.secretSources.KEY_ENCRYPTION_KEY).toBe('generated');
+    const stored = JSON.parse(readFileSync(developmentSecretsFile, 'utf8')) as Record<string, string>;
+    expect(stored.KEY_ENCRYPTION_KEY).toMatch(/^devonly[A-Za-z0-9_-]{43}$/);
+    // Still a valid secret outside production: the marker decodes as base64url.
+    expect(env.secrets.KEY_ENCRYPTION_KEY.length).toBeGreaterThanOrEqual(32);
+    const reused = load({ NODE_ENV: 'development', ...secrets(), CSRF_SECRET: stored.KEY_ENCRYPTION_KEY });
+    expect(reused.generatedSecrets).toEqual([]);
   });
 
   describe('key settings', () => {
@@ -118,7 +254,12 @@ describe('loadEnvironment', () => {
       ['a lead not longer than max-age + refresh', { KEY_PREPUBLISH_LEAD: '5m' }, /KEY_PREPUBLISH_LEAD must be longer/],
       ['a rotation interval within the lead', { KEY_ROTATION_INTERVAL: '30m' }, /KEY_ROTATION_INTERVAL must be longer/],
       ['a malformed rotation interval', { KEY_ROTATION_INTERVAL: 'monthly' }, /KEY_ROTATION_INTERVAL must be off or/],
-      ['a refresh interval over 5m', { KEY_REFRESH_INTERVAL: '10m' }, /KEY_REFRESH_INTERVAL must be between/],
+      [
+        'a refresh interval over 5m',
+        { KEY_REFRESH_INTERVAL: '10m' },
+        /KEY_REFRESH_INTERVAL must be a duration .*, between 1s and 5m \(default 30s\): it bounds/,
+      ],
+      ['a malformed JWKS max-age', { JWKS_MAX_AGE: 'five minutes' }, /JWKS_MAX_AGE must be a duration/],
       ['a weak previous key', { KEY_ENCRYPTION_KEY_PREVIOUS: 'short' }, /KEY_ENCRYPTION_KEY_PREVIOUS holds/],
     ])('refuses %s', (_case, env, message) => {
       expect(problems(production(env)).join('\n')).toMatch(message);

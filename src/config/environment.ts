@@ -1,15 +1,21 @@
 import { plainToInstance } from 'class-transformer';
-import { IsBooleanString, IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDurationSeconds } from './duration';
-import { DEVELOPMENT_SECRETS_FILE, loadDevelopmentSecrets, readDevelopmentSecrets } from './development-secrets';
+import {
+  DEVELOPMENT_SECRETS_FILE,
+  developmentSecretProblem,
+  isDevelopmentSecret,
+  loadDevelopmentSecrets,
+  readDevelopmentSecrets,
+} from './development-secrets';
 import { decodeSecret, SECRET_SETTINGS, SecretSetting } from './secrets';
+import { trustProxyProblems } from './trust-proxy';
 
 export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'PS256'] as const;
 export type SigningAlgorithm = (typeof SIGNING_ALGORITHMS)[number];
 
-const DURATION = /^\d+\s*(s|m|h|d)?$/;
 const DURATION_HINT = 'a duration such as 30s, 15m, 12h or 7d';
 /** OWASP: access tokens are bearer credentials; past an hour a stolen one is worth too much. */
 export const MAX_ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
@@ -19,6 +25,9 @@ export const MAX_ACCESS_TOKEN_TTL_SECONDS = 60 * 60;
  */
 export const KEY_RETIRE_LEEWAY_SECONDS = 60;
 const OFF = ['', '0', 'off', 'false', 'none'];
+/** `1`, `yes` or `True` would pass a looser check and then read as false: only the two words are accepted. */
+const BOOLEAN = ['true', 'false'];
+const booleanMessage = { message: '$property must be true or false' };
 
 /** The raw environment, as strings, with the shape checks class-validator can express. */
 class RawEnvironment {
@@ -32,33 +41,18 @@ class RawEnvironment {
   @IsOptional() @IsString() JWT_ISSUER?: string;
   @IsOptional() @IsString() JWT_AUDIENCE?: string;
   @IsOptional() @IsIn(SIGNING_ALGORITHMS) JWT_ALG?: string;
-  @IsOptional() @Matches(DURATION, { message: `ACCESS_TOKEN_TTL must be ${DURATION_HINT}` }) ACCESS_TOKEN_TTL?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: `REFRESH_TOKEN_TTL must be ${DURATION_HINT}` })
-  REFRESH_TOKEN_TTL?: string;
-  @IsOptional() @Matches(DURATION, { message: `SESSION_MAX_AGE must be ${DURATION_HINT}` }) SESSION_MAX_AGE?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: `REFRESH_REUSE_GRACE must be ${DURATION_HINT}` })
-  REFRESH_REUSE_GRACE?: string;
   @IsOptional() @IsString() TRUST_PROXY?: string;
-  @IsOptional() @IsBooleanString() COOKIE_SECURE?: string;
+  @IsOptional() @IsIn(BOOLEAN, booleanMessage) COOKIE_SECURE?: string;
   @IsOptional() @IsString() CORS_ORIGINS?: string;
-  @IsOptional() @IsBooleanString() LAB_ENABLED?: string;
+  @IsOptional() @IsIn(BOOLEAN, booleanMessage) LAB_ENABLED?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
   @IsOptional() @IsString() ALERT_WEBHOOK_URL?: string;
   @IsOptional()
   @Matches(/^(\d+\s*(s|m|h|d)?|off)$/, { message: `KEY_ROTATION_INTERVAL must be off or ${DURATION_HINT}` })
   KEY_ROTATION_INTERVAL?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: `KEY_REFRESH_INTERVAL must be ${DURATION_HINT}` })
-  KEY_REFRESH_INTERVAL?: string;
-  @IsOptional() @Matches(DURATION, { message: `JWKS_MAX_AGE must be ${DURATION_HINT}` }) JWKS_MAX_AGE?: string;
-  @IsOptional()
-  @Matches(DURATION, { message: `KEY_PREPUBLISH_LEAD must be ${DURATION_HINT}` })
-  KEY_PREPUBLISH_LEAD?: string;
   @IsOptional() @IsString() TLS_CERT_FILE?: string;
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
-  @IsOptional() @IsBooleanString() TLS_TERMINATED_UPSTREAM?: string;
+  @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -75,8 +69,18 @@ export const INTEGER_SETTINGS = {
   AUDIT_RETENTION_DAYS: [90, 1, 36_500],
 } as const satisfies Record<string, readonly [number, number, number]>;
 
-/** Duration settings: name, default, smallest and largest accepted value (seconds; 0 may mean "off"). */
+/**
+ * Duration settings: name, default, smallest and largest accepted value (seconds; 0 may mean "off"), and
+ * optionally why the bounds are what they are.
+ */
 const DURATION_SETTINGS = {
+  ACCESS_TOKEN_TTL: ['15m', 1, MAX_ACCESS_TOKEN_TTL_SECONDS, 'access tokens cannot be recalled once issued'],
+  REFRESH_TOKEN_TTL: ['7d', 1, 365 * 86_400],
+  SESSION_MAX_AGE: ['30d', 1, 3650 * 86_400],
+  REFRESH_REUSE_GRACE: ['0s', 0, 60, 'a longer grace lets a stolen refresh token race the owner'],
+  KEY_REFRESH_INTERVAL: ['30s', 1, 300, 'it bounds how long instances disagree on the signing key'],
+  JWKS_MAX_AGE: ['5m', 0, 86_400],
+  KEY_PREPUBLISH_LEAD: ['1h', 1, 30 * 86_400],
   RATE_LIMIT_WINDOW: ['1m', 1, 86_400],
   LOGIN_FAILURE_WINDOW: ['15m', 1, 86_400],
   LOGIN_LOCKOUT_BASE: ['60s', 1, 86_400],
@@ -85,7 +89,7 @@ const DURATION_SETTINGS = {
   ANOMALY_FINGERPRINT_WINDOW: ['5m', 1, 86_400],
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
-} as const satisfies Record<string, readonly [string, number, number]>;
+} as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
   ANOMALY_REFRESH_REUSE: true,
@@ -188,36 +192,31 @@ export function loadEnvironment(
   const nodeEnv = (env.NODE_ENV ?? 'development') as Environment['nodeEnv'];
   const production = nodeEnv === 'production';
   const port = Number(env.PORT ?? 3000);
-  const seconds = (name: string, fallback: string) => parseDurationSeconds(env[name] ?? fallback) ?? 0;
+  const duration = (name: keyof typeof DURATION_SETTINGS) => readDuration(env, name, problems);
 
-  const accessTokenTtlSeconds = seconds('ACCESS_TOKEN_TTL', '15m');
-  if (accessTokenTtlSeconds < 1 || accessTokenTtlSeconds > MAX_ACCESS_TOKEN_TTL_SECONDS) {
-    problems.push('ACCESS_TOKEN_TTL must be between 1s and 60m: access tokens cannot be recalled once issued');
-  }
-  const refreshTokenTtlSeconds = seconds('REFRESH_TOKEN_TTL', '7d');
-  const maxAgeSeconds = seconds('SESSION_MAX_AGE', '30d');
+  const accessTokenTtlSeconds = duration('ACCESS_TOKEN_TTL');
+  const refreshTokenTtlSeconds = duration('REFRESH_TOKEN_TTL');
+  const maxAgeSeconds = duration('SESSION_MAX_AGE');
   if (refreshTokenTtlSeconds <= accessTokenTtlSeconds) {
     problems.push('REFRESH_TOKEN_TTL must be longer than ACCESS_TOKEN_TTL');
   }
   if (maxAgeSeconds < refreshTokenTtlSeconds) {
     problems.push('SESSION_MAX_AGE must be at least REFRESH_TOKEN_TTL');
   }
-  const reuseGraceSeconds = seconds('REFRESH_REUSE_GRACE', '0s');
-  if (reuseGraceSeconds > 60) {
-    problems.push('REFRESH_REUSE_GRACE must be at most 60s: a longer grace lets a stolen refresh token race the owner');
-  }
+  const reuseGraceSeconds = duration('REFRESH_REUSE_GRACE');
 
-  const cookieSecure = (env.COOKIE_SECURE ?? 'true') === 'true';
+  // Anything but `false` keeps the Secure flag; a value other than true/false is refused above anyway.
+  const cookieSecure = env.COOKIE_SECURE !== 'false';
   if (production && !cookieSecure) {
     problems.push('COOKIE_SECURE=false is refused in production: cookies would travel over plain HTTP');
   }
 
   const developmentSecretsFile = options.developmentSecretsFile ?? DEVELOPMENT_SECRETS_FILE;
   const { secrets, generatedSecrets, secretSources } = resolveSecrets(env, nodeEnv, developmentSecretsFile, problems);
-  const keys = resolveKeySettings(env, problems);
+  const keys = resolveKeySettings(env, problems, duration);
   const tls = resolveTls(env, problems);
+  const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
   const integer = (name: keyof typeof INTEGER_SETTINGS) => readInteger(env, name, problems);
-  const duration = (name: keyof typeof DURATION_SETTINGS) => readDuration(env, name, problems);
   const flag = (name: keyof typeof BOOLEAN_SETTINGS) => readBoolean(env, name, problems);
 
   const throttle: ThrottleSettings = {
@@ -273,7 +272,7 @@ export function loadEnvironment(
     generatedSecrets,
     secretSources,
     keys,
-    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    trustProxy,
     cookieSecure,
     corsOrigins: list(env.CORS_ORIGINS),
     labEnabled: env.LAB_ENABLED === undefined ? nodeEnv === 'development' : env.LAB_ENABLED === 'true',
@@ -300,11 +299,12 @@ function readInteger(env: NodeJS.ProcessEnv, name: keyof typeof INTEGER_SETTINGS
 }
 
 function readDuration(env: NodeJS.ProcessEnv, name: keyof typeof DURATION_SETTINGS, problems: string[]): number {
-  const [fallback, min, max] = DURATION_SETTINGS[name];
+  const [fallback, min, max, why] = DURATION_SETTINGS[name] as readonly [string, number, number, string?];
   const raw = env[name];
   const value = parseDurationSeconds(raw === undefined || raw === '' ? fallback : raw);
   if (value === undefined || value < min || value > max) {
-    problems.push(`${name} must be ${DURATION_HINT}, between ${min}s and ${max}s (default ${fallback})`);
+    const bounds = `between ${formatDuration(min)} and ${formatDuration(max)} (default ${fallback})`;
+    problems.push(`${name} must be ${DURATION_HINT}, ${bounds}${why ? `: ${why}` : ''}`);
     return parseDurationSeconds(fallback) ?? 0;
   }
   return value;
@@ -352,6 +352,10 @@ function resolveAlerts(
     );
     return {};
   }
+  if (production && isDevelopmentSecret(secret)) {
+    problems.push(developmentSecretProblem('ALERT_WEBHOOK_SECRET'));
+    return {};
+  }
   const decoded = decodeSecret(secret);
   if ('problem' in decoded) {
     problems.push(`ALERT_WEBHOOK_SECRET ${decoded.problem}; generate one with \`npm run cli -- secrets:generate\``);
@@ -393,11 +397,14 @@ function resolveSecrets(
   }
 
   if (production) {
-    // A value copied out of var/dev-secrets.json has sat unprotected on a developer's disk.
+    // A value copied out of var/dev-secrets.json has sat unprotected on a developer's disk. The marker
+    // catches it on any host; the file comparison catches values generated before the marker existed.
     const development = new Set(Object.values(readDevelopmentSecrets(developmentSecretsFile)));
     for (const name of SECRET_SETTINGS) {
       const value = provided[name];
-      if (value !== undefined && development.has(value.trim())) {
+      if (value !== undefined && isDevelopmentSecret(value)) {
+        problems.push(developmentSecretProblem(name));
+      } else if (value !== undefined && development.has(value.trim())) {
         problems.push(
           `${name} holds a development secret from ${developmentSecretsFile}; ` +
             'set a fresh value from `npm run cli -- secrets:generate`',
@@ -446,17 +453,17 @@ function readSecretSetting(
   return undefined;
 }
 
-function resolveKeySettings(env: NodeJS.ProcessEnv, problems: string[]): KeySettings {
-  const seconds = (name: string, fallback: string) => parseDurationSeconds(env[name] ?? fallback) ?? 0;
+function resolveKeySettings(
+  env: NodeJS.ProcessEnv,
+  problems: string[],
+  duration: (name: keyof typeof DURATION_SETTINGS) => number,
+): KeySettings {
   const rotation = (env.KEY_ROTATION_INTERVAL ?? 'off').trim();
   const rotationIntervalSeconds = OFF.includes(rotation) ? null : (parseDurationSeconds(rotation) ?? null);
-  const refreshIntervalSeconds = seconds('KEY_REFRESH_INTERVAL', '30s');
-  const jwksMaxAgeSeconds = seconds('JWKS_MAX_AGE', '5m');
-  const prepublishLeadSeconds = seconds('KEY_PREPUBLISH_LEAD', '1h');
+  const refreshIntervalSeconds = duration('KEY_REFRESH_INTERVAL');
+  const jwksMaxAgeSeconds = duration('JWKS_MAX_AGE');
+  const prepublishLeadSeconds = duration('KEY_PREPUBLISH_LEAD');
 
-  if (refreshIntervalSeconds < 1 || refreshIntervalSeconds > 300) {
-    problems.push('KEY_REFRESH_INTERVAL must be between 1s and 5m: it bounds how long instances disagree on the key');
-  }
   // A verifier may serve a JWKS up to max-age old, fetched up to one refresh after the key was published.
   if (prepublishLeadSeconds <= jwksMaxAgeSeconds + refreshIntervalSeconds) {
     problems.push(
@@ -506,17 +513,26 @@ function resolveTls(env: NodeJS.ProcessEnv, problems: string[]): Environment['tl
 
 /**
  * Express `trust proxy` accepts addresses, subnets and the names loopback, linklocal and uniquelocal.
- * `true` (trust every hop) is refused: it lets any client choose its own IP with X-Forwarded-For.
+ * `true`, entries proxy-addr cannot compile and subnets wide enough to hold arbitrary clients are refused
+ * (see trustProxyProblems): each would let a client choose its own IP with X-Forwarded-For.
  */
-function parseTrustProxy(value: string | undefined): false | string[] {
+function parseTrustProxy(value: string | undefined, problems: string[]): false | string[] {
   if (value === undefined || ['', 'false', 'off', 'none'].includes(value.trim())) return false;
   const entries = list(value);
-  if (entries.includes('true') || entries.includes('*')) {
-    throw new ConfigurationError([
-      'TRUST_PROXY=true would trust X-Forwarded-For from anyone; name your proxies (e.g. loopback or 10.0.0.0/8)',
-    ]);
-  }
+  problems.push(...trustProxyProblems(entries));
   return entries;
+}
+
+/** 3600 → `1h`, 90 → `90s`: bounds in the unit an operator would write. */
+function formatDuration(seconds: number): string {
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
+    if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
 }
 
 function list(value: string | undefined): string[] {

@@ -1,5 +1,6 @@
 import type { Environment } from './environment';
 import { SECRET_SETTINGS } from './secrets';
+import { publicTrustProxyEntries } from './trust-proxy';
 
 export type Verdict = 'OK' | 'WARN' | 'FAIL';
 
@@ -94,10 +95,17 @@ export function securityPosture(env: Environment): PostureFinding[] {
         : ok('KEY_ROTATION_INTERVAL', `${rotation}s, next key published ${env.keys.prepublishLeadSeconds}s ahead`),
   );
 
+  const publicProxies = env.trustProxy === false ? [] : publicTrustProxyEntries(env.trustProxy);
   findings.push(
     env.trustProxy === false
       ? ok('TRUST_PROXY', 'X-Forwarded-For is ignored; client IPs are socket addresses')
-      : ok('TRUST_PROXY', `X-Forwarded-For honoured only from ${env.trustProxy.join(', ')}`),
+      : publicProxies.length > 0
+        ? warn(
+            'TRUST_PROXY',
+            `${publicProxies.join(', ')} may hold public addresses: a client there chooses its own IP with ` +
+              'X-Forwarded-For; name only your proxies (private addresses, or their exact public ones)',
+          )
+        : ok('TRUST_PROXY', `X-Forwarded-For honoured only from ${env.trustProxy.join(', ')}`),
   );
 
   if (env.tls) {
@@ -134,4 +142,16 @@ export function securityPosture(env: Environment): PostureFinding[] {
   );
 
   return findings;
+}
+
+/**
+ * The posture of a configuration Warden refuses to start with: every problem is a FAIL line, under the
+ * setting its message starts with.
+ */
+export function configurationFailures(problems: string[]): PostureFinding[] {
+  return problems.map((problem) => {
+    const setting = /^[A-Z][A-Z0-9_]*/.exec(problem)?.[0] ?? 'configuration';
+    const message = setting === 'configuration' ? problem : problem.slice(setting.length).replace(/^:?\s*/, '');
+    return fail(setting, message);
+  });
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createDecipheriv, randomBytes } from 'node:crypto';
 import { KeyDecryptionError, KeyEncryption } from './key-encryption';
 
 describe('KeyEncryption', () => {
@@ -8,7 +8,7 @@ describe('KeyEncryption', () => {
   it('round-trips a sealed key', () => {
     const encryption = new KeyEncryption([current]);
     const sealed = encryption.seal(plaintext, 'kid-1');
-    expect(sealed).toMatch(/^v1\./);
+    expect(sealed).toMatch(/^v2\./);
     expect(sealed).not.toContain(plaintext.toString('base64url'));
     expect(encryption.open(sealed, 'kid-1')).toEqual({ plaintext, keyIndex: 0 });
   });
@@ -36,14 +36,27 @@ describe('KeyEncryption', () => {
     const sealed = encryption.seal(plaintext, 'kid-1');
     const raw = Buffer.from(sealed.slice(3), 'base64url');
     raw[raw.length - 1] ^= 1;
-    expect(() => encryption.open(`v1.${raw.toString('base64url')}`, 'kid-1')).toThrow(KeyDecryptionError);
-    expect(() => encryption.open('v0.abc', 'kid-1')).toThrow(KeyDecryptionError);
+    expect(() => encryption.open(`v2.${raw.toString('base64url')}`, 'kid-1')).toThrow(KeyDecryptionError);
+    expect(() => encryption.open('v1.abc', 'kid-1')).toThrow(/envelope format v1/);
   });
 
   it('opens with a previous key and says so, so the caller can re-wrap', () => {
     const previous = randomBytes(32);
     const sealed = new KeyEncryption([previous]).seal(plaintext, 'kid-1');
     expect(new KeyEncryption([current, previous]).open(sealed, 'kid-1')).toEqual({ plaintext, keyIndex: 1 });
+  });
+
+  it('derives the AES key from the whole secret with HKDF, not its first 32 bytes', () => {
+    const long = randomBytes(48);
+    const samePrefix = Buffer.concat([long.subarray(0, 32), randomBytes(16)]);
+    const sealed = new KeyEncryption([long]).seal(plaintext, 'kid-1');
+    expect(() => new KeyEncryption([samePrefix]).open(sealed, 'kid-1')).toThrow(KeyDecryptionError);
+    // Nor is the secret used directly as the AES key.
+    const raw = Buffer.from(sealed.slice(3), 'base64url');
+    const direct = createDecipheriv('aes-256-gcm', long.subarray(0, 32), raw.subarray(0, 12));
+    direct.setAAD(Buffer.from('kid-1'));
+    direct.setAuthTag(raw.subarray(12, 28));
+    expect(() => Buffer.concat([direct.update(raw.subarray(28)), direct.final()])).toThrow();
   });
 
   it('refuses keys shorter than 256 bits', () => {

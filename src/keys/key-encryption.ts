@@ -1,6 +1,13 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 
-const VERSION = 'v1';
+/**
+ * v2: the AES key is HKDF-derived (v1 used the first 32 bytes of the secret as is). The version is bumped
+ * rather than reused so an envelope from an earlier development build says what it is instead of
+ * posing as a wrong KEY_ENCRYPTION_KEY; nothing was deployed with v1, so no v1 reader is kept.
+ */
+const VERSION = 'v2';
+/** RFC 5869 §3.2 `info`: binds derived keys to this one use, so the same secret reused elsewhere yields other keys. */
+const HKDF_INFO = 'warden/signing-key-encryption/v2';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 
@@ -15,15 +22,19 @@ export class KeyDecryptionError extends Error {
  */
 export class KeyEncryption {
   /** @param keys the current key first, then any previous key still accepted for decryption. */
-  constructor(private readonly keys: Buffer[]) {
-    if (keys.length === 0 || keys.some((key) => key.length < 32)) {
+  private readonly keys: Buffer[];
+
+  constructor(secrets: Buffer[]) {
+    if (secrets.length === 0 || secrets.some((secret) => secret.length < 32)) {
       throw new Error('KeyEncryption needs 256-bit keys');
     }
+    // HKDF-SHA256 over the whole secret (RFC 5869): every byte counts, however long the secret is.
+    this.keys = secrets.map((secret) => Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), HKDF_INFO, 32)));
   }
 
   seal(plaintext: Buffer, kid: string): string {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.keys[0].subarray(0, 32), iv);
+    const cipher = createCipheriv('aes-256-gcm', this.keys[0], iv);
     cipher.setAAD(Buffer.from(kid));
     const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
     return `${VERSION}.${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url')}`;
@@ -32,14 +43,19 @@ export class KeyEncryption {
   /** Opens a sealed key; `keyIndex` tells which configured key worked (0 = current) so callers can re-wrap. */
   open(sealed: string, kid: string): { plaintext: Buffer; keyIndex: number } {
     const [version, encoded] = sealed.split('.');
-    if (version !== VERSION || !encoded) throw new KeyDecryptionError(`key ${kid}: unknown envelope format`);
+    if (version !== VERSION || !encoded) {
+      throw new KeyDecryptionError(
+        `Cannot decrypt signing key ${kid}: envelope format ${version} is not ${VERSION} (a database from an ` +
+          'earlier development build of Warden); start from a fresh database',
+      );
+    }
     const raw = Buffer.from(encoded, 'base64url');
     const iv = raw.subarray(0, IV_BYTES);
     const tag = raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES);
     const ciphertext = raw.subarray(IV_BYTES + TAG_BYTES);
     for (const [keyIndex, key] of this.keys.entries()) {
       try {
-        const decipher = createDecipheriv('aes-256-gcm', key.subarray(0, 32), iv);
+        const decipher = createDecipheriv('aes-256-gcm', key, iv);
         decipher.setAAD(Buffer.from(kid));
         decipher.setAuthTag(tag);
         return { plaintext: Buffer.concat([decipher.update(ciphertext), decipher.final()]), keyIndex };

@@ -6,7 +6,7 @@ import { KeyRotationService } from './key-rotation.service';
 import { KeyStore } from './key-store.service';
 
 /**
- * Every KEY_REFRESH_INTERVAL each instance retires expired keys, applies the rotation schedule and
+ * At bootstrap it opens, re-seals or creates the keys (KeyStore.prepare). Then every KEY_REFRESH_INTERVAL each instance retires expired keys, applies the rotation schedule and
  * re-reads the key table. That poll is what bounds the time for every instance to sign with a key
  * another instance (or the CLI) activated: at most one interval.
  */
@@ -22,10 +22,17 @@ export class KeyRefreshJob implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(keysConfig.KEY) private readonly settings: ConfigType<typeof keysConfig>,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const timer = setInterval(() => void this.run(), this.settings.refreshIntervalSeconds * 1000);
+  /** The server's key start-up (never the CLI's): see KeyStore.prepare. Then the poll starts. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.keyStore.prepare();
+    const timer = setInterval(() => void this.run(), this.periodMs());
     timer.unref();
     this.scheduler.addInterval(KeyRefreshJob.INTERVAL_NAME, timer);
+  }
+
+  /** The poll period in milliseconds: the documented bound on adopting another instance's rotation. */
+  periodMs(): number {
+    return this.settings.refreshIntervalSeconds * 1000;
   }
 
   onApplicationShutdown(): void {

@@ -7,7 +7,7 @@ import { Clock } from '../common/clock/clock';
 import { keysConfig } from '../config/configuration';
 import { KEY_RETIRE_LEEWAY_SECONDS, MAX_ACCESS_TOKEN_TTL_SECONDS } from '../config/environment';
 import { isUniqueViolation } from '../database/unique-violation';
-import { SigningKey } from './entities/signing-key.entity';
+import { KeyState, SigningKey } from './entities/signing-key.entity';
 import { KeyStore } from './key-store.service';
 
 /** Another instance changed the key states between our read and our write; nothing was changed. */
@@ -20,6 +20,17 @@ export interface RotationResult {
   active: { kid: string; alg: string };
   /** Whether the new active key had to be created now (no next key had been published ahead of time). */
   createdNow: boolean;
+}
+
+export interface RevocationResult {
+  revoked: { kid: string; alg: string; previousState: KeyState };
+  /** The key that signs now, when the revoked key was the active one. */
+  active: { kid: string; alg: string } | null;
+}
+
+/** The kid names no key, or one already retired: nothing to revoke. */
+export class UnknownKeyError extends Error {
+  override readonly name = 'UnknownKeyError';
 }
 
 /** What `keys:list` shows: never the private key, sealed or not. */
@@ -138,6 +149,62 @@ export class KeyRotationService {
       this.logger.log('Another instance rotated first');
       return 'nothing';
     }
+  }
+
+  /**
+   * When signing with the published next key becomes safe: once it has been in the JWKS for the whole
+   * KEY_PREPUBLISH_LEAD, so every verifier's cached copy holds it. Null when no next key is published.
+   */
+  async nextKeySafeAt(): Promise<{ kid: string; safeAt: Date } | null> {
+    const next = await this.keys.findOneBy({ state: 'next' });
+    if (!next) return null;
+    return { kid: next.kid, safeAt: new Date(next.createdAt.getTime() + this.settings.prepublishLeadSeconds * 1000) };
+  }
+
+  /**
+   * Emergency removal of a key (its private key leaked, say): it goes straight to retired, so it leaves the
+   * JWKS and verifies nothing at once on this instance and within KEY_REFRESH_INTERVAL on the others;
+   * tokens it signed die with it. An active key is first replaced by the next key (created now if none
+   * is published: verifiers fetch it on the unknown kid).
+   */
+  revoke(kid: string): Promise<RevocationResult> {
+    return this.serialized(async () => {
+      const row = await this.keys.findOneBy({ kid });
+      if (!row || row.state === 'retired') throw new UnknownKeyError(`No live key with kid ${kid}`);
+      const now = this.clock.now();
+      let active: RevocationResult['active'] = null;
+      if (row.state === 'active') {
+        const { key: next } = await this.ensureNextKey();
+        await this.keys.manager.transaction(async (manager) => {
+          const keys = manager.getRepository(SigningKey);
+          const revoked = await keys.update(
+            { kid, state: 'active' },
+            { state: 'retired', encryptedPrivateKey: '', deactivatedAt: now, retireAt: now },
+          );
+          if (revoked.affected !== 1) throw new RotationConflictError('The active key changed during revocation');
+          const promoted = await keys.update({ kid: next.kid, state: 'next' }, { state: 'active', activatedAt: now });
+          if (promoted.affected !== 1) throw new RotationConflictError('The next key changed during revocation');
+        });
+        active = { kid: next.kid, alg: next.alg };
+      } else {
+        const revoked = await this.keys.update(
+          { kid, state: row.state },
+          { state: 'retired', encryptedPrivateKey: '', deactivatedAt: row.deactivatedAt ?? now, retireAt: now },
+        );
+        if (revoked.affected !== 1) throw new RotationConflictError('The key changed during revocation');
+      }
+      this.audit.record({
+        type: 'key_revoked',
+        success: true,
+        reason: row.state,
+        metadata: { kid, alg: row.alg, previousState: row.state, activeKid: active?.kid ?? null },
+      });
+      this.logger.warn(
+        `Revoked signing key ${kid} (was ${row.state})${active ? `; now signing with ${active.kid}` : ''}`,
+      );
+      await this.keyStore.reload();
+      return { revoked: { kid, alg: row.alg, previousState: row.state }, active };
+    });
   }
 
   /** Retiring keys past retireAt leave the table's live set; their private key is erased for good. */

@@ -33,7 +33,7 @@ describe('KeyStore start-up', () => {
 
   it('activates exactly one key when several instances boot on an empty database at once', async () => {
     const instances = [instance(), instance(), instance()];
-    await Promise.all(instances.map((store) => store.onModuleInit()));
+    await Promise.all(instances.map((store) => store.prepare()));
     const rows = await dataSource.getRepository(SigningKey).find();
     expect(rows.filter((row) => row.state === 'active')).toHaveLength(1);
     const kids = new Set(instances.map((store) => store.activeSigningKey().kid));
@@ -41,8 +41,8 @@ describe('KeyStore start-up', () => {
   });
 
   it('adopts the existing active key instead of creating another', async () => {
-    await instance().onModuleInit();
-    await instance().onModuleInit();
+    await instance().prepare();
+    await instance().prepare();
     expect(await dataSource.getRepository(SigningKey).count()).toBe(1);
   });
 });

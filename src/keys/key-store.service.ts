@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { createPrivateKey, createPublicKey, KeyObject } from 'node:crypto';
@@ -9,7 +9,7 @@ import type { SigningAlgorithm } from '../config/environment';
 import { isUniqueViolation } from '../database/unique-violation';
 import { KeyState, SigningKey } from './entities/signing-key.entity';
 import { generateSigningKeyPair } from './jwk';
-import { KeyEncryption } from './key-encryption';
+import { KeyDecryptionError, KeyEncryption } from './key-encryption';
 
 export interface ActiveSigningKey {
   kid: string;
@@ -33,20 +33,39 @@ export const VERIFYING_STATES: KeyState[] = ['next', 'active', 'retiring'];
 export const UNKNOWN_KID_RELOAD_SECONDS = 5;
 
 /**
+ * No usable active key (none in the table, or it does not open with the configured encryption keys):
+ * nothing is signed rather than signing with a key the table no longer calls active. Clients see a 503
+ * in the shared error shape; /api/health reports it.
+ */
+export class SigningKeyUnavailableError extends ServiceUnavailableException {
+  constructor() {
+    super('No signing key is available; try again later');
+  }
+}
+
+export interface RewrapResult {
+  /** Live keys (next, active, retiring). */
+  total: number;
+  /** Live keys that opened only with KEY_ENCRYPTION_KEY_PREVIOUS when this run looked at them. */
+  openedWithPrevious: number;
+  /** Of those, how many this run re-sealed (another process may have re-sealed the rest first). */
+  resealed: number;
+}
+
+/**
  * The registry of signing keys. Several keys are valid at once (the active one plus those about to sign
  * or still verifying), each bound to the single algorithm it was created for. The table is the truth;
  * this is each instance's cache of it, refreshed by KeyRefreshJob every KEY_REFRESH_INTERVAL.
  */
 @Injectable()
-export class KeyStore implements OnModuleInit {
+export class KeyStore {
   private readonly logger = new Logger(KeyStore.name);
   private readonly encryption: KeyEncryption;
   private active?: ActiveSigningKey;
   private verifying = new Map<string, VerificationKey & { row: SigningKey }>();
   private reloading?: Promise<void>;
+  private queuedReload?: Promise<void>;
   private lastUnknownKidReload = Number.NEGATIVE_INFINITY;
-  /** Keys found sealed under KEY_ENCRYPTION_KEY_PREVIOUS at start-up and re-sealed under the current key. */
-  resealedAtStartup = 0;
 
   constructor(
     @InjectRepository(SigningKey) private readonly keys: Repository<SigningKey>,
@@ -59,16 +78,26 @@ export class KeyStore implements OnModuleInit {
     this.encryption = new KeyEncryption([secrets.KEY_ENCRYPTION_KEY, ...(previous ? [previous] : [])]);
   }
 
-  async onModuleInit(): Promise<void> {
-    // Opening every live key here makes a wrong KEY_ENCRYPTION_KEY fail start-up, not the first login.
-    this.resealedAtStartup = (await this.rewrap()).resealed;
+  /**
+   * The server's start-up step (KeyRefreshJob runs it at bootstrap; the CLI never does, so its read-only
+   * commands change nothing): opens every live key, so a wrong KEY_ENCRYPTION_KEY fails start-up rather
+   * than the first login, re-seals keys found under KEY_ENCRYPTION_KEY_PREVIOUS, loads the table and
+   * creates the first active key on an empty database.
+   */
+  async prepare(): Promise<RewrapResult> {
+    const rewrapped = await this.rewrap();
     await this.reload();
     if (!this.active) await this.activateFirstKey();
+    return rewrapped;
   }
 
   activeSigningKey(): ActiveSigningKey {
-    if (!this.active) throw new Error('No active signing key');
+    if (!this.active) throw new SigningKeyUnavailableError();
     return this.active;
+  }
+
+  hasActiveSigningKey(): boolean {
+    return this.active !== undefined;
   }
 
   /** The key for a token's kid, or undefined: unknown, retired and expired-retiring keys verify nothing. */
@@ -124,12 +153,14 @@ export class KeyStore implements OnModuleInit {
    * Re-seals, under the current KEY_ENCRYPTION_KEY, every live key that only opens with the previous one.
    * Throws KeyDecryptionError when a key opens with neither. Retired keys hold no private key any more.
    */
-  async rewrap(): Promise<{ resealed: number; total: number }> {
+  async rewrap(): Promise<RewrapResult> {
     const rows = await this.keys.find({ where: { state: In(VERIFYING_STATES) } });
     let resealed = 0;
+    let openedWithPrevious = 0;
     for (const row of rows) {
       const { plaintext, keyIndex } = this.encryption.open(row.encryptedPrivateKey, row.kid);
       if (keyIndex === 0) continue;
+      openedWithPrevious += 1;
       // Conditional on the old ciphertext: an instance re-sealing at the same moment cannot be overwritten.
       const result = await this.keys.update(
         { kid: row.kid, encryptedPrivateKey: row.encryptedPrivateKey },
@@ -140,15 +171,28 @@ export class KeyStore implements OnModuleInit {
         this.logger.log(`Re-sealed signing key ${row.kid} under the current KEY_ENCRYPTION_KEY`);
       }
     }
-    return { resealed, total: rows.length };
+    return { total: rows.length, openedWithPrevious, resealed };
   }
 
-  /** Re-reads the key table. Concurrent callers (timer, unknown kid) share one query. */
+  /**
+   * Re-reads the key table. Concurrent callers share queries, but a load already running may have read the
+   * table before the caller's own change (a rotation, a revocation): such callers get one more load that
+   * starts after it, shared by everyone who asks meanwhile.
+   */
   reload(): Promise<void> {
-    this.reloading ??= this.load().finally(() => {
-      this.reloading = undefined;
-    });
-    return this.reloading;
+    if (!this.reloading) {
+      this.reloading = this.load().finally(() => {
+        this.reloading = undefined;
+      });
+      return this.reloading;
+    }
+    this.queuedReload ??= this.reloading
+      .catch(() => undefined)
+      .then(() => {
+        this.queuedReload = undefined;
+        return this.reload();
+      });
+    return this.queuedReload;
   }
 
   /**
@@ -166,10 +210,13 @@ export class KeyStore implements OnModuleInit {
     if (!this.active) throw new Error('No active signing key after start-up');
   }
 
+  /**
+   * The verification map is replaced from the table first, whatever happens to the private key: an
+   * instance that cannot open a new active key must still learn new kids and forget retired ones.
+   */
   private async load(): Promise<void> {
     const rows = await this.keys.find({ where: { state: In(VERIFYING_STATES) } });
     const verifying = new Map<string, VerificationKey & { row: SigningKey }>();
-    let active: ActiveSigningKey | undefined;
     for (const row of rows) {
       const cached = this.verifying.get(row.kid);
       verifying.set(row.kid, {
@@ -180,14 +227,23 @@ export class KeyStore implements OnModuleInit {
           (createPublicKey({ key: row.publicJwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string),
         row,
       });
-      if (row.state === 'active') {
+    }
+    this.verifying = verifying;
+
+    // Only the key the table calls active signs. Keeping the previous one would sign after its retireAt.
+    const row = rows.find((candidate) => candidate.state === 'active');
+    let active: ActiveSigningKey | undefined;
+    if (row) {
+      try {
         active = this.active?.kid === row.kid ? this.active : this.openPrivateKey(row);
+      } catch (error) {
+        if (!(error instanceof KeyDecryptionError)) throw error;
+        this.logger.error(`${error.message} Signing is stopped until this instance can open it.`);
       }
     }
     if (active && active.kid !== this.active?.kid) this.logger.log(`Signing with key ${active.kid} (${active.alg})`);
-    this.verifying = verifying;
-    // Should a rotation's commit be missed mid-way, the last known active key keeps signing: it still verifies.
-    this.active = active ?? this.active;
+    if (!active && this.active) this.logger.error('No usable active signing key: signing is stopped');
+    this.active = active;
   }
 
   private openPrivateKey(row: SigningKey): ActiveSigningKey {

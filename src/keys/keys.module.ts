@@ -1,15 +1,16 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SigningKey } from './entities/signing-key.entity';
-import { KeyRefreshJob } from './key-refresh.job';
 import { KeyRotationService } from './key-rotation.service';
 import { KeyStore } from './key-store.service';
-import { WellKnownController } from './well-known.controller';
 
+/**
+ * The key registry and its lifecycle, with no side effect at start-up: the CLI imports this, so its
+ * read-only commands (keys:list) change nothing. The server adds KeysServerModule.
+ */
 @Module({
   imports: [TypeOrmModule.forFeature([SigningKey])],
-  controllers: [WellKnownController],
-  providers: [KeyStore, KeyRotationService, KeyRefreshJob],
+  providers: [KeyStore, KeyRotationService],
   exports: [KeyStore, KeyRotationService],
 })
 export class KeysModule {}

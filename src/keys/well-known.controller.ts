@@ -30,7 +30,8 @@ export class WellKnownController {
   /**
    * Modelled on OpenID Connect Discovery 1.0 / RFC 8414 so generic JWT libraries can find the keys from
    * the issuer. Warden is not an OAuth authorization server: its login and refresh endpoints speak their
-   * own JSON, so no token, authorization or revocation endpoint is claimed.
+   * own JSON, so no OAuth token, authorization or revocation endpoint is claimed; they are listed under
+   * `warden_*` names no OAuth client will mistake for its own.
    */
   @Public()
   @Get('openid-configuration')
@@ -41,7 +42,13 @@ export class WellKnownController {
     return {
       issuer: this.jwt.issuer,
       jwks_uri: `${issuer}${JWKS_PATH}`,
+      // Warden issues no ID tokens. The field lists the JWS algorithms of the published keys because
+      // generic libraries read it to decide which algorithms to accept for this issuer.
       id_token_signing_alg_values_supported: algorithms,
+      warden_login_endpoint: `${issuer}/api/auth/login`,
+      warden_refresh_endpoint: `${issuer}/api/auth/refresh`,
+      warden_logout_endpoint: `${issuer}/api/auth/logout`,
+      warden_sessions_endpoint: `${issuer}/api/auth/sessions`,
     };
   }
 

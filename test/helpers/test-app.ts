@@ -11,7 +11,7 @@ import { configureApp, nestApplicationOptions } from '../../src/app.setup';
 import { AuditService } from '../../src/audit/audit.service';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { Clock } from '../../src/common/clock/clock';
-import { loadEnvironment } from '../../src/config/environment';
+import { currentEnvironment } from '../../src/config/configuration';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { FakeClock } from './fake-clock';
 
@@ -53,7 +53,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   let app: INestApplication | undefined;
   let tls = false;
   try {
-    const environment = loadEnvironment();
+    const environment = currentEnvironment();
     tls = environment.tls !== null;
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
       .overrideProvider(Clock)
