@@ -308,7 +308,7 @@ describe('signing-key rotation', () => {
         message: 'No signing key is available; try again later',
       });
       const health = await stale.http().get('/api/health').expect(503);
-      expect(health.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+      expect(health.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'Unhealthy: signing-key' });
       const healthy = await current.http().get('/api/health').expect(200);
       expect(healthy.body.details).toMatchObject({ 'signing-key': { status: 'up' } });
 
