@@ -32,6 +32,7 @@ module.exports = {
       rootDir: '.',
       testRegex: 'test/.*\\.e2e-spec\\.ts$',
       setupFiles: ['<rootDir>/test/helpers/env.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/no-secrets-in-logs.ts'],
     },
     {
       // Real Chromium against the real AppModule serving the built client: `npm run test:browser`.

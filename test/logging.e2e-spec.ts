@@ -1,5 +1,6 @@
 import { Writable } from 'node:stream';
 import { setCookies } from './helpers/cookies';
+import { capturedLogs } from './helpers/secret-leaks';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { loginBearer, registerUser, TEST_USER_AGENT } from './factories/users';
 
@@ -11,6 +12,8 @@ describe('structured logs', () => {
     const destination = new Writable({
       write(chunk: Buffer, _encoding, done) {
         lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+        // The suite-wide leak check reads these lines too.
+        capturedLogs.write(chunk.toString('utf8'));
         done();
       },
     });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
 import type { TestApp } from '../helpers/test-app';
 import { cookieHeader, setCookies } from '../helpers/cookies';
+import { rememberSecrets } from '../helpers/secret-leaks';
 
 export const TEST_USER_AGENT = 'WardenTest/1.0 (jest)';
 export const STRONG_PASSWORD = 'violet-harbor-tundra-42';
@@ -15,6 +16,7 @@ export interface TestUser {
 export async function registerUser(t: TestApp, overrides: Partial<Omit<TestUser, 'id'>> = {}): Promise<TestUser> {
   const email = overrides.email ?? `user-${randomUUID()}@example.test`;
   const password = overrides.password ?? STRONG_PASSWORD;
+  rememberSecrets(password);
   const response = await t.http().post('/api/auth/register').send({ email, password }).expect(201);
   return { id: (response.body as { id: string }).id, email, password };
 }
@@ -40,6 +42,7 @@ export async function loginBearer(t: TestApp, user: TestUser, userAgent = TEST_U
 /** The bearer session in a login or refresh response body. */
 export function bearerFrom(response: Response, userAgent = TEST_USER_AGENT): BearerSession {
   const body = response.body as { accessToken: string; refreshToken: string };
+  rememberSecrets(body.accessToken, body.refreshToken);
   return {
     accessToken: body.accessToken,
     refreshToken: body.refreshToken,
@@ -66,6 +69,7 @@ export function cookieSessionFrom(
   cookies: { access: string; fingerprint: string; refresh: string },
   userAgent: string,
 ): CookieSession {
+  rememberSecrets(cookies.access, cookies.fingerprint, cookies.refresh, body.csrfToken);
   const cookie = cookieHeader({
     '__Host-access': cookies.access,
     '__Host-fgp': cookies.fingerprint,

@@ -14,6 +14,7 @@ import { Clock } from '../../src/common/clock/clock';
 import { currentEnvironment } from '../../src/config/configuration';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { FakeClock } from './fake-clock';
+import { capturedLogs } from './secret-leaks';
 
 export interface TestApp {
   app: INestApplication;
@@ -33,7 +34,7 @@ export interface TestAppOptions {
   /** Extra environment for this app only (restored after start-up). */
   env?: Record<string, string | undefined>;
   clock?: FakeClock;
-  /** Receives every log line (JSON, one per write); set LOG_LEVEL in env to see anything. */
+  /** Receives every log line (JSON, one per write); by default the suite-wide capture of secret-leaks.ts. */
   logDestination?: DestinationStream;
 }
 
@@ -63,7 +64,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       .overrideProvider(AbstractLoader)
       .useClass(ExpressLoader)
       .overrideProvider(LOG_DESTINATION)
-      .useValue(options.logDestination ?? { write: () => undefined })
+      .useValue(options.logDestination ?? capturedLogs)
       .compile();
     app = moduleRef.createNestApplication({ ...nestApplicationOptions(environment.tls), bufferLogs: true });
     // As in main.ts: Nest's own log lines go through the JSON logger too (silent unless LOG_LEVEL says).
