@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { User } from '../../users/entities/user.entity';
 
 /** A (browser family, network) pair a user has logged in from; the baseline for the new-device rule. */
 @Entity('known_devices')
@@ -7,6 +8,8 @@ export class KnownDevice {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
+  /** Deleting the user deletes these rows too (ON DELETE CASCADE in the database). */
+  @ForeignKey(() => User, { onDelete: 'CASCADE' })
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
   userId!: string;
 

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { User } from '../../users/entities/user.entity';
 
 /**
  * A user an anomaly rule marked for an admin's closer look (e.g. after refresh-token reuse). Persistent, so
@@ -10,6 +11,8 @@ export class UserFlag {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
+  /** Deleting the user deletes these rows too (ON DELETE CASCADE in the database). */
+  @ForeignKey(() => User, { onDelete: 'CASCADE' })
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
   userId!: string;
 

@@ -1,11 +1,12 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-import { dateType } from './column-types';
+import { dateDefaults, dateType } from './column-types';
 
 export class Foundation1764345600000 implements MigrationInterface {
   name = 'Foundation1764345600000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const date = dateType(queryRunner);
+    const now = dateDefaults(queryRunner);
     await queryRunner.createTable(
       new Table({
         name: 'users',
@@ -14,8 +15,8 @@ export class Foundation1764345600000 implements MigrationInterface {
           { name: 'email', type: 'varchar', length: '254', isUnique: true },
           { name: 'password_hash', type: 'varchar', length: '255' },
           { name: 'roles', type: 'text' },
-          { name: 'created_at', type: date, default: 'CURRENT_TIMESTAMP' },
-          { name: 'updated_at', type: date, default: 'CURRENT_TIMESTAMP' },
+          { name: 'created_at', type: date, default: now.created },
+          { name: 'updated_at', type: date, default: now.updated },
         ],
       }),
     );

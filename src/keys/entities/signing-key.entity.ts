@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import type { SigningAlgorithm } from '../../config/environment';
 
 /**
@@ -8,6 +8,10 @@ import type { SigningAlgorithm } from '../../config/environment';
 export type KeyState = 'next' | 'active' | 'retiring' | 'retired';
 
 @Entity('signing_keys')
+@Index(['state'])
+// The database, not the application, guarantees at most one active and one next key (migration 1764352800000-key-lifecycle).
+@Index('signing_keys_one_active', ['state'], { unique: true, where: "state = 'active'" })
+@Index('signing_keys_one_next', ['state'], { unique: true, where: "state = 'next'" })
 export class SigningKey {
   /** RFC 7638 JWK thumbprint of the public key. */
   @PrimaryColumn({ type: 'varchar', length: 64 })

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Session } from './session.entity';
 
 /** One link of a session's rotation chain. Only the SHA-256 of the token is stored, never the token. */
 @Entity('refresh_tokens')
@@ -9,6 +10,8 @@ export class RefreshToken {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
+  /** Deleting the session deletes its tokens too (ON DELETE CASCADE in the database). */
+  @ForeignKey(() => Session, { onDelete: 'CASCADE' })
   @Column({ name: 'session_id', type: 'varchar', length: 36 })
   sessionId!: string;
 

@@ -1,4 +1,5 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { User } from '../../users/entities/user.entity';
 
 /** A login: the family of refresh tokens it rotates through, and the `sid` claim of its access tokens. */
 @Entity('sessions')
@@ -7,6 +8,8 @@ export class Session {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
+  /** Deleting the user deletes these rows too (ON DELETE CASCADE in the database). */
+  @ForeignKey(() => User, { onDelete: 'CASCADE' })
   @Column({ name: 'user_id', type: 'varchar', length: 36 })
   userId!: string;
 
