@@ -3,6 +3,7 @@ import { loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './facto
 import { cookieHeader } from './helpers/cookies';
 import { FakeClock } from './helpers/fake-clock';
 import { rawRequest } from './helpers/raw-request';
+import { RevocationStore } from '../src/tokens/revocation.store';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 /**
@@ -255,6 +256,31 @@ describe('access token lifetime and audience', () => {
       await verifier.close();
       const { rmSync } = await import('node:fs');
       rmSync(file, { force: true });
+    }
+  });
+});
+
+describe('concurrent verification', () => {
+  it('gives each of many simultaneous requests its own caller, even when verification waits on I/O', async () => {
+    const t = await createTestApp();
+    try {
+      // A store that answers after a delay, as a networked one (Redis) would: verifications overlap.
+      const store = t.app.get(RevocationStore);
+      const check = store.check.bind(store);
+      jest.spyOn(store, 'check').mockImplementation(async (token) => {
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+        return check(token);
+      });
+      const alice = await registerUser(t);
+      const bob = await registerUser(t);
+      const sessions = { [alice.id]: await loginBearer(t, alice), [bob.id]: await loginBearer(t, bob) };
+      const callers = Array.from({ length: 30 }, (_, i) => (i % 3 === 0 ? bob.id : alice.id));
+      const responses = await Promise.all(
+        callers.map((id) => t.http().get('/api/users/me').set(sessions[id].headers).timeout(5_000)),
+      );
+      expect(responses.map((response) => [response.status, response.body.id])).toEqual(callers.map((id) => [200, id]));
+    } finally {
+      await t.close();
     }
   });
 });

@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { PassportModule } from '@nestjs/passport';
 import { AnomalyModule } from '../anomaly/anomaly.module';
 import { RolesGuard } from '../common/guards/roles.guard';
 import { CsrfGuard } from '../csrf/csrf.guard';
@@ -17,7 +16,7 @@ import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
 
 @Module({
-  imports: [PassportModule, UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule],
+  imports: [UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule],
   controllers: [AuthController, PasswordController],
   providers: [
     AuthService,

@@ -51,7 +51,10 @@ export class JwtAuthGuard implements CanActivate {
    */
   private authenticate(request: Request, response: Response): Promise<AuthenticatedUser> {
     return new Promise((resolve, reject) => {
-      passport.authenticate(this.strategy, { session: false }, (error: unknown, user: unknown, info: unknown) => {
+      // A fresh object per request, as passport makes for named strategies: passport writes this request's
+      // success/fail callbacks onto it, and sharing one object would hand one caller another's verdict.
+      const strategy = Object.create(this.strategy) as JwtStrategy;
+      passport.authenticate(strategy, { session: false }, (error: unknown, user: unknown, info: unknown) => {
         if (!error && user) return resolve(user as AuthenticatedUser);
         // passport reports a missing or unreadable token as `info`, not as an error.
         const cause = error ?? info;
