@@ -1,4 +1,4 @@
-import { expectSingleWinnerOfRefreshRace } from './factories/sessions';
+import { expectGraceRaceConsistent, expectSingleWinnerOfRefreshRace } from './factories/sessions';
 import { loginBearer, loginCookie, registerUser } from './factories/users';
 import { freshPostgresSchema } from './helpers/postgres';
 import { createTestApp, TestApp } from './helpers/test-app';
@@ -88,5 +88,21 @@ describe('on PostgreSQL', () => {
     const first = await t.http().get('/api/admin/audit?limit=2').set(session.headers).expect(200);
     const next = await t.http().get(`/api/admin/audit?limit=2&cursor=${first.body.nextCursor}`).set(session.headers);
     expect(next.status).toBe(200);
+  });
+});
+
+describe('on PostgreSQL with a refresh grace window', () => {
+  it('keeps concurrent refreshes consistent: at most one grace retry, a consistent family, no 5xx', async () => {
+    const schema = await freshPostgresSchema();
+    const t = await createTestApp({ env: { DATABASE_URL: schema.url, REFRESH_REUSE_GRACE: '10s' } });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const session = await loginBearer(t, await registerUser(t));
+        await expectGraceRaceConsistent(t, session.refreshToken);
+      }
+    } finally {
+      await t.close();
+      await schema.drop();
+    }
   });
 });

@@ -33,6 +33,16 @@ export interface IssuedRefreshToken {
   refreshTokenExpiresIn: number;
 }
 
+/**
+ * Thrown inside a transaction to roll all of it back: a spend whose race was lost, a grace claim another
+ * retry won, or a session revoked while this refresh was under way.
+ */
+class Abort extends Error {
+  constructor(readonly outcome: 'lost_race' | 'session_ended') {
+    super(outcome);
+  }
+}
+
 /** A presented refresh token and its session, looked up once per request. */
 export interface PresentedRefreshToken {
   token: RefreshToken;
@@ -117,18 +127,18 @@ export class SessionsService {
     if (session.transport !== transport) throw new RefreshRejectedError('transport_mismatch', session);
     if (token.expiresAt <= now) throw new RefreshRejectedError('expired', session);
 
-    const rotated = await this.dataSource.transaction(async (manager) => {
+    const rotated = await this.attempt(async (manager) => {
       const spent = await manager.update(
         RefreshToken,
         { id: token.id, usedAt: IsNull(), supersededAt: IsNull() },
         { usedAt: now, usedIp: client.ip, usedUserAgent: client.userAgent },
       );
-      if (spent.affected !== 1) return undefined;
+      if (spent.affected !== 1) throw new Abort('lost_race');
       return this.continueSession(manager, session, token.id, client, now);
     });
-    if (rotated) return rotated;
-    const retried = await this.retryWithinGrace(token, session, client, now);
-    if (retried) return retried;
+    const outcome = rotated instanceof Abort ? await this.retryWithinGrace(token, session, client, now) : rotated;
+    if (!(outcome instanceof Abort)) return outcome;
+    if (outcome.outcome === 'session_ended') throw new RefreshRejectedError('session_ended', session);
     return this.rejectReuse(token, session, client, now);
   }
 
@@ -217,26 +227,33 @@ export class SessionsService {
     session: Session,
     client: ClientInfo,
     now: Date,
-  ): Promise<IssuedRefreshToken | undefined> {
+  ): Promise<IssuedRefreshToken | Abort> {
     const graceMs = this.config.reuseGraceSeconds * 1000;
-    if (graceMs === 0) return undefined;
-    return this.dataSource.transaction(async (manager) => {
+    if (graceMs === 0) return new Abort('lost_race');
+    return this.attempt(async (manager) => {
       const current = await manager.findOneBy(RefreshToken, { id: token.id });
-      if (!current?.usedAt || current.graceUsedAt || current.supersededAt) return undefined;
-      if (now.getTime() - current.usedAt.getTime() > graceMs) return undefined;
+      if (!current?.usedAt || current.graceUsedAt || current.supersededAt) throw new Abort('lost_race');
+      if (now.getTime() - current.usedAt.getTime() > graceMs) throw new Abort('lost_race');
+      // Each step is conditional; if another retry or a spend of the child got there first, roll it all back.
       const claimed = await manager.update(RefreshToken, { id: token.id, graceUsedAt: IsNull() }, { graceUsedAt: now });
+      if (claimed.affected !== 1) throw new Abort('lost_race');
       const superseded = await manager.update(
         RefreshToken,
         { parentId: token.id, usedAt: IsNull(), supersededAt: IsNull() },
         { supersededAt: now },
       );
-      if (claimed.affected !== 1 || superseded.affected !== 1) {
-        // The child was spent meanwhile (or another retry won): this presentation is reuse. Undo the claim.
-        await manager.update(RefreshToken, { id: token.id }, { graceUsedAt: null });
-        return undefined;
-      }
+      if (superseded.affected !== 1) throw new Abort('lost_race');
       return this.continueSession(manager, session, token.id, client, now);
     });
+  }
+
+  private async attempt<T>(work: (manager: EntityManager) => Promise<T>): Promise<T | Abort> {
+    try {
+      return await this.dataSource.transaction(work);
+    } catch (error) {
+      if (error instanceof Abort) return error;
+      throw error;
+    }
   }
 
   private async rejectReuse(token: RefreshToken, session: Session, client: ClientInfo, now: Date): Promise<never> {
@@ -258,8 +275,8 @@ export class SessionsService {
   }
 
   /**
-   * Revocations are written to the RevocationStore first: if the session update then fails, the access
-   * tokens are already dead and the refresh tokens die with the next attempt.
+   * Revocations are written to the RevocationStore first, so the access tokens die even if the session
+   * update then fails (the caller sees the error and can retry; a refresh meanwhile still works).
    */
   private async revokeSessions(ids: string[], reason: string): Promise<void> {
     if (ids.length === 0) return;
@@ -283,7 +300,9 @@ export class SessionsService {
   ): Promise<IssuedRefreshToken> {
     const idleExpiresAt = this.idleExpiry(now, session.expiresAt);
     const used = { lastUsedAt: now, lastIp: client.ip, lastUserAgent: client.userAgent, idleExpiresAt };
-    await manager.update(Session, { id: session.id }, used);
+    // Conditional, inside the refresh's transaction: a revocation that lands mid-refresh rolls the refresh back.
+    const updated = await manager.update(Session, { id: session.id, revokedAt: IsNull() }, used);
+    if (updated.affected !== 1) throw new Abort('session_ended');
     return this.issueRefreshToken(manager, Object.assign(session, used), parentId, now);
   }
 
