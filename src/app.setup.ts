@@ -35,8 +35,8 @@ export function configureApp(app: INestApplication): INestApplication {
   // req.ip honours X-Forwarded-For only from the proxies named in TRUST_PROXY.
   express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
-  // JSON only: no form parser, so a cross-site HTML form cannot produce a body the API accepts.
-  express.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // Express runs middleware in this order; the body parser comes last so its own errors (bad JSON, too
+  // large) still carry the security headers and no-store.
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -64,6 +64,8 @@ export function configureApp(app: INestApplication): INestApplication {
     response.setHeader('Cache-Control', 'no-store');
     next();
   });
+  // JSON only: no form parser, so a cross-site HTML form cannot produce a body the API accepts.
+  express.useBodyParser('json', { limit: JSON_BODY_LIMIT });
   app.setGlobalPrefix('api', {
     exclude: [
       { path: '.well-known/jwks.json', method: RequestMethod.GET },

@@ -1,3 +1,4 @@
+import { PasswordService } from '../src/auth/password.service';
 import { setCookies } from './helpers/cookies';
 import { FakeClock } from './helpers/fake-clock';
 import { rawRequest } from './helpers/raw-request';
@@ -78,6 +79,8 @@ describe('registration, login and the profile', () => {
         .send('{"email":')
         .expect(400);
       expect(malformed.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(malformed.headers['cache-control']).toBe('no-store');
+      expect(malformed.headers['content-security-policy']).toContain("default-src 'self'");
       const huge = await t
         .http()
         .post('/api/auth/register')
@@ -182,6 +185,26 @@ describe('registration, login and the profile', () => {
       const failures = await t.auditEvents({ type: 'login_failed' });
       expect(failures.map((event) => event.reason)).toEqual(expect.arrayContaining(['bad_password', 'unknown_email']));
       expect(failures.find((event) => event.reason === 'bad_password')?.userId).toBe(user.id);
+    });
+
+    it('spends a full password hash on an unknown email too, so timing does not tell accounts apart', async () => {
+      const passwords = t.app.get(PasswordService);
+      const dummy = jest.spyOn(passwords, 'verifyAgainstDummy');
+      const real = jest.spyOn(passwords, 'verify');
+      try {
+        await t
+          .http()
+          .post('/api/auth/login')
+          .send({ email: 'ghost@example.test', password: 'some-password-1' })
+          .expect(401);
+        expect(dummy).toHaveBeenCalledTimes(1);
+        // The dummy path runs the same argon2id verification as a real account.
+        expect(real).toHaveBeenCalledTimes(1);
+        expect(await (real.mock.results[0].value as Promise<boolean>)).toBe(false);
+      } finally {
+        dummy.mockRestore();
+        real.mockRestore();
+      }
     });
 
     it.each([

@@ -57,6 +57,8 @@ it('the lab is 404 unless enabled (and off by default outside development)', asy
     const session = await loginCookie(t, await registerUser(t));
     await t.http().post('/api/auth/lab/replay').set(session.headers).send({ attack: 'alg-none' }).expect(404);
     await t.http().post('/api/auth/lab/refresh-reuse').set(session.headers).send({}).expect(404);
+    // For everyone: an anonymous caller learns nothing either (not a 401 that would reveal the route).
+    await t.http().post('/api/auth/lab/replay').send({ attack: 'alg-none' }).expect(404);
   } finally {
     await t.close();
   }

@@ -1,7 +1,6 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { ReplayDto } from './dto/replay.dto';
-import { LabEnabledGuard } from './lab-enabled.guard';
 import { LabExchange, LabService } from './lab.service';
 
 /**
@@ -9,7 +8,6 @@ import { LabExchange, LabService } from './lab.service';
  * they are authenticated and CSRF-checked like any other route.
  */
 @Controller('auth/lab')
-@UseGuards(LabEnabledGuard)
 export class LabController {
   constructor(private readonly lab: LabService) {}
 

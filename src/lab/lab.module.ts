@@ -1,6 +1,11 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { LabEnabledMiddleware } from './lab-enabled.middleware';
 import { LabController } from './lab.controller';
 import { LabService } from './lab.service';
 
 @Module({ controllers: [LabController], providers: [LabService] })
-export class LabModule {}
+export class LabModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(LabEnabledMiddleware).forRoutes(LabController);
+  }
+}
