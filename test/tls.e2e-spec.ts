@@ -23,7 +23,7 @@ describe('HTTPS and HSTS', () => {
   describe('with TLS_CERT_FILE and TLS_KEY_FILE', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await createTestApp({ env: { TLS_CERT_FILE: files.cert, TLS_KEY_FILE: files.key } });
+      t = await createTestApp({ env: { TLS_CERT_FILE: files.cert, TLS_KEY_FILE: files.key, LAB_ENABLED: 'true' } });
     });
     afterAll(() => t.close());
 
@@ -31,6 +31,10 @@ describe('HTTPS and HSTS', () => {
       expect(t.baseUrl).toMatch(/^https:\/\/127\.0\.0\.1:/);
       const response = await t.http().get('/api/health').ca(readFileSync(files.cert)).expect(200);
       expect(response.headers['strict-transport-security']).toBe(`max-age=${HSTS_MAX_AGE_SECONDS}`);
+    });
+
+    it('keeps the lab off, even with LAB_ENABLED=true: its replays would speak plain HTTP to itself', async () => {
+      await t.http().post('/api/auth/lab/replay').ca(readFileSync(files.cert)).send({ attack: 'alg-none' }).expect(404);
     });
   });
 
