@@ -11,7 +11,7 @@ import { anomalyConfig } from '../config/configuration';
 import { isUniqueViolation } from '../database/unique-violation';
 import type { Session } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
-import { AttemptStore, AttemptStoreFullError } from '../throttle/attempt-store';
+import { AttemptStore } from '../throttle/attempt-store';
 import { ipPrefix, userAgentFamily } from './device';
 import { KnownDevice } from './entities/known-device.entity';
 import { UserFlag } from './entities/user-flag.entity';
@@ -111,13 +111,7 @@ export class AnomalyService {
     if (session.transport === 'bearer' && client.userAgent === session.lastUserAgent) return;
     const windowMs = this.config.fingerprintWindowSeconds * 1000;
     const source = `${userAgentFamily(client.userAgent)} ${ipPrefix(client.ip)}`;
-    let sources: number;
-    try {
-      sources = await this.store.addToSet(`fgp-mismatch:${sessionId}`, source, windowMs);
-    } catch (error) {
-      if (error instanceof AttemptStoreFullError) return; // the token is refused anyway
-      throw error;
-    }
+    const sources = await this.store.addToSet(`fgp-mismatch:${sessionId}`, source, windowMs);
     if (sources < threshold) return;
     const sessionLeftMs = Math.max(session.expiresAt.getTime() - now.getTime(), windowMs);
     if (!(await this.store.setIfAbsent(`fgp-mismatch-alerted:${sessionId}`, '1', sessionLeftMs))) return;
