@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { WebhookSink } from '../src/alerts/webhook.sink';
-import { eventually, startWebhookReceiver } from './helpers/webhook-receiver';
+import { startWebhookReceiver } from './helpers/webhook-receiver';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { loginBearer, registerUser, TestUser } from './factories/users';
 
@@ -36,7 +36,7 @@ describe('alert webhook', () => {
     const t = await createTestApp({ env: webhookEnv(receiver.url) });
     try {
       const user = await raiseReuseAlert(t);
-      await eventually(() => receiver.received.length === 1);
+      await receiver.deliveries(1);
       const [hook] = receiver.received;
       expect(hook.headers['content-type']).toBe('application/json');
       expect(signatureValid(hook.headers, hook.body)).toBe(true);
@@ -71,7 +71,7 @@ describe('alert webhook', () => {
     const t = await createTestApp({ env: webhookEnv(receiver.url) });
     try {
       await raiseReuseAlert(t);
-      await eventually(() => receiver.received.length === 2);
+      await receiver.deliveries(2);
       const [first, second] = receiver.received;
       expect(second.headers['x-warden-delivery']).toBe(first.headers['x-warden-delivery']);
       expect(second.body).toBe(first.body);
@@ -93,7 +93,7 @@ describe('alert webhook', () => {
     const t = await createTestApp({ env: webhookEnv(receiver.url, { ALERT_WEBHOOK_ATTEMPTS: '3' }) });
     try {
       await raiseReuseAlert(t);
-      await eventually(() => receiver.received.length === 3);
+      await receiver.deliveries(3);
       await t.app.get(WebhookSink).idle();
       expect(receiver.received).toHaveLength(3);
       // Exponential backoff between attempts: 10 ms then 20 ms, each jittered down to at most half.
@@ -118,7 +118,7 @@ describe('alert webhook', () => {
         .set('User-Agent', 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0')
         .send({ email: user.email, password: user.password, transport: 'bearer' });
       expect(response.status).toBe(200);
-      await eventually(() => receiver.received.length === 1);
+      await receiver.deliveries(1);
       // The login has its answer, yet the webhook's first attempt has not completed.
       expect(receiver.received[0].response.writableEnded).toBe(false);
       expect(JSON.parse(receiver.received[0].body).rule).toBe('new_device_login');

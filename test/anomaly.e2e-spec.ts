@@ -1,4 +1,4 @@
-import { setCookies } from './helpers/cookies';
+import { cookieHeader, setCookies } from './helpers/cookies';
 import { rawRequest } from './helpers/raw-request';
 import { createTestApp, TestApp } from './helpers/test-app';
 import {
@@ -132,6 +132,52 @@ describe('anomaly rules', () => {
       expect(rejections.map((event) => event.reason)).toEqual(Array(3).fill('fingerprint_mismatch'));
       expect(await t.auditEvents({ type: 'session_revoked', userId: user.id })).toEqual([]);
       expect(await alertsFor(user.id)).toEqual([]);
+    });
+
+    it('counts a bearer thief who copied the User-Agent by network: revoked at twice the threshold (6 networks)', async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      // The owner's User-Agent exactly, from networks other than the session's last one (127.0.0.0/24).
+      for (let network = 1; network <= 5; network++) {
+        const from = `127.0.${network}.1`;
+        expect((await rawRequest(t, '/api/users/me', { headers: session.headers, from })).status).toBe(401);
+      }
+      await t.http().get('/api/users/me').set(session.headers).expect(200);
+      expect((await rawRequest(t, '/api/users/me', { headers: session.headers, from: '127.0.6.1' })).status).toBe(401);
+      await t.http().get('/api/users/me').set(session.headers).expect(401);
+      const [revoked] = await t.auditEvents({ type: 'session_revoked', userId: user.id });
+      expect(revoked).toMatchObject({ reason: 'fingerprint_mismatch' });
+      const alerts = await alertsFor(user.id);
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0].metadata).toMatchObject({ sources: 6, sameUserAgent: true, sessionRevoked: true });
+    });
+
+    it("never counts same-User-Agent mismatches from the session's own /24 (a new address in the same block)", async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      for (let host = 2; host <= 9; host++) {
+        const from = `127.0.0.${host}`;
+        expect((await rawRequest(t, '/api/users/me', { headers: session.headers, from })).status).toBe(401);
+      }
+      await t.http().get('/api/users/me').set(session.headers).expect(200);
+      expect(await alertsFor(user.id)).toEqual([]);
+    });
+
+    it('counts a cookie-bound access token presented without its fingerprint cookie as a mismatch', async () => {
+      const user = await registerUser(t);
+      const session = await loginCookie(t, user);
+      const stolen = { Cookie: cookieHeader({ '__Host-access': session.access }), 'User-Agent': FIREFOX };
+      for (const from of ['127.0.0.1', '127.0.1.1', '127.0.2.1']) {
+        expect((await rawRequest(t, '/api/users/me', { headers: stolen, from })).status).toBe(401);
+      }
+      const rejections = await t.auditEvents({ type: 'access_token_rejected', userId: user.id });
+      expect(rejections.map((event) => event.reason)).toEqual(Array(3).fill('fingerprint_missing'));
+      await t.http().get('/api/users/me').set(session.headers).expect(401);
+      const [revoked] = await t.auditEvents({ type: 'session_revoked', userId: user.id });
+      expect(revoked).toMatchObject({ reason: 'fingerprint_mismatch' });
+      const alerts = await alertsFor(user.id);
+      expect(alerts).toHaveLength(1);
+      expect(alerts[0].metadata).toMatchObject({ sources: 3, sameUserAgent: false, sessionRevoked: true });
     });
 
     it('leaves the session alone for fewer mismatches, or mismatches spread beyond the window', async () => {

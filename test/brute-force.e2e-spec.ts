@@ -282,5 +282,14 @@ describe('brute-force protection', () => {
       });
       expect((await rawRequest(t, '/api/health', { from: '127.0.0.8' })).status).toBe(200);
     });
+
+    it('counts one budget per client across every route, not one per route', async () => {
+      const from = '127.0.0.9';
+      expect((await rawRequest(t, '/api/health', { from })).status).toBe(200);
+      expect((await rawRequest(t, '/.well-known/jwks.json', { from })).status).toBe(200);
+      expect((await rawRequest(t, '/api/health', { from })).status).toBe(200);
+      // The fourth request, on a route this client used once, is over the shared budget of 3.
+      expect((await rawRequest(t, '/.well-known/jwks.json', { from })).status).toBe(429);
+    });
   });
 });

@@ -11,7 +11,7 @@ import { anomalyConfig } from '../config/configuration';
 import { isUniqueViolation } from '../database/unique-violation';
 import type { Session } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
-import { AttemptStore, AttemptStoreFullError } from '../throttle/attempt-store';
+import { AttemptStore } from '../throttle/attempt-store';
 import { ipPrefix, userAgentFamily } from './device';
 import { KnownDevice } from './entities/known-device.entity';
 import { UserFlag } from './entities/user-flag.entity';
@@ -20,6 +20,11 @@ import { UserFlag } from './entities/user-flag.entity';
 const SPREAD_V4_BITS = 16;
 const SPREAD_V6_BITS = 32;
 const SPACE = 0x20;
+/**
+ * Bearer mismatches carrying the session's own User-Agent need this many times ANOMALY_FINGERPRINT_MISMATCHES
+ * distinct networks: the owner's own network change looks the same for its first few.
+ */
+export const SAME_USER_AGENT_FACTOR = 2;
 
 /** What an admin sees beside a flagged user's alerts. */
 export interface UserFlagSummary {
@@ -94,29 +99,37 @@ export class AnomalyService {
   }
 
   /**
-   * A stolen token replayed from elsewhere: once mismatches on one session come from enough distinct
-   * sources (browser family + network) within the window, the session ends, with one alert. Hits are not
-   * counted: one client retrying is one source. A bearer mismatch with the very User-Agent the token was
-   * bound to is the owner's own address change (wifi to cellular with requests in flight): it is recorded
-   * (access_token_rejected) but never counts. A session already revoked gets no alert.
+   * A stolen token replayed from elsewhere (a mismatched fingerprint, or a cookie-bound token without its
+   * fingerprint cookie): once mismatches on one session come from enough distinct sources within the
+   * window, the session ends, with one alert. Hits are not counted: one client retrying is one source.
+   *
+   * A source is a browser family + network (/24, /48), and ANOMALY_FINGERPRINT_MISMATCHES of them revoke.
+   * A bearer mismatch with the session's last User-Agent (from its login or latest refresh) may be the
+   * owner's own address change (wifi to cellular with requests in flight), or a thief who copied the
+   * User-Agent too. So it counts only from a network other than the session's last one, by network alone,
+   * and revokes at twice the threshold of distinct networks: an owner moving once, a few requests in
+   * flight, stays below it; a replay from many networks does not. A session already revoked gets no alert.
    */
   async fingerprintMismatch(userId: string | undefined, sessionId: string | undefined, client: ClientInfo) {
-    const threshold = this.config.fingerprintMismatches;
-    if (threshold === 0 || !sessionId) return;
+    if (this.config.fingerprintMismatches === 0 || !sessionId) return;
     const session = await this.sessions.findById(sessionId);
     // The signature was valid, but check ownership anyway before ending anything.
     if (!session || session.userId !== userId) return;
     const now = this.clock.now();
     if (!this.sessions.isAlive(session, now)) return;
-    if (session.transport === 'bearer' && client.userAgent === session.lastUserAgent) return;
     const windowMs = this.config.fingerprintWindowSeconds * 1000;
-    const source = `${userAgentFamily(client.userAgent)} ${ipPrefix(client.ip)}`;
+    const network = ipPrefix(client.ip);
+    const sameUserAgent = session.transport === 'bearer' && client.userAgent === session.lastUserAgent;
     let sources: number;
-    try {
+    let threshold = this.config.fingerprintMismatches;
+    if (sameUserAgent) {
+      // The same network as the session's last use (a new address from the same provider block) never counts.
+      if (network === ipPrefix(session.lastIp)) return;
+      threshold *= SAME_USER_AGENT_FACTOR;
+      sources = await this.store.addToSet(`fgp-mismatch-same-ua:${sessionId}`, network, windowMs);
+    } else {
+      const source = `${userAgentFamily(client.userAgent)} ${network}`;
       sources = await this.store.addToSet(`fgp-mismatch:${sessionId}`, source, windowMs);
-    } catch (error) {
-      if (error instanceof AttemptStoreFullError) return; // the token is refused anyway
-      throw error;
     }
     if (sources < threshold) return;
     const sessionLeftMs = Math.max(session.expiresAt.getTime() - now.getTime(), windowMs);
@@ -136,7 +149,7 @@ export class AnomalyService {
       userId: session.userId,
       sessionId: session.id,
       client,
-      details: { sources, windowSeconds: this.config.fingerprintWindowSeconds, sessionRevoked: true },
+      details: { sources, sameUserAgent, windowSeconds: this.config.fingerprintWindowSeconds, sessionRevoked: true },
     });
   }
 

@@ -77,7 +77,7 @@ export class JwtAuthGuard implements CanActivate {
         sessionId: details.sessionId,
         client,
       });
-      if (reason === 'fingerprint_mismatch') {
+      if (reason === 'fingerprint_mismatch' || reason === 'fingerprint_missing') {
         // Awaited (this request is refused anyway) so the session is gone before the next attempt.
         await this.anomalies
           .fingerprintMismatch(details.userId, details.sessionId, client)

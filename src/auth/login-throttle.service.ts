@@ -1,19 +1,21 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHmac, hkdfSync } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { AnomalyService } from '../anomaly/anomaly.service';
+import { ipPrefix } from '../anomaly/device';
 import { AuditService } from '../audit/audit.service';
 import { clientKey, type ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { RetryLaterException } from '../common/exceptions/retry-later.exception';
 import { secretsConfig, throttleConfig } from '../config/configuration';
-import { AttemptStore, AttemptStoreFullError } from '../throttle/attempt-store';
+import { AttemptStore } from '../throttle/attempt-store';
 
 /**
  * account_ip: one account from one address (the ordinary brute force; low limit).
  * account: one account from anywhere (a distributed attack; a far higher limit, so one attacker cannot lock
- *   the owner out everywhere; the owner's known devices are exempt from it). ip: one address across many
- *   accounts (credential stuffing).
+ *   the owner out everywhere; the owner's known devices are exempt from it). ip: one address (an IPv6 /48)
+ *   across many accounts (credential stuffing).
  */
 type Scope = 'account_ip' | 'account' | 'ip';
 
@@ -46,6 +48,15 @@ const LOCKED_MESSAGE = 'Too many failed attempts; try again later';
 export const DELAY_AFTER_FAILURES = 3;
 export const DELAY_BASE_MS = 250;
 export const DELAY_MAX_MS = 2000;
+
+/**
+ * The credential-stuffing source: an IPv4 address, or an IPv6 /48. The other scopes count a /64 as one
+ * client (clientKey), but one holder of a /48 has 65,536 of those; counted per /64 it could guess 49 times
+ * from each without ever reaching LOGIN_MAX_FAILURES_PER_IP.
+ */
+export function stuffingSource(ip: string): string {
+  return isIPv6(ip) ? ipPrefix(ip, 32, 48) : ip;
+}
 
 /** The delay before checking a password after `failures` failures on this account from this address. */
 export function progressiveDelayMs(failures: number): number {
@@ -83,7 +94,7 @@ export class LoginThrottleService {
   /**
    * Counts one password check for `email` from `client` and waits out the progressive delay. Throws a 429
    * with Retry-After while a lock covers the email or address, when the attempt is past a limit (concurrent
-   * guesses), or when the counters cannot take it (fail closed).
+   * guesses).
    */
   async begin(check: PasswordCheck, email: string, client: ClientInfo, userId?: string): Promise<LoginAttempt> {
     const accountKey = this.emailKey(email);
@@ -91,7 +102,7 @@ export class LoginThrottleService {
     const keys: Record<Scope, string> = {
       account_ip: `login:account-ip:${accountKey}:${address}`,
       account: `login:account:${accountKey}`,
-      ip: `login:ip:${address}`,
+      ip: `login:ip:${stuffingSource(client.ip)}`,
     };
     let known: Promise<boolean> | undefined;
     const knownDevice = () =>
@@ -100,17 +111,11 @@ export class LoginThrottleService {
 
     const login = this.config.login;
     const windowMs = login.windowSeconds * 1000;
-    let counts: Record<Scope, number>;
-    try {
-      counts = {
-        account_ip: await this.store.hit(`failures:${keys.account_ip}`, windowMs),
-        account: await this.store.hit(`failures:${keys.account}`, windowMs),
-        ip: await this.store.hit(`failures:${keys.ip}`, windowMs),
-      };
-    } catch (error) {
-      if (!(error instanceof AttemptStoreFullError)) throw error;
-      this.refuse(check, client, userId, 'store_full', login.lockoutBaseSeconds);
-    }
+    const counts: Record<Scope, number> = {
+      account_ip: await this.store.hit(`failures:${keys.account_ip}`, windowMs),
+      account: await this.store.hit(`failures:${keys.account}`, windowMs),
+      ip: await this.store.hit(`failures:${keys.ip}`, windowMs),
+    };
     const overAccountIp = counts.account_ip > login.maxFailuresPerAccountIp;
     if (overAccountIp || (counts.account > login.maxFailuresPerAccount && !(await knownDevice()))) {
       // Guesses racing the one that reaches the limit: refused without a password check.
@@ -133,13 +138,7 @@ export class LoginThrottleService {
     if (counts.account >= login.maxFailuresPerAccount && !(await attempt.knownDevice())) {
       await this.lock('account', keys.account, client, userId, { failures: counts.account });
     }
-    let accounts: number;
-    try {
-      accounts = await this.store.addToSet(`accounts:${keys.ip}`, attempt.accountKey, login.windowSeconds * 1000);
-    } catch (error) {
-      if (!(error instanceof AttemptStoreFullError)) throw error;
-      accounts = login.ipBlockMinAccounts; // fail closed
-    }
+    const accounts = await this.store.addToSet(`accounts:${keys.ip}`, attempt.accountKey, login.windowSeconds * 1000);
     if (counts.ip >= login.maxFailuresPerIp && accounts >= login.ipBlockMinAccounts) {
       await this.lock('ip', keys.ip, client, undefined, { failures: counts.ip, accounts });
       this.anomalies.credentialStuffing(client, { failures: counts.ip, accounts, blockSeconds: login.ipBlockSeconds });
@@ -193,7 +192,7 @@ export class LoginThrottleService {
     check: PasswordCheck,
     client: ClientInfo,
     userId: string | undefined,
-    scope: Scope | 'store_full',
+    scope: Scope,
     retryAfterSeconds: number,
   ): never {
     this.audit.record({
@@ -221,12 +220,12 @@ export class LoginThrottleService {
     if (scope !== 'ip') {
       level = Number((await this.store.get(`lockouts:${key}`)) ?? 0) + 1;
       seconds = Math.min(login.lockoutBaseSeconds * 2 ** Math.min(level - 1, 30), login.lockoutMaxSeconds);
-      await this.store.set(`lockouts:${key}`, String(level), LOCKOUT_MEMORY_MS);
+      await this.store.set(`lockouts:${key}`, String(level), LOCKOUT_MEMORY_MS, { keep: true });
     }
     const until = now + seconds * 1000;
     const lock: Lock = { scope, until, userId };
     // Kept a day past its end so the first attempt afterwards can record lockout_ended.
-    await this.store.set(`lock:${key}`, JSON.stringify(lock), seconds * 1000 + LOCKOUT_MEMORY_MS);
+    await this.store.set(`lock:${key}`, JSON.stringify(lock), seconds * 1000 + LOCKOUT_MEMORY_MS, { keep: true });
     await this.store.delete(`failures:${key}`);
     this.audit.record({
       type: 'lockout_started',

@@ -1,12 +1,10 @@
-/**
- * Thrown when the store cannot take a new key (the in-process store is full). Callers fail closed: a login
- * is refused with 429 rather than counted nowhere.
- */
-export class AttemptStoreFullError extends Error {
-  constructor() {
-    super('attempt store is full');
-    this.name = 'AttemptStoreFullError';
-  }
+export interface SetOptions {
+  /**
+   * Never evicted before it expires (locks, lockout levels: dropping one would unlock an attacker). Other
+   * values and every counter may be evicted, oldest first, when a bounded store is full: a full store
+   * forgets old counts rather than refusing everyone.
+   */
+  keep?: boolean;
 }
 
 /**
@@ -26,8 +24,8 @@ export abstract class AttemptStore {
   /** Adds `member` to the set under `key`; returns how many distinct members were seen within `windowMs`. */
   abstract addToSet(key: string, member: string, windowMs: number): Promise<number>;
   abstract get(key: string): Promise<string | undefined>;
-  abstract set(key: string, value: string, ttlMs: number): Promise<void>;
+  abstract set(key: string, value: string, ttlMs: number, options?: SetOptions): Promise<void>;
   /** Sets `key` only if it holds nothing live; true when this caller set it (an atomic check-and-set). */
-  abstract setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  abstract setIfAbsent(key: string, value: string, ttlMs: number, options?: SetOptions): Promise<boolean>;
   abstract delete(...keys: string[]): Promise<void>;
 }

@@ -1,7 +1,11 @@
 import { Clock } from '../common/clock/clock';
 import { INTEGER_SETTINGS } from '../config/environment';
-import { AttemptStoreFullError } from './attempt-store';
-import { InMemoryAttemptStore, MAX_COUNTER_KEYS, MAX_HITS_PER_KEY } from './in-memory-attempt.store';
+import {
+  InMemoryAttemptStore,
+  MAX_COUNTER_KEYS,
+  MAX_EVICTABLE_VALUES,
+  MAX_HITS_PER_KEY,
+} from './in-memory-attempt.store';
 
 class ManualClock extends Clock {
   at = Date.parse('2030-01-01T00:00:00Z');
@@ -30,20 +34,45 @@ describe('InMemoryAttemptStore', () => {
     expect(await store.hit('k', 1000)).toBe(1);
   });
 
-  it('fails closed for new keys when full, and never evicts a live lock to make room', async () => {
-    await store.set('lock:victim', 'locked', 60_000);
-    await store.hit('failures:victim', 60_000);
-    for (let i = 1; i < MAX_COUNTER_KEYS; i++) await store.hit(`attacker:${i}`, 1000);
-    await expect(store.hit('attacker:new', 1000)).rejects.toThrow(AttemptStoreFullError);
-    await expect(store.addToSet('attacker:set', 'x', 1000)).rejects.toThrow(AttemptStoreFullError);
-    // Existing keys still count; the lock is untouched.
-    expect(await store.hit('failures:victim', 60_000)).toBe(2);
-    expect(await store.get('lock:victim')).toBe('locked');
-    // The periodic sweep frees expired keys.
-    clock.at += 1001;
-    store.sweep();
+  it('when full, evicts the least recently hit counter instead of refusing new keys; kept values survive', async () => {
+    await store.set('lock:victim', 'locked', 60_000, { keep: true });
+    await store.set('lockouts:victim', '2', 60_000, { keep: true });
+    await store.hit('failures:old', 60_000);
+    await store.hit('failures:recent', 60_000);
+    for (let i = 2; i < MAX_COUNTER_KEYS; i++) await store.hit(`attacker:${i}`, 60_000);
+    // Hit again: now the most recent, so not the next one out.
+    expect(await store.hit('failures:recent', 60_000)).toBe(2);
     expect(await store.hit('attacker:new', 1000)).toBe(1);
+    expect(await store.addToSet('attacker:set', 'x', 1000)).toBe(1);
+    expect(store.size().counters).toBe(MAX_COUNTER_KEYS);
+    // The oldest counter went (first attacker:2 after failures:old), never the kept values.
+    expect(await store.hit('failures:old', 60_000)).toBe(1);
+    expect(await store.hit('failures:recent', 60_000)).toBe(3);
     expect(await store.get('lock:victim')).toBe('locked');
+    expect(await store.get('lockouts:victim')).toBe('2');
+  });
+
+  it('caps values not kept, evicting the oldest written; kept values are not counted against the cap', async () => {
+    await store.set('lock:victim', 'locked', 60_000, { keep: true });
+    await store.set('session-network:first', 'a', 60_000);
+    for (let i = 0; i < MAX_EVICTABLE_VALUES; i++) await store.set(`session-network:${i}`, 'b', 60_000);
+    expect(store.size().values).toBe(MAX_EVICTABLE_VALUES);
+    expect(await store.get('session-network:first')).toBeUndefined();
+    expect(await store.get(`session-network:${MAX_EVICTABLE_VALUES - 1}`)).toBe('b');
+    expect(await store.get('lock:victim')).toBe('locked');
+    // setIfAbsent sees a kept value and evicts like set.
+    expect(await store.setIfAbsent('lock:victim', 'again', 60_000, { keep: true })).toBe(false);
+    expect(await store.setIfAbsent('flag:new', '1', 60_000)).toBe(true);
+    expect(await store.get('session-network:0')).toBeUndefined();
+  });
+
+  it('sweeps expired counters and values of both kinds', async () => {
+    await store.hit('k', 1000);
+    await store.set('kept', '1', 1000, { keep: true });
+    await store.set('value', '1', 1000);
+    clock.at += 1000;
+    store.sweep();
+    expect(store.size()).toEqual({ counters: 0, kept: 0, values: 0 });
   });
 
   it('sets a flag once until it expires', async () => {

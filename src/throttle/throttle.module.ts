@@ -8,7 +8,7 @@ import { ClientIpThrottlerGuard } from './client-ip-throttler.guard';
 import { InMemoryAttemptStore } from './in-memory-attempt.store';
 
 /**
- * A generous request rate limit on every route (RATE_LIMIT_MAX per RATE_LIMIT_WINDOW per IP) and the
+ * A generous request rate limit (RATE_LIMIT_MAX per RATE_LIMIT_WINDOW per client, all routes together) and the
  * counters behind login lockouts and the anomaly rules.
  */
 @Global()
