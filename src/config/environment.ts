@@ -113,7 +113,7 @@ export interface KeySettings {
 }
 
 export interface ThrottleSettings {
-  /** @nestjs/throttler: requests per client IP per window, on every route. */
+  /** @nestjs/throttler: requests per client (an IPv6 /64 counts as one) per window, across all routes. */
   rateLimit: { windowSeconds: number; max: number };
   login: {
     windowSeconds: number;

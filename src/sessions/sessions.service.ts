@@ -168,6 +168,7 @@ export class SessionsService {
       userId,
       sessionId,
       client,
+      reason: 'revoked_by_user',
       metadata: { by: bySessionId },
     });
   }
