@@ -76,10 +76,19 @@ export class KeyRotationService {
     });
   }
 
-  /** Switches signing to the next key (published now if there is none); the old active key starts retiring. */
-  rotate(trigger: 'manual' | 'scheduled'): Promise<RotationResult> {
+  /**
+   * Switches signing to the next key; the old active key starts retiring. A manual rotation publishes the
+   * next key now if there is none (the operator asked for it: verifiers refetch on the unknown kid). A
+   * scheduled one names the next key it found due and never creates one: when that kid is no longer `next`,
+   * another instance rotated first, and this is a RotationConflictError that changes nothing. Otherwise the
+   * loser of a race would create a key and sign with it at once, and retire the key the winner just activated.
+   */
+  rotate(trigger: 'manual'): Promise<RotationResult>;
+  rotate(trigger: 'scheduled', expectedNextKid: string): Promise<RotationResult>;
+  rotate(trigger: 'manual' | 'scheduled', expectedNextKid?: string): Promise<RotationResult> {
     return this.serialized(async () => {
-      const { key: next, created } = await this.ensureNextKey();
+      const { key: next, created } =
+        trigger === 'scheduled' ? await this.expectedNextKey(expectedNextKid) : await this.ensureNextKey();
       const now = this.clock.now();
       const retireAt = new Date(now.getTime() + this.retireDelaySeconds() * 1000);
       const previous = await this.keys.manager.transaction(async (manager) => {
@@ -142,7 +151,7 @@ export class KeyRotationService {
     }
     if (now < dueAt || now < next.createdAt.getTime() + lead) return 'nothing';
     try {
-      await this.rotate('scheduled');
+      await this.rotate('scheduled', next.kid);
       return 'rotated';
     } catch (error) {
       if (!(error instanceof RotationConflictError)) throw error;
@@ -227,6 +236,13 @@ export class KeyRotationService {
       deactivatedAt,
       retireAt,
     }));
+  }
+
+  /** The next key a scheduled rotation found due, if it is still the next key. */
+  private async expectedNextKey(kid: string | undefined): Promise<{ key: SigningKey; created: false }> {
+    const next = kid === undefined ? null : await this.keys.findOneBy({ kid, state: 'next' });
+    if (!next) throw new RotationConflictError(`Key ${kid ?? '(none)'} is no longer the next key`);
+    return { key: next, created: false };
   }
 
   private async ensureNextKey(): Promise<{ key: SigningKey; created: boolean }> {
