@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { keysConfig } from '../config/configuration';
@@ -8,8 +9,7 @@ import { KeyRotationService } from '../keys/key-rotation.service';
 import { KeyStore } from '../keys/key-store.service';
 import { CliDatabase } from './cli-database';
 import { CliOutput } from './cli-output';
-
-const iso = (date: Date | null) => date?.toISOString() ?? '-';
+import { printKeys } from './keys-list';
 
 @Command({
   name: 'keys:rotate',
@@ -68,28 +68,19 @@ export class KeysRotateCommand extends CommandRunner {
   }
 }
 
+/** Listed for --help; src/cli.ts answers it before bootstrapping (see keysList): it needs no secret. */
 @Command({ name: 'keys:list', description: 'List signing keys: kid, algorithm, state and dates (no private material)' })
 export class KeysListCommand extends CommandRunner {
   constructor(
-    private readonly rotation: KeyRotationService,
-    private readonly database: CliDatabase,
+    private readonly dataSource: DataSource,
     private readonly output: CliOutput,
   ) {
     super();
   }
 
   /** Read-only: an empty or never-migrated database is reported, not initialised. */
-  async run(): Promise<void> {
-    const keys = (await this.database.hasTable('signing_keys')) ? await this.rotation.list() : [];
-    if (keys.length === 0) {
-      this.output.line('no keys');
-      return;
-    }
-    this.output.line(['kid', 'alg', 'state', 'created', 'activated', 'deactivated', 'retire at'].join('\t'));
-    for (const key of keys) {
-      const dates = [key.createdAt, key.activatedAt, key.deactivatedAt, key.retireAt].map(iso);
-      this.output.line([key.kid, key.alg, key.state, ...dates].join('\t'));
-    }
+  run(): Promise<void> {
+    return printKeys(this.dataSource, (text) => this.output.line(text));
   }
 }
 

@@ -33,12 +33,6 @@ export class UnknownKeyError extends Error {
   override readonly name = 'UnknownKeyError';
 }
 
-/** What `keys:list` shows: never the private key, sealed or not. */
-export type KeySummary = Pick<
-  SigningKey,
-  'kid' | 'alg' | 'state' | 'createdAt' | 'activatedAt' | 'deactivatedAt' | 'retireAt'
->;
-
 /**
  * The key lifecycle: next → active → retiring → retired. Every change is a conditional update, and a
  * rotation's demotion and promotion commit together, so no instance ever sees two active keys or none.
@@ -223,19 +217,6 @@ export class KeyRotationService {
       { state: 'retired', encryptedPrivateKey: '' },
     );
     return result.affected ?? 0;
-  }
-
-  async list(): Promise<KeySummary[]> {
-    const rows = await this.keys.find({ order: { createdAt: 'ASC' } });
-    return rows.map(({ kid, alg, state, createdAt, activatedAt, deactivatedAt, retireAt }) => ({
-      kid,
-      alg,
-      state,
-      createdAt,
-      activatedAt,
-      deactivatedAt,
-      retireAt,
-    }));
   }
 
   /** The next key a scheduled rotation found due, if it is still the next key. */
