@@ -121,7 +121,8 @@ export class KeysRewrapCommand extends CommandRunner {
   name: 'keys:revoke',
   arguments: '<kid>',
   description:
-    'Emergency: retire a key at once (gone from the JWKS and verification; its tokens die). An active key is replaced first',
+    'Emergency: retire a key now; each server stops publishing and verifying it at its next key poll ' +
+    '(within KEY_REFRESH_INTERVAL) and its tokens die. An active key is replaced first',
 })
 export class KeysRevokeCommand extends CommandRunner {
   constructor(
@@ -138,13 +139,14 @@ export class KeysRevokeCommand extends CommandRunner {
     await this.database.migrate();
     const result = await this.rotation.revoke(kid);
     await this.audit.flush();
-    this.output.line(
-      `Revoked ${result.revoked.kid} (was ${result.revoked.previousState}); tokens it signed are refused.`,
-    );
+    this.output.line(`Revoked ${result.revoked.kid} (was ${result.revoked.previousState}).`);
     if (result.active) this.output.line(`Active key: ${result.active.kid} (${result.active.alg})`);
+    // A server re-reads the table only on its poll (a kid it knows triggers no reload): until then it
+    // still publishes the key and accepts its tokens.
     this.output.line(
-      `Every instance drops it within KEY_REFRESH_INTERVAL (${this.settings.refreshIntervalSeconds}s); ` +
-        'outside verifiers when their cached JWKS expires.',
+      `Running servers keep verifying it until their next key poll, at most KEY_REFRESH_INTERVAL ` +
+        `(${this.settings.refreshIntervalSeconds}s); outside verifiers until their cached JWKS expires after that ` +
+        '(JWKS_MAX_AGE more).',
     );
   }
 }

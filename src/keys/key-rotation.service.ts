@@ -166,8 +166,9 @@ export class KeyRotationService {
 
   /**
    * Emergency removal of a key (its private key leaked, say): it goes straight to retired, so it leaves the
-   * JWKS and verifies nothing at once on this instance and within KEY_REFRESH_INTERVAL on the others;
-   * tokens it signed die with it. An active key is first replaced by the next key (created now if none
+   * JWKS and verifies nothing at once in this process and, on every other server, from its next poll
+   * (within KEY_REFRESH_INTERVAL: a kid a server knows triggers no reload). `keys:revoke` runs in the CLI,
+   * which serves nothing, so every server is an "other" one; tokens it signed die with it. An active key is first replaced by the next key (created now if none
    * is published: verifiers fetch it on the unknown kid).
    */
   revoke(kid: string): Promise<RevocationResult> {
