@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli/cli.module';
+import { keysList } from './cli/keys-list';
 import { secretsEnvFile } from './cli/secrets.command';
 import { securityCheck } from './cli/security-check.command';
 import { currentEnvironment } from './config/configuration';
@@ -24,6 +25,15 @@ async function bootstrap(): Promise<void> {
   // An invalid configuration is security:check's answer (FAIL lines), not an error; and it reads no database.
   if (process.argv[2] === 'security:check') {
     process.exitCode = securityCheck((text) => process.stdout.write(`${text}\n`));
+    return;
+  }
+  // Read-only and needs no secret: answered before the configuration is loaded (which would generate
+  // development secrets) and without TypeORM creating a missing SQLite file.
+  if (process.argv[2] === 'keys:list') {
+    process.exitCode = await keysList(
+      (text) => process.stdout.write(`${text}\n`),
+      (text) => process.stderr.write(`${text}\n`),
+    );
     return;
   }
   // Validate first, so a bad setting fails with its own message, as in main.ts.

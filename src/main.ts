@@ -9,9 +9,11 @@ import { currentEnvironment } from './config/configuration';
 import { describeStartupError } from './config/startup-error';
 
 async function bootstrap(): Promise<void> {
+  // Start-up lines are held until the JSON logger is ready, so every line has the same format: from here,
+  // before the configuration loads, so its warnings (a generated development secret) are held too.
+  Logger.attachBuffer();
   // Validate first, so a bad setting fails with its own message before anything else starts.
   const env = currentEnvironment();
-  // Start-up lines are held until the JSON logger is ready, so every line has the same format.
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
     ...nestApplicationOptions(env.tls),
     bufferLogs: true,
@@ -24,6 +26,8 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((error: unknown) => {
+  // Start-up failed before the JSON logger took over: print what was held, in Nest's plain format.
+  Logger.flush();
   // Configuration and key-decryption errors are the operator's to fix: their message says how.
   console.error(describeStartupError(error));
   process.exit(1);

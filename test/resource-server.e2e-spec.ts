@@ -106,4 +106,64 @@ describe('the example resource server', () => {
     now += 2 * 1000;
     await expect(verify(old)).rejects.toThrow('unknown key');
   });
+
+  describe('JWKS refetches: single flight and rate-limited on every path', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it('N concurrent verifications with an expired cache make one JWKS fetch', async () => {
+      const user = await registerUser(warden);
+      const { accessToken } = await loginBearer(warden, user);
+      let now = Date.now();
+      const verify = createVerifier({ ...options, now: () => now });
+      await verify(accessToken);
+      const fetches = jest.spyOn(globalThis, 'fetch');
+      now += 301 * 1000;
+      const results = await Promise.all(Array.from({ length: 20 }, () => verify(accessToken)));
+      expect(results.every((claims) => claims.sub === user.id)).toBe(true);
+      expect(fetches).toHaveBeenCalledTimes(1);
+      // Cold start too: the first burst shares one fetch.
+      fetches.mockClear();
+      const cold = createVerifier(options);
+      await Promise.all(Array.from({ length: 20 }, () => cold(accessToken)));
+      expect(fetches).toHaveBeenCalledTimes(1);
+    });
+
+    it('with Warden down, serves the stale keys up to maxStaleSeconds, fetching at most once per interval', async () => {
+      const user = await registerUser(warden);
+      const { accessToken } = await loginBearer(warden, user);
+      let now = Date.now();
+      const verify = createVerifier({ ...options, refetchIntervalSeconds: 30, maxStaleSeconds: 120, now: () => now });
+      await verify(accessToken);
+      const fetches = jest.spyOn(globalThis, 'fetch').mockRejectedValue(new Error('connection refused'));
+      now += 301 * 1000; // max-age (300 s) has passed
+      for (let i = 0; i < 10; i += 1) await expect(verify(accessToken)).resolves.toMatchObject({ sub: user.id });
+      expect(fetches).toHaveBeenCalledTimes(1);
+      now += 30 * 1000;
+      await Promise.all(Array.from({ length: 10 }, () => verify(accessToken)));
+      expect(fetches).toHaveBeenCalledTimes(2);
+      // Past max-age + maxStaleSeconds the cache is refused: a retired or revoked key must not verify forever.
+      now += 90 * 1000;
+      await expect(verify(accessToken)).rejects.toThrow('JWKS unavailable');
+      expect(fetches).toHaveBeenCalledTimes(3);
+    });
+
+    it('with max-age 0, a stream of requests fetches once per interval, not once per request', async () => {
+      const user = await registerUser(warden);
+      const { accessToken } = await loginBearer(warden, user);
+      const realFetch = globalThis.fetch;
+      const fetches = jest.spyOn(globalThis, 'fetch').mockImplementation(async (...args) => {
+        const response = await realFetch(...args);
+        const headers = new Headers(response.headers);
+        headers.set('cache-control', 'public, max-age=0');
+        return new Response(await response.text(), { status: response.status, headers });
+      });
+      let now = Date.now();
+      const verify = createVerifier({ ...options, refetchIntervalSeconds: 30, now: () => now });
+      for (let i = 0; i < 10; i += 1) {
+        await expect(verify(accessToken)).resolves.toMatchObject({ sub: user.id });
+        now += 1000;
+      }
+      expect(fetches).toHaveBeenCalledTimes(1);
+    });
+  });
 });

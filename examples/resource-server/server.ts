@@ -1,8 +1,10 @@
 /**
  * A third-party resource server that trusts Warden's access tokens knowing only the JWKS URL.
  * It checks the signature (with the algorithm the key was published for, RFC 8725 §3.1), `typ`
- * (RFC 9068 §2.1), `iss`, `aud`, and requires `exp` and `iat`. The JWKS is cached no longer than its
- * Cache-Control max-age says: that is how a key Warden retired (or revoked) stops verifying here too.
+ * (RFC 9068 §2.1), `iss`, `aud`, and requires `exp` and `iat`. The JWKS is refetched once its
+ * Cache-Control max-age has passed: that is how a key Warden retired (or revoked) stops verifying here too.
+ * Fetches are single-flight and at most one per refetchIntervalSeconds; if they fail, the cached keys
+ * serve for at most maxStaleSeconds past max-age, then every token is refused.
  * Warden's fingerprint binding (`fgp`) is Warden's own check:
  * a resource server cannot recompute it, so it verifies signature and claims only.
  *
@@ -16,8 +18,12 @@ export interface ResourceServerOptions {
   jwksUrl: string;
   issuer: string;
   audience: string;
-  /** At most one JWKS refetch per this many seconds: unknown kids from an attacker cost nothing. */
+  /** At most one JWKS fetch per this many seconds (default 30), whatever triggers it: unknown kids, an
+   * expired cache, Warden being down. Concurrent requests share one fetch. */
   refetchIntervalSeconds?: number;
+  /** While refetching fails, the stale keys keep verifying for at most this long past max-age (default
+   * 300): the bound on how long a key Warden retired or revoked may verify here if Warden is unreachable. */
+  maxStaleSeconds?: number;
   /** Milliseconds since the epoch; tests move it. */
   now?: () => number;
 }
@@ -26,24 +32,36 @@ const ALGORITHMS = new Set(['ES256', 'RS256', 'PS256']);
 
 export function createVerifier(options: ResourceServerOptions) {
   const minimumGap = (options.refetchIntervalSeconds ?? 30) * 1000;
+  const maxStale = (options.maxStaleSeconds ?? 300) * 1000;
   const now = options.now ?? Date.now;
   let keys = new Map<string, { key: KeyObject; alg: jwt.Algorithm }>();
-  let lastFetch = Number.NEGATIVE_INFINITY;
+  let lastAttempt = Number.NEGATIVE_INFINITY;
   /** Until when the cached JWKS may be used (RFC 9111 §4.2: max-age); stale means refetch first. */
   let freshUntil = Number.NEGATIVE_INFINITY;
+  let inflight: Promise<void> | undefined;
 
-  async function refetch(): Promise<void> {
-    lastFetch = now();
+  async function fetchKeys(): Promise<void> {
+    const startedAt = now();
     const response = await fetch(options.jwksUrl);
     if (!response.ok) throw new Error(`JWKS fetch failed: ${response.status}`);
     const maxAge = /max-age=(\d+)/.exec(response.headers.get('cache-control') ?? '')?.[1];
-    freshUntil = lastFetch + Number(maxAge ?? 0) * 1000;
     const { keys: jwks } = (await response.json()) as { keys: (JsonWebKey & { kid: string; alg: string })[] };
     keys = new Map(
       jwks
         .filter((jwk) => ALGORITHMS.has(jwk.alg) && jwk.use === 'sig')
         .map((jwk) => [jwk.kid, { key: createPublicKey({ key: jwk, format: 'jwk' }), alg: jwk.alg as jwt.Algorithm }]),
     );
+    freshUntil = startedAt + Number(maxAge ?? 0) * 1000;
+  }
+
+  /** Single flight, rate-limited: joins a running fetch, starts one only minimumGap after the last attempt. */
+  async function refresh(): Promise<void> {
+    if (!inflight && now() - lastAttempt >= minimumGap) {
+      lastAttempt = now();
+      inflight = fetchKeys().finally(() => (inflight = undefined));
+    }
+    // A failed fetch leaves the cached keys in place, within the maxStale bound checked below.
+    await inflight?.catch(() => undefined);
   }
 
   /** The token's claims, or throws. */
@@ -52,9 +70,9 @@ export function createVerifier(options: ResourceServerOptions) {
     const kid = decoded?.header.kid;
     if (!decoded || !kid) throw new Error('malformed token');
     if (String(decoded.header.typ).toLowerCase() !== 'at+jwt') throw new Error('not an access token');
-    if (now() >= freshUntil) await refetch();
-    // A new kid may be a key Warden just rotated to; refetch, but never more often than minimumGap.
-    else if (!keys.has(kid) && now() - lastFetch >= minimumGap) await refetch();
+    // An expired cache, or a new kid (maybe a key Warden just rotated to): refetch, within the limits.
+    if (now() >= freshUntil || !keys.has(kid)) await refresh();
+    if (now() >= freshUntil + maxStale) throw new Error('JWKS unavailable: cached keys are too stale');
     const entry = keys.get(kid);
     if (!entry) throw new Error('unknown key');
     const claims = jwt.verify(token, entry.key, {

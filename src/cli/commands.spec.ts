@@ -1,7 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -11,6 +11,7 @@ import { SigningKey } from '../keys/entities/signing-key.entity';
 import { User } from '../users/entities/user.entity';
 import { CliModule } from './cli.module';
 import { CliOutput } from './cli-output';
+import { keysList } from './keys-list';
 import { KeysListCommand, KeysRevokeCommand, KeysRewrapCommand, KeysRotateCommand } from './keys.command';
 import { secretsEnvFile } from './secrets.command';
 import { securityCheck } from './security-check.command';
@@ -148,9 +149,12 @@ describe('CLI commands (real services, in-memory database)', () => {
       state: 'retired',
       encryptedPrivateKey: '',
     });
-    expect(output.lines.slice(0, 2)).toEqual([
-      `Revoked ${active.kid} (was active); tokens it signed are refused.`,
+    expect(output.lines).toEqual([
+      `Revoked ${active.kid} (was active).`,
       `Active key: ${replacement.kid} (ES256)`,
+      expect.stringMatching(
+        /^Running servers keep verifying it until their next key poll, at most KEY_REFRESH_INTERVAL/,
+      ),
     ]);
     const [event] = await audit('key_revoked');
     expect(event.metadata).toMatchObject({ kid: active.kid, previousState: 'active', activeKid: replacement.kid });
@@ -243,6 +247,32 @@ describe('security:check', () => {
     expect(exitCode).toBe(1);
   });
 
+  it('reports missing development secrets without generating them (it writes nothing)', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'warden-check-'));
+    const file = join(directory, 'var', 'dev-secrets.json');
+    try {
+      const lines: string[] = [];
+      expect(securityCheck((text) => lines.push(text), { NODE_ENV: 'development' }, file)).toBe(0);
+      for (const name of ['FINGERPRINT_SECRET', 'KEY_ENCRYPTION_KEY', 'CSRF_SECRET']) {
+        expect(lines).toContainEqual(
+          expect.stringMatching(new RegExp(`^WARN +${name} +not set; the server will generate`)),
+        );
+      }
+      expect(existsSync(join(directory, 'var'))).toBe(false);
+
+      // Values a development server already stored are reported as such, and the file is left as it was.
+      const stored = JSON.stringify({ CSRF_SECRET: `devonly${secret()}` });
+      writeFileSync(join(directory, 'dev-secrets.json'), stored);
+      const again: string[] = [];
+      securityCheck((text) => again.push(text), { NODE_ENV: 'development' }, join(directory, 'dev-secrets.json'));
+      expect(again).toContainEqual(expect.stringMatching(/^WARN +CSRF_SECRET +development value from/));
+      expect(again).toContainEqual(expect.stringMatching(/^WARN +KEY_ENCRYPTION_KEY +not set/));
+      expect(readFileSync(join(directory, 'dev-secrets.json'), 'utf8')).toBe(stored);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it('warns when TRUST_PROXY names a public range, and not for private ones', () => {
     const publicRange = check({ NODE_ENV: 'development', ...secrets(), TRUST_PROXY: '10.0.0.0/8, 203.0.113.0/24' });
     expect(publicRange.lines).toContainEqual(
@@ -297,5 +327,55 @@ describe('read-only commands on a database sealed under a previous encryption ke
     } finally {
       await changing.context.close();
     }
+  });
+});
+
+describe('keys:list as the CLI runs it (before any module: no secrets, no migrations)', () => {
+  const directory = mkdtempSync(join(tmpdir(), 'warden-list-'));
+  afterAll(() => rmSync(directory, { recursive: true, force: true }));
+  // Production with no secret at all: keys:list needs none, so it neither refuses nor generates.
+  const env = (file: string) => ({ NODE_ENV: 'production', DATABASE_URL: `sqlite:${file}` });
+
+  it('a missing SQLite file is an error naming it (exit 1), and nothing is created', async () => {
+    const file = join(directory, 'var', 'warden.sqlite');
+    const lines: string[] = [];
+    const errors: string[] = [];
+    expect(
+      await keysList(
+        (text) => lines.push(text),
+        (text) => errors.push(text),
+        env(file),
+      ),
+    ).toBe(1);
+    expect(errors).toEqual([
+      expect.stringMatching(`^no database at ${file}; start Warden once or run .*migration:run`),
+    ]);
+    expect(lines).toEqual([]);
+    expect(existsSync(join(directory, 'var'))).toBe(false);
+  });
+
+  it('lists the keys of an existing database and leaves its file byte for byte as it was', async () => {
+    const file = join(directory, 'warden.sqlite');
+    const setup = await cliContext({
+      DATABASE_URL: `sqlite:${file}`,
+      FINGERPRINT_SECRET: secret(),
+      KEY_ENCRYPTION_KEY: secret(),
+      CSRF_SECRET: secret(),
+    });
+    await setup.context.get(KeysRotateCommand).run([], { force: true });
+    await setup.context.close();
+    const before = readFileSync(file);
+
+    const lines: string[] = [];
+    expect(
+      await keysList(
+        (text) => lines.push(text),
+        () => undefined,
+        env(file),
+      ),
+    ).toBe(0);
+    expect(lines[0]).toBe('kid\talg\tstate\tcreated\tactivated\tdeactivated\tretire at');
+    expect(lines.slice(1).map((line) => line.split('\t')[2])).toEqual(['active']);
+    expect(readFileSync(file).equals(before)).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
 import { Inject } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Command, CommandRunner, Option } from 'nest-commander';
+import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { keysConfig } from '../config/configuration';
@@ -8,8 +9,7 @@ import { KeyRotationService } from '../keys/key-rotation.service';
 import { KeyStore } from '../keys/key-store.service';
 import { CliDatabase } from './cli-database';
 import { CliOutput } from './cli-output';
-
-const iso = (date: Date | null) => date?.toISOString() ?? '-';
+import { printKeys } from './keys-list';
 
 @Command({
   name: 'keys:rotate',
@@ -68,28 +68,19 @@ export class KeysRotateCommand extends CommandRunner {
   }
 }
 
+/** Listed for --help; src/cli.ts answers it before bootstrapping (see keysList): it needs no secret. */
 @Command({ name: 'keys:list', description: 'List signing keys: kid, algorithm, state and dates (no private material)' })
 export class KeysListCommand extends CommandRunner {
   constructor(
-    private readonly rotation: KeyRotationService,
-    private readonly database: CliDatabase,
+    private readonly dataSource: DataSource,
     private readonly output: CliOutput,
   ) {
     super();
   }
 
   /** Read-only: an empty or never-migrated database is reported, not initialised. */
-  async run(): Promise<void> {
-    const keys = (await this.database.hasTable('signing_keys')) ? await this.rotation.list() : [];
-    if (keys.length === 0) {
-      this.output.line('no keys');
-      return;
-    }
-    this.output.line(['kid', 'alg', 'state', 'created', 'activated', 'deactivated', 'retire at'].join('\t'));
-    for (const key of keys) {
-      const dates = [key.createdAt, key.activatedAt, key.deactivatedAt, key.retireAt].map(iso);
-      this.output.line([key.kid, key.alg, key.state, ...dates].join('\t'));
-    }
+  run(): Promise<void> {
+    return printKeys(this.dataSource, (text) => this.output.line(text));
   }
 }
 
@@ -130,7 +121,8 @@ export class KeysRewrapCommand extends CommandRunner {
   name: 'keys:revoke',
   arguments: '<kid>',
   description:
-    'Emergency: retire a key at once (gone from the JWKS and verification; its tokens die). An active key is replaced first',
+    'Emergency: retire a key now; each server stops publishing and verifying it at its next key poll ' +
+    '(within KEY_REFRESH_INTERVAL) and its tokens die. An active key is replaced first',
 })
 export class KeysRevokeCommand extends CommandRunner {
   constructor(
@@ -147,13 +139,14 @@ export class KeysRevokeCommand extends CommandRunner {
     await this.database.migrate();
     const result = await this.rotation.revoke(kid);
     await this.audit.flush();
-    this.output.line(
-      `Revoked ${result.revoked.kid} (was ${result.revoked.previousState}); tokens it signed are refused.`,
-    );
+    this.output.line(`Revoked ${result.revoked.kid} (was ${result.revoked.previousState}).`);
     if (result.active) this.output.line(`Active key: ${result.active.kid} (${result.active.alg})`);
+    // A server re-reads the table only on its poll (a kid it knows triggers no reload): until then it
+    // still publishes the key and accepts its tokens.
     this.output.line(
-      `Every instance drops it within KEY_REFRESH_INTERVAL (${this.settings.refreshIntervalSeconds}s); ` +
-        'outside verifiers when their cached JWKS expires.',
+      `Running servers keep verifying it until their next key poll, at most KEY_REFRESH_INTERVAL ` +
+        `(${this.settings.refreshIntervalSeconds}s); outside verifiers until their cached JWKS expires after that ` +
+        '(JWKS_MAX_AGE more).',
     );
   }
 }

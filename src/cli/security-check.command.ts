@@ -6,12 +6,18 @@ import { CliOutput } from './cli-output';
 /**
  * Prints the posture and returns the exit code (1 on any FAIL). A configuration Warden would refuse to
  * start with is not an error here but the answer: each problem is a FAIL line naming its setting.
- * Reads the environment only: src/cli.ts runs it before any module, database or key is touched.
+ * Reads the environment (and var/dev-secrets.json, if present) only, writes nothing: src/cli.ts runs it
+ * before any module, database or key is touched.
  */
-export function securityCheck(line: (text: string) => void, env: NodeJS.ProcessEnv = process.env): number {
+export function securityCheck(
+  line: (text: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+  developmentSecretsFile?: string,
+): number {
   let findings: PostureFinding[];
   try {
-    findings = securityPosture(loadEnvironment(env));
+    // Read-only: a missing development secret is reported, not generated into var/.
+    findings = securityPosture(loadEnvironment(env, { developmentSecrets: 'read-only', developmentSecretsFile }));
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     findings = configurationFailures(error.problems);

@@ -19,6 +19,17 @@ describe('.env.example', () => {
     expect(env.keys.rotationIntervalSeconds).toBeNull();
   });
 
+  it('pins no port: the issuer follows PORT', () => {
+    const secret = () => randomBytes(32).toString('base64url');
+    const env = loadEnvironment({
+      ...parseEnv(example.replace(/^PORT=.*$/m, 'PORT=4000')),
+      FINGERPRINT_SECRET: secret(),
+      KEY_ENCRYPTION_KEY: secret(),
+      CSRF_SECRET: secret(),
+    });
+    expect(env.jwt.issuer).toBe('http://localhost:4000');
+  });
+
   it('documents every secret setting without giving it a value', () => {
     for (const name of ['FINGERPRINT_SECRET', 'KEY_ENCRYPTION_KEY', 'CSRF_SECRET', 'ALERT_WEBHOOK_SECRET']) {
       expect(example).toMatch(new RegExp(`^# ${name}=$`, 'm'));

@@ -94,6 +94,8 @@ describe('loadEnvironment', () => {
       ['::/0', /^TRUST_PROXY: invalid range/],
       ['loopbak', /^TRUST_PROXY: invalid IP address: loopbak/],
       ['10.0.0.0/33', /^TRUST_PROXY: invalid range/],
+      ['1', /^TRUST_PROXY=1: hop counts are not supported .*name the proxy addresses/],
+      ['loopback, 2', /^TRUST_PROXY=2: hop counts are not supported/],
     ])('refuses %s, naming the setting', (value, message) => {
       expect(problems({ ...secrets(), TRUST_PROXY: value }).join('\n')).toMatch(message);
     });
@@ -104,6 +106,11 @@ describe('loadEnvironment', () => {
         expect.stringMatching(/^CSRF_SECRET is required in production/),
         expect.stringMatching(/^TRUST_PROXY=true/),
       ]);
+    });
+
+    it('accepts the named non-routable ranges although they are wider than /32; typed out, only by width', () => {
+      expect(problems({ ...secrets(), TRUST_PROXY: 'loopback, linklocal, uniquelocal' })).toEqual([]);
+      expect(problems({ ...secrets(), TRUST_PROXY: 'fc00::/7' }).join('\n')).toMatch(/fc00::\/7 spans too many/);
     });
 
     it('accepts a /8 and a /32, the widest subnets allowed', () => {

@@ -96,8 +96,12 @@ const BOOLEAN_SETTINGS = {
   ANOMALY_NEW_DEVICE: true,
 } as const satisfies Record<string, boolean>;
 
-/** Where a secret's value came from; security:check reports it and production refuses `generated`. */
-export type SecretSource = 'env' | 'file' | 'generated';
+/**
+ * Where a secret's value came from; security:check reports it and production refuses `generated`.
+ * `missing` only when loading with `developmentSecrets: 'read-only'`: none is set or stored yet, and the
+ * value is absent from `secrets` (such an environment is for reporting, never for running Warden).
+ */
+export type SecretSource = 'env' | 'file' | 'generated' | 'missing';
 
 export interface KeySettings {
   /** Automatic rotation period, or null when keys rotate only through `keys:rotate`. */
@@ -167,6 +171,21 @@ export interface Environment {
   tlsTerminatedUpstream: boolean;
 }
 
+export interface LoadOptions {
+  developmentSecretsFile?: string;
+  /**
+   * `generate` (the default; outside production only): a missing secret is generated into
+   * var/dev-secrets.json. `read-only`: values already stored there are used, the rest are reported as
+   * `missing` and nothing is written; for commands that must change nothing (security:check).
+   */
+  developmentSecrets?: 'generate' | 'read-only';
+}
+
+/** DATABASE_URL or its default; read-only commands need no other setting. */
+export function databaseUrlOf(env: NodeJS.ProcessEnv = process.env): string {
+  return env.DATABASE_URL ?? 'sqlite:var/warden.sqlite';
+}
+
 export class ConfigurationError extends Error {
   constructor(public readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -178,10 +197,7 @@ export class ConfigurationError extends Error {
  * Reads, validates and types every setting. The only reader of process.env in the code base; every
  * refusal names the variable and how to fix it.
  */
-export function loadEnvironment(
-  env: NodeJS.ProcessEnv = process.env,
-  options: { developmentSecretsFile?: string } = {},
-): Environment {
+export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Environment {
   const raw = plainToInstance(RawEnvironment, env, { excludeExtraneousValues: false });
   const problems = validateSync(raw).flatMap((error) =>
     Object.values(error.constraints ?? {}).map((message) =>
@@ -212,7 +228,13 @@ export function loadEnvironment(
   }
 
   const developmentSecretsFile = options.developmentSecretsFile ?? DEVELOPMENT_SECRETS_FILE;
-  const { secrets, generatedSecrets, secretSources } = resolveSecrets(env, nodeEnv, developmentSecretsFile, problems);
+  const { secrets, generatedSecrets, secretSources } = resolveSecrets(
+    env,
+    nodeEnv,
+    developmentSecretsFile,
+    options.developmentSecrets ?? 'generate',
+    problems,
+  );
   const keys = resolveKeySettings(env, problems, duration);
   const tls = resolveTls(env, problems);
   const trustProxy = parseTrustProxy(env.TRUST_PROXY, problems);
@@ -260,7 +282,7 @@ export function loadEnvironment(
   return {
     nodeEnv,
     port,
-    databaseUrl: env.DATABASE_URL ?? 'sqlite:var/warden.sqlite',
+    databaseUrl: databaseUrlOf(env),
     jwt: {
       issuer: env.JWT_ISSUER ?? `http://localhost:${port}`,
       audience: env.JWT_AUDIENCE ?? 'warden-api',
@@ -368,6 +390,7 @@ function resolveSecrets(
   env: NodeJS.ProcessEnv,
   nodeEnv: Environment['nodeEnv'],
   developmentSecretsFile: string,
+  developmentSecrets: 'generate' | 'read-only',
   problems: string[],
 ) {
   const production = nodeEnv === 'production';
@@ -387,6 +410,17 @@ function resolveSecrets(
     if (production) {
       for (const name of missing) {
         problems.push(`${name} is required in production; generate one with \`npm run cli -- secrets:generate\``);
+      }
+    } else if (developmentSecrets === 'read-only') {
+      const stored = readDevelopmentSecrets(developmentSecretsFile);
+      for (const name of missing) {
+        if (stored[name]) {
+          provided[name] = stored[name];
+          generatedSecrets.push(name);
+          secretSources[name] = 'generated';
+        } else {
+          secretSources[name] = 'missing';
+        }
       }
     } else {
       const generated = loadDevelopmentSecrets(missing, developmentSecretsFile);

@@ -45,7 +45,13 @@ export function securityPosture(env: Environment): PostureFinding[] {
             name,
             `development value from var/dev-secrets.json; set ${name} (or ${name}_FILE) from secrets:generate`,
           )
-        : ok(name, `at least 256 bits, from ${source === 'file' ? `${name}_FILE` : 'the environment'}`),
+        : source === 'missing'
+          ? beforeProduction(
+              name,
+              `not set; the server will generate a development value into var/dev-secrets.json; ` +
+                `set ${name} (or ${name}_FILE) from secrets:generate`,
+            )
+          : ok(name, `at least 256 bits, from ${source === 'file' ? `${name}_FILE` : 'the environment'}`),
     );
   }
 

@@ -8,6 +8,10 @@ const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
  * The widest subnet TRUST_PROXY may name. A proxy fleet fits in a /8 (IPv4) or a /32 (IPv6, one
  * provider allocation); `0.0.0.0/1,128.0.0.0/1` is "everyone" in two halves and lets any client choose
  * its own IP with X-Forwarded-For, bypassing lockouts and bearer IP binding.
+ *
+ * The names `linklocal` (fe80::/10) and `uniquelocal` (fc00::/7) are wider than /32 and still accepted,
+ * deliberately: those addresses are not routable on the public internet, so only hosts inside your own
+ * networks can connect from them, unlike a wide public range. A subnet typed out is judged by width alone.
  */
 const MIN_PREFIX = { ipv4: 8, ipv6: 32 } as const;
 
@@ -69,6 +73,15 @@ export function trustProxyProblems(entries: string[]): string[] {
   if (entries.includes('true') || entries.includes('*')) {
     return [
       'TRUST_PROXY=true would trust X-Forwarded-For from anyone; name your proxies (e.g. loopback or 10.0.0.0/8)',
+    ];
+  }
+  // Express reads a bare number as a hop count ("trust the first n hops", whoever they are); proxy-addr,
+  // which TRUST_PROXY is compiled with, reads `1` as the address 0.0.0.1. Neither names a proxy.
+  const numbers = entries.filter((entry) => /^\d+$/.test(entry));
+  if (numbers.length > 0) {
+    return [
+      `TRUST_PROXY=${numbers.join(',')}: hop counts are not supported (a count trusts whoever is that many ` +
+        'hops away); name the proxy addresses instead, e.g. loopback or 10.0.0.5',
     ];
   }
   try {

@@ -33,12 +33,6 @@ export class UnknownKeyError extends Error {
   override readonly name = 'UnknownKeyError';
 }
 
-/** What `keys:list` shows: never the private key, sealed or not. */
-export type KeySummary = Pick<
-  SigningKey,
-  'kid' | 'alg' | 'state' | 'createdAt' | 'activatedAt' | 'deactivatedAt' | 'retireAt'
->;
-
 /**
  * The key lifecycle: next → active → retiring → retired. Every change is a conditional update, and a
  * rotation's demotion and promotion commit together, so no instance ever sees two active keys or none.
@@ -76,10 +70,19 @@ export class KeyRotationService {
     });
   }
 
-  /** Switches signing to the next key (published now if there is none); the old active key starts retiring. */
-  rotate(trigger: 'manual' | 'scheduled'): Promise<RotationResult> {
+  /**
+   * Switches signing to the next key; the old active key starts retiring. A manual rotation publishes the
+   * next key now if there is none (the operator asked for it: verifiers refetch on the unknown kid). A
+   * scheduled one names the next key it found due and never creates one: when that kid is no longer `next`,
+   * another instance rotated first, and this is a RotationConflictError that changes nothing. Otherwise the
+   * loser of a race would create a key and sign with it at once, and retire the key the winner just activated.
+   */
+  rotate(trigger: 'manual'): Promise<RotationResult>;
+  rotate(trigger: 'scheduled', expectedNextKid: string): Promise<RotationResult>;
+  rotate(trigger: 'manual' | 'scheduled', expectedNextKid?: string): Promise<RotationResult> {
     return this.serialized(async () => {
-      const { key: next, created } = await this.ensureNextKey();
+      const { key: next, created } =
+        trigger === 'scheduled' ? await this.expectedNextKey(expectedNextKid) : await this.ensureNextKey();
       const now = this.clock.now();
       const retireAt = new Date(now.getTime() + this.retireDelaySeconds() * 1000);
       const previous = await this.keys.manager.transaction(async (manager) => {
@@ -142,7 +145,7 @@ export class KeyRotationService {
     }
     if (now < dueAt || now < next.createdAt.getTime() + lead) return 'nothing';
     try {
-      await this.rotate('scheduled');
+      await this.rotate('scheduled', next.kid);
       return 'rotated';
     } catch (error) {
       if (!(error instanceof RotationConflictError)) throw error;
@@ -163,8 +166,9 @@ export class KeyRotationService {
 
   /**
    * Emergency removal of a key (its private key leaked, say): it goes straight to retired, so it leaves the
-   * JWKS and verifies nothing at once on this instance and within KEY_REFRESH_INTERVAL on the others;
-   * tokens it signed die with it. An active key is first replaced by the next key (created now if none
+   * JWKS and verifies nothing at once in this process and, on every other server, from its next poll
+   * (within KEY_REFRESH_INTERVAL: a kid a server knows triggers no reload). `keys:revoke` runs in the CLI,
+   * which serves nothing, so every server is an "other" one; tokens it signed die with it. An active key is first replaced by the next key (created now if none
    * is published: verifiers fetch it on the unknown kid).
    */
   revoke(kid: string): Promise<RevocationResult> {
@@ -216,17 +220,11 @@ export class KeyRotationService {
     return result.affected ?? 0;
   }
 
-  async list(): Promise<KeySummary[]> {
-    const rows = await this.keys.find({ order: { createdAt: 'ASC' } });
-    return rows.map(({ kid, alg, state, createdAt, activatedAt, deactivatedAt, retireAt }) => ({
-      kid,
-      alg,
-      state,
-      createdAt,
-      activatedAt,
-      deactivatedAt,
-      retireAt,
-    }));
+  /** The next key a scheduled rotation found due, if it is still the next key. */
+  private async expectedNextKey(kid: string | undefined): Promise<{ key: SigningKey; created: false }> {
+    const next = kid === undefined ? null : await this.keys.findOneBy({ kid, state: 'next' });
+    if (!next) throw new RotationConflictError(`Key ${kid ?? '(none)'} is no longer the next key`);
+    return { key: next, created: false };
   }
 
   private async ensureNextKey(): Promise<{ key: SigningKey; created: boolean }> {
