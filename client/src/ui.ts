@@ -1,5 +1,5 @@
 /** Building blocks shared by the views: labelled fields, message boxes, busy states, badges, times. */
-import { h, replaceChildren } from './dom';
+import { h, heading, replaceChildren } from './dom';
 import { formatDateTime, formatRelative, toDate } from './format';
 
 export interface FieldOptions {
@@ -151,4 +151,24 @@ export function loading(text = 'Loading…'): HTMLParagraphElement {
 
 export function card(...children: (Node | null)[]): HTMLElement {
   return h('section', { class: 'card' }, ...children);
+}
+
+/** A narrow one-form screen: its heading (the focus target on arrival), a lead sentence, the form, an aside. */
+export function formView(options: {
+  name: string;
+  title: string;
+  lead: string;
+  form: HTMLFormElement;
+  aside?: (Node | string)[];
+}): HTMLElement {
+  const title = heading(options.title);
+  title.id = `${options.name}-heading`;
+  return h(
+    'div',
+    { class: 'view view-narrow', testid: `view-${options.name}` },
+    title,
+    h('p', { class: 'lead' }, options.lead),
+    card(options.form),
+    options.aside ? h('p', { class: 'aside' }, ...options.aside) : null,
+  );
 }

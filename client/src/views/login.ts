@@ -1,8 +1,8 @@
 import * as api from '../api';
-import { h, heading } from '../dom';
+import { h } from '../dom';
 import { describeError } from '../errors';
 import type { ViewContext } from '../router';
-import { card, field, messageBox, submitButton, whileBusy } from '../ui';
+import { field, formView, messageBox, submitButton, whileBusy } from '../ui';
 
 export function loginView(_context: ViewContext): Node {
   const email = field({ id: 'login-email', name: 'email', label: 'Email', type: 'email', autocomplete: 'email' });
@@ -45,20 +45,11 @@ export function loginView(_context: ViewContext): Node {
     );
   });
 
-  const title = heading('Log in');
-  title.id = 'login-heading';
-  return h(
-    'div',
-    { class: 'view view-narrow', testid: 'view-login' },
-    title,
-    h('p', { class: 'lead' }, 'Your session lives in HttpOnly cookies that scripts on this page cannot read.'),
-    card(form),
-    h(
-      'p',
-      { class: 'aside' },
-      'New here? ',
-      h('a', { href: '#/register', testid: 'login-to-register' }, 'Create an account'),
-      '.',
-    ),
-  );
+  return formView({
+    name: 'login',
+    title: 'Log in',
+    lead: 'Your session lives in HttpOnly cookies that scripts on this page cannot read.',
+    form,
+    aside: ['New here? ', h('a', { href: '#/register', testid: 'login-to-register' }, 'Create an account'), '.'],
+  });
 }

@@ -1,10 +1,10 @@
 import * as api from '../api';
-import { h, heading } from '../dom';
+import { h } from '../dom';
 import { describeError } from '../errors';
 import { ApiError } from '../http';
 import type { ViewContext } from '../router';
 import * as session from '../session';
-import { PASSWORD_HINT, card, field, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
+import { PASSWORD_HINT, field, formView, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
 
 export function passwordView(context: ViewContext): Node {
   const current = field({
@@ -85,13 +85,10 @@ export function passwordView(context: ViewContext): Node {
     );
   });
 
-  const title = heading('Change password');
-  title.id = 'password-heading';
-  return h(
-    'div',
-    { class: 'view view-narrow', testid: 'view-password' },
-    title,
-    h('p', { class: 'lead' }, 'Changing your password logs out every other session, so a stolen one stops working.'),
-    card(form),
-  );
+  return formView({
+    name: 'password',
+    title: 'Change password',
+    lead: 'Changing your password logs out every other session, so a stolen one stops working.',
+    form,
+  });
 }

@@ -1,9 +1,9 @@
 import * as api from '../api';
-import { h, heading } from '../dom';
+import { h } from '../dom';
 import { describeError } from '../errors';
 import { ApiError } from '../http';
 import type { ViewContext } from '../router';
-import { PASSWORD_HINT, card, field, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
+import { PASSWORD_HINT, field, formView, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
 
 export function registerView(context: ViewContext): Node {
   const email = field({ id: 'register-email', name: 'email', label: 'Email', type: 'email', autocomplete: 'email' });
@@ -54,20 +54,11 @@ export function registerView(context: ViewContext): Node {
     );
   });
 
-  const title = heading('Create an account');
-  title.id = 'register-heading';
-  return h(
-    'div',
-    { class: 'view view-narrow', testid: 'view-register' },
-    title,
-    h('p', { class: 'lead' }, 'Pick a long password: length does more for it than symbols do.'),
-    card(form),
-    h(
-      'p',
-      { class: 'aside' },
-      'Already registered? ',
-      h('a', { href: '#/login', testid: 'register-to-login' }, 'Log in'),
-      '.',
-    ),
-  );
+  return formView({
+    name: 'register',
+    title: 'Create an account',
+    lead: 'Pick a long password: length does more for it than symbols do.',
+    form,
+    aside: ['Already registered? ', h('a', { href: '#/login', testid: 'register-to-login' }, 'Log in'), '.'],
+  });
 }
