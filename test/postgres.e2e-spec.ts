@@ -1,5 +1,6 @@
-import { expectGraceRaceConsistent, expectSingleWinnerOfRefreshRace } from './factories/sessions';
-import { loginBearer, loginCookie, registerUser } from './factories/users';
+import type { Response } from 'supertest';
+import { expectGraceRaceConsistent, expectSingleWinnerOfRefreshRace, refreshBearer } from './factories/sessions';
+import { bearerFrom, loginBearer, loginCookie, registerUser } from './factories/users';
 import { freshPostgresSchema } from './helpers/postgres';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -100,6 +101,49 @@ describe('on PostgreSQL with a refresh grace window', () => {
         const session = await loginBearer(t, await registerUser(t));
         await expectGraceRaceConsistent(t, session.refreshToken);
       }
+    } finally {
+      await t.close();
+      await schema.drop();
+    }
+  });
+});
+
+describe('on PostgreSQL, credential changes racing logins', () => {
+  it('leaves no session alive from a login that checked the old password while it changed', async () => {
+    const schema = await freshPostgresSchema();
+    const t = await createTestApp({ env: { DATABASE_URL: schema.url } });
+    try {
+      const victim = await registerUser(t);
+      const owner = await loginBearer(t, victim, 'Owner');
+      // Logins with the old password keep starting while the owner changes it.
+      const logins: Promise<Response>[] = [];
+      const change = t
+        .http()
+        .post('/api/users/me/password')
+        .set(owner.headers)
+        .send({ currentPassword: victim.password, newPassword: 'a-completely-new-passphrase' });
+      const done = change.then(() => undefined);
+      let finished = false;
+      void done.then(() => (finished = true));
+      while (!finished) {
+        logins.push(
+          t
+            .http()
+            .post('/api/auth/login')
+            .set('User-Agent', 'Attacker/1.0')
+            .send({ email: victim.email, password: victim.password, transport: 'bearer' }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 3));
+      }
+      expect((await change).status).toBe(204);
+      const responses = await Promise.all(logins);
+      expect(responses.every((response) => response.status === 200 || response.status === 401)).toBe(true);
+      for (const response of responses.filter((r) => r.status === 200)) {
+        const stolen = bearerFrom(response, 'Attacker/1.0');
+        await t.http().get('/api/users/me').set(stolen.headers).expect(401);
+        await refreshBearer(t, stolen.refreshToken, 'Attacker/1.0').expect(401);
+      }
+      await t.http().get('/api/users/me').set(owner.headers).expect(200);
     } finally {
       await t.close();
       await schema.drop();

@@ -75,7 +75,21 @@ export class AuthService {
       throw new UnauthorizedException('Email or password is incorrect');
     }
     await this.loginThrottle.succeeded(attempt);
-    const issued = await this.sessions.start(user.id, transport, client);
+    let issued: IssuedRefreshToken;
+    try {
+      issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client);
+    } catch (error) {
+      if (!(error instanceof RefreshRejectedError)) throw error;
+      // The password changed (or every session was ended) while this login was checking the old one.
+      this.audit.record({
+        type: 'login_failed',
+        success: false,
+        userId: user.id,
+        reason: 'credentials_changed',
+        client,
+      });
+      throw new UnauthorizedException('Email or password is incorrect');
+    }
     this.audit.record({
       type: 'login',
       success: true,

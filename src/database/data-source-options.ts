@@ -14,6 +14,7 @@ import { Sessions1764349200000 } from './migrations/1764349200000-sessions';
 import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecycle';
 import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
+import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
 
 export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag];
 export const migrations = [
@@ -22,6 +23,7 @@ export const migrations = [
   KeyLifecycle1764352800000,
   KnownDevices1764360000000,
   UserFlags1764363600000,
+  SessionEpoch1764367200000,
 ];
 
 /**

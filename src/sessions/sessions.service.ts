@@ -10,6 +10,7 @@ import { jwtConfig, sessionConfig } from '../config/configuration';
 import type { Transport } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
 import { RefreshToken } from './entities/refresh-token.entity';
+import { User } from '../users/entities/user.entity';
 import { Session } from './entities/session.entity';
 import { hashRefreshToken, newRefreshToken } from './refresh-token-secret';
 
@@ -59,6 +60,7 @@ export class SessionsService {
   constructor(
     @InjectRepository(Session) private readonly sessions: Repository<Session>,
     @InjectRepository(RefreshToken) private readonly refreshTokens: Repository<RefreshToken>,
+    @InjectRepository(User) private readonly users: Repository<User>,
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
     @Inject(jwtConfig.KEY) private readonly jwt: ConfigType<typeof jwtConfig>,
@@ -67,8 +69,18 @@ export class SessionsService {
     private readonly clock: Clock,
   ) {}
 
-  /** A new session id on every login: nothing from before the login (session fixation) carries over. */
-  async start(userId: string, transport: Transport, client: ClientInfo): Promise<IssuedRefreshToken> {
+  /**
+   * A new session id on every login: nothing from before the login (session fixation) carries over.
+   * `sessionEpoch` is the user's epoch as read before the password check. The conditional UPDATE below
+   * both checks it and, on PostgreSQL, holds the user row until commit, so a password change, logout-all
+   * or demotion racing this login either sees the new session (and ends it) or makes this login fail.
+   */
+  async start(
+    userId: string,
+    sessionEpoch: number,
+    transport: Transport,
+    client: ClientInfo,
+  ): Promise<IssuedRefreshToken> {
     const now = this.clock.now();
     const expiresAt = this.after(now, this.config.maxAgeSeconds);
     const session = this.sessions.create({
@@ -86,10 +98,14 @@ export class SessionsService {
       revokedAt: null,
       revokedReason: null,
     });
-    return this.dataSource.transaction(async (manager) => {
+    const started = await this.attempt(async (manager) => {
+      const held = await manager.update(User, { id: userId, sessionEpoch }, { sessionEpoch });
+      if (held.affected !== 1) throw new Abort('session_ended');
       await manager.insert(Session, session);
       return this.issueRefreshToken(manager, session, null, now);
     });
+    if (started instanceof Abort) throw new RefreshRejectedError('session_ended');
+    return started;
   }
 
   /** The token row and its session, spent or not; null for a token we never issued. */
@@ -185,6 +201,8 @@ export class SessionsService {
   /** Ends every session of the user except `keep`, and rejects every access token issued before now. */
   async revokeAllForUser(userId: string, reason: string, keep?: string): Promise<number> {
     const now = this.clock.now();
+    // First: logins already past their password check can no longer start a session (see start()).
+    await this.users.increment({ id: userId }, 'sessionEpoch', 1);
     const live = await this.sessions.find({ select: { id: true }, where: { userId, revokedAt: IsNull() } });
     const ended = live.map((session) => session.id).filter((id) => id !== keep);
     await this.revokeSessions(ended, reason);

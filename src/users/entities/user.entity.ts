@@ -16,6 +16,13 @@ export class User {
   @Column({ type: 'simple-json' })
   roles!: Role[];
 
+  /**
+   * Bumped whenever every session of the user must end (password change, logout-all, role change). A login
+   * whose password check began under an older epoch cannot start a session (see SessionsService.start).
+   */
+  @Column({ name: 'session_epoch', type: 'integer', default: 0 })
+  sessionEpoch!: number;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 
