@@ -77,8 +77,8 @@ export class AuditService implements BeforeApplicationShutdown {
   /** Newest first, ordered by (createdAt, id) so pages never skip or repeat an event. */
   async list(filters: ListAuditEventsDto, withMetadata = false): Promise<AuditPage> {
     await this.flush(); // an admin sees events up to this moment
-    const since = filters.since ? new Date(filters.since) : undefined;
-    const until = filters.until ? new Date(filters.until) : undefined;
+    const since = filters.since ? filterDate('since', filters.since) : undefined;
+    const until = filters.until ? filterDate('until', filters.until) : undefined;
     if (since && until && since >= until) throw new BadRequestException(['since must be before until']);
     const limit = filters.limit ?? AUDIT_PAGE_DEFAULT;
     const query = this.events.createQueryBuilder('event');
@@ -117,4 +117,18 @@ export class AuditService implements BeforeApplicationShutdown {
   async beforeApplicationShutdown(): Promise<void> {
     await this.flush();
   }
+}
+
+/**
+ * The DTO admits only the extended ISO form; this also refuses days that do not exist, which Date would
+ * silently roll over (2026-02-31 becomes March 3rd).
+ */
+function filterDate(name: string, value: string): Date {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number);
+  const calendar = new Date(Date.UTC(year, month - 1, day));
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime()) || calendar.getUTCMonth() !== month - 1 || calendar.getUTCDate() !== day) {
+    throw new BadRequestException([`${name} is not a valid date`]);
+  }
+  return date;
 }

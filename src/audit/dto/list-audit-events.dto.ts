@@ -1,9 +1,17 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsIP, IsISO8601, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsInt, IsIP, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 
 export const AUDIT_PAGE_DEFAULT = 50;
 /** A hard cap: larger values are refused with 400, not clamped, so a client never silently gets less. */
 export const AUDIT_PAGE_MAX = 200;
+
+/**
+ * Extended ISO 8601 date-times only (what Date parses everywhere): ISO 8601's basic and week-date forms pass
+ * IsISO8601 but become Invalid Date, which PostgreSQL answers with an error.
+ */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/;
+const ISO_DATE_TIME_MESSAGE = (name: string) =>
+  `${name} must be an ISO 8601 date or date-time such as 2026-01-31 or 2026-01-31T12:00:00Z`;
 
 /** Filters shared by the audit and alert listings. `since` is inclusive, `until` exclusive. */
 export class AuditFiltersDto {
@@ -11,9 +19,9 @@ export class AuditFiltersDto {
 
   @IsOptional() @IsString() @MaxLength(64) @IsIP() ip?: string;
 
-  @IsOptional() @IsString() @IsISO8601({ strict: true }) since?: string;
+  @IsOptional() @IsString() @Matches(ISO_DATE_TIME, { message: ISO_DATE_TIME_MESSAGE('since') }) since?: string;
 
-  @IsOptional() @IsString() @IsISO8601({ strict: true }) until?: string;
+  @IsOptional() @IsString() @Matches(ISO_DATE_TIME, { message: ISO_DATE_TIME_MESSAGE('until') }) until?: string;
 
   @IsOptional() @IsString() @MaxLength(200) @Matches(/^[A-Za-z0-9_-]+$/) cursor?: string;
 
