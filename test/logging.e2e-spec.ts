@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { setCookies } from './helpers/cookies';
 import { capturedLogs } from './helpers/secret-leaks';
@@ -68,7 +69,33 @@ describe('structured logs', () => {
       expect(log).not.toContain(secret);
       expect(log).not.toContain(encodeURIComponent(secret));
     }
-    expect(log).toContain('[Redacted]');
+    // Credential headers are not on the allow-list at all: neither their value nor a [Redacted] stands in.
+    expect(log).not.toMatch(/"(authorization|cookie|x-csrf-token|set-cookie)"/);
+  });
+
+  it('logs an allow-list of headers: a secret in X-Access-Token, X-Api-Key or a proxy identity header never appears', async () => {
+    lines.length = 0;
+    const secret = (): string => randomBytes(24).toString('base64url');
+    const headers = {
+      'X-Access-Token': secret(),
+      'X-Api-Key': secret(),
+      'Cf-Access-Jwt-Assertion': secret(),
+      'X-Amzn-Oidc-Data': secret(),
+      'X-Custom-Secret': secret(),
+    };
+    await t.http().get('/api/health').set(headers).set('User-Agent', TEST_USER_AGENT).expect(200);
+    const log = lines.join('\n');
+    for (const value of Object.values(headers)) expect(log).not.toContain(value);
+    const entry = lines
+      .map((line) => JSON.parse(line) as { req?: { url?: string; headers?: object }; res?: { headers?: object } })
+      .find((e) => e.req?.url === '/api/health' && e.res);
+    expect(entry?.req?.headers).toMatchObject({ 'user-agent': TEST_USER_AGENT });
+    const allowed = ['user-agent', 'host', 'content-type', 'content-length', 'origin', 'referer', 'x-request-id'];
+    expect(allowed.concat('x-forwarded-for')).toEqual(expect.arrayContaining(Object.keys(entry?.req?.headers ?? {})));
+    expect(['content-type', 'content-length', 'x-request-id']).toEqual(
+      expect.arrayContaining(Object.keys(entry?.res?.headers ?? {})),
+    );
+    expect(entry?.res?.headers).toHaveProperty('x-request-id');
   });
 
   it('never writes a token put in the query string, nor a Proxy-Authorization header', async () => {

@@ -89,7 +89,6 @@ describe('loadEnvironment', () => {
       ['0.0.0.0/128.0.0.0', /entry 0\.0\.0\.0\/128\.0\.0\.0 spans too many/],
       ['::/1', /entry ::\/1 spans too many .*\/32/],
       ['2001:db8::/31', /entry 2001:db8::\/31 spans too many/],
-      ['::ffff:0.0.0.0/97', /entry ::ffff:0\.0\.0\.0\/97 spans too many .*ipv4/],
       ['0.0.0.0/0', /^TRUST_PROXY: invalid range on address: 0\.0\.0\.0\/0; use addresses/],
       ['::/0', /^TRUST_PROXY: invalid range/],
       ['loopbak', /^TRUST_PROXY: invalid IP address: loopbak/],
@@ -98,6 +97,34 @@ describe('loadEnvironment', () => {
       ['loopback, 2', /^TRUST_PROXY=2: hop counts are not supported/],
     ])('refuses %s, naming the setting', (value, message) => {
       expect(problems({ ...secrets(), TRUST_PROXY: value }).join('\n')).toMatch(message);
+    });
+
+    // proxy-addr matches an IPv4-mapped IPv6 subnet against IPv4 clients: ::ffff:0:0/96 is every IPv4 address.
+    it.each([
+      ['::ffff:0.0.0.0/97', '0.0.0.0/1'],
+      ['::ffff:0:0/96', '0.0.0.0/0'],
+      ['::FFFF:10.0.0.0/104', '10.0.0.0/8'],
+      ['0:0:0:0:0:ffff:0:0/96', '0.0.0.0/0'],
+      ['0::ffff:0.0.0.0/96', '0.0.0.0/0'],
+      ['::0:ffff:0:0/97', '0.0.0.0/1'],
+      ['0000:0000:0000:0000:0000:ffff:0a00:0005/128', '10.0.0.5/32'],
+    ])('refuses the IPv4-mapped range %s outright, naming the IPv4 range (%s) instead', (value, ipv4) => {
+      const found = problems({ ...secrets(), TRUST_PROXY: value });
+      expect(found).toEqual([expect.stringContaining(`TRUST_PROXY entry ${value} is an IPv4-mapped IPv6 range`)]);
+      expect(found[0]).toContain(`name the IPv4 range instead (${ipv4})`);
+    });
+
+    it.each(['::/80', '::/64', '0:0:0:0:0:fffe::/95'])(
+      'refuses %s, an IPv6 range that contains every IPv4-mapped address',
+      (value) => {
+        expect(problems({ ...secrets(), TRUST_PROXY: value }).join('\n')).toMatch(
+          /contains the IPv4-mapped range ::ffff:0:0\/96/,
+        );
+      },
+    );
+
+    it('accepts a bare IPv4-mapped address, which proxy-addr stores as the IPv4 address', () => {
+      expect(problems({ ...secrets(), TRUST_PROXY: '::ffff:10.0.0.5' })).toEqual([]);
     });
 
     it('reports a bad TRUST_PROXY alongside the other problems instead of throwing on its own', () => {

@@ -1,4 +1,5 @@
-import { BlockList, isIPv4, isIPv6 } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { BlockList } from 'node:net';
 import proxyaddr from 'proxy-addr';
 
 /** The names Express `trust proxy` (proxy-addr) accepts besides addresses and subnets. */
@@ -43,26 +44,73 @@ function block(network: string, prefix: number, family: 'ipv4' | 'ipv6'): BlockL
 }
 
 interface Subnet {
+  /** The address as ipaddr.js normalises it, so every spelling of one address reads the same. */
   address: string;
   family: 'ipv4' | 'ipv6';
   prefix: number;
+  ip: ipaddr.IPv4 | ipaddr.IPv6;
 }
 
-/** An address, `address/prefix` or IPv4 `address/netmask` (already accepted by proxy-addr) as a subnet. */
+/**
+ * An address, `address/prefix` or IPv4 `address/netmask` (already accepted by proxy-addr) as a subnet,
+ * parsed with ipaddr.js, the parser proxy-addr itself uses: `0:0:0:0:0:ffff:0:0` and `::ffff:0.0.0.0` are
+ * one address, which no pattern on the text can promise. A bare IPv4-mapped address is the IPv4 address,
+ * as proxy-addr stores it.
+ */
 function subnet(entry: string): Subnet | undefined {
   const slash = entry.lastIndexOf('/');
-  const address = slash === -1 ? entry : entry.slice(0, slash);
+  const text = slash === -1 ? entry : entry.slice(0, slash);
   const mask = slash === -1 ? undefined : entry.slice(slash + 1);
-  const family = isIPv4(address) ? 'ipv4' : isIPv6(address) ? 'ipv6' : undefined;
-  if (!family) return undefined;
-  const max = family === 'ipv4' ? 32 : 128;
-  let prefix = max;
+  if (!ipaddr.isValid(text)) return undefined;
+  let ip = ipaddr.parse(text);
+  if (mask === undefined && ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) {
+    ip = (ip as ipaddr.IPv6).toIPv4Address();
+  }
+  const family = ip.kind();
+  let prefix = family === 'ipv4' ? 32 : 128;
   if (mask !== undefined) {
     prefix = /^\d+$/.test(mask)
       ? Number(mask)
-      : mask.split('.').reduce((bits, octet) => bits + Number(octet).toString(2).replace(/0/g, '').length, 0);
+      : ipaddr.isValid(mask)
+        ? (ipaddr.parse(mask).prefixLengthFromSubnetMask() ?? 0)
+        : 0;
   }
-  return { address, family, prefix };
+  return { address: ip.toNormalizedString(), family, prefix, ip };
+}
+
+/** Every IPv4-mapped IPv6 address, ::ffff:0:0/96: proxy-addr matches such subnets against IPv4 clients. */
+const IPV4_MAPPED = ipaddr.IPv6.parse('::ffff:0:0');
+
+/**
+ * Why an IPv6 subnet must not be named: it is IPv4-mapped (proxy-addr would trust the IPv4 clients it
+ * maps, however the address is spelt), or it contains all of ::ffff:0:0/96 (every IPv4 client, in
+ * proxy-addr versions that map IPv4 clients into any IPv6 subnet). Wider than /32 is refused for width.
+ */
+function mappedProblem(entry: string, parsed: Subnet): string | undefined {
+  if (parsed.family !== 'ipv6') return undefined;
+  const ip = parsed.ip as ipaddr.IPv6;
+  if (parsed.prefix >= 96 && ip.isIPv4MappedAddress()) {
+    const network = new ipaddr.IPv4(
+      ip
+        .toIPv4Address()
+        .toByteArray()
+        .map((byte, index) => {
+          const bits = Math.min(8, Math.max(0, parsed.prefix - 96 - index * 8));
+          return byte & ((0xff << (8 - bits)) & 0xff);
+        }),
+    );
+    return (
+      `TRUST_PROXY entry ${entry} is an IPv4-mapped IPv6 range, which proxy-addr matches against IPv4 ` +
+      `clients; name the IPv4 range instead (${network.toString()}/${parsed.prefix - 96})`
+    );
+  }
+  if (parsed.prefix >= MIN_PREFIX.ipv6 && parsed.prefix < 96 && IPV4_MAPPED.match(ip, parsed.prefix)) {
+    return (
+      `TRUST_PROXY entry ${entry} contains the IPv4-mapped range ::ffff:0:0/96, that is every IPv4 ` +
+      'client; name your IPv6 proxies with a narrower subnet and IPv4 proxies by their IPv4 range'
+    );
+  }
+  return undefined;
 }
 
 /**
@@ -95,10 +143,12 @@ export function trustProxyProblems(entries: string[]): string[] {
   for (const entry of entries) {
     const parsed = subnet(entry);
     if (!parsed) continue;
-    // An IPv4-mapped IPv6 subnet (::ffff:a.b.c.d/n) matches IPv4 clients: judge it as the IPv4 /(n-96).
-    const mapped = parsed.family === 'ipv6' && /^::ffff:/i.test(parsed.address);
-    const family = mapped ? 'ipv4' : parsed.family;
-    const prefix = mapped ? parsed.prefix - 96 : parsed.prefix;
+    const mapped = mappedProblem(entry, parsed);
+    if (mapped) {
+      problems.push(mapped);
+      continue;
+    }
+    const { family, prefix } = parsed;
     if (prefix < MIN_PREFIX[family]) {
       problems.push(
         `TRUST_PROXY entry ${entry} spans too many addresses: anyone in it could choose their own IP with ` +

@@ -10,8 +10,28 @@ import { requestId } from './request-id';
 export const LOG_DESTINATION = Symbol('LOG_DESTINATION');
 
 /**
- * Never logged: credentials in headers, and any body field that could hold a secret. Bodies are not logged
- * at all; the body paths are a second line of defence should someone add a body serializer.
+ * The request headers a log line keeps; every other header is dropped. A deny-list cannot keep up: any
+ * client or proxy may carry a credential in a header of its own (X-Access-Token, X-Api-Key,
+ * Cf-Access-Jwt-Assertion, X-Amzn-Oidc-Data, ...), so only headers known to hold none are logged.
+ */
+export const LOGGED_REQUEST_HEADERS = [
+  'user-agent',
+  'host',
+  'content-type',
+  'content-length',
+  'origin',
+  'referer',
+  'x-request-id',
+  'x-forwarded-for',
+] as const;
+
+/** The response headers a log line keeps (never Set-Cookie). */
+export const LOGGED_RESPONSE_HEADERS = ['content-type', 'content-length', 'x-request-id'] as const;
+
+/**
+ * Never logged, a second layer behind the header allow-lists: credentials in headers should one of them
+ * be allowed by mistake, and any body field that could hold a secret. Bodies are not logged at all; the
+ * body paths are a second line of defence should someone add a body serializer.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -30,21 +50,59 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
+type Headers = Record<string, unknown> | undefined;
+
+/** Only the allowed headers, by their lower-case names (Node's own spelling of incoming headers). */
+export function pickHeaders(headers: Headers, allowed: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (allowed.includes(name.toLowerCase()) && value !== undefined) picked[name.toLowerCase()] = value;
+  }
+  return picked;
+}
+
+interface LoggedRequest {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  originalUrl?: string;
+  headers?: Headers;
+  remoteAddress?: string;
+  remotePort?: number;
+  socket?: { remoteAddress?: string; remotePort?: number };
+}
+
 /**
  * The request as logged: the path without its query string, and never `req.query`. A client may put a
  * token in the URL (`?access_token=...`); Warden never reads it there, and the log must not keep it.
+ * Headers: LOGGED_REQUEST_HEADERS only. Takes pino's standard request object (pino-http wraps custom
+ * serializers) or the raw IncomingMessage.
  */
-export function serializeRequest(request: IncomingMessage & { id?: unknown }): Record<string, unknown> {
-  const url = (request as { originalUrl?: string }).originalUrl ?? request.url ?? '';
+export function serializeRequest(
+  request: LoggedRequest | (IncomingMessage & { id?: unknown }),
+): Record<string, unknown> {
+  const req = request as LoggedRequest;
+  const url = req.originalUrl ?? req.url ?? '';
   const query = url.indexOf('?');
   return {
-    id: request.id,
-    method: request.method,
+    id: req.id,
+    method: req.method,
     url: query === -1 ? url : url.slice(0, query),
-    headers: request.headers,
-    remoteAddress: request.socket?.remoteAddress,
-    remotePort: request.socket?.remotePort,
+    headers: pickHeaders(req.headers, LOGGED_REQUEST_HEADERS),
+    remoteAddress: req.remoteAddress ?? req.socket?.remoteAddress,
+    remotePort: req.remotePort ?? req.socket?.remotePort,
   };
+}
+
+/** The response as logged: the status and LOGGED_RESPONSE_HEADERS only (pino's standard object or raw). */
+export function serializeResponse(
+  response: { statusCode?: number; headers?: Headers } | ServerResponse,
+): Record<string, unknown> {
+  const headers =
+    'getHeaders' in response && typeof response.getHeaders === 'function'
+      ? (response.getHeaders() as Headers)
+      : (response as { headers?: Headers }).headers;
+  return { statusCode: response.statusCode, headers: pickHeaders(headers, LOGGED_RESPONSE_HEADERS) };
 }
 
 @Global()
@@ -66,7 +124,7 @@ export class LogDestinationModule {}
             level: app.logLevel,
             genReqId: (request: IncomingMessage, response: ServerResponse) => requestId(request, response),
             redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
-            serializers: { req: serializeRequest },
+            serializers: { req: serializeRequest, res: serializeResponse },
             customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
               error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
           },
