@@ -170,6 +170,60 @@ describe('brute-force protection', () => {
     });
   });
 
+  describe('per account, from a spoofed known device', () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '15' } });
+    });
+    afterAll(() => t.close());
+
+    it("bounds guesses from the owner's network with the owner's browser: locked after 5x the account-wide limit", async () => {
+      const user = await registerUser(t);
+      expect((await login(t, user.email, user.password, '127.0.0.1')).status).toBe(200); // a known device now
+      // The same User-Agent from other addresses of the owner's /24, each below the account+IP limit.
+      for (let address = 2; address < 10; address++) await fail(t, user.email, 9, `127.0.0.${address}`);
+      await fail(t, user.email, 3, '127.0.0.10'); // 75 failures: 5 x 15
+      const locked = await login(t, user.email, user.password, '127.0.0.11');
+      expect(locked.status).toBe(429);
+      expect(locked.headers['retry-after']).toBe('60');
+      const started = await t.auditEvents({ type: 'lockout_started', userId: user.id, reason: 'account_known' });
+      expect(started).toHaveLength(1);
+      expect(started[0].metadata).toMatchObject({ scope: 'account_known', failures: 75 });
+    });
+  });
+
+  describe('credential stuffing within an IPv6 /48', () => {
+    let t: TestApp;
+
+    beforeAll(async () => {
+      t = await createTestApp({ env: { TRUST_PROXY: 'loopback' } });
+    });
+    afterAll(() => t.close());
+
+    const loginFrom = (ip: string, email: string, password: string) =>
+      rawRequest(t, '/api/auth/login', {
+        body: { email, password, transport: 'bearer' },
+        headers: { 'User-Agent': TEST_USER_AGENT, 'X-Forwarded-For': ip },
+      });
+
+    it('one /64 locks only itself, not another /64 of the same /48', async () => {
+      const owner = await registerUser(t);
+      for (let i = 0; i < 50; i++) {
+        const response = await loginFrom(
+          `2001:db8:5:1::${(i + 1).toString(16)}`,
+          `made-up-${i % 5}@example.test`,
+          WRONG,
+        );
+        expect(response.status).toBe(401);
+      }
+      const attacker = await loginFrom('2001:db8:5:1::ffff', owner.email, owner.password);
+      expect(attacker.status).toBe(429);
+      expect(attacker.headers['retry-after']).toBe('900');
+      expect((await loginFrom('2001:db8:5:2::1', owner.email, owner.password)).status).toBe(200);
+    });
+  });
+
   describe('password change', () => {
     let t: TestApp;
 

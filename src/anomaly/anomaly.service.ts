@@ -163,7 +163,7 @@ export class AnomalyService {
   }
 
   /**
-   * Remembers the device (the lockout exemption relies on it) and, when the rule is on, reports a login
+   * Remembers the device (the higher account-wide lockout limit for known devices relies on it) and, when the rule is on, reports a login
    * from a browser family and network (/24, /48) this user has never logged in from. The very first login
    * only sets the baseline.
    */

@@ -6,7 +6,12 @@ import { Clock } from '../common/clock/clock';
 import { RetryLaterException } from '../common/exceptions/retry-later.exception';
 import { loadEnvironment } from '../config/environment';
 import { InMemoryAttemptStore, MAX_COUNTER_KEYS } from '../throttle/in-memory-attempt.store';
-import { LoginThrottleService, stuffingSource } from './login-throttle.service';
+import {
+  IP_RANGE_MIN_SUBNETS,
+  KNOWN_DEVICE_ACCOUNT_FACTOR,
+  LoginThrottleService,
+  stuffingSource,
+} from './login-throttle.service';
 
 class ManualClock extends Clock {
   at = Date.parse('2030-01-01T00:00:00Z');
@@ -82,6 +87,67 @@ describe('LoginThrottleService', () => {
       RetryLaterException,
     );
     await expect(throttle.begin('login', 'other@example.test', client('2001:db8:8::1'))).resolves.toBeDefined();
+  });
+
+  it('bounds guesses from a spoofed known device: 5x the account-wide limit, then locked for every client', async () => {
+    anomalies.isKnownDevice.mockResolvedValue(true);
+    const email = 'owner@example.test';
+    const limit = KNOWN_DEVICE_ACCOUNT_FACTOR * env.throttle.login.maxFailuresPerAccount;
+    const perAddress = env.throttle.login.maxFailuresPerAccountIp - 1;
+    let failures = 0;
+    for (let address = 1; failures < limit; address++) {
+      for (let i = 0; i < perAddress && failures < limit; i++, failures++) {
+        const from = `198.51.${address >> 8}.${address & 255}`;
+        await throttle.failed(await throttle.begin('login', email, client(from), 'user-1'));
+      }
+    }
+    await expect(throttle.begin('login', email, client('203.0.113.200'), 'user-1')).rejects.toThrow(
+      RetryLaterException,
+    );
+  });
+
+  it("spares the owner's known device below the higher limit while unknown devices are locked", async () => {
+    const email = 'owner@example.test';
+    const known = (ip: string) => Promise.resolve(ip === '192.0.2.1');
+    anomalies.isKnownDevice.mockImplementation((_userId: string, c: ClientInfo) => known(c.ip));
+    const login = env.throttle.login;
+    for (let failures = 0; failures < login.maxFailuresPerAccount; failures++) {
+      const from = `198.51.100.${1 + Math.floor(failures / (login.maxFailuresPerAccountIp - 1))}`;
+      await throttle.failed(await throttle.begin('login', email, client(from), 'user-1'));
+    }
+    await expect(throttle.begin('login', email, client('203.0.113.200'), 'user-1')).rejects.toThrow(
+      RetryLaterException,
+    );
+    const owner = await throttle.begin('login', email, client('192.0.2.1'), 'user-1');
+    await throttle.succeeded(owner);
+  });
+
+  it('one IPv6 /64 locks only itself, not the other /64s of its /48', async () => {
+    const login = env.throttle.login;
+    for (let i = 0; i < login.maxFailuresPerIp; i++) {
+      await failOnce(`stuffed-${i % login.ipBlockMinAccounts}@example.test`, `2001:db8:9:1::${(i + 1).toString(16)}`);
+    }
+    expect(anomalies.credentialStuffing).toHaveBeenCalledTimes(1);
+    await expect(throttle.begin('login', 'other@example.test', client('2001:db8:9:1::ffff'))).rejects.toThrow(
+      RetryLaterException,
+    );
+    await expect(throttle.begin('login', 'other@example.test', client('2001:db8:9:2::1'))).resolves.toBeDefined();
+  });
+
+  it(`locks the /48 only once its failures come from at least ${IP_RANGE_MIN_SUBNETS} distinct /64s`, async () => {
+    const login = env.throttle.login;
+    const from = (subnets: number, i: number) => `2001:db8:a:${(i % subnets).toString(16)}::1`;
+    // Three /64s, each below its own limit, together past the address limit: the /48 is not locked.
+    const perSubnet = Math.ceil(login.maxFailuresPerIp / (IP_RANGE_MIN_SUBNETS - 1)) + 1;
+    for (let i = 0; i < perSubnet * (IP_RANGE_MIN_SUBNETS - 1); i++) {
+      await failOnce(`range-${i % login.ipBlockMinAccounts}@example.test`, from(IP_RANGE_MIN_SUBNETS - 1, i));
+    }
+    await expect(throttle.begin('login', 'other@example.test', client('2001:db8:a:ff::1'))).resolves.toBeDefined();
+    // A fourth /64 joins: the /48 is locked.
+    await failOnce('range-0@example.test', '2001:db8:a:3::1');
+    await expect(throttle.begin('login', 'other@example.test', client('2001:db8:a:ff::1'))).rejects.toThrow(
+      RetryLaterException,
+    );
   });
 
   it('keys the stuffing source by IPv4 address or IPv6 /48', () => {

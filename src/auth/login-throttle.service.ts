@@ -14,10 +14,16 @@ import { AttemptStore } from '../throttle/attempt-store';
 /**
  * account_ip: one account from one address (the ordinary brute force; low limit).
  * account: one account from anywhere (a distributed attack; a far higher limit, so one attacker cannot lock
- *   the owner out everywhere; the owner's known devices are exempt from it). ip: one address (an IPv6 /48)
- *   across many accounts (credential stuffing).
+ *   the owner out everywhere; the owner's known devices are spared it).
+ * account_known: one account from anywhere, known devices included, at KNOWN_DEVICE_ACCOUNT_FACTOR times the
+ *   account limit (a known device is only a User-Agent family and a network, both guessable).
+ * ip: one address (an IPv4 address or IPv6 /64) across many accounts (credential stuffing).
+ * ip_range: one IPv6 /48 across many accounts, locked only when the failures come from at least
+ *   IP_RANGE_MIN_SUBNETS distinct /64s (so one /64 cannot lock out its neighbours).
  */
-type Scope = 'account_ip' | 'account' | 'ip';
+type Scope = 'account_ip' | 'account' | 'account_known' | 'ip' | 'ip_range';
+/** The scopes counted up front, in begin(). */
+type CountedScope = Exclude<Scope, 'ip_range'>;
 
 interface Lock {
   scope: Scope;
@@ -34,9 +40,9 @@ export interface LoginAttempt {
   readonly client: ClientInfo;
   readonly userId?: string;
   readonly accountKey: string;
-  readonly keys: Readonly<Record<Scope, string>>;
+  readonly keys: Readonly<Record<CountedScope, string>> & { readonly ip_range?: string };
   /** This attempt's place in each sliding window, itself included. */
-  readonly counts: Readonly<Record<Scope, number>>;
+  readonly counts: Readonly<Record<CountedScope, number>>;
   /** Whether the client is a device the owner logged in from before (decided at most once, lazily). */
   readonly knownDevice: () => Promise<boolean>;
 }
@@ -50,9 +56,23 @@ export const DELAY_BASE_MS = 250;
 export const DELAY_MAX_MS = 2000;
 
 /**
- * The credential-stuffing source: an IPv4 address, or an IPv6 /48. The other scopes count a /64 as one
- * client (clientKey), but one holder of a /48 has 65,536 of those; counted per /64 it could guess 49 times
- * from each without ever reaching LOGIN_MAX_FAILURES_PER_IP.
+ * A known device (User-Agent family + /24 or /48, both guessable) is spared the account-wide lock up to this
+ * many times LOGIN_MAX_FAILURES_PER_ACCOUNT failures; past that the account is locked for every client. The
+ * owner still gets in during a distributed attack of moderate size, and a spoofed known device's guesses stay
+ * bounded.
+ */
+export const KNOWN_DEVICE_ACCOUNT_FACTOR = 5;
+/**
+ * An IPv6 /48 is locked as a credential-stuffing source only when its failures come from at least this many
+ * distinct /64s; one /64 is locked on its own (the ip scope) and cannot lock out the rest of a shared /48
+ * (mobile carriers, universities).
+ */
+export const IP_RANGE_MIN_SUBNETS = 4;
+
+/**
+ * The wider credential-stuffing source: an IPv4 address, or an IPv6 /48. The ip scope counts a /64 as one
+ * client (clientKey), but one holder of a /48 has 65,536 of those; counted per /64 only it could guess 49
+ * times from each without ever reaching LOGIN_MAX_FAILURES_PER_IP.
  */
 export function stuffingSource(ip: string): string {
   return isIPv6(ip) ? ipPrefix(ip, 32, 48) : ip;
@@ -99,10 +119,12 @@ export class LoginThrottleService {
   async begin(check: PasswordCheck, email: string, client: ClientInfo, userId?: string): Promise<LoginAttempt> {
     const accountKey = this.emailKey(email);
     const address = clientKey(client.ip);
-    const keys: Record<Scope, string> = {
+    const keys: LoginAttempt['keys'] = {
       account_ip: `login:account-ip:${accountKey}:${address}`,
       account: `login:account:${accountKey}`,
-      ip: `login:ip:${stuffingSource(client.ip)}`,
+      account_known: `login:account-known:${accountKey}`,
+      ip: `login:ip:${address}`,
+      ...(isIPv6(client.ip) && { ip_range: `login:ip-range:${stuffingSource(client.ip)}` }),
     };
     let known: Promise<boolean> | undefined;
     const knownDevice = () =>
@@ -111,15 +133,21 @@ export class LoginThrottleService {
 
     const login = this.config.login;
     const windowMs = login.windowSeconds * 1000;
-    const counts: Record<Scope, number> = {
+    const counts: Record<CountedScope, number> = {
       account_ip: await this.store.hit(`failures:${keys.account_ip}`, windowMs),
       account: await this.store.hit(`failures:${keys.account}`, windowMs),
+      account_known: await this.store.hit(`failures:${keys.account_known}`, windowMs),
       ip: await this.store.hit(`failures:${keys.ip}`, windowMs),
     };
-    const overAccountIp = counts.account_ip > login.maxFailuresPerAccountIp;
-    if (overAccountIp || (counts.account > login.maxFailuresPerAccount && !(await knownDevice()))) {
-      // Guesses racing the one that reaches the limit: refused without a password check.
-      this.refuse(check, client, userId, overAccountIp ? 'account_ip' : 'account', login.lockoutBaseSeconds);
+    // Guesses racing the one that reaches a limit: refused without a password check.
+    if (counts.account_ip > login.maxFailuresPerAccountIp) {
+      this.refuse(check, client, userId, 'account_ip', login.lockoutBaseSeconds);
+    }
+    if (counts.account_known > this.knownDeviceAccountLimit()) {
+      this.refuse(check, client, userId, 'account_known', login.lockoutBaseSeconds);
+    }
+    if (counts.account > login.maxFailuresPerAccount && !(await knownDevice())) {
+      this.refuse(check, client, userId, 'account', login.lockoutBaseSeconds);
     }
     const delayMs = progressiveDelayMs(counts.account_ip - 1);
     if (delayMs > 0) await this.clock.sleep(delayMs);
@@ -138,10 +166,32 @@ export class LoginThrottleService {
     if (counts.account >= login.maxFailuresPerAccount && !(await attempt.knownDevice())) {
       await this.lock('account', keys.account, client, userId, { failures: counts.account });
     }
-    const accounts = await this.store.addToSet(`accounts:${keys.ip}`, attempt.accountKey, login.windowSeconds * 1000);
+    if (counts.account_known >= this.knownDeviceAccountLimit()) {
+      await this.lock('account_known', keys.account_known, client, userId, { failures: counts.account_known });
+    }
+    const windowMs = login.windowSeconds * 1000;
+    const accounts = await this.store.addToSet(`accounts:${keys.ip}`, attempt.accountKey, windowMs);
     if (counts.ip >= login.maxFailuresPerIp && accounts >= login.ipBlockMinAccounts) {
       await this.lock('ip', keys.ip, client, undefined, { failures: counts.ip, accounts });
       this.anomalies.credentialStuffing(client, { failures: counts.ip, accounts, blockSeconds: login.ipBlockSeconds });
+    }
+    if (keys.ip_range) {
+      // Counted after the password (failures only), with the accounts and the distinct /64s behind them.
+      const failures = await this.store.hit(`failures:${keys.ip_range}`, windowMs);
+      const rangeAccounts = await this.store.addToSet(`accounts:${keys.ip_range}`, attempt.accountKey, windowMs);
+      const subnets = await this.store.addToSet(`subnets:${keys.ip_range}`, clientKey(client.ip), windowMs);
+      if (
+        failures >= login.maxFailuresPerIp &&
+        rangeAccounts >= login.ipBlockMinAccounts &&
+        subnets >= IP_RANGE_MIN_SUBNETS
+      ) {
+        await this.lock('ip_range', keys.ip_range, client, undefined, { failures, accounts: rangeAccounts, subnets });
+        this.anomalies.credentialStuffing(client, {
+          failures,
+          accounts: rangeAccounts,
+          blockSeconds: login.ipBlockSeconds,
+        });
+      }
     }
     return { lockedOut };
   }
@@ -153,20 +203,23 @@ export class LoginThrottleService {
   async succeeded(attempt: LoginAttempt): Promise<void> {
     await this.store.delete(`failures:${attempt.keys.account_ip}`, `lockouts:${attempt.keys.account_ip}`);
     await this.store.unhit(`failures:${attempt.keys.account}`);
+    await this.store.unhit(`failures:${attempt.keys.account_known}`);
     await this.store.unhit(`failures:${attempt.keys.ip}`);
   }
 
   private async assertNotLocked(
     check: PasswordCheck,
-    keys: Record<Scope, string>,
+    keys: LoginAttempt['keys'],
     client: ClientInfo,
     knownDevice: () => Promise<boolean>,
   ): Promise<void> {
     const now = this.clock.now().getTime();
     let retryAfterMs = 0;
     let blocking: Lock | undefined;
-    for (const scope of ['account_ip', 'account', 'ip'] as const) {
-      const stored = await this.store.get(`lock:${keys[scope]}`);
+    for (const scope of ['account_ip', 'account', 'account_known', 'ip', 'ip_range'] as const) {
+      const key = keys[scope];
+      if (!key) continue;
+      const stored = await this.store.get(`lock:${key}`);
       if (!stored) continue;
       const lock = JSON.parse(stored) as Lock;
       if (lock.until > now) {
@@ -174,7 +227,7 @@ export class LoginThrottleService {
         if (scope === 'account' && (await knownDevice())) continue;
         if (lock.until - now > retryAfterMs) [retryAfterMs, blocking] = [lock.until - now, lock];
       } else {
-        await this.store.delete(`lock:${keys[scope]}`);
+        await this.store.delete(`lock:${key}`);
         this.audit.record({
           type: 'lockout_ended',
           success: true,
@@ -217,7 +270,7 @@ export class LoginThrottleService {
     const now = this.clock.now().getTime();
     let seconds = login.ipBlockSeconds;
     let level = 1;
-    if (scope !== 'ip') {
+    if (scope !== 'ip' && scope !== 'ip_range') {
       level = Number((await this.store.get(`lockouts:${key}`)) ?? 0) + 1;
       seconds = Math.min(login.lockoutBaseSeconds * 2 ** Math.min(level - 1, 30), login.lockoutMaxSeconds);
       await this.store.set(`lockouts:${key}`, String(level), LOCKOUT_MEMORY_MS, { keep: true });
@@ -235,6 +288,10 @@ export class LoginThrottleService {
       reason: scope,
       metadata: { scope, seconds, level, until: new Date(until).toISOString(), ...counts },
     });
+  }
+
+  private knownDeviceAccountLimit(): number {
+    return KNOWN_DEVICE_ACCOUNT_FACTOR * this.config.login.maxFailuresPerAccount;
   }
 
   /** Keys hold a keyed hash, not the address typed in: a shared store (Redis) then holds no emails. */
