@@ -44,6 +44,21 @@ describe('security lab endpoints', () => {
     expect(await t.auditEvents({ type: 'refresh_token_reuse' })).toHaveLength(1);
   });
 
+  it('forwards only cookie values Warden could have issued, so odd ones are a refusal, never a 500', async () => {
+    const session = await loginCookie(t, await registerUser(t));
+    for (const odd of ['%E2%82%AC', '%0D%0AX-Injected%3A%201', 'a%3B%20__Host-fgp%3Dx']) {
+      const response = await t
+        .http()
+        .post('/api/auth/lab/refresh-reuse')
+        .set({
+          ...session.headers,
+          Cookie: `__Host-access=${session.access}; __Host-fgp=${session.fingerprint}; __Secure-refresh=${odd}`,
+        })
+        .send({});
+      expect(response.status).toBeLessThan(500);
+    }
+  });
+
   it('bearer callers cannot use the cookie-based lab', async () => {
     const session = await loginBearer(t, await registerUser(t));
     const response = await t.http().post('/api/auth/lab/replay').set(session.headers).send({ attack: 'alg-none' });

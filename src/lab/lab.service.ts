@@ -116,9 +116,12 @@ function forgeUnsigned(token: string): string {
   return `${forgedHeader}.${payload ?? ''}.`;
 }
 
+/** Cookie values Warden issues are JWTs and base64url; anything else is forwarded as empty, never raw. */
+const COOKIE_VALUE = /^[A-Za-z0-9._~-]*$/;
+
 function cookieHeader(cookies: Record<string, string>): string {
   return Object.entries(cookies)
-    .map(([name, value]) => `${name}=${value}`)
+    .map(([name, value]) => `${name}=${COOKIE_VALUE.test(value) ? value : ''}`)
     .join('; ');
 }
 
