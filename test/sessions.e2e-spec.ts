@@ -125,6 +125,20 @@ describe('sessions', () => {
       await refreshCookie(t, browser).expect(200);
     });
 
+    it('clears the browser cookies when a cookie refresh is refused', async () => {
+      const session = await loginCookie(t, await registerUser(t));
+      await refreshCookie(t, session).expect(200);
+      // The spent token again: reuse, the session dies, and its now useless cookies are cleared.
+      const refused = await refreshCookie(t, session).expect(401);
+      const cleared = setCookies(refused);
+      expect(Object.keys(cleared).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);
+      for (const cookie of Object.values(cleared)) expect(cookie.value).toBe('');
+      // A refusal for CSRF changes nothing, cookies included.
+      const other = await loginCookie(t, await registerUser(t));
+      const forbidden = await refreshCookie(t, other, null).expect(403);
+      expect(forbidden.headers['set-cookie']).toBeUndefined();
+    });
+
     it('mints CSRF tokens only for a refresh cookie that could still be spent', async () => {
       const session = await loginCookie(t, await registerUser(t));
       await refreshCookie(t, session).expect(200);

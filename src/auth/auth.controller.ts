@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Inject, Post, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Inject,
+  Post,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { clientInfo } from '../common/client-info';
@@ -48,18 +59,29 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
-    const grant = await this.auth.refresh(
-      dto.transport === 'bearer'
-        ? { transport: 'bearer', refreshToken: dto.refreshToken ?? '' }
-        : {
-            transport: 'cookie',
-            refreshToken: readCookie(request, REFRESH_COOKIE),
-            fingerprintCookie: readCookie(request, FINGERPRINT_COOKIE),
-            csrfToken: request.get(CSRF_HEADER),
-          },
-      clientInfo(request),
-    );
-    return this.respond(grant, response);
+    if (dto.transport === 'bearer') {
+      const grant = await this.auth.refresh(
+        { transport: 'bearer', refreshToken: dto.refreshToken ?? '' },
+        clientInfo(request),
+      );
+      return this.respond(grant, response);
+    }
+    try {
+      const grant = await this.auth.refresh(
+        {
+          transport: 'cookie',
+          refreshToken: readCookie(request, REFRESH_COOKIE),
+          fingerprintCookie: readCookie(request, FINGERPRINT_COOKIE),
+          csrfToken: request.get(CSRF_HEADER),
+        },
+        clientInfo(request),
+      );
+      return this.respond(grant, response);
+    } catch (error) {
+      // A dead session's HttpOnly cookies cannot be removed by the page; the refusal removes them.
+      if (error instanceof UnauthorizedException) clearSessionCookies(response, this.config.cookieSecure);
+      throw error;
+    }
   }
 
   @Post('logout')
