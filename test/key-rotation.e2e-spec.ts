@@ -383,19 +383,30 @@ describe('signing-key rotation', () => {
 
         let results: string[];
         if (round % 2 === 0) {
-          // The interleaving a plain race produces only now and then: both found the same key due, and b's
-          // rotation runs after a's has committed.
+          // The interleaving a plain race produces only now and then, forced: both find the same key due,
+          // a's rotation waits until b has found it due too, and b's rotation runs after a's has committed.
+          const [rotateA, rotateB] = rotations.map(
+            (rotation) => rotation.rotate.bind(rotation) as (...args: unknown[]) => Promise<RotationResult>,
+          );
+          let bFoundItDue!: () => void;
+          const bIsDue = new Promise<void>((resolve) => (bFoundItDue = resolve));
+          const spyA = jest.spyOn(rotations[0], 'rotate').mockImplementationOnce(async (...args: unknown[]) => {
+            await bIsDue;
+            return rotateA(...args);
+          });
           const aDone = rotations[0].rotateIfDue();
-          const rotate = rotations[1].rotate.bind(rotations[1]) as (...args: unknown[]) => Promise<RotationResult>;
-          const spy = jest.spyOn(rotations[1], 'rotate').mockImplementationOnce(async (...args: unknown[]) => {
+          const spyB = jest.spyOn(rotations[1], 'rotate').mockImplementationOnce(async (...args: unknown[]) => {
+            bFoundItDue();
             await aDone.catch(() => undefined);
-            return rotate(...args);
+            return rotateB(...args);
           });
           try {
             results = await Promise.all([aDone, rotations[1].rotateIfDue()]);
-            expect(spy).toHaveBeenCalledTimes(1);
+            expect(spyA).toHaveBeenCalledTimes(1);
+            expect(spyB).toHaveBeenCalledTimes(1);
           } finally {
-            spy.mockRestore();
+            spyA.mockRestore();
+            spyB.mockRestore();
           }
         } else {
           results = await Promise.all(rotations.map((rotation) => rotation.rotateIfDue()));
