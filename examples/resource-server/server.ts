@@ -7,6 +7,9 @@
  * serve for at most maxStaleSeconds past max-age, then every token is refused.
  * Warden's fingerprint binding (`fgp`) is Warden's own check:
  * a resource server cannot recompute it, so it verifies signature and claims only.
+ * Nor does it see Warden's revocations: after a logout, logout-all, reuse detection or a demotion, a token
+ * keeps passing here until its `exp` (ACCESS_TOKEN_TTL, 15 minutes by default). Keep that TTL short, and do
+ * not let a resource server grant anything irreversible on the `roles` claim alone.
  *
  * Entry point: main.ts (see README). Depends on jsonwebtoken only (`npm install jsonwebtoken`); Node ≥ 20.
  */
