@@ -60,6 +60,8 @@ const CLOCK_SKEW_TOLERANCE_MS = 5_000;
 let state: SessionState | null = null;
 let status: AuthState = 'pending';
 let generation = 0;
+/** How long a tab holding the refresh lock waits for another tab's just-posted result. */
+const BROADCAST_SETTLE_MS = 100;
 let inFlight: Promise<boolean> | null = null;
 let timer: number | undefined;
 let paused = false;
@@ -173,6 +175,10 @@ export function resumeRefresh(): void {
 }
 
 async function refreshHoldingLock(seen: number): Promise<boolean> {
+  // A tab that refreshed posts its result before it releases the lock, but the message and our lock grant
+  // are separate events that may arrive in either order (seen on a loaded machine): give a message already
+  // on its way a moment to land before deciding.
+  if (state && state.generation === seen) await new Promise((resolve) => setTimeout(resolve, BROADCAST_SETTLE_MS));
   // Another tab, or an earlier request from this one, refreshed while we waited for the lock. Its new
   // cookies are ours too (one jar per browser), so refreshing again would only spend a token for nothing.
   if (state && state.generation !== seen && !isDue(state)) return true;
