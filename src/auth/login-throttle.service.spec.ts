@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { FakeClock } from '../../test/helpers/fake-clock';
 import type { AnomalyService } from '../anomaly/anomaly.service';
 import type { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
-import { Clock } from '../common/clock/clock';
 import { RetryLaterException } from '../common/exceptions/retry-later.exception';
 import { loadEnvironment } from '../config/environment';
 import { InMemoryAttemptStore, MAX_COUNTER_KEYS } from '../throttle/in-memory-attempt.store';
@@ -12,16 +12,6 @@ import {
   LoginThrottleService,
   stuffingSource,
 } from './login-throttle.service';
-
-class ManualClock extends Clock {
-  at = Date.parse('2030-01-01T00:00:00Z');
-  override now(): Date {
-    return new Date(this.at);
-  }
-  override sleep(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 const env = loadEnvironment({
   NODE_ENV: 'test',
@@ -38,7 +28,7 @@ describe('LoginThrottleService', () => {
   let anomalies: { isKnownDevice: jest.Mock; credentialStuffing: jest.Mock };
 
   beforeEach(() => {
-    const clock = new ManualClock();
+    const clock = new FakeClock(new Date('2030-01-01T00:00:00Z'));
     store = new InMemoryAttemptStore(clock);
     anomalies = { isKnownDevice: jest.fn().mockResolvedValue(false), credentialStuffing: jest.fn() };
     const audit = { record: jest.fn() } as unknown as AuditService;

@@ -1,3 +1,4 @@
+import { FakeClock } from '../../test/helpers/fake-clock';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -27,18 +28,11 @@ class CapturedOutput extends CliOutput {
   }
 }
 
-class MovableClock extends Clock {
-  at = Date.now();
-  override now(): Date {
-    return new Date(this.at);
-  }
-}
-
 const secret = () => randomBytes(32).toString('base64url');
 const HOUR = 3600 * 1000;
 
 /** A CLI application context as `npm run cli` builds it, on the given environment. */
-async function cliContext(env: Record<string, string | undefined>, clock = new MovableClock()) {
+async function cliContext(env: Record<string, string | undefined>, clock = new FakeClock()) {
   const saved = { ...process.env };
   const all = { NODE_ENV: 'test', LOG_LEVEL: 'silent', KEY_ENCRYPTION_KEY_PREVIOUS: undefined, ...env };
   for (const [name, value] of Object.entries(all)) {
@@ -64,7 +58,7 @@ async function cliContext(env: Record<string, string | undefined>, clock = new M
 describe('CLI commands (real services, in-memory database)', () => {
   let context: INestApplicationContext;
   let output: CapturedOutput;
-  let clock: MovableClock;
+  let clock: FakeClock;
   let dataSource: DataSource;
 
   beforeAll(async () => {
@@ -106,7 +100,7 @@ describe('CLI commands (real services, in-memory database)', () => {
     expect(process.exitCode).toBe(1);
 
     // Seconds later (keys:rotate --prepare, then keys:rotate): still refused, nothing changed.
-    clock.at += 5000;
+    clock.advance(5000);
     output.lines = [];
     await context.get(KeysRotateCommand).run([], { prepare: true });
     await context.get(KeysRotateCommand).run([]);
@@ -114,7 +108,7 @@ describe('CLI commands (real services, in-memory database)', () => {
     expect(output.lines[1]).toMatch(/^error: Not rotating/);
     expect(await keys().countBy({ state: 'active' })).toBe(0);
 
-    clock.at = next.createdAt.getTime() + HOUR;
+    clock.set(new Date(next.createdAt.getTime() + HOUR));
     process.exitCode = undefined;
     output.lines = [];
     await context.get(KeysRotateCommand).run([]);

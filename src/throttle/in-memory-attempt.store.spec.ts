@@ -1,4 +1,4 @@
-import { Clock } from '../common/clock/clock';
+import { FakeClock } from '../../test/helpers/fake-clock';
 import { INTEGER_SETTINGS } from '../config/environment';
 import {
   InMemoryAttemptStore,
@@ -7,30 +7,23 @@ import {
   MAX_HITS_PER_KEY,
 } from './in-memory-attempt.store';
 
-class ManualClock extends Clock {
-  at = Date.parse('2030-01-01T00:00:00Z');
-  override now(): Date {
-    return new Date(this.at);
-  }
-}
-
 describe('InMemoryAttemptStore', () => {
-  let clock: ManualClock;
+  let clock: FakeClock;
   let store: InMemoryAttemptStore;
 
   beforeEach(() => {
-    clock = new ManualClock();
+    clock = new FakeClock(new Date('2030-01-01T00:00:00Z'));
     store = new InMemoryAttemptStore(clock);
   });
 
   it('counts hits in a sliding window on its own clock', async () => {
     expect(await store.hit('k', 1000)).toBe(1);
-    clock.at += 600;
+    clock.advance(600);
     expect(await store.hit('k', 1000)).toBe(2);
-    clock.at += 600;
+    clock.advance(600);
     expect(await store.hit('k', 1000)).toBe(2);
     await store.unhit('k');
-    clock.at += 500;
+    clock.advance(500);
     expect(await store.hit('k', 1000)).toBe(1);
   });
 
@@ -70,7 +63,7 @@ describe('InMemoryAttemptStore', () => {
     await store.hit('k', 1000);
     await store.set('kept', '1', 1000, { keep: true });
     await store.set('value', '1', 1000);
-    clock.at += 1000;
+    clock.advance(1000);
     store.sweep();
     expect(store.size()).toEqual({ counters: 0, kept: 0, values: 0 });
   });
@@ -78,7 +71,7 @@ describe('InMemoryAttemptStore', () => {
   it('sets a flag once until it expires', async () => {
     expect(await store.setIfAbsent('flag', '1', 1000)).toBe(true);
     expect(await store.setIfAbsent('flag', '1', 1000)).toBe(false);
-    clock.at += 1000;
+    clock.advance(1000);
     expect(await store.setIfAbsent('flag', '1', 1000)).toBe(true);
   });
 
