@@ -12,7 +12,8 @@ import { isUniqueViolation } from '../database/unique-violation';
 import type { Session } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
 import { AttemptStore } from '../throttle/attempt-store';
-import { ipPrefix, userAgentFamily } from './device';
+import { ipPrefix } from '../common/ip-prefix';
+import { userAgentFamily } from './device';
 import { KnownDevice } from './entities/known-device.entity';
 import { UserFlag } from './entities/user-flag.entity';
 

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { createHmac, hkdfSync } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import { AnomalyService } from '../anomaly/anomaly.service';
-import { ipPrefix } from '../anomaly/device';
+import { ipPrefix } from '../common/ip-prefix';
 import { AuditService } from '../audit/audit.service';
 import { clientKey, type ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';

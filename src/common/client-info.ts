@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { isIPv6 } from 'node:net';
-import { ipPrefix } from '../anomaly/device';
+import { ipPrefix } from './ip-prefix';
 
 export interface ClientInfo {
   /** The socket's address, or the X-Forwarded-For hop Express derived through TRUST_PROXY. */
