@@ -129,6 +129,9 @@ export class AuthService {
       if (!(error instanceof RefreshRejectedError)) throw error;
       if (error.reason === 'reuse') {
         this.anomalies.refreshTokenReused(error.session, client);
+      } else if (!error.session) {
+        // A token Warden never issued (or long purged): counted per source, not a row per request.
+        this.audit.recordRejection({ type: 'refresh_failed', client, reason: error.reason });
       } else {
         this.audit.record({
           type: 'refresh_failed',

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { RetryLaterException } from '../exceptions/retry-later.exception';
+import { MAX_LOGGED_PATH_LENGTH, storedText } from '../stored-text';
 
 export interface ErrorBody {
   statusCode: number;
@@ -24,7 +25,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const body = this.toBody(exception);
     if (body.statusCode >= 500) {
       this.logger.error(
-        `${request.method} ${request.path} failed (request ${typeof request.id === 'string' || typeof request.id === 'number' ? request.id : '-'})`,
+        `${request.method} ${storedText(request.path, MAX_LOGGED_PATH_LENGTH)} failed (request ${typeof request.id === 'string' || typeof request.id === 'number' ? request.id : '-'})`,
         exception instanceof Error ? exception.stack : String(exception),
       );
     }
