@@ -11,6 +11,7 @@ describe('.env.example', () => {
     const secret = () => randomBytes(32).toString('base64url');
     const env = loadEnvironment({
       ...parseEnv(example),
+      NODE_ENV: 'development',
       FINGERPRINT_SECRET: secret(),
       KEY_ENCRYPTION_KEY: secret(),
       CSRF_SECRET: secret(),
@@ -23,6 +24,7 @@ describe('.env.example', () => {
     const secret = () => randomBytes(32).toString('base64url');
     const env = loadEnvironment({
       ...parseEnv(example.replace(/^PORT=.*$/m, 'PORT=4000')),
+      NODE_ENV: 'development',
       FINGERPRINT_SECRET: secret(),
       KEY_ENCRYPTION_KEY: secret(),
       CSRF_SECRET: secret(),

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { KnownDevice } from '../anomaly/entities/known-device.entity';
@@ -37,8 +37,22 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
     const database = file === ':memory:' ? ':memory:' : file;
-    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    if (database !== ':memory:') createPrivateFile(database);
     return { type: 'better-sqlite3', database, ...common };
   }
   return { type: 'postgres', url: databaseUrl, ...common };
+}
+
+/**
+ * The database holds password hashes, sealed signing keys and the audit log: a new file is created owner-only
+ * (0600, in a 0700 directory when that is new too) before SQLite opens it, whatever the umask. SQLite gives
+ * its journal and WAL files the database file's mode. An existing file keeps the mode its owner chose.
+ */
+function createPrivateFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
