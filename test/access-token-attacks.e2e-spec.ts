@@ -3,6 +3,8 @@ import { loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './facto
 import { cookieHeader } from './helpers/cookies';
 import { FakeClock } from './helpers/fake-clock';
 import { rawRequest } from './helpers/raw-request';
+import { sign } from 'node:crypto';
+import { KeyStore } from '../src/keys/key-store.service';
 import { RevocationStore } from '../src/tokens/revocation.store';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -141,6 +143,50 @@ describe('access token attacks', () => {
   it.each([['not-a-jwt'], ['a.b'], ['a.b.c.d'], ['....'], ['eyJ.eyJ.x']])('refuses garbage %p', async (garbage) => {
     const response = await me(`Bearer ${garbage}`);
     expect(response.status).toBe(401);
+  });
+
+  describe('non-canonical base64url (one token, one spelling)', () => {
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    /** The same bytes spelled differently: the last character's unused low bit flipped. */
+    const sibling = (segment: string) => {
+      const last = alphabet.indexOf(segment.at(-1)!);
+      const changed = segment.slice(0, -1) + alphabet[last ^ 1];
+      expect(Buffer.from(changed, 'base64url')).toEqual(Buffer.from(segment, 'base64url'));
+      return changed;
+    };
+    /** A segment whose encoding leaves unused bits: JSON allows trailing whitespace to adjust its length. */
+    const encodeWithSlack = (value: unknown) => {
+      let json = JSON.stringify(value);
+      while (json.length % 3 === 0) json += ' ';
+      return b64url(json);
+    };
+    const signWithServerKey = (headerSegment: string, payloadSegment: string) => {
+      const input = `${headerSegment}.${payloadSegment}`;
+      const { privateKey } = t.app.get(KeyStore).activeSigningKey();
+      const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
+      return `${input}.${signature.toString('base64url')}`;
+    };
+
+    it('refuses the genuine token with its last signature character changed', async () => {
+      const [h, p, s] = token.split('.');
+      // ES256: 64 bytes make 86 characters, the last with 2 unused bits; decoders ignore them.
+      expect(s.length % 4).not.toBe(0);
+      await expectRejected(`${h}.${p}.${sibling(s)}`, 'malformed');
+    });
+
+    it.each([['header'], ['payload']])('refuses a non-canonical %s even under a valid signature', async (part) => {
+      const h = encodeWithSlack(header);
+      const p = encodeWithSlack(payload);
+      // Baseline: the canonical spelling, signed the same way, passes.
+      await me(`Bearer ${signWithServerKey(h, p)}`).expect(200);
+      const forged = part === 'header' ? signWithServerKey(sibling(h), p) : signWithServerKey(h, sibling(p));
+      await expectRejected(forged, 'malformed');
+    });
+
+    it('refuses padding', async () => {
+      const [h, p, s] = token.split('.');
+      await expectRejected(`${h}.${p}.${s}==`, 'malformed');
+    });
   });
 
   it('refuses a token passed in the query string', async () => {

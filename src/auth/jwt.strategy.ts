@@ -13,6 +13,7 @@ import { BindingFactors, FingerprintService } from '../tokens/fingerprint.servic
 import { RevocationStore } from '../tokens/revocation.store';
 import { accessTokenSource, FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
 import type { AuthenticatedUser } from './authenticated-user';
+import { isCanonicalCompactJws } from './compact-jws';
 import { TokenRejectedError } from './token-rejection';
 
 /** Small clock skew between instances; RFC 7519 §4.1.4 allows "some small leeway". */
@@ -83,6 +84,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 }
 
 async function verificationKeyFor(keyStore: KeyStore, rawToken: string): Promise<string> {
+  // Before anything is decoded: one token, one spelling (the decoders below would accept others).
+  if (!isCanonicalCompactJws(rawToken)) throw new TokenRejectedError('malformed');
   const header = decodeHeader(rawToken);
   if (!header) throw new TokenRejectedError('malformed');
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;
