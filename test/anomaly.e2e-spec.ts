@@ -76,6 +76,7 @@ describe('anomaly rules', () => {
       await t
         .http()
         .post('/api/auth/refresh')
+        .set('User-Agent', session.userAgent)
         .send({ transport: 'bearer', refreshToken: session.refreshToken })
         .expect(200);
       await t

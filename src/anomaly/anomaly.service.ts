@@ -13,7 +13,7 @@ import type { Session } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
 import { AttemptStore } from '../throttle/attempt-store';
 import { ipPrefix } from '../common/ip-prefix';
-import { userAgentFamily } from './device';
+import { userAgentFamily } from '../common/user-agent-family';
 import { KnownDevice } from './entities/known-device.entity';
 import { UserFlag } from './entities/user-flag.entity';
 
