@@ -398,6 +398,27 @@ describe('session expiry, grace and purge', () => {
     }
   });
 
+  it('grace: a third presentation of the same token within the window is reuse and ends the session', async () => {
+    const clock = new FakeClock();
+    const t = await createTestApp({ clock, env: { REFRESH_REUSE_GRACE: '10s' } });
+    try {
+      const user = await registerUser(t);
+      const first = await loginBearer(t, user);
+      await refreshBearer(t, first.refreshToken).expect(200);
+      clock.advance(2_000);
+      const retried = bearerFrom(await refreshBearer(t, first.refreshToken).expect(200));
+      // Still within the window, one after the other: the one retry is taken.
+      clock.advance(2_000);
+      await refreshBearer(t, first.refreshToken).expect(401);
+      const [reuse] = await t.auditEvents({ type: 'refresh_token_reuse', userId: user.id });
+      expect(reuse.reason).toBe('spent_refresh_token_presented');
+      await refreshBearer(t, retried.refreshToken).expect(401);
+      await t.http().get('/api/users/me').set(retried.headers).expect(401);
+    } finally {
+      await t.close();
+    }
+  });
+
   it('grace: past the window the parent is reuse', async () => {
     const clock = new FakeClock();
     const t = await createTestApp({ clock, env: { REFRESH_REUSE_GRACE: '10s' } });
