@@ -153,7 +153,7 @@ describe('structured logs', () => {
         message: 'Internal server error',
       });
       expect(response.text).not.toContain('db-7');
-      const id = response.headers['x-request-id'] as string;
+      const id = response.headers['x-request-id'];
       const reports = lines
         .map((line) => JSON.parse(line) as { level: number; msg?: string; stack?: unknown; err?: unknown })
         .filter((entry) => entry.level >= 50 && JSON.stringify(entry).includes(cause));
