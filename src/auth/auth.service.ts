@@ -291,7 +291,7 @@ export class AuthService {
 
   private async refreshRefused(error: RefreshRejectedError, device: PresentingDevice, client: ClientInfo) {
     if (error.reason === 'reuse') {
-      this.anomalies.refreshTokenReused(error.session, client);
+      await this.anomalies.refreshTokenReused(error.session, client);
       return;
     }
     const binding = isBindingFailure(error.reason) && error.session ? error.session : undefined;

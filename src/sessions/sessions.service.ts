@@ -110,7 +110,35 @@ export class SessionsService {
       return this.issueRefreshToken(manager, session, null, now);
     });
     if (started instanceof Abort) throw new RefreshRejectedError('session_ended');
+    await this.enforceSessionLimit(userId, session.id, client);
     return started;
+  }
+
+  /**
+   * MAX_SESSIONS_PER_USER: a login beyond it ends the user's sessions unused the longest, so one account
+   * cannot pile up sessions (and the rows, revocations and alerts they bring). Concurrent logins may
+   * overshoot by their number until the next login trims again.
+   */
+  private async enforceSessionLimit(userId: string, newSessionId: string, client: ClientInfo): Promise<void> {
+    const limit = this.config.maxSessionsPerUser;
+    const others = (await this.listActive(userId)).filter((session) => session.id !== newSessionId);
+    const excess = others.slice(limit - 1);
+    if (excess.length === 0) return;
+    await this.revokeSessions(
+      excess.map((session) => session.id),
+      'session_limit',
+    );
+    for (const ended of excess) {
+      this.audit.record({
+        type: 'session_revoked',
+        success: true,
+        userId,
+        sessionId: ended.id,
+        client,
+        reason: 'session_limit',
+        metadata: { limit, by: newSessionId },
+      });
+    }
   }
 
   /** The token row and its session, spent or not; null for a token we never issued. */
