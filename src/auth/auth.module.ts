@@ -14,6 +14,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
+import { RefreshRefusalService } from './refresh-refusal.service';
 
 @Module({
   imports: [UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule],
@@ -22,6 +23,7 @@ import { PasswordService } from './password.service';
     AuthService,
     LoginThrottleService,
     PasswordService,
+    RefreshRefusalService,
     JwtStrategy,
     // Global guards run in this order: who is calling, may they, and did they mean to.
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -1,18 +1,12 @@
-import { BadRequestException, ForbiddenException, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { CsrfService } from '../csrf/csrf.service';
-import { userAgentFamily } from '../common/user-agent-family';
-import { BINDING_FAILURES, PresentingDevice } from '../sessions/device-binding';
+import type { PresentingDevice } from '../sessions/device-binding';
 import type { Session } from '../sessions/entities/session.entity';
-import {
-  IssuedRefreshToken,
-  RefreshFailure,
-  RefreshRejectedError,
-  SessionsService,
-} from '../sessions/sessions.service';
+import { IssuedRefreshToken, RefreshRejectedError, SessionsService } from '../sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { FingerprintService, Transport } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
@@ -22,6 +16,7 @@ import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordService } from './password.service';
+import { RefreshRefusalService } from './refresh-refusal.service';
 
 interface GrantBase extends IssuedRefreshToken {
   user: UserResponseDto;
@@ -38,12 +33,8 @@ export type RefreshRequest =
   | { transport: 'bearer'; refreshToken: string }
   | { transport: 'cookie'; refreshToken?: string; fingerprintCookie?: string; csrfToken?: string };
 
-const isBindingFailure = (reason: RefreshFailure) => (BINDING_FAILURES as readonly string[]).includes(reason);
-
 @Injectable()
 export class AuthService {
-  private readonly logger = new Logger(AuthService.name);
-
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
@@ -55,6 +46,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly loginThrottle: LoginThrottleService,
     private readonly anomalies: AnomalyService,
+    private readonly refusals: RefreshRefusalService,
     private readonly clock: Clock,
   ) {}
 
@@ -134,7 +126,7 @@ export class AuthService {
       issued = await this.sessions.rotate(presented, request.transport, device, client);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
-      await this.refreshRefused(error, device, client);
+      await this.refusals.refreshRefused(error, device, client);
       throw new UnauthorizedException('Invalid or expired refresh token');
     }
     const user = await this.users.getById(issued.session.userId);
@@ -198,18 +190,7 @@ export class AuthService {
       this.sessions.checkPresented(presented, 'cookie', device);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
-      if (isBindingFailure(error.reason) && error.session) {
-        this.audit.record({
-          type: 'csrf_rejected',
-          success: false,
-          userId: error.session.userId,
-          sessionId: error.session.id,
-          client,
-          reason: error.reason,
-          metadata: { path: '/api/auth/csrf', ...this.bindingDetails(error.session, device) },
-        });
-        await this.reportBindingFailure(error.session, client);
-      }
+      await this.refusals.csrfTokenRefused(error, device, client);
       throw new UnauthorizedException('Invalid or missing session');
     }
     if (!this.sessions.isSpendable(presented.token)) throw new UnauthorizedException('Invalid or missing session');
@@ -287,41 +268,6 @@ export class AuthService {
       metadata: { path: '/api/auth/refresh' },
     });
     throw new ForbiddenException('CSRF check failed');
-  }
-
-  private async refreshRefused(error: RefreshRejectedError, device: PresentingDevice, client: ClientInfo) {
-    if (error.reason === 'reuse') {
-      await this.anomalies.refreshTokenReused(error.session, client);
-      return;
-    }
-    const binding = isBindingFailure(error.reason) && error.session ? error.session : undefined;
-    this.audit.record({
-      type: 'refresh_failed',
-      success: false,
-      userId: error.session?.userId,
-      sessionId: error.session?.id,
-      client,
-      reason: error.reason,
-      metadata: binding ? this.bindingDetails(binding, device) : undefined,
-    });
-    if (binding) await this.reportBindingFailure(binding, client);
-  }
-
-  /** What an operator needs to tell a stolen refresh token from a browser update; no secret. */
-  private bindingDetails(session: Session, device: PresentingDevice): Record<string, unknown> {
-    return {
-      transport: session.transport,
-      fingerprintCookie: device.fingerprintCookie === undefined ? 'missing' : 'present',
-      userAgentFamily: userAgentFamily(device.userAgent),
-      sessionUserAgentFamily: session.userAgentFamily,
-    };
-  }
-
-  /** The fingerprint-mismatch rule counts it like a replayed access token; enough sources end the session. */
-  private async reportBindingFailure(session: Session, client: ClientInfo): Promise<void> {
-    await this.anomalies
-      .fingerprintMismatch(session.userId, session.id, client)
-      .catch((error: Error) => this.logger.error(`Fingerprint mismatch rule failed: ${error.message}`));
   }
 
   private grant(

@@ -6,11 +6,15 @@ import type { Transport } from '../tokens/fingerprint.service';
 /** Why a refresh token was refused on a device other than the one its session began on. */
 export type BindingFailure = 'fingerprint_missing' | 'fingerprint_mismatch' | 'user_agent_mismatch';
 
-export const BINDING_FAILURES: readonly BindingFailure[] = [
+const BINDING_FAILURES: ReadonlySet<string> = new Set<BindingFailure>([
   'fingerprint_missing',
   'fingerprint_mismatch',
   'user_agent_mismatch',
-];
+]);
+
+export function isBindingFailure(reason: string): reason is BindingFailure {
+  return BINDING_FAILURES.has(reason);
+}
 
 /** What a session is bound to for its whole life, stored when it starts. */
 export interface DeviceBinding {
