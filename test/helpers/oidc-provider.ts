@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Provider, { type JWK } from 'oidc-provider';
+import Provider, { type Adapter, type AdapterPayload, type JWK } from 'oidc-provider';
 
 /**
  * A real, certified OpenID provider (panva's oidc-provider) on a free loopback port, issuing RFC 9068 JWT
@@ -42,9 +42,23 @@ export async function startOpenIdProvider(): Promise<TestOpenIdProvider> {
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
   // What the next token request gets; the provider reads them while it issues the token.
-  let next: { alg: string; roles: string[] } = { alg: 'ES256', roles: [] };
+  let next: { alg: 'ES256' | 'RS256'; roles: string[] } = { alg: 'ES256', roles: [] };
+  // Client-credentials JWT access tokens are stateless; a plain Map keeps the provider's dev warning quiet.
+  const store = new Map<string, AdapterPayload>();
+  const adapter = (model: string): Adapter => ({
+    upsert: async (id, payload) => void store.set(`${model}:${id}`, payload),
+    find: async (id) => store.get(`${model}:${id}`),
+    findByUserCode: async () => undefined,
+    findByUid: async () => undefined,
+    consume: async () => undefined,
+    destroy: async (id) => void store.delete(`${model}:${id}`),
+    revokeByGrantId: async () => undefined,
+  });
   const makeProvider = (keys: JWK[]) =>
     new Provider(issuer, {
+      adapter,
+      cookies: { keys: [randomBytes(32).toString('base64url')] },
+      ttl: { ClientCredentials: 300 },
       clients: [
         {
           client_id: CLIENT_ID,
