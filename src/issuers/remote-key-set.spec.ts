@@ -29,9 +29,9 @@ describe('RemoteKeySet', () => {
     now = Date.UTC(2026, 0, 1);
     served = { keys: [jwk('one')] };
     cacheControl = 'public, max-age=300';
-    fetches = jest.spyOn(globalThis, 'fetch').mockImplementation(async () => {
+    fetches = jest.spyOn(globalThis, 'fetch').mockImplementation(() => {
       const headers = cacheControl ? { 'cache-control': cacheControl } : undefined;
-      return new Response(JSON.stringify(served), { status: 200, headers });
+      return Promise.resolve(new Response(JSON.stringify(served), { status: 200, headers }));
     });
   });
   afterEach(() => jest.restoreAllMocks());
@@ -84,8 +84,8 @@ describe('RemoteKeySet', () => {
 
   it('finds the JWKS through discovery, and refuses a document naming another issuer', async () => {
     const discovery = (issuer: string) => ({ issuer, jwks_uri: JWKS_URI });
-    fetches.mockImplementation(async (url: URL) =>
-      Response.json(String(url).endsWith('openid-configuration') ? discovery(ISSUER) : served),
+    fetches.mockImplementation((url: URL) =>
+      Promise.resolve(Response.json(String(url).endsWith('openid-configuration') ? discovery(ISSUER) : served)),
     );
     await expect(new RemoteKeySet(ISSUER, null, clock).keyFor(header('one'))).resolves.toBeDefined();
     expect(fetches.mock.calls.map(([url]) => String(url))).toEqual([
@@ -93,8 +93,10 @@ describe('RemoteKeySet', () => {
       JWKS_URI,
     ]);
 
-    fetches.mockImplementation(async (url: URL) =>
-      Response.json(String(url).endsWith('openid-configuration') ? discovery('https://evil.example') : served),
+    fetches.mockImplementation((url: URL) =>
+      Promise.resolve(
+        Response.json(String(url).endsWith('openid-configuration') ? discovery('https://evil.example') : served),
+      ),
     );
     await expect(new RemoteKeySet(ISSUER, null, clock).keyFor(header('one'))).rejects.toThrow(KeySetUnavailableError);
   });

@@ -36,7 +36,7 @@ export async function startOpenIdProvider(): Promise<TestOpenIdProvider> {
   let fetches = 0;
   const server: Server = createServer((request, response) => {
     if (request.url === '/jwks') fetches += 1;
-    provider!.callback()(request, response);
+    void provider!.callback()(request, response);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -46,13 +46,13 @@ export async function startOpenIdProvider(): Promise<TestOpenIdProvider> {
   // Client-credentials JWT access tokens are stateless; a plain Map keeps the provider's dev warning quiet.
   const store = new Map<string, AdapterPayload>();
   const adapter = (model: string): Adapter => ({
-    upsert: async (id, payload) => void store.set(`${model}:${id}`, payload),
-    find: async (id) => store.get(`${model}:${id}`),
-    findByUserCode: async () => undefined,
-    findByUid: async () => undefined,
-    consume: async () => undefined,
-    destroy: async (id) => void store.delete(`${model}:${id}`),
-    revokeByGrantId: async () => undefined,
+    upsert: (id, payload) => Promise.resolve(void store.set(`${model}:${id}`, payload)),
+    find: (id) => Promise.resolve(store.get(`${model}:${id}`)),
+    findByUserCode: () => Promise.resolve(undefined),
+    findByUid: () => Promise.resolve(undefined),
+    consume: () => Promise.resolve(),
+    destroy: (id) => Promise.resolve(void store.delete(`${model}:${id}`)),
+    revokeByGrantId: () => Promise.resolve(),
   });
   const makeProvider = (keys: JWK[]) =>
     new Provider(issuer, {
