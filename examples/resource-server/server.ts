@@ -16,7 +16,8 @@
  * by default). Keep that TTL short, and do not let a resource server grant anything irreversible on the
  * `roles` claim alone.
  *
- * Entry point: main.ts (see README). Depends on jose only (`npm install jose`), an ES module that `require` loads from Node 22.12 on.
+ * Entry point: main.ts (see README). Depends on jose only (`npm install jose`), an ES module that
+ * `require` loads from Node 22.12 on.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { createLocalJWKSet, type JSONWebKeySet, type JWSHeaderParameters, jwtVerify, type JWTPayload } from 'jose';
