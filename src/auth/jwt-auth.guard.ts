@@ -51,7 +51,11 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   /** Only on routes that opted in: the others act on Warden accounts and sessions an outsider does not have. */
-  private authenticateExternal(context: ExecutionContext, request: Request, issuer: string) {
+  private authenticateExternal(
+    context: ExecutionContext,
+    request: Request,
+    issuer: string,
+  ): Promise<AuthenticatedUser> {
     const accepted = this.reflector.getAllAndOverride<boolean>(ACCEPT_EXTERNAL_ISSUERS_KEY, [
       context.getHandler(),
       context.getClass(),
