@@ -109,6 +109,10 @@ export async function startOpenIdProvider(): Promise<TestOpenIdProvider> {
       provider = makeProvider(signingKeys());
     },
     jwksFetches: () => fetches,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // Warden's keep-alive connections to the JWKS
+      }),
   };
 }
