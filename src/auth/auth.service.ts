@@ -277,7 +277,14 @@ export class AuthService {
     fingerprintCookie: string | undefined,
   ): SessionGrant {
     const sign = (fingerprint: string) =>
-      this.accessTokens.issue({ userId: user.id, sessionId: issued.session.id, roles: user.roles, fingerprint });
+      this.accessTokens.issue({
+        userId: user.id,
+        sessionId: issued.session.id,
+        roles: user.roles,
+        fingerprint,
+        transport: issued.session.transport,
+        authenticatedAt: issued.session.createdAt,
+      });
     const base = { ...issued, user: UserResponseDto.from(user) };
     if (issued.session.transport === 'bearer') {
       const fingerprint = this.fingerprints.bind({ transport: 'bearer', ip: client.ip, userAgent: client.userAgent });

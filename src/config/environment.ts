@@ -3,6 +3,7 @@ import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validat
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDurationSeconds } from './duration';
+import { ExternalIssuerSettings, parseExternalIssuers } from './external-issuers';
 import {
   DEVELOPMENT_SECRETS_FILE,
   developmentSecretProblem,
@@ -53,6 +54,7 @@ class RawEnvironment {
   @IsOptional() @IsString() TLS_CERT_FILE?: string;
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
+  @IsOptional() @IsString() EXTERNAL_ISSUERS?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -179,6 +181,8 @@ export interface Environment {
   tls: { cert: Buffer; key: Buffer } | null;
   /** A reverse proxy terminates HTTPS in front of Warden (name it in TRUST_PROXY). */
   tlsTerminatedUpstream: boolean;
+  /** Other OpenID providers whose access tokens the guard accepts; empty: Warden trusts only itself. */
+  externalIssuers: ExternalIssuerSettings[];
 }
 
 export interface LoadOptions {
@@ -287,6 +291,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     backoffMs: integer('ALERT_WEBHOOK_BACKOFF_MS'),
   });
   const retentionDays = integer('AUDIT_RETENTION_DAYS');
+  const issuer = env.JWT_ISSUER ?? `http://localhost:${port}`;
+  const externalIssuers = parseExternalIssuers(env.EXTERNAL_ISSUERS, { ownIssuer: issuer, production }, problems);
 
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -295,7 +301,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     port,
     databaseUrl: databaseUrlOf(env),
     jwt: {
-      issuer: env.JWT_ISSUER ?? `http://localhost:${port}`,
+      issuer,
       audience: env.JWT_AUDIENCE ?? 'warden-api',
       algorithm: (env.JWT_ALG ?? 'ES256') as SigningAlgorithm,
       accessTokenTtlSeconds,
@@ -321,6 +327,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     audit: { retentionDays },
     tls,
     tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
+    externalIssuers,
   };
 }
 
