@@ -51,3 +51,18 @@ export function signWithServerKey(t: TestApp, headerSegment: string, payloadSegm
   const signature = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
   return `${input}.${signature.toString('base64url')}`;
 }
+
+const BASE64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * The same bytes spelled differently: the lowest unused bit of the last character flipped. Needs a segment
+ * whose length is not a multiple of 4 (only those have unused bits).
+ */
+export function respelled(segment: string): string {
+  const last = BASE64URL_ALPHABET.indexOf(segment.at(-1)!);
+  const changed = segment.slice(0, -1) + BASE64URL_ALPHABET[last ^ 1];
+  if (segment.length % 4 === 0 || !Buffer.from(changed, 'base64url').equals(Buffer.from(segment, 'base64url'))) {
+    throw new Error(`no other spelling of ${segment}`);
+  }
+  return changed;
+}
