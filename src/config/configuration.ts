@@ -53,6 +53,8 @@ export const auditConfig = registerAs('audit', () => currentEnvironment().audit)
 
 export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
+export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
+
 export const allConfig = [
   appConfig,
   databaseConfig,
@@ -64,4 +66,5 @@ export const allConfig = [
   alertsConfig,
   auditConfig,
   keysConfig,
+  issuersConfig,
 ];

@@ -6,6 +6,7 @@ import { loadEnvironment } from './environment';
 
 describe('.env.example', () => {
   const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
+  // NODE_ENV comes from the real environment, never from a .env; the example is a development setup.
 
   it('is a valid configuration once the secrets are filled in', () => {
     const secret = () => randomBytes(32).toString('base64url');
@@ -30,6 +31,20 @@ describe('.env.example', () => {
       CSRF_SECRET: secret(),
     });
     expect(env.jwt.issuer).toBe('http://localhost:4000');
+  });
+
+  it('gives a valid EXTERNAL_ISSUERS example, commented out: none is trusted by default', () => {
+    const secret = () => randomBytes(32).toString('base64url');
+    const base = {
+      ...parseEnv(example),
+      NODE_ENV: 'development',
+      FINGERPRINT_SECRET: secret(),
+      KEY_ENCRYPTION_KEY: secret(),
+      CSRF_SECRET: secret(),
+    };
+    expect(loadEnvironment(base).externalIssuers).toEqual([]);
+    const documented = /^# EXTERNAL_ISSUERS=(.+)$/m.exec(example)?.[1];
+    expect(loadEnvironment({ ...base, EXTERNAL_ISSUERS: documented }).externalIssuers).toHaveLength(1);
   });
 
   it('documents every secret setting without giving it a value', () => {

@@ -15,7 +15,8 @@ import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecy
 import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
-import { AuditCount1764370800000 } from './migrations/1764370800000-audit-count';
+import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-binding';
+import { AuditCount1764374400000 } from './migrations/1764374400000-audit-count';
 
 export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag];
 export const migrations = [
@@ -25,7 +26,8 @@ export const migrations = [
   KnownDevices1764360000000,
   UserFlags1764363600000,
   SessionEpoch1764367200000,
-  AuditCount1764370800000,
+  DeviceBinding1764370800000,
+  AuditCount1764374400000,
 ];
 
 /**

@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
 
 /** Unauthenticated rejections of one source and reason share a row per window; `count` says how many. */
-export class AuditCount1764370800000 implements MigrationInterface {
-  name = 'AuditCount1764370800000';
+export class AuditCount1764374400000 implements MigrationInterface {
+  name = 'AuditCount1764374400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumn(
