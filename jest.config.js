@@ -37,7 +37,7 @@ const common = {
   testEnvironment: 'node',
   // Stryker's sandboxes (npm run test:mutation) are copies of the project, tests included.
   modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
-  testPathIgnorePatterns: ['/node_modules/', '/.stryker-tmp/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.stryker-tmp/'],
 };
 
 module.exports = {
