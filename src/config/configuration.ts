@@ -54,6 +54,8 @@ export const auditConfig = registerAs('audit', () => currentEnvironment().audit)
 
 export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
+export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
+
 export const allConfig = [
   appConfig,
   databaseConfig,
@@ -65,4 +67,5 @@ export const allConfig = [
   alertsConfig,
   auditConfig,
   keysConfig,
+  passwordHashingConfig,
 ];
