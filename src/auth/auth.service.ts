@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { CsrfService } from '../csrf/csrf.service';
-import { IssuedRefreshToken, RefreshRejectedError, SessionsService } from '../sessions/sessions.service';
+import { IssuedRefreshToken, RefreshRejectedError, RotatedSession, SessionsService } from '../sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { FingerprintService, Transport } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
@@ -122,7 +122,7 @@ export class AuthService {
         throw new ForbiddenException('CSRF check failed');
       }
     }
-    let issued: IssuedRefreshToken;
+    let issued: RotatedSession;
     try {
       issued = await this.sessions.rotate(presented, request.transport, client);
     } catch (error) {
@@ -141,7 +141,7 @@ export class AuthService {
       }
       throw new UnauthorizedException('Invalid or expired refresh token');
     }
-    const user = await this.users.getById(issued.session.userId);
+    const { user } = issued;
     this.audit.record({ type: 'refresh', success: true, userId: user.id, sessionId: issued.session.id, client });
     this.anomalies.sessionUsed(user.id, issued.session.id, client);
     return this.grant(
