@@ -12,8 +12,8 @@ import { UserResponseDto } from '../users/dto/user-response.dto';
 import type { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
-import { LoginThrottleService } from './login-throttle.service';
-import { PasswordService } from './password.service';
+import { LoginAttempt, LoginThrottleService } from './login-throttle.service';
+import { PasswordHashingBusyException, PasswordService } from './password.service';
 
 interface GrantBase extends IssuedRefreshToken {
   user: UserResponseDto;
@@ -60,9 +60,9 @@ export class AuthService {
   async login(email: string, password: string, transport: Transport, client: ClientInfo): Promise<SessionGrant> {
     const user = await this.users.findByEmail(email);
     const attempt = await this.loginThrottle.begin('login', email, client, user?.id);
-    const valid = user
-      ? await this.passwords.verify(user.passwordHash, password)
-      : await this.passwords.verifyAgainstDummy(password);
+    const valid = await this.checkPassword(attempt, () =>
+      user ? this.passwords.verify(user.passwordHash, password) : this.passwords.verifyAgainstDummy(password),
+    );
     if (!user || !valid) {
       this.audit.record({
         type: 'login_failed',
@@ -208,7 +208,10 @@ export class AuthService {
   ): Promise<void> {
     const user = await this.users.getById(principal.userId);
     const attempt = await this.loginThrottle.begin('password_change', user.email, client, user.id);
-    if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
+    const valid = await this.checkPassword(attempt, () =>
+      this.passwords.verify(user.passwordHash, currentPassword),
+    );
+    if (!valid) {
       this.audit.record({
         type: 'password_change_failed',
         success: false,
@@ -244,6 +247,16 @@ export class AuthService {
       client,
       metadata: { sessionsEnded: ended },
     });
+  }
+
+  /** A password check shed for load never ran: the attempt counted for it up front is given back. */
+  private async checkPassword(attempt: LoginAttempt, check: () => Promise<boolean>): Promise<boolean> {
+    try {
+      return await check();
+    } catch (error) {
+      if (error instanceof PasswordHashingBusyException) await this.loginThrottle.abandoned(attempt);
+      throw error;
+    }
   }
 
   private grant(
