@@ -58,6 +58,7 @@ export class AuthService {
    * and concurrent guesses cannot overrun the limit.
    */
   async login(email: string, password: string, transport: Transport, client: ClientInfo): Promise<SessionGrant> {
+    this.passwords.assertCapacity();
     const user = await this.users.findByEmail(email);
     const attempt = await this.loginThrottle.begin('login', email, client, user?.id);
     const valid = await this.checkPassword(attempt, () =>

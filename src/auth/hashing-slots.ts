@@ -37,6 +37,11 @@ export class HashingSlots {
     }
   }
 
+  /** True when a new caller would be refused at once: every slot taken and the queue full. */
+  full(): boolean {
+    return this.running >= this.concurrency && this.waiting.length >= this.queueSize;
+  }
+
   /** How many hashes run and wait now (diagnostics and tests). */
   load(): { running: number; waiting: number } {
     return { running: this.running, waiting: this.waiting.length };
@@ -47,7 +52,7 @@ export class HashingSlots {
       this.running += 1;
       return Promise.resolve();
     }
-    if (this.waiting.length >= this.queueSize) return Promise.reject(new HashingOverloadedError('queue_full'));
+    if (this.full()) return Promise.reject(new HashingOverloadedError('queue_full'));
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         grant: resolve,

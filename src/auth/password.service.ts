@@ -38,6 +38,16 @@ export class PasswordService {
     this.retryAfterSeconds = config.maxWaitSeconds;
   }
 
+  /**
+   * Refuses at once when a hash could not even queue now, so a flood is turned away before the database
+   * and throttle work that leads up to the hash (that work, per refused request, is what starves the loop).
+   */
+  assertCapacity(): void {
+    if (!this.slots.full()) return;
+    this.recordShed('queue_full');
+    throw new PasswordHashingBusyException(this.retryAfterSeconds);
+  }
+
   hash(password: string): Promise<string> {
     return this.shedWhenBusy(() => hash(password, ARGON2_OPTIONS));
   }
