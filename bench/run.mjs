@@ -6,6 +6,9 @@
 //
 //   BENCH_DURATION=5   seconds per measured run        BENCH_ROUNDS=3   alternating rounds per comparison
 //   BENCH_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test   (BENCH_POSTGRES=off skips PostgreSQL)
+//   BENCH_ONLY=guard,refresh,logins,start   run only these parts
+//   BENCH_BEFORE_DIST=/path/to/other/checkout/dist   also measures that build (guard, refresh on SQLite)
+//     in the same alternating rounds: a before/after comparison on the same machine at the same time.
 import autocannon from 'autocannon';
 import { fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +26,7 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const POSTGRES_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const USER_AGENT = 'warden-bench/1.0';
 const createdSchemas = [];
+const ONLY = new Set((process.env.BENCH_ONLY ?? 'guard,refresh,logins,start').split(','));
 const PASSWORD = 'bench-password-long-enough';
 
 async function main() {
@@ -32,13 +36,22 @@ async function main() {
   const children = [];
   try {
     const sqlite = await startServer(env({ DATABASE_URL: `sqlite:${join(scratch, 'warden.sqlite')}` }), children);
+    const beforeDist = process.env.BENCH_BEFORE_DIST;
+    const before = beforeDist
+      ? await startServer(env({ DATABASE_URL: `sqlite:${join(scratch, 'before.sqlite')}`, BENCH_DIST: beforeDist }), children)
+      : undefined;
+    results.before = beforeDist;
     results.rssIdleMb = rssMb(sqlite.child.pid);
-    results.guard = await benchGuard(sqlite);
-    results.refresh = await benchRefresh(sqlite, await maybePostgres(children));
-    results.healthDuringLogins = [];
-    for (const logins of [50, 500]) results.healthDuringLogins.push(await benchHealthDuringLogins(sqlite, logins));
+    if (ONLY.has('guard')) results.guard = await benchGuard(sqlite, before);
+    if (ONLY.has('refresh')) {
+      results.refresh = await benchRefresh({ sqlite, postgres: await maybePostgres(children), sqliteBefore: before });
+    }
+    if (ONLY.has('logins')) {
+      results.healthDuringLogins = [];
+      for (const logins of [50, 500]) results.healthDuringLogins.push(await benchHealthDuringLogins(sqlite, logins));
+    }
     results.rssAfterLoadMb = rssMb(sqlite.child.pid);
-    results.coldStart = await benchColdStart(scratch);
+    if (ONLY.has('start')) results.coldStart = await benchColdStart(scratch);
   } finally {
     for (const child of children) await stop(child);
     await dropPostgresSchemas();
@@ -113,6 +126,27 @@ function run(options) {
   return autocannon({ connections: 10, duration: DURATION, ...options });
 }
 
+/** The server's CPU time (user + system, µs) so far. */
+function serverCpu(server) {
+  return new Promise((resolve) => {
+    const onMessage = (message) => {
+      if (!message?.cpu) return;
+      server.child.off('message', onMessage);
+      resolve(message.cpu.user + message.cpu.system);
+    };
+    server.child.on('message', onMessage);
+    server.child.send('cpu');
+  });
+}
+
+/** A run against one server, with the server CPU it cost per answered request. */
+async function measured(server, options) {
+  const before = await serverCpu(server);
+  const result = await run(options);
+  const cpu = (await serverCpu(server)) - before;
+  return { ...summary(result), cpuMicrosPerRequest: Math.round(cpu / Math.max(1, result.requests.total)) };
+}
+
 function summary(result) {
   return {
     requestsPerSecond: Math.round(result.requests.average),
@@ -127,27 +161,37 @@ function summary(result) {
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** (a) The same answer with no guard, Warden's guard, and the docs' HS256 guard; rounds rotate the order. */
-async function benchGuard(server) {
+async function benchGuard(server, before) {
   const [session] = await bearerSessions(server, 1);
   const bearer = { 'user-agent': USER_AGENT, authorization: `Bearer ${session.accessToken}` };
+  const beforeRoutes = {};
+  if (before) {
+    const [old] = await bearerSessions(before, 1);
+    const oldBearer = { 'user-agent': USER_AGENT, authorization: `Bearer ${old.accessToken}` };
+    beforeRoutes.guardedBefore = { server: before, url: `${before.base}/api/bench/guarded`, headers: oldBearer };
+    beforeRoutes.usersMeBefore = { server: before, url: `${before.base}/api/users/me`, headers: oldBearer };
+  }
   const routes = {
-    unguarded: { url: `${server.base}/api/bench/unguarded`, headers: { 'user-agent': USER_AGENT } },
-    guarded: { url: `${server.base}/api/bench/guarded`, headers: bearer },
+    ...beforeRoutes,
+    unguarded: { server, url: `${server.base}/api/bench/unguarded`, headers: { 'user-agent': USER_AGENT } },
+    guarded: { server, url: `${server.base}/api/bench/guarded`, headers: bearer },
     baseline: {
+      server,
       url: `${server.base}/api/bench/baseline`,
       headers: { 'user-agent': USER_AGENT, authorization: `Bearer ${server.baselineToken}` },
     },
-    usersMe: { url: `${server.base}/api/users/me`, headers: bearer },
+    usersMe: { server, url: `${server.base}/api/users/me`, headers: bearer },
   };
   const names = Object.keys(routes);
   // Warm-up: JIT, connection pools, the verified-token cache's first (full) verification.
-  for (const name of names) await run({ ...routes[name], duration: 1 });
+  const request = ({ server: _server, ...options }) => options;
+  for (const name of names) await run({ ...request(routes[name]), duration: 1 });
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
     const figures = {};
     for (let i = 0; i < names.length; i++) {
       const name = names[(i + round) % names.length];
-      figures[name] = summary(await run(routes[name]));
+      figures[name] = await measured(routes[name].server, request(routes[name]));
     }
     rounds.push(figures);
   }
@@ -159,21 +203,32 @@ async function benchGuard(server) {
         p50Ms: median(rounds.map((r) => r[name].p50Ms)),
         p99Ms: median(rounds.map((r) => r[name].p99Ms)),
         non2xx: rounds.reduce((sum, r) => sum + r[name].non2xx, 0),
+        cpuMicrosPerRequest: median(rounds.map((r) => r[name].cpuMicrosPerRequest)),
       },
     ]),
   );
+  // Throughput ratio per round (both sides saw the same machine within seconds), then the median; and the
+  // same comparison from server CPU per request, which contention on a shared machine barely moves.
+  const cpuRatio = (a, b) =>
+    Number(median(rounds.map((r) => r[b].cpuMicrosPerRequest / r[a].cpuMicrosPerRequest)).toFixed(2));
   const ratio = (a, b) => Number(median(rounds.map((r) => r[a].requestsPerSecond / r[b].requestsPerSecond)).toFixed(2));
   return {
     routes: perRoute,
     guardedVsUnguarded: ratio('guarded', 'unguarded'),
     guardedVsBaseline: ratio('guarded', 'baseline'),
+    byCpu: {
+      guardedVsUnguarded: cpuRatio('guarded', 'unguarded'),
+      guardedVsBaseline: cpuRatio('guarded', 'baseline'),
+      ...(before && { guardedVsBefore: cpuRatio('guarded', 'guardedBefore') }),
+    },
+    ...(before && { guardedVsBefore: ratio('guarded', 'guardedBefore'), usersMeVsBefore: ratio('usersMe', 'usersMeBefore') }),
     rounds,
   };
 }
 
 /** (b) Refresh rotations: 8 sessions, each connection spending its session's latest refresh token. */
-async function benchRefresh(sqlite, postgres) {
-  const servers = { sqlite, ...(postgres && { postgres }) };
+async function benchRefresh(candidates) {
+  const servers = Object.fromEntries(Object.entries(candidates).filter(([, server]) => server));
   const rounds = [];
   for (let round = 0; round < ROUNDS; round++) {
     const figures = {};
@@ -190,6 +245,7 @@ async function benchRefresh(sqlite, postgres) {
         p50Ms: median(rounds.map((r) => r[name].p50Ms)),
         p99Ms: median(rounds.map((r) => r[name].p99Ms)),
         non2xx: rounds.reduce((sum, r) => sum + r[name].non2xx, 0),
+        cpuMicrosPerRequest: median(rounds.map((r) => r[name].cpuMicrosPerRequest)),
         rounds: rounds.map((r) => r[name]),
       },
     ]),
@@ -198,7 +254,7 @@ async function benchRefresh(sqlite, postgres) {
 
 async function refreshRun(server) {
   const pool = (await bearerSessions(server, 8)).map((session) => session.refreshToken);
-  const result = await run({
+  return measured(server, {
     url: `${server.base}/api/auth/refresh`,
     method: 'POST',
     connections: 8,
@@ -215,7 +271,6 @@ async function refreshRun(server) {
       });
     },
   });
-  return summary(result);
 }
 
 async function maybePostgres(children) {
@@ -346,30 +401,37 @@ function printTable(r) {
   const row = (...cells) => rows.push(`| ${cells.join(' | ')} |`);
   console.log(`\nWarden bench, ${r.date}, ${r.machine.cpu} (${r.machine.cores} cores), node ${r.machine.node}, load ${r.machine.load}`);
   console.log(`${DURATION} s per run, ${ROUNDS} alternating rounds, medians\n`);
-  row('measure', 'figure', 'p50 ms', 'p99 ms', 'non-2xx');
-  row('---', '---', '---', '---', '---');
+  row('measure', 'figure', 'p50 ms', 'p99 ms', 'non-2xx', 'server CPU µs/request');
+  row('---', '---', '---', '---', '---', '---');
   const names = {
     unguarded: 'GET /api/bench/unguarded (no guard)',
     guarded: 'GET /api/bench/guarded (Warden guard, ES256)',
     baseline: 'GET /api/bench/baseline (docs guard, HS256)',
     usersMe: 'GET /api/users/me (guard + DB read)',
+    guardedBefore: 'GET /api/bench/guarded, before (BENCH_BEFORE_DIST)',
+    usersMeBefore: 'GET /api/users/me, before (BENCH_BEFORE_DIST)',
   };
-  for (const [name, label] of Object.entries(names)) {
+  for (const [name, label] of Object.entries(r.guard ? names : {})) {
     const f = r.guard.routes[name];
-    row(label, `${f.requestsPerSecond} req/s`, f.p50Ms, f.p99Ms, f.non2xx);
+    if (!f) continue;
+    row(label, `${f.requestsPerSecond} req/s`, f.p50Ms, f.p99Ms, f.non2xx, f.cpuMicrosPerRequest);
   }
-  row('guarded / unguarded', `${r.guard.guardedVsUnguarded}×`, '', '', '');
-  row('guarded / docs baseline', `${r.guard.guardedVsBaseline}×`, '', '', '');
-  for (const [name, f] of Object.entries(r.refresh)) {
-    row(`POST /api/auth/refresh, ${name}, 8 sessions`, `${f.rotationsPerSecond} rotations/s`, f.p50Ms, f.p99Ms, f.non2xx);
+  if (r.guard) row('guarded / unguarded', `${r.guard.guardedVsUnguarded}×`, '', '', '', `${r.guard.byCpu.guardedVsUnguarded}×`);
+  if (r.guard) row('guarded / docs baseline', `${r.guard.guardedVsBaseline}×`, '', '', '', `${r.guard.byCpu.guardedVsBaseline}×`);
+  if (r.guard && r.before) {
+    row('guarded / guarded before', `${r.guard.guardedVsBefore}×`, '', '', '', `${r.guard.byCpu.guardedVsBefore}×`);
+    row('users/me / users/me before', `${r.guard.usersMeVsBefore}×`, '', '', '', '');
   }
-  for (const h of r.healthDuringLogins) {
+  for (const [name, f] of Object.entries(r.refresh ?? {})) {
+    row(`POST /api/auth/refresh, ${name}, 8 sessions`, `${f.rotationsPerSecond} rotations/s`, f.p50Ms, f.p99Ms, f.non2xx, f.cpuMicrosPerRequest);
+  }
+  for (const h of r.healthDuringLogins ?? []) {
     const statuses = Object.entries(h.loginFlood.statuses).map(([s, n]) => `${s}:${n}`).join(' ');
-    row(`GET /api/health during ${h.logins} concurrent logins`, `${h.health.requestsPerSecond} req/s`, h.health.p50Ms, h.health.p99Ms, h.health.non2xx);
-    row(`  the ${h.logins} logins (${statuses})`, `${h.loginFlood.requestsPerSecond} req/s, max ${h.loginFlood.maxMs} ms`, h.loginFlood.p50Ms, h.loginFlood.p99Ms, '');
+    row(`GET /api/health during ${h.logins} concurrent logins`, `${h.health.requestsPerSecond} req/s, max ${h.health.maxMs} ms`, h.health.p50Ms, h.health.p99Ms, h.health.non2xx, '');
+    row(`  the ${h.logins} logins (${statuses})`, `${h.loginFlood.requestsPerSecond} req/s, max ${h.loginFlood.maxMs} ms`, h.loginFlood.p50Ms, h.loginFlood.p99Ms, '', '');
   }
-  row('cold start to first answer (dist/main.js)', `${r.coldStart.firstAnswerMs} ms`, '', '', '');
-  row('RSS idle (dist/main.js) / bench server idle / after load', `${r.coldStart.rssIdleMb} / ${r.rssIdleMb} / ${r.rssAfterLoadMb} MB`, '', '', '');
+  if (r.coldStart) row('cold start to first answer (dist/main.js)', `${r.coldStart.firstAnswerMs} ms`, '', '', '', '');
+  row('RSS idle (dist/main.js) / bench server idle / after load', `${r.coldStart?.rssIdleMb ?? '-'} / ${r.rssIdleMb} / ${r.rssAfterLoadMb} MB`, '', '', '', '');
   console.log(rows.join('\n'));
 }
 

@@ -5,6 +5,7 @@
 //   GET /api/bench/baseline   @Public() + the guard the NestJS docs teach: HS256 JwtService.verifyAsync, nothing else
 // Started by bench/run.mjs as a child process; it reports its port and a baseline token over IPC. Environment
 // (DATABASE_URL, secrets, RATE_LIMIT_MAX, ...) comes from the parent. Never imported by the application.
+// BENCH_DIST points it at another build (an older checkout's dist/) for a before/after comparison.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
@@ -15,9 +16,11 @@ const { Controller, Get, Injectable, Inject, Module, Req, UnauthorizedException,
 const { NestFactory } = require('@nestjs/core');
 const { JwtModule, JwtService } = require('@nestjs/jwt');
 const { Logger } = require('nestjs-pino');
-const { AppModule } = require('../dist/app.module.js');
-const { configureApp, nestApplicationOptions } = require('../dist/app.setup.js');
-const { Public } = require('../dist/common/decorators/public.decorator.js');
+// BENCH_DIST: another build to measure side by side (run.mjs passes BENCH_BEFORE_DIST here).
+const dist = process.env.BENCH_DIST ?? new URL('../dist', import.meta.url).pathname;
+const { AppModule } = require(`${dist}/app.module.js`);
+const { configureApp, nestApplicationOptions } = require(`${dist}/app.setup.js`);
+const { Public } = require(`${dist}/common/decorators/public.decorator.js`);
 
 const BASELINE_SECRET = randomBytes(32);
 
@@ -83,6 +86,9 @@ const baselineToken = await app
   .signAsync({ sub: 'baseline-user' }, { secret: BASELINE_SECRET, algorithm: 'HS256', expiresIn: '1h' });
 process.send?.({ port: app.getHttpServer().address().port, baselineToken });
 // The parent says when to stop; a clean exit also writes the --cpu-prof profile when one was asked for.
+// It also reports its CPU time, so the parent can count server CPU per request: on a shared machine that
+// figure is far steadier than requests per second.
 process.on('message', (message) => {
   if (message === 'stop') void app.close().then(() => process.exit(0));
+  if (message === 'cpu') process.send({ cpu: process.cpuUsage() });
 });
