@@ -38,7 +38,10 @@ async function main() {
     const sqlite = await startServer(env({ DATABASE_URL: `sqlite:${join(scratch, 'warden.sqlite')}` }), children);
     const beforeDist = process.env.BENCH_BEFORE_DIST;
     const before = beforeDist
-      ? await startServer(env({ DATABASE_URL: `sqlite:${join(scratch, 'before.sqlite')}`, BENCH_DIST: beforeDist }), children)
+      ? await startServer(
+          env({ DATABASE_URL: `sqlite:${join(scratch, 'before.sqlite')}`, BENCH_DIST: beforeDist }),
+          children,
+        )
       : undefined;
     results.before = beforeDist;
     results.rssIdleMb = rssMb(sqlite.child.pid);
@@ -221,7 +224,10 @@ async function benchGuard(server, before) {
       guardedVsBaseline: cpuRatio('guarded', 'baseline'),
       ...(before && { guardedVsBefore: cpuRatio('guarded', 'guardedBefore') }),
     },
-    ...(before && { guardedVsBefore: ratio('guarded', 'guardedBefore'), usersMeVsBefore: ratio('usersMe', 'usersMeBefore') }),
+    ...(before && {
+      guardedVsBefore: ratio('guarded', 'guardedBefore'),
+      usersMeVsBefore: ratio('usersMe', 'usersMeBefore'),
+    }),
     rounds,
   };
 }
@@ -331,7 +337,10 @@ async function flood({ base, logins }) {
       {
         setupRequest(request) {
           n += 1;
-          return { ...request, body: JSON.stringify({ email: `flood-${process.pid}-${n}@example.test`, password: 'x'.repeat(12) }) };
+          return {
+            ...request,
+            body: JSON.stringify({ email: `flood-${process.pid}-${n}@example.test`, password: 'x'.repeat(12) }),
+          };
         },
       },
     ],
@@ -347,10 +356,16 @@ async function benchColdStart(scratch) {
     const port = await freePort();
     const environment = env({ PORT: String(port), DATABASE_URL: `sqlite:${join(scratch, `cold-${i}.sqlite`)}` });
     const start = performance.now();
-    const child = spawn(process.execPath, [join(here, '..', 'dist', 'main.js')], { env: environment, stdio: 'inherit' });
+    const child = spawn(process.execPath, [join(here, '..', 'dist', 'main.js')], {
+      env: environment,
+      stdio: 'inherit',
+    });
     try {
       for (;;) {
-        const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then((r) => r.ok, () => false);
+        const ok = await fetch(`http://127.0.0.1:${port}/api/health`).then(
+          (r) => r.ok,
+          () => false,
+        );
         if (ok) break;
         if (child.exitCode !== null) throw new Error(`dist/main.js exited with ${child.exitCode}`);
         await sleep(5);
@@ -399,7 +414,9 @@ function machine() {
 function printTable(r) {
   const rows = [];
   const row = (...cells) => rows.push(`| ${cells.join(' | ')} |`);
-  console.log(`\nWarden bench, ${r.date}, ${r.machine.cpu} (${r.machine.cores} cores), node ${r.machine.node}, load ${r.machine.load}`);
+  console.log(
+    `\nWarden bench, ${r.date}, ${r.machine.cpu} (${r.machine.cores} cores), node ${r.machine.node}, load ${r.machine.load}`,
+  );
   console.log(`${DURATION} s per run, ${ROUNDS} alternating rounds, medians\n`);
   row('measure', 'figure', 'p50 ms', 'p99 ms', 'non-2xx', 'server CPU µs/request');
   row('---', '---', '---', '---', '---', '---');
@@ -416,22 +433,54 @@ function printTable(r) {
     if (!f) continue;
     row(label, `${f.requestsPerSecond} req/s`, f.p50Ms, f.p99Ms, f.non2xx, f.cpuMicrosPerRequest);
   }
-  if (r.guard) row('guarded / unguarded', `${r.guard.guardedVsUnguarded}×`, '', '', '', `${r.guard.byCpu.guardedVsUnguarded}×`);
-  if (r.guard) row('guarded / docs baseline', `${r.guard.guardedVsBaseline}×`, '', '', '', `${r.guard.byCpu.guardedVsBaseline}×`);
+  if (r.guard)
+    row('guarded / unguarded', `${r.guard.guardedVsUnguarded}×`, '', '', '', `${r.guard.byCpu.guardedVsUnguarded}×`);
+  if (r.guard)
+    row('guarded / docs baseline', `${r.guard.guardedVsBaseline}×`, '', '', '', `${r.guard.byCpu.guardedVsBaseline}×`);
   if (r.guard && r.before) {
     row('guarded / guarded before', `${r.guard.guardedVsBefore}×`, '', '', '', `${r.guard.byCpu.guardedVsBefore}×`);
     row('users/me / users/me before', `${r.guard.usersMeVsBefore}×`, '', '', '', '');
   }
   for (const [name, f] of Object.entries(r.refresh ?? {})) {
-    row(`POST /api/auth/refresh, ${name}, 8 sessions`, `${f.rotationsPerSecond} rotations/s`, f.p50Ms, f.p99Ms, f.non2xx, f.cpuMicrosPerRequest);
+    row(
+      `POST /api/auth/refresh, ${name}, 8 sessions`,
+      `${f.rotationsPerSecond} rotations/s`,
+      f.p50Ms,
+      f.p99Ms,
+      f.non2xx,
+      f.cpuMicrosPerRequest,
+    );
   }
   for (const h of r.healthDuringLogins ?? []) {
-    const statuses = Object.entries(h.loginFlood.statuses).map(([s, n]) => `${s}:${n}`).join(' ');
-    row(`GET /api/health during ${h.logins} concurrent logins`, `${h.health.requestsPerSecond} req/s, max ${h.health.maxMs} ms`, h.health.p50Ms, h.health.p99Ms, h.health.non2xx, '');
-    row(`  the ${h.logins} logins (${statuses})`, `${h.loginFlood.requestsPerSecond} req/s, max ${h.loginFlood.maxMs} ms`, h.loginFlood.p50Ms, h.loginFlood.p99Ms, '', '');
+    const statuses = Object.entries(h.loginFlood.statuses)
+      .map(([s, n]) => `${s}:${n}`)
+      .join(' ');
+    row(
+      `GET /api/health during ${h.logins} concurrent logins`,
+      `${h.health.requestsPerSecond} req/s, max ${h.health.maxMs} ms`,
+      h.health.p50Ms,
+      h.health.p99Ms,
+      h.health.non2xx,
+      '',
+    );
+    row(
+      `  the ${h.logins} logins (${statuses})`,
+      `${h.loginFlood.requestsPerSecond} req/s, max ${h.loginFlood.maxMs} ms`,
+      h.loginFlood.p50Ms,
+      h.loginFlood.p99Ms,
+      '',
+      '',
+    );
   }
   if (r.coldStart) row('cold start to first answer (dist/main.js)', `${r.coldStart.firstAnswerMs} ms`, '', '', '', '');
-  row('RSS idle (dist/main.js) / bench server idle / after load', `${r.coldStart?.rssIdleMb ?? '-'} / ${r.rssIdleMb} / ${r.rssAfterLoadMb} MB`, '', '', '', '');
+  row(
+    'RSS idle (dist/main.js) / bench server idle / after load',
+    `${r.coldStart?.rssIdleMb ?? '-'} / ${r.rssIdleMb} / ${r.rssAfterLoadMb} MB`,
+    '',
+    '',
+    '',
+    '',
+  );
   console.log(rows.join('\n'));
 }
 

@@ -11,8 +11,16 @@ import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
-const { Controller, Get, Injectable, Inject, Module, Req, UnauthorizedException, UseGuards } =
-  require('@nestjs/common');
+const {
+  Controller,
+  Get,
+  Injectable,
+  Inject,
+  Module,
+  Req,
+  UnauthorizedException,
+  UseGuards,
+} = require('@nestjs/common');
 const { NestFactory } = require('@nestjs/core');
 const { JwtModule, JwtService } = require('@nestjs/jwt');
 const { Logger } = require('nestjs-pino');
@@ -70,9 +78,7 @@ Req()(BenchController.prototype, 'baseline', 0);
 Controller('bench')(BenchController);
 
 class BenchModule {}
-Module({ imports: [JwtModule.register({})], controllers: [BenchController], providers: [BaselineGuard] })(
-  BenchModule,
-);
+Module({ imports: [JwtModule.register({})], controllers: [BenchController], providers: [BaselineGuard] })(BenchModule);
 class BenchRoot {}
 Module({ imports: [AppModule, BenchModule] })(BenchRoot);
 
