@@ -14,11 +14,7 @@ describe('password hashing load shedding', () => {
   afterAll(() => t.close());
 
   const login = (email: string, password: string) =>
-    t
-      .http()
-      .post('/api/auth/login')
-      .set('User-Agent', TEST_USER_AGENT)
-      .send({ email, password, transport: 'bearer' });
+    t.http().post('/api/auth/login').set('User-Agent', TEST_USER_AGENT).send({ email, password, transport: 'bearer' });
 
   it('answers 503 with Retry-After beyond the bound, audits it, and recovers', async () => {
     const user = await registerUser(t);

@@ -21,12 +21,13 @@ describe('refresh statements (SQLite)', () => {
     await t.auditEvents();
     const statements: string[] = [];
     const query = BetterSqlite3QueryRunner.prototype.query;
-    const spy = jest
-      .spyOn(BetterSqlite3QueryRunner.prototype, 'query')
-      .mockImplementation(function (this: BetterSqlite3QueryRunner, ...args: Parameters<typeof query>) {
-        statements.push(String(args[0]));
-        return query.apply(this, args);
-      });
+    const spy = jest.spyOn(BetterSqlite3QueryRunner.prototype, 'query').mockImplementation(function (
+      this: BetterSqlite3QueryRunner,
+      ...args: Parameters<typeof query>
+    ) {
+      statements.push(String(args[0]));
+      return query.apply(this, args);
+    });
     try {
       await refreshBearer(t, session.refreshToken).expect(200);
     } finally {

@@ -4,7 +4,12 @@ import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { CsrfService } from '../csrf/csrf.service';
-import { IssuedRefreshToken, RefreshRejectedError, RotatedSession, SessionsService } from '../sessions/sessions.service';
+import {
+  IssuedRefreshToken,
+  RefreshRejectedError,
+  RotatedSession,
+  SessionsService,
+} from '../sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { FingerprintService, Transport } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
@@ -209,9 +214,7 @@ export class AuthService {
   ): Promise<void> {
     const user = await this.users.getById(principal.userId);
     const attempt = await this.loginThrottle.begin('password_change', user.email, client, user.id);
-    const valid = await this.checkPassword(attempt, () =>
-      this.passwords.verify(user.passwordHash, currentPassword),
-    );
+    const valid = await this.checkPassword(attempt, () => this.passwords.verify(user.passwordHash, currentPassword));
     if (!valid) {
       this.audit.record({
         type: 'password_change_failed',
