@@ -6,6 +6,7 @@ import { Interval } from '@nestjs/schedule';
 import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { clientInfo } from '../common/client-info';
+import { Clock } from '../common/clock/clock';
 import type { Role } from '../common/decorators/roles.decorator';
 import { jwtConfig } from '../config/configuration';
 import { SIGNING_ALGORITHMS } from '../config/environment';
@@ -15,6 +16,7 @@ import { BindingFactors, FingerprintService } from '../tokens/fingerprint.servic
 import { RevocationStore } from '../tokens/revocation.store';
 import { accessTokenSource, FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
 import type { AuthenticatedUser } from './authenticated-user';
+import { isCanonicalCompactJws } from './compact-jws';
 import { TokenRejectedError } from './token-rejection';
 import { VerifiedTokenCache } from './verified-token-cache';
 
@@ -35,6 +37,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly fingerprints: FingerprintService,
     private readonly revocations: RevocationStore,
     private readonly jwtService: JwtService,
+    private readonly clock: Clock,
     @Inject(jwtConfig.KEY) jwt: ConfigType<typeof jwtConfig>,
   ) {
     super({
@@ -102,6 +105,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   async validate(request: Request, claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser> {
     if (!hasRequiredClaims(claims)) throw new TokenRejectedError('missing_claims');
     const details = { userId: claims.sub, sessionId: claims.sid };
+    // jsonwebtoken checks exp and nbf but not iat. A token issued "in the future" would outlive the
+    // revocation of every token issued before now (logout-all, password change), which compares iat.
+    if (claims.iat > this.clock.nowSeconds() + CLOCK_TOLERANCE_SECONDS) {
+      throw new TokenRejectedError('not_yet_valid', details);
+    }
     const source = accessTokenSource(request);
     // Unreachable today (the extractor found a token), but an unknown source must never default to the
     // CSRF-exempt bearer transport.
@@ -124,6 +132,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       throw new TokenRejectedError('fingerprint_mismatch', details);
     }
     return {
+      issuer: claims.iss,
       userId: claims.sub,
       sessionId: claims.sid,
       jti: claims.jti,
@@ -136,6 +145,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 }
 
 async function verificationKeyFor(keyStore: KeyStore, rawToken: string): Promise<VerificationKey> {
+  // Before anything is decoded: one token, one spelling (the decoders below would accept others).
+  if (!isCanonicalCompactJws(rawToken)) throw new TokenRejectedError('malformed');
   const header = decodeHeader(rawToken);
   if (!header) throw new TokenRejectedError('malformed');
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;

@@ -55,6 +55,7 @@ export const auditConfig = registerAs('audit', () => currentEnvironment().audit)
 export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
 export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
+export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
 export const allConfig = [
   appConfig,
@@ -68,4 +69,5 @@ export const allConfig = [
   auditConfig,
   keysConfig,
   passwordHashingConfig,
+  issuersConfig,
 ];
