@@ -20,7 +20,15 @@ import { PrincipalController } from './principal.controller';
 import { RefreshRefusalService } from './refresh-refusal.service';
 
 @Module({
-  imports: [UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule, IssuersModule, JwtModule.register({})],
+  imports: [
+    UsersModule,
+    SessionsModule,
+    TokensModule,
+    CsrfModule,
+    AnomalyModule,
+    IssuersModule,
+    JwtModule.register({}),
+  ],
   controllers: [AuthController, PasswordController, PrincipalController],
   providers: [
     AuthService,
