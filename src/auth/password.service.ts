@@ -64,11 +64,6 @@ export class PasswordService {
     return false;
   }
 
-  /** Hashes refused since start-up (the audit log carries them too). */
-  shedCount(): number {
-    return this.shedTotal;
-  }
-
   private async shedWhenBusy<T>(work: () => Promise<T>): Promise<T> {
     try {
       return await this.slots.run(work);
