@@ -98,7 +98,7 @@ const DURATION_SETTINGS = {
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
   ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
-  PASSWORD_HASH_MAX_WAIT: ['1s', 1, 60],
+  PASSWORD_HASH_MAX_WAIT: ['3s', 1, 60],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
