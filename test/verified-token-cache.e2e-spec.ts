@@ -1,3 +1,7 @@
+import type { Request } from 'express';
+import passport from 'passport';
+import { JwtStrategy } from '../src/auth/jwt.strategy';
+import { TokenRejectedError } from '../src/auth/token-rejection';
 import { decodeJwt } from './factories/tokens';
 import { loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './factories/users';
 import { rawRequest } from './helpers/raw-request';
@@ -85,5 +89,31 @@ describe('verified-token cache', () => {
     const flipped = signature.slice(0, -2) + (signature.at(-2) === 'A' ? 'B' : 'A') + signature.at(-1);
     await me({ ...session.headers, Authorization: `Bearer ${header}.${payload}.${flipped}` }).expect(401);
     expect(await lastRejection()).toBe('bad_signature');
+  });
+
+  it('leaves the passport-jwt strategy usable as AuthGuard("jwt") would run it, with the same checks', async () => {
+    const user = await registerUser(t);
+    const session = await loginBearer(t, user);
+    const other = await loginBearer(t, user);
+    const request = {
+      headers: { authorization: `Bearer ${session.accessToken}`, 'user-agent': TEST_USER_AGENT },
+      get: (name: string) => (name.toLowerCase() === 'user-agent' ? TEST_USER_AGENT : undefined),
+      ip: '127.0.0.1',
+      socket: { remoteAddress: '127.0.0.1' },
+      cookies: {},
+    } as unknown as Request;
+    const viaPassport = () =>
+      new Promise((resolve, reject) => {
+        const strategy = Object.create(t.app.get(JwtStrategy)) as JwtStrategy;
+        passport.authenticate(strategy, { session: false }, (error: unknown, principal: unknown, info: unknown) => {
+          const cause = error ?? info;
+          if (principal) resolve(principal);
+          else reject(cause instanceof Error ? cause : new Error('no principal'));
+        })(request, {}, reject);
+      });
+    await expect(viaPassport()).resolves.toMatchObject({ userId: user.id, transport: 'bearer' });
+    const sid = decodeJwt(session.accessToken).payload.sid as string;
+    await t.http().delete(`/api/auth/sessions/${sid}`).set(other.headers).expect(204);
+    await expect(viaPassport()).rejects.toEqual(new TokenRejectedError('session_revoked'));
   });
 });
