@@ -71,6 +71,10 @@ describe('safe defaults', () => {
     try {
       await t.auditEvents(); // something written
       expect((statSync(file).mode & 0o777).toString(8)).toBe('600');
+      // SQLite gives its write-ahead log and shared-memory files the database file's mode.
+      for (const companion of [`${file}-wal`, `${file}-shm`]) {
+        expect((statSync(companion).mode & 0o777).toString(8)).toBe('600');
+      }
       expect((statSync(join(directory, 'var')).mode & 0o777).toString(8)).toBe('700');
     } finally {
       await t.close();
