@@ -59,6 +59,12 @@ describe('loadEnvironment', () => {
     expect(problems({ ...secrets(), ...env }).join('\n')).toMatch(message);
   });
 
+  it.each(['abc', '-1', '3000x', '65536', '1234567'])('refuses PORT=%s with the rule, not a regular expression', (port) => {
+    expect(problems({ ...secrets(), PORT: port })).toEqual([
+      'PORT must be a port number between 0 and 65535 (default 3000)',
+    ]);
+  });
+
   describe('boolean settings accept exactly true or false', () => {
     it.each(['COOKIE_SECURE', 'LAB_ENABLED', 'TLS_TERMINATED_UPSTREAM'])('%s', (name) => {
       for (const value of ['1', '0', 'yes', 'True', 'on']) {

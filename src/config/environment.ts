@@ -32,7 +32,7 @@ const booleanMessage = { message: '$property must be true or false' };
 /** The raw environment, as strings, with the shape checks class-validator can express. */
 class RawEnvironment {
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
-  @IsOptional() @Matches(/^\d+$/) PORT?: string;
+  @IsOptional() @IsString() PORT?: string;
   @IsOptional()
   @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
     message: 'DATABASE_URL must look like sqlite:var/warden.sqlite, sqlite::memory: or postgres://user@host/db',
@@ -207,7 +207,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
 
   const nodeEnv = (env.NODE_ENV ?? 'development') as Environment['nodeEnv'];
   const production = nodeEnv === 'production';
-  const port = Number(env.PORT ?? 3000);
+  const port = readPort(env.PORT, problems);
   const duration = (name: keyof typeof DURATION_SETTINGS) => readDuration(env, name, problems);
 
   const accessTokenTtlSeconds = duration('ACCESS_TOKEN_TTL');
@@ -306,6 +306,14 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     tls,
     tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
   };
+}
+
+function readPort(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined) return 3000;
+  const port = /^\d{1,5}$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (port >= 0 && port <= 65_535) return port;
+  problems.push('PORT must be a port number between 0 and 65535 (default 3000)');
+  return 3000;
 }
 
 function readInteger(env: NodeJS.ProcessEnv, name: keyof typeof INTEGER_SETTINGS, problems: string[]): number {
