@@ -10,6 +10,7 @@ import {
   loadDevelopmentSecrets,
   readDevelopmentSecrets,
 } from './development-secrets';
+import { envFileSettings } from './env-file-settings';
 import { decodeSecret, SECRET_SETTINGS, SecretSetting } from './secrets';
 import { trustProxyProblems } from './trust-proxy';
 
@@ -179,6 +180,8 @@ export interface LoadOptions {
    * `missing` and nothing is written; for commands that must change nothing (security:check).
    */
   developmentSecrets?: 'generate' | 'read-only';
+  /** The .env production ignores; read only to say so when it holds a missing secret. */
+  envFile?: string;
 }
 
 /** DATABASE_URL or its default; read-only commands need no other setting. */
@@ -234,6 +237,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     developmentSecretsFile,
     options.developmentSecrets ?? 'generate',
     problems,
+    options.envFile,
   );
   const keys = resolveKeySettings(env, problems, duration);
   const tls = resolveTls(env, problems);
@@ -306,6 +310,14 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     tls,
     tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
   };
+}
+
+/** Production reads no .env, by design; when a .env holds the secret, say so rather than leave it a mystery. */
+function missingProductionSecret(name: string, inDotEnv: boolean): string {
+  const where = `set it where the process starts (environment, or ${name}_FILE with a path to a file holding it)`;
+  return inDotEnv
+    ? `${name} is required in production; .env sets it, but production reads no .env: ${where}. See "Running in production" in README.md`
+    : `${name} is required in production; ${where}. Generate values with \`npm run cli -- secrets:generate\``;
 }
 
 function readPort(raw: string | undefined, problems: string[]): number {
@@ -400,6 +412,7 @@ function resolveSecrets(
   developmentSecretsFile: string,
   developmentSecrets: 'generate' | 'read-only',
   problems: string[],
+  envFile?: string,
 ) {
   const production = nodeEnv === 'production';
   const provided: Partial<Record<SecretSetting, string>> = {};
@@ -416,9 +429,8 @@ function resolveSecrets(
   let generatedSecrets: SecretSetting[] = [];
   if (missing.length > 0) {
     if (production) {
-      for (const name of missing) {
-        problems.push(`${name} is required in production; generate one with \`npm run cli -- secrets:generate\``);
-      }
+      const inDotEnv = envFileSettings(envFile);
+      for (const name of missing) problems.push(missingProductionSecret(name, inDotEnv.has(name)));
     } else if (developmentSecrets === 'read-only') {
       const stored = readDevelopmentSecrets(developmentSecretsFile);
       for (const name of missing) {
