@@ -61,7 +61,7 @@ describe('accounts in a real browser', () => {
     await screenshot(page, 'profile');
 
     const cookies = await browser.context.cookies();
-    expect(cookies.map((cookie) => cookie.name).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);
+    expect(cookies.map((cookie) => cookie.name).sort()).toEqual(['__Host-access', '__Host-fgp', '__Host-session-hint', '__Secure-refresh']);
     for (const cookie of cookies) {
       expect({
         name: cookie.name,
