@@ -126,7 +126,7 @@ export function messageBox(testid: string): MessageBox {
  */
 export function markInvalid(form: HTMLFormElement, messages: string[]): string[] {
   const reworded = [...messages];
-  for (const input of form.querySelectorAll<HTMLInputElement>('input[name]')) {
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[name][id]')) {
     const label = labelOf(form, input);
     const own: string[] = [];
     reworded.forEach((message, index) => {
@@ -138,8 +138,8 @@ export function markInvalid(form: HTMLFormElement, messages: string[]): string[]
         own.push(message);
       }
     });
-    const error = form.querySelector<HTMLElement>(`#${CSS.escape(input.id)}-error`);
-    const hint = input.id ? `${input.id}-hint` : '';
+    const error = form.querySelector<HTMLElement>(`#${CSS.escape(`${input.id}-error`)}`);
+    const hint = `${input.id}-hint`;
     const describedBy = [own.length && error ? error.id : '', form.querySelector(`#${CSS.escape(hint)}`) ? hint : '']
       .filter(Boolean)
       .join(' ');
