@@ -35,7 +35,11 @@ describe('admin API', () => {
       const session = await loginBearer(t, user);
       await reuseRefreshToken(session);
       await t.http().delete(`/api/admin/users/${user.id}/flags`).set('User-Agent', TEST_USER_AGENT).expect(401);
-      await t.http().delete(`/api/admin/users/${user.id}/flags`).set((await loginBearer(t, user)).headers).expect(403);
+      await t
+        .http()
+        .delete(`/api/admin/users/${user.id}/flags`)
+        .set((await loginBearer(t, user)).headers)
+        .expect(403);
       const [alert] = (await get(`/api/admin/alerts?userId=${user.id}`).expect(200)).body.items;
       expect(alert.userFlag).not.toBeNull();
     });
@@ -222,7 +226,7 @@ describe('admin API', () => {
       expect(unflagged.body.items[0]).toMatchObject({ reason: 'new_device_login', userFlag: null });
     });
 
-    it('shows a flag only beside the alert that raised it, not beside the same user\'s other alerts', async () => {
+    it("shows a flag only beside the alert that raised it, not beside the same user's other alerts", async () => {
       const user = await registerUser(t);
       await reuseRefreshToken(await loginBearer(t, user));
       await loginBearer(t, user, 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');

@@ -106,7 +106,12 @@ describe('registration, login and the profile', () => {
       });
       expect(JSON.stringify(response.body)).not.toMatch(/eyJ/);
       const cookies = setCookies(response);
-      expect(Object.keys(cookies).sort()).toEqual(['__Host-access', '__Host-fgp', '__Host-session-hint', '__Secure-refresh']);
+      expect(Object.keys(cookies).sort()).toEqual([
+        '__Host-access',
+        '__Host-fgp',
+        '__Host-session-hint',
+        '__Secure-refresh',
+      ]);
       const { '__Host-session-hint': hint, ...credentials } = cookies;
       for (const cookie of Object.values(credentials)) {
         expect(cookie.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict' });

@@ -33,8 +33,8 @@ export class AdminService {
         const flag = item.userId ? flags.get(item.userId) : undefined;
         return {
           ...item,
-          rule: String(metadata.rule ?? item.reason ?? ''),
-          severity: String(metadata.severity ?? ''),
+          rule: typeof metadata.rule === 'string' ? metadata.rule : (item.reason ?? ''),
+          severity: typeof metadata.severity === 'string' ? metadata.severity : '',
           userEmail: (item.userId && emails.get(item.userId)) || null,
           userFlag: flag && flag.alertId === metadata.alertId ? flag : null,
         };

@@ -211,11 +211,15 @@ describe('CLI commands (real services, in-memory database)', () => {
     const directory = mkdtempSync(join(tmpdir(), 'warden-secrets-'));
     try {
       const file = join(directory, 'warden.env');
-      expect(writeSecretsFile(file)).toMatch(/^Wrote FINGERPRINT_SECRET, KEY_ENCRYPTION_KEY, CSRF_SECRET to .*not from \.env/);
+      expect(writeSecretsFile(file)).toMatch(
+        /^Wrote FINGERPRINT_SECRET, KEY_ENCRYPTION_KEY, CSRF_SECRET to .*not from \.env/,
+      );
       expect(statSync(file).mode & 0o777).toBe(0o600);
       const first = readFileSync(file, 'utf8');
       expect(first).toMatch(/^KEY_ENCRYPTION_KEY=[A-Za-z0-9_-]{43}$/m);
-      expect(() => writeSecretsFile(file)).toThrow(`${file} already exists: secrets:generate never replaces secrets; name a new file`);
+      expect(() => writeSecretsFile(file)).toThrow(
+        `${file} already exists: secrets:generate never replaces secrets; name a new file`,
+      );
       expect(readFileSync(file, 'utf8')).toBe(first);
     } finally {
       rmSync(directory, { recursive: true, force: true });

@@ -59,11 +59,14 @@ describe('loadEnvironment', () => {
     expect(problems({ ...secrets(), ...env }).join('\n')).toMatch(message);
   });
 
-  it.each(['abc', '-1', '3000x', '65536', '1234567'])('refuses PORT=%s with the rule, not a regular expression', (port) => {
-    expect(problems({ ...secrets(), PORT: port })).toEqual([
-      'PORT must be a port number between 0 and 65535 (default 3000)',
-    ]);
-  });
+  it.each(['abc', '-1', '3000x', '65536', '1234567'])(
+    'refuses PORT=%s with the rule, not a regular expression',
+    (port) => {
+      expect(problems({ ...secrets(), PORT: port })).toEqual([
+        'PORT must be a port number between 0 and 65535 (default 3000)',
+      ]);
+    },
+  );
 
   it('says why a secret that .env holds is missing in production, which reads no .env', () => {
     const envFile = join(directory, '.env');
@@ -78,8 +81,12 @@ describe('loadEnvironment', () => {
     })();
     expect(found).toEqual(
       expect.arrayContaining([
-        expect.stringMatching(/^FINGERPRINT_SECRET is required in production; \.env sets it, but production reads no \.env: set it where the process starts \(environment, or FINGERPRINT_SECRET_FILE/),
-        expect.stringMatching(/^CSRF_SECRET is required in production; set it where the process starts .*secrets:generate/),
+        expect.stringMatching(
+          /^FINGERPRINT_SECRET is required in production; \.env sets it, but production reads no \.env: set it where the process starts \(environment, or FINGERPRINT_SECRET_FILE/,
+        ),
+        expect.stringMatching(
+          /^CSRF_SECRET is required in production; set it where the process starts .*secrets:generate/,
+        ),
       ]),
     );
   });

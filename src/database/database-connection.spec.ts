@@ -1,4 +1,9 @@
-import { DatabaseConnectionError, describeConnectionFailure, redactDatabaseUrl, typeOrmOptions } from './database-connection';
+import {
+  DatabaseConnectionError,
+  describeConnectionFailure,
+  redactDatabaseUrl,
+  typeOrmOptions,
+} from './database-connection';
 
 const failure = (code: string, message: string) => Object.assign(new Error(message), { code });
 
@@ -12,7 +17,9 @@ describe('database connection failures', () => {
     const error = describeConnectionFailure(failure(code, message), 'postgres://warden:s3cret@db:5999/warden');
     expect(error).toBeInstanceOf(DatabaseConnectionError);
     const text = (error as Error).message;
-    expect(text).toMatch(/^Cannot connect to the database at DATABASE_URL=postgres:\/\/warden:\*\*\*@db:5999\/warden: /);
+    expect(text).toMatch(
+      /^Cannot connect to the database at DATABASE_URL=postgres:\/\/warden:\*\*\*@db:5999\/warden: /,
+    );
     expect(text).toMatch(reason);
     expect(text).toContain(message);
     expect(text).toMatch(/Check DATABASE_URL\.$/);

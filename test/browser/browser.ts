@@ -233,7 +233,8 @@ export function watchFailures(page: Page): { failures: string[]; apiRequests: st
     if (path.startsWith('/api/')) apiRequests.push(`${request.method()} ${path}`);
   });
   page.on('response', (response) => {
-    if (response.status() >= 400) failures.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+    if (response.status() >= 400)
+      failures.push(`${response.status()} ${response.request().method()} ${response.url()}`);
   });
   page.on('requestfailed', (request) => failures.push(`failed ${request.method()} ${request.url()}`));
   page.on('console', (message) => {

@@ -61,14 +61,19 @@ describe('the first hour in a real browser', () => {
     await page.fill('#register-email', newEmail('short'));
     await page.fill('#register-password', 'too short');
     await page.getByTestId('register-submit').click();
-    await page.locator('#register-password-error').filter({ hasText: 'Password must be at least 12 characters' }).waitFor();
+    await page
+      .locator('#register-password-error')
+      .filter({ hasText: 'Password must be at least 12 characters' })
+      .waitFor();
     expect(await page.locator('#register-password').getAttribute('aria-describedby')).toBe(
       'register-password-error register-password-hint',
     );
     // The busy button kept the focus: the first invalid field has it now.
-    expect(await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id)).toBe(
-      'register-password',
-    );
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as { document: { activeElement: { id: string } } }).document.activeElement.id,
+      ),
+    ).toBe('register-password');
     await docScreenshots(page, 'register-errors');
 
     const email = newEmail('newcomer');
@@ -109,7 +114,9 @@ describe('the first hour in a real browser', () => {
     expect(await reuse.getByTestId('alert-severity').textContent()).toBe('High');
     expect(await reuse.locator('h2').textContent()).toBe('Refresh token reused');
     expect(await reuse.getByTestId('alert-who').textContent()).toContain(victim.email);
-    expect(await reuse.getByTestId('alert-did').textContent()).toContain('Ended the session. Flagged the user for review.');
+    expect(await reuse.getByTestId('alert-did').textContent()).toContain(
+      'Ended the session. Flagged the user for review.',
+    );
     // The new-device alert of the same user does not borrow the reuse alert's flag.
     expect(await newDevice.getByTestId('alert-severity').textContent()).toBe('Low');
     expect(await newDevice.getByTestId('alert-flag').count()).toBe(0);
@@ -154,7 +161,9 @@ describe('the first hour in a real browser', () => {
     await page.getByTestId('lab-csrf-verdict').waitFor();
     const panes = page.locator('[data-testid="view-lab"] pre');
     const clipped = await panes.evaluateAll((elements) =>
-      elements.filter((element) => element.scrollHeight > element.clientHeight + 1).map((element) => element.textContent),
+      elements
+        .filter((element) => element.scrollHeight > element.clientHeight + 1)
+        .map((element) => element.textContent),
     );
     expect(clipped).toEqual([]);
     // The forged token is in the request pane, and the pane is focusable and named for screen readers.
@@ -170,12 +179,16 @@ describe('the first hour in a real browser', () => {
     const back = page.getByTestId('lab-refresh-reuse-done');
     await back.waitFor();
     const backFollowsSteps = await back.evaluate((button) => {
-      const steps = button.closest('[data-testid="lab-refresh-reuse"]')?.querySelector('[data-testid="lab-refresh-reuse-steps"]');
+      const steps = button
+        .closest('[data-testid="lab-refresh-reuse"]')
+        ?.querySelector('[data-testid="lab-refresh-reuse-steps"]');
       // Node.DOCUMENT_POSITION_FOLLOWING = 4: the steps come before the button.
       return steps ? (steps.compareDocumentPosition(button) & 4) === 4 : false;
     });
     expect(backFollowsSteps).toBe(true);
-    await page.getByTestId('lab-refresh-reuse').screenshot({ path: `${__dirname}/../../docs/screenshots/lab-refresh-reuse-1280.png` });
+    await page
+      .getByTestId('lab-refresh-reuse')
+      .screenshot({ path: `${__dirname}/../../docs/screenshots/lab-refresh-reuse-1280.png` });
     await back.click();
     await waitForAuthState(page, 'logged-out');
   });

@@ -187,9 +187,9 @@ function alertCard(alert: Alert): HTMLElement {
             actionMessage.clear();
             try {
               await api.clearUserFlags(alert.userId as string);
-              did.querySelector('[data-testid="alert-flag"]')?.replaceWith(
-                h('span', { testid: 'alert-flag-cleared' }, ' Flag cleared.'),
-              );
+              did
+                .querySelector('[data-testid="alert-flag"]')
+                ?.replaceWith(h('span', { testid: 'alert-flag-cleared' }, ' Flag cleared.'));
               actions.removeChild(clear);
               actionMessage.success(`${who} is no longer flagged.`);
               revoke.focus();

@@ -284,12 +284,7 @@ function refreshReuseRow(loggedIn: boolean, announce: Announce): HTMLElement {
   const el = h(
     'section',
     { class: 'card lab-row lab-row-destructive', testid: id, 'aria-labelledby': `${id}-title` },
-    h(
-      'div',
-      { class: 'lab-head' },
-      h('h2', { id: `${id}-title` }, title),
-      verdictSlot,
-    ),
+    h('div', { class: 'lab-head' }, h('h2', { id: `${id}-title` }, title), verdictSlot),
     h(
       'p',
       { class: 'callout callout-warn' },
