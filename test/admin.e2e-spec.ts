@@ -48,8 +48,8 @@ describe('admin API', () => {
   /** Spends a refresh token twice: the reuse alert ends the session and flags the user. */
   async function reuseRefreshToken(session: BearerSession): Promise<void> {
     const body = { transport: 'bearer', refreshToken: session.refreshToken };
-    await t.http().post('/api/auth/refresh').send(body).expect(200);
-    await t.http().post('/api/auth/refresh').send(body).expect(401);
+    await t.http().post('/api/auth/refresh').set('User-Agent', TEST_USER_AGENT).send(body).expect(200);
+    await t.http().post('/api/auth/refresh').set('User-Agent', TEST_USER_AGENT).send(body).expect(401);
   }
 
   describe('GET /api/admin/audit', () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { loginBearer, promoteToAdmin, registerUser, type BearerSession } from '../factories/users';
+import { loginBearer, promoteToAdmin, registerUser, TEST_USER_AGENT, type BearerSession } from '../factories/users';
 import { FakeClock } from '../helpers/fake-clock';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import {
@@ -196,7 +196,7 @@ describe('the first hour in a real browser', () => {
   /** Spends a refresh token twice: the reuse alert ends the session and flags the user. */
   async function reuseRefreshToken(session: BearerSession): Promise<void> {
     const body = { transport: 'bearer', refreshToken: session.refreshToken };
-    await t.http().post('/api/auth/refresh').send(body).expect(200);
-    await t.http().post('/api/auth/refresh').send(body).expect(401);
+    await t.http().post('/api/auth/refresh').set('User-Agent', TEST_USER_AGENT).send(body).expect(200);
+    await t.http().post('/api/auth/refresh').set('User-Agent', TEST_USER_AGENT).send(body).expect(401);
   }
 });
