@@ -345,7 +345,7 @@ function inspectStorage(): Outcome {
       : h(
           'p',
           { class: 'muted' },
-          'Nothing token-like. The __Host-access, __Host-fgp and __Secure-refresh cookies are sent with every request, yet document.cookie does not list them: they are HttpOnly.',
+          'Nothing token-like. The __Host-access, __Host-fgp and __Secure-refresh cookies are sent with every request, yet document.cookie does not list them: they are HttpOnly. (__Host-session-hint=1 only says a session exists.)',
         );
   return {
     verdict: findings.length > 0 ? 'accepted' : 'refused',
