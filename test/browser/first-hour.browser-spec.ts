@@ -147,6 +147,12 @@ describe('the first hour in a real browser', () => {
     const row = page.locator('[data-testid="audit-row"][data-type="alert_raised"]').first();
     await row.waitFor();
     expect(await row.locator('.badge').textContent()).toBe('alert');
+    // A refused filter is named by its label, under its field.
+    await page.fill('#audit-ip', 'not an address');
+    await page.getByTestId('audit-apply').click();
+    await page.locator('#audit-ip-error').filter({ hasText: 'IP address must be an ip address' }).waitFor();
+    expect(await page.locator('#audit-ip').getAttribute('aria-invalid')).toBe('true');
+    await page.fill('#audit-ip', '');
     await page.locator('#audit-type').selectOption('');
     await page.getByTestId('audit-apply').click();
     await page.locator('[data-testid="audit-row"][data-type="login"]').first().waitFor();

@@ -5,7 +5,8 @@ import { describeError } from '../errors';
 import { formatDateTime, text } from '../format';
 import type { ViewContext } from '../router';
 import { describeUserAgent } from '../ua';
-import { badge, button, card, field, loading, messageBox, submitButton, whileBusy } from '../ui';
+import { ApiError } from '../http';
+import { badge, button, card, field, loading, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
 
 const PAGE_SIZES = [25, 50, 100];
 
@@ -100,12 +101,15 @@ export function auditView(context: ViewContext): Node {
     try {
       const result = await api.auditEvents({ ...filters, cursor: cursors[page] ?? undefined }, context.signal);
       nextCursor = result.nextCursor;
+      markInvalid(form, []);
       replaceChildren(results, eventTable(result.items));
     } catch (error) {
       if (context.signal.aborted) return;
       nextCursor = null;
       replaceChildren(results);
-      message.error(describeError(error));
+      // A refused filter ("ip must be an ip address") is shown under its field, named by its label.
+      const lines = describeError(error);
+      message.error(error instanceof ApiError && error.status === 400 ? markInvalid(form, lines) : lines);
     } finally {
       results.removeAttribute('aria-busy');
       pageLabel.textContent = `Page ${page + 1}`;
