@@ -207,7 +207,7 @@ function eventRow(event: AuditEvent): HTMLTableRowElement {
     h('td', {}, shortId(event.sessionId)),
     h('td', { class: 'nowrap' }, h('code', {}, text(event.ip))),
     h('td', { title: text(event.userAgent, '') }, event.userAgent ? device.label : '—'),
-    h('td', {}, text(event.reason)),
+    h('td', { class: 'cell-reason' }, text(event.reason)),
   );
 }
 
