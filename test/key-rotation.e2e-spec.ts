@@ -3,6 +3,8 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { getRepositoryToken } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { printKeys } from '../src/cli/keys-list';
 import { SigningKey } from '../src/keys/entities/signing-key.entity';
 import { KeyRefreshJob } from '../src/keys/key-refresh.job';
@@ -384,7 +386,7 @@ describe('signing-key rotation', () => {
         const rowsBefore = await keys.count();
 
         let results: string[];
-        if (round % 2 === 0) {
+        if (round % 3 === 0) {
           // The interleaving a plain race produces only now and then, forced: both find the same key due,
           // a's rotation waits until b has found it due too, and b's rotation runs after a's has committed.
           const [rotateA, rotateB] = rotations.map(
@@ -409,6 +411,31 @@ describe('signing-key rotation', () => {
           } finally {
             spyA.mockRestore();
             spyB.mockRestore();
+          }
+        } else if (round % 3 === 1) {
+          // The other interleaving, forced: b reads the key states, then a rotates and commits before b acts
+          // on what it read. b must act on one consistent snapshot (the old active key beside the due next
+          // key: a conflict, nothing), never on the old active key beside no next key (a needless publish).
+          const repository = b.app.get<Repository<SigningKey>>(getRepositoryToken(SigningKey));
+          let aResult: Promise<string> | undefined;
+          const readThenLetARotate = <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+            async (...args: A): Promise<R> => {
+              const rows = await read.apply(repository, args);
+              aResult ??= rotations[0].rotateIfDue();
+              await aResult;
+              return rows;
+            };
+          const { findBy, findOneBy } = repository;
+          const spies = [
+            jest.spyOn(repository, 'findBy').mockImplementation(readThenLetARotate(findBy)),
+            jest.spyOn(repository, 'findOneBy').mockImplementation(readThenLetARotate(findOneBy)),
+          ];
+          try {
+            const bResult = await rotations[1].rotateIfDue();
+            expect(aResult).toBeDefined();
+            results = [await aResult!, bResult];
+          } finally {
+            for (const spy of spies) spy.mockRestore();
           }
         } else {
           results = await Promise.all(rotations.map((rotation) => rotation.rotateIfDue()));

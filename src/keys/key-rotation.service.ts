@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
-import { LessThanOrEqual, Repository } from 'typeorm';
+import { In, LessThanOrEqual, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { keysConfig } from '../config/configuration';
@@ -132,12 +132,15 @@ export class KeyRotationService {
   async rotateIfDue(): Promise<'published' | 'rotated' | 'nothing'> {
     const interval = this.settings.rotationIntervalSeconds;
     if (interval === null) return 'nothing';
-    const active = await this.keys.findOneBy({ state: 'active' });
+    // One statement, one snapshot: read apart, another instance's rotation could land between the two reads,
+    // and this one would see the old active key beside no next key and publish a needless new one.
+    const live = await this.keys.findBy({ state: In(['active', 'next']) });
+    const active = live.find((key) => key.state === 'active');
+    const next = live.find((key) => key.state === 'next');
     if (!active) return 'nothing';
     const now = this.clock.now().getTime();
     const lead = this.settings.prepublishLeadSeconds * 1000;
     const dueAt = (active.activatedAt ?? active.createdAt).getTime() + interval * 1000;
-    const next = await this.keys.findOneBy({ state: 'next' });
     if (!next) {
       if (now < dueAt - lead) return 'nothing';
       await this.publishNext();
