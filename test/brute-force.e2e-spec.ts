@@ -131,19 +131,23 @@ describe('brute-force protection', () => {
     });
   });
 
+  // Every failed login runs a real argon2id verification (~19 MiB, two passes): small limits keep these rules'
+  // tests to a few dozen hashes, so they stay well inside the test timeout on a loaded machine.
   describe('per account, from anywhere', () => {
     let t: TestApp;
 
     beforeAll(async () => {
-      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '15' } });
+      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: '3', LOGIN_MAX_FAILURES_PER_ACCOUNT: '6' } });
     });
     afterAll(() => t.close());
 
     it('locks the account everywhere once the higher account-wide limit is reached', async () => {
       const user = await registerUser(t);
-      await fail(t, user.email, 8, '127.0.0.2');
-      await fail(t, user.email, 7, '127.0.0.3');
-      const response = await login(t, user.email, user.password, '127.0.0.4');
+      // Each address stays below its own limit of 3.
+      await fail(t, user.email, 2, '127.0.0.2');
+      await fail(t, user.email, 2, '127.0.0.3');
+      await fail(t, user.email, 2, '127.0.0.4');
+      const response = await login(t, user.email, user.password, '127.0.0.5');
       expect(response.status).toBe(429);
       const [started] = await t.auditEvents({ type: 'lockout_started', userId: user.id });
       expect(started.reason).toBe('account');
@@ -152,8 +156,9 @@ describe('brute-force protection', () => {
     it("spares the owner's known device, which keeps its own account+IP limit; an unknown device is locked", async () => {
       const user = await registerUser(t);
       expect((await login(t, user.email, user.password, '127.0.0.1')).status).toBe(200); // a known device now
-      await fail(t, user.email, 8, '127.0.5.2');
-      await fail(t, user.email, 7, '127.0.6.3');
+      await fail(t, user.email, 2, '127.0.5.2');
+      await fail(t, user.email, 2, '127.0.6.3');
+      await fail(t, user.email, 2, '127.0.8.5');
       expect((await login(t, user.email, user.password, '127.0.7.4')).status).toBe(429);
       expect((await login(t, user.email, user.password, '127.0.0.1')).status).toBe(200);
       // Same network, another browser family: not a known device.
@@ -165,7 +170,7 @@ describe('brute-force protection', () => {
       });
       expect(other.status).toBe(429);
       // The known device still locks itself out by guessing.
-      await fail(t, user.email, 10, '127.0.0.1');
+      await fail(t, user.email, 3, '127.0.0.1');
       expect((await login(t, user.email, user.password, '127.0.0.1')).status).toBe(429);
     });
   });
@@ -174,22 +179,21 @@ describe('brute-force protection', () => {
     let t: TestApp;
 
     beforeAll(async () => {
-      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT: '15' } });
+      t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: '3', LOGIN_MAX_FAILURES_PER_ACCOUNT: '4' } });
     });
     afterAll(() => t.close());
 
     it("bounds guesses from the owner's network with the owner's browser: locked after 5x the account-wide limit", async () => {
       const user = await registerUser(t);
       expect((await login(t, user.email, user.password, '127.0.0.1')).status).toBe(200); // a known device now
-      // The same User-Agent from other addresses of the owner's /24, each below the account+IP limit.
-      for (let address = 2; address < 10; address++) await fail(t, user.email, 9, `127.0.0.${address}`);
-      await fail(t, user.email, 3, '127.0.0.10'); // 75 failures: 5 x 15
-      const locked = await login(t, user.email, user.password, '127.0.0.11');
+      // The same User-Agent from other addresses of the owner's /24, each below the account+IP limit of 3.
+      for (let address = 2; address < 12; address++) await fail(t, user.email, 2, `127.0.0.${address}`); // 20: 5 x 4
+      const locked = await login(t, user.email, user.password, '127.0.0.12');
       expect(locked.status).toBe(429);
       expect(locked.headers['retry-after']).toBe('60');
       const started = await t.auditEvents({ type: 'lockout_started', userId: user.id, reason: 'account_known' });
       expect(started).toHaveLength(1);
-      expect(started[0].metadata).toMatchObject({ scope: 'account_known', failures: 75 });
+      expect(started[0].metadata).toMatchObject({ scope: 'account_known', failures: 20 });
     });
   });
 
