@@ -1,5 +1,5 @@
 /**
- * The authenticated HTTP client and one function per endpoint of the Warden API (/work/shared/API.md).
+ * The authenticated HTTP client and one function per endpoint of the Warden API (docs/API.md).
  *
  * Every unsafe request carries `X-CSRF-Token`. A 401 means the access token is gone (expired, revoked,
  * throttled timers let it lapse): refresh once, retry once. If the refresh is refused, the session module

@@ -1,15 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { ACCESS_COOKIE } from '../auth/auth-cookies';
+import { PUBLIC_OPERATION_EXTENSION } from '../common/decorators/public.decorator';
 
 export const OPENAPI_JSON_PATH = 'api/openapi.json';
 export const OPENAPI_UI_PATH = 'api/docs';
 
 /**
- * The machine-readable counterpart of shared/API.md, generated from the controllers and DTOs (the
- * @nestjs/swagger compiler plugin in nest-cli.json reads the class-validator rules at build time). The
- * interactive page is for development only; the JSON is public like the rest of the contract.
+ * The machine-readable counterpart of docs/API.md (test/api-contract.e2e-spec.ts keeps their route lists
+ * equal), generated from the controllers and DTOs (the @nestjs/swagger compiler plugin in nest-cli.json
+ * reads the class-validator rules at build time). The interactive page is for development only; the JSON
+ * is public like the rest of the contract.
  */
 export function setUpOpenApi(app: INestApplication, options: { ui: boolean }): void {
   const config = new DocumentBuilder()
@@ -24,7 +26,7 @@ export function setUpOpenApi(app: INestApplication, options: { ui: boolean }): v
     .addSecurityRequirements('bearer')
     .addSecurityRequirements('cookie')
     .build();
-  const document = SwaggerModule.createDocument(app, config);
+  const document = markPublicOperations(SwaggerModule.createDocument(app, config));
   if (options.ui) {
     // Swagger UI injects inline styles; this one development page gets them, the rest keeps the strict CSP.
     app.use(`/${OPENAPI_UI_PATH}`, (_request: Request, response: Response, next: NextFunction) => {
@@ -43,4 +45,19 @@ export function setUpOpenApi(app: INestApplication, options: { ui: boolean }): v
     raw: ['json'],
     jsonDocumentUrl: OPENAPI_JSON_PATH,
   });
+}
+
+/**
+ * Every operation inherits the document's security requirement (deny by default, like the global guard);
+ * an @Public() route overrides it with an empty list, which OpenAPI reads as "no authentication".
+ */
+function markPublicOperations(document: OpenAPIObject): OpenAPIObject {
+  for (const pathItem of Object.values(document.paths)) {
+    for (const operation of Object.values(pathItem) as Record<string, unknown>[]) {
+      if (typeof operation !== 'object' || operation === null || !(PUBLIC_OPERATION_EXTENSION in operation)) continue;
+      delete operation[PUBLIC_OPERATION_EXTENSION];
+      operation.security = [];
+    }
+  }
+  return document;
 }
