@@ -418,7 +418,8 @@ describe('signing-key rotation', () => {
           // key: a conflict, nothing), never on the old active key beside no next key (a needless publish).
           const repository = b.app.get<Repository<SigningKey>>(getRepositoryToken(SigningKey));
           let aResult: Promise<string> | undefined;
-          const readThenLetARotate = <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+          const readThenLetARotate =
+            <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
             async (...args: A): Promise<R> => {
               const rows = await read.apply(repository, args);
               aResult ??= rotations[0].rotateIfDue();
