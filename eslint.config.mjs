@@ -7,7 +7,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
-      'client/',
+      'client/dist/',
       'coverage/',
       'var/',
       'node_modules/',
@@ -37,6 +37,13 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/unbound-method': 'off',
+    },
+  },
+  {
+    // The browser client is its own TypeScript project (DOM types, bundler resolution): lint it with its tsconfig.
+    files: ['client/**/*.ts'],
+    languageOptions: {
+      parserOptions: { project: './client/tsconfig.json', tsconfigRootDir: import.meta.dirname },
     },
   },
   prettier,

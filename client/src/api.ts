@@ -172,7 +172,11 @@ export async function labRefreshReuse(): Promise<ReuseStep[]> {
   const steps = isRecord(body) && Array.isArray(body['steps']) ? (body['steps'] as unknown[]) : [];
   return steps.filter(isRecord).map((step) => {
     const response = isRecord(step['response']) ? step['response'] : {};
-    return { label: String(step['label'] ?? ''), status: Number(response['status']), body: response['body'] };
+    return {
+      label: typeof step['label'] === 'string' ? step['label'] : '',
+      status: Number(response['status']),
+      body: response['body'],
+    };
   });
 }
 

@@ -35,5 +35,8 @@ export function formatRelative(value: unknown, now = Date.now()): string {
 
 export function text(value: unknown, empty = '—'): string {
   if (value === null || value === undefined || value === '') return empty;
-  return typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  // Objects as JSON; a symbol or function (never in an API answer) has no JSON and shows as empty.
+  return JSON.stringify(value) ?? empty;
 }

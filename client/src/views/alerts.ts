@@ -6,7 +6,7 @@ import * as api from '../api';
 import type { Alert } from '../api';
 import { h, heading, replaceChildren } from '../dom';
 import { describeError } from '../errors';
-import { formatDateTime } from '../format';
+import { formatDateTime, text as shown } from '../format';
 import type { ViewContext } from '../router';
 import { describeUserAgent } from '../ua';
 import { badge, button, card, loading, messageBox, whileBusy, type Tone } from '../ui';
@@ -43,7 +43,7 @@ export const RULES: Record<string, RuleText> = {
   new_device_login: {
     title: 'Login from a new device',
     what: (details) =>
-      `A login from ${String(details['userAgentFamily'] ?? 'a browser')} on network ${String(details['ipPrefix'] ?? 'unknown')}, which this user had never logged in from.`,
+      `A login from ${shown(details['userAgentFamily'], 'a browser')} on network ${shown(details['ipPrefix'], 'unknown')}, which this user had never logged in from.`,
     did: () => 'Nothing: recorded for review. A new phone or laptop looks exactly like this.',
   },
   credential_stuffing: {
