@@ -5,6 +5,7 @@ import passport from 'passport';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
+import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
 import type { AuthenticatedUser } from './authenticated-user';
 import { JwtStrategy } from './jwt.strategy';
@@ -64,6 +65,8 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   private async reject(cause: unknown, request: Request): Promise<never> {
+    // The token could not be checked (shared state unreachable): a 503, neither accepted nor called invalid.
+    if (cause instanceof SharedStateUnavailableException) throw cause;
     const reason = rejectionReason(cause);
     // An anonymous request presented no credential: nothing to audit.
     if (reason !== 'missing_token') {

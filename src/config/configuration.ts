@@ -54,6 +54,11 @@ export const auditConfig = registerAs('audit', () => currentEnvironment().audit)
 
 export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
+/** `settings` is null without REDIS_URL (a namespace itself must be an object). */
+export const redisConfig = registerAs('redis', () => ({ settings: currentEnvironment().redis }));
+
+export const revocationConfig = registerAs('revocation', () => currentEnvironment().revocation);
+
 export const allConfig = [
   appConfig,
   databaseConfig,
@@ -65,4 +70,6 @@ export const allConfig = [
   alertsConfig,
   auditConfig,
   keysConfig,
+  redisConfig,
+  revocationConfig,
 ];

@@ -53,6 +53,12 @@ class RawEnvironment {
   @IsOptional() @IsString() TLS_CERT_FILE?: string;
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must look like redis://host:6379/0 or rediss://user:pass@host:6380' })
+  REDIS_URL?: string;
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits, _ . : or -' })
+  REDIS_KEY_PREFIX?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -67,6 +73,8 @@ export const INTEGER_SETTINGS = {
   ALERT_WEBHOOK_ATTEMPTS: [5, 1, 20],
   ALERT_WEBHOOK_BACKOFF_MS: [1000, 0, 600_000],
   AUDIT_RETENTION_DAYS: [90, 1, 36_500],
+  // How many Warden processes share this database; above 1 needs PostgreSQL and Redis.
+  WARDEN_INSTANCES: [1, 1, 1000],
 } as const satisfies Record<string, readonly [number, number, number]>;
 
 /**
@@ -89,6 +97,8 @@ const DURATION_SETTINGS = {
   ANOMALY_FINGERPRINT_WINDOW: ['5m', 1, 86_400],
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
+  REVOCATION_SYNC_INTERVAL: ['2s', 1, 300, 'it bounds how late a revocation reaches an instance without Redis'],
+  REVOCATION_MAX_STALENESS: ['10s', 2, 3600],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
@@ -145,6 +155,20 @@ export interface AlertSettings {
   webhook?: { url: string; secret: Buffer; timeoutSeconds: number; attempts: number; backoffMs: number };
 }
 
+/** Shared state between instances; null keeps everything in the process and the database. */
+export interface RedisSettings {
+  url: string;
+  /** Prepended to every key and channel, so several deployments (or test runs) can share one Redis. */
+  keyPrefix: string;
+}
+
+export interface RevocationSettings {
+  /** How often each instance re-reads the revocation table (the only path without Redis; a backstop with it). */
+  syncIntervalSeconds: number;
+  /** Past this without a successful read, protected requests get a 503 instead of a possibly stale answer. */
+  maxStalenessSeconds: number;
+}
+
 export interface Environment {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
@@ -169,6 +193,10 @@ export interface Environment {
   tls: { cert: Buffer; key: Buffer } | null;
   /** A reverse proxy terminates HTTPS in front of Warden (name it in TRUST_PROXY). */
   tlsTerminatedUpstream: boolean;
+  redis: RedisSettings | null;
+  /** WARDEN_INSTANCES: how many processes the operator declares; only used to refuse unsafe set-ups. */
+  instances: number;
+  revocation: RevocationSettings;
 }
 
 export interface LoadOptions {
@@ -276,6 +304,16 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     backoffMs: integer('ALERT_WEBHOOK_BACKOFF_MS'),
   });
   const retentionDays = integer('AUDIT_RETENTION_DAYS');
+  const redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'warden:' } : null;
+  const instances = integer('WARDEN_INSTANCES');
+  const revocation: RevocationSettings = {
+    syncIntervalSeconds: duration('REVOCATION_SYNC_INTERVAL'),
+    maxStalenessSeconds: duration('REVOCATION_MAX_STALENESS'),
+  };
+  if (revocation.maxStalenessSeconds <= revocation.syncIntervalSeconds) {
+    problems.push('REVOCATION_MAX_STALENESS must be longer than REVOCATION_SYNC_INTERVAL (a few intervals is best)');
+  }
+  problems.push(...instanceProblems(databaseUrlOf(env), redis !== null, instances));
 
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -305,7 +343,31 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     audit: { retentionDays },
     tls,
     tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
+    redis,
+    instances,
+    revocation,
   };
+}
+
+/**
+ * Several processes need a database they can share and Redis for what each would otherwise keep to
+ * itself (login-failure counts, the request rate limit, instant revocation): refused rather than running
+ * with N times the guesses an attacker should get.
+ */
+function instanceProblems(databaseUrl: string, redis: boolean, instances: number): string[] {
+  if (instances <= 1) return [];
+  const problems: string[] = [];
+  if (databaseUrl.startsWith('sqlite:')) {
+    problems.push(
+      'WARDEN_INSTANCES > 1 needs PostgreSQL: several processes on one SQLite file are not supported (set DATABASE_URL=postgres://...)',
+    );
+  }
+  if (!redis) {
+    problems.push(
+      'WARDEN_INSTANCES > 1 needs REDIS_URL: without it each instance counts login failures and requests alone and learns revocations only by polling',
+    );
+  }
+  return problems;
 }
 
 function readInteger(env: NodeJS.ProcessEnv, name: keyof typeof INTEGER_SETTINGS, problems: string[]): number {
