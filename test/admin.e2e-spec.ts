@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { UserFlag } from '../src/anomaly/entities/user-flag.entity';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { adminSession, BearerSession, loginBearer, registerUser, TEST_USER_AGENT } from './factories/users';
 
@@ -173,11 +174,10 @@ describe('admin API', () => {
         reason: 'refresh_token_reuse',
         userFlag: { reason: 'refresh_token_reuse', alertId: alert.metadata.alertId, flaggedAt: expect.any(String) },
       });
-      const rows: { user_id: string; reason: string }[] = await t.dataSource.query(
-        'SELECT user_id, reason FROM user_flags WHERE user_id = ?',
-        [user.id],
-      );
-      expect(rows).toEqual([{ user_id: user.id, reason: 'refresh_token_reuse' }]);
+      const rows = await t.dataSource
+        .getRepository(UserFlag)
+        .find({ select: { userId: true, reason: true }, where: { userId: user.id } });
+      expect(rows).toEqual([{ userId: user.id, reason: 'refresh_token_reuse' }]);
       // Another user's alert carries no flag.
       const other = await registerUser(t);
       await loginBearer(t, other);
