@@ -54,7 +54,9 @@ class RawEnvironment {
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
   @IsOptional()
-  @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must look like redis://host:6379/0 or rediss://user:pass@host:6380' })
+  @Matches(/^rediss?:\/\/.+/, {
+    message: 'REDIS_URL must look like redis://host:6379/0 or rediss://user:pass@host:6380',
+  })
   REDIS_URL?: string;
   @IsOptional()
   @Matches(/^[\w.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits, _ . : or -' })

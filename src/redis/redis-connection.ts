@@ -77,10 +77,9 @@ export class RedisConnection {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      [this.client, this.subscriber].map((connection) =>
-        connection.status === 'ready' ? connection.quit().then(() => undefined) : connection.disconnect(),
-      ),
-    );
+    for (const connection of [this.client, this.subscriber]) {
+      if (connection.status === 'ready') await connection.quit().catch(() => connection.disconnect());
+      else connection.disconnect();
+    }
   }
 }

@@ -126,12 +126,19 @@ export class Instance extends Endpoint {
     });
   }
 
-  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    await once(child, 'exit');
+  kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    return stopChild(this.child, signal);
   }
+}
+
+/** Sends `signal`, and SIGKILL if the process is still there after 10 s. */
+async function stopChild(child: ChildProcess | undefined, signal: NodeJS.Signals): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill(signal);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
 }
 
 /** nginx running the example config as a foreground child, with its prefix, pid and logs in `dir`. */
@@ -173,11 +180,9 @@ class Nginx {
     });
   }
 
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGQUIT');
-    await once(child, 'exit');
+  /** SIGTERM: nginx's fast shutdown (SIGQUIT would wait for idle keep-alive connections). */
+  stop(): Promise<void> {
+    return stopChild(this.child, 'SIGTERM');
   }
 }
 
@@ -224,29 +229,47 @@ export async function startCluster(settings: Record<string, string> = {}): Promi
   const [portA, portB, httpsPort, httpPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const a = new Instance('A', portA, env, join(dir, 'a.log'));
   const b = new Instance('B', portB, env, join(dir, 'b.log'));
-  // One after the other: the first applies the migrations on the empty schema (see README).
-  await a.start();
-  await b.start();
-
-  execFileSync(
-    'openssl',
-    [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost',
-      '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'),
-    ],
-    { stdio: 'ignore' },
-  );
-  const config = join(dir, 'warden.conf');
-  writeFileSync(config, nginxConfig(readFileSync(NGINX_EXAMPLE, 'utf8'), { dir, portA, portB, httpsPort, httpPort }));
   const proxy = new Nginx(dir);
-  await proxy.start(config, httpsPort);
-  const nginx = new Endpoint('nginx', httpsPort, readFileSync(join(dir, 'cert.pem')));
-
   const pg = new Client({ connectionString: schema.url });
-  await pg.connect();
+  const nginx = new Endpoint('nginx', httpsPort, undefined);
+  // Every step runs even if an earlier one failed: no process of the test outlives it.
+  const stop = async () => {
+    const steps = [
+      () => Promise.resolve([nginx, a, b].forEach((endpoint) => endpoint.close())),
+      () => proxy.stop(),
+      () => Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]),
+      () => redis.kill(),
+      () => pg.end(),
+      () => schema.drop(),
+    ];
+    for (const step of steps) await step().catch((error: Error) => console.error(`cluster stop: ${error.message}`));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    // One after the other: the first applies the migrations on the empty schema (see README).
+    await a.start();
+    await b.start();
+    execFileSync(
+      'openssl',
+      [
+        ...['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1'],
+        ...['-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'],
+        ...['-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')],
+      ],
+      { stdio: 'ignore' },
+    );
+    const config = join(dir, 'warden.conf');
+    writeFileSync(config, nginxConfig(readFileSync(NGINX_EXAMPLE, 'utf8'), { dir, portA, portB, httpsPort, httpPort }));
+    await proxy.start(config, httpsPort);
+    await pg.connect();
+  } catch (error) {
+    console.error(`cluster start failed; logs were in ${dir}`);
+    await stop();
+    throw error;
+  }
+  const proxied = new Endpoint('nginx', httpsPort, readFileSync(join(dir, 'cert.pem')));
   return {
-    nginx,
+    nginx: proxied,
     a,
     b,
     redis,
@@ -255,13 +278,8 @@ export async function startCluster(settings: Record<string, string> = {}): Promi
       execFileSync(process.execPath, [join(ROOT, 'dist', 'cli.js'), ...args], { cwd: ROOT, env, encoding: 'utf8' }),
     query: async <T>(sql: string, params: unknown[] = []) => (await pg.query(sql, params)).rows as T[],
     stop: async () => {
-      for (const endpoint of [nginx, a, b]) endpoint.close();
-      await proxy.stop();
-      await Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]);
-      await redis.kill();
-      await pg.end();
-      await schema.drop();
-      rmSync(dir, { recursive: true, force: true });
+      proxied.close();
+      await stop();
     },
   };
 }
@@ -272,7 +290,13 @@ export async function startCluster(settings: Record<string, string> = {}): Promi
  */
 export function nginxConfig(
   example: string,
-  { dir, portA, portB, httpsPort, httpPort }: Record<'portA' | 'portB' | 'httpsPort' | 'httpPort', number> & {
+  {
+    dir,
+    portA,
+    portB,
+    httpsPort,
+    httpPort,
+  }: Record<'portA' | 'portB' | 'httpsPort' | 'httpPort', number> & {
     dir: string;
   },
 ): string {

@@ -8,7 +8,7 @@ import Redis from 'ioredis';
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A key prefix of its own on the shared Redis; `drop` deletes that prefix's keys (and only those). */
-export async function freshRedisPrefix(): Promise<{ url: string; prefix: string; drop: () => Promise<void> }> {
+export function freshRedisPrefix(): { url: string; prefix: string; drop: () => Promise<void> } {
   const prefix = `warden-test:${randomBytes(6).toString('hex')}:`;
   return {
     url: REDIS_URL,

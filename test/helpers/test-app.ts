@@ -126,7 +126,7 @@ async function sharedBackend(
       drops.push(schema.drop);
     }
     if (!('REDIS_URL' in env)) {
-      const prefix = await freshRedisPrefix();
+      const prefix = freshRedisPrefix();
       extra.REDIS_URL = prefix.url;
       extra.REDIS_KEY_PREFIX = prefix.prefix;
       drops.push(prefix.drop);
