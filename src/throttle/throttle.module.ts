@@ -1,9 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Inject, Logger, Module, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { Clock } from '../common/clock/clock';
-import { throttleConfig } from '../config/configuration';
+import { appConfig, databaseConfig, throttleConfig } from '../config/configuration';
 import { RedisConnection } from '../redis/redis-connection';
 import { AttemptStore } from './attempt-store';
 import { ClientIpThrottlerGuard } from './client-ip-throttler.guard';
@@ -38,4 +38,19 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
   ],
   exports: [AttemptStore],
 })
-export class ThrottleModule {}
+export class ThrottleModule implements OnApplicationBootstrap {
+  constructor(
+    @Optional() @Inject(RedisConnection) private readonly redis: RedisConnection | null,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    @Inject(databaseConfig.KEY) private readonly database: ConfigType<typeof databaseConfig>,
+  ) {}
+
+  /** PostgreSQL suggests several instances; without Redis each would count alone (WARDEN_INSTANCES > 1 refuses). */
+  onApplicationBootstrap(): void {
+    if (this.redis || this.app.nodeEnv !== 'production' || !this.database.url.startsWith('postgres')) return;
+    new Logger('Throttle').warn(
+      'PostgreSQL without REDIS_URL: login-failure counts and the request rate limit are per instance, and ' +
+        'revocations reach other instances only by polling. Set REDIS_URL before running more than one instance.',
+    );
+  }
+}

@@ -75,6 +75,10 @@ describe('several instances behind nginx', () => {
     return (JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString('utf8')) as { kid: string }).kid;
   }
 
+  function claimsOf(token: string): { sid: string } {
+    return JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { sid: string };
+  }
+
   async function auditIps(userId: string, type: string): Promise<string[]> {
     let ips: string[] = [];
     // The audit log is written in the background: wait for the row, not for a fixed time.
@@ -230,6 +234,14 @@ describe('several instances behind nginx', () => {
     const revoked = await login(user.email, from);
     expect((await c.a.call('POST', '/api/auth/logout', { from, headers: revoked.headers, body: {} })).status).toBe(204);
     await waitFor('B to refuse the revoked session', 1000, async () => (await me(c.b, revoked)).status === 401);
+    // A revocation whose announcement never came (written straight to the table): still accepted now...
+    const unheard = await login(user.email, from);
+    await c.query(
+      `INSERT INTO revocations (kind, subject, issued_before, expires_at, created_at)
+       VALUES ('session', $1, NULL, now() + interval '1 hour', now())`,
+      [claimsOf(unheard.accessToken).sid],
+    );
+    expect((await me(c.b, unheard)).status).toBe(200);
 
     await c.redis.kill();
     try {
@@ -241,6 +253,8 @@ describe('several instances behind nginx', () => {
     for (const instance of [c.a, c.b]) {
       await waitFor(`${instance.name} to serve again`, 2000, async () => (await me(instance, alive)).status === 200);
       expect((await me(instance, revoked)).status).toBe(401);
+      // ...and refused once the instance is back: after a reconnect it re-reads the whole table.
+      expect((await me(instance, unheard)).status).toBe(401);
       expect((await instance.call('GET', '/api/health', { from })).status).toBe(200);
     }
   });
