@@ -58,6 +58,7 @@ export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 export const redisConfig = registerAs('redis', () => ({ settings: currentEnvironment().redis }));
 
 export const revocationConfig = registerAs('revocation', () => currentEnvironment().revocation);
+export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
 export const allConfig = [
   appConfig,
@@ -72,4 +73,5 @@ export const allConfig = [
   keysConfig,
   redisConfig,
   revocationConfig,
+  issuersConfig,
 ];
