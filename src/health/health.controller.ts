@@ -1,5 +1,4 @@
 import { Controller, Get, Inject, Optional, ServiceUnavailableException } from '@nestjs/common';
-import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/decorators/public.decorator';
 import { KeyStore } from '../keys/key-store.service';
@@ -16,9 +15,6 @@ export class HealthController {
   ) {}
 
   @Public()
-  // Probes come often from one address (the load balancer), and must report Redis even while the shared
-  // rate limit cannot be counted.
-  @SkipThrottle()
   @Get()
   @HealthCheck()
   async check() {

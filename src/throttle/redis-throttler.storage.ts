@@ -1,5 +1,5 @@
+import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
 import { RedisConnection } from '../redis/redis-connection';
 
 /**
@@ -32,12 +32,19 @@ return {hits, left, 0, 0}
 
 /**
  * The request rate limit shared by every instance through Redis. Not @nest-lab/throttler-storage-redis:
- * its peer range stops at Nest 11, it opens or wraps its own client (we share one connection, prefix and
- * timeouts) and an unreachable Redis would surface as a 500 instead of the 503 every other shared check
- * answers with.
+ * its peer range stops at Nest 11, it wraps its own client (we share one connection, prefix and timeouts),
+ * and it has no answer for an unreachable Redis. Ours counts in this process meanwhile: the limit is a
+ * flood guard, not an access check, so public routes (the JWKS above all) keep answering, each instance
+ * enforcing RATE_LIMIT_MAX alone; everything that needs Redis to decide refuses with its own 503.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
-  constructor(private readonly redis: RedisConnection) {}
+  private readonly logger = new Logger('Throttle');
+  private degraded = false;
+
+  constructor(
+    private readonly redis: RedisConnection,
+    private readonly fallback: ThrottlerStorage,
+  ) {}
 
   async increment(
     key: string,
@@ -55,8 +62,16 @@ export class RedisThrottlerStorage implements ThrottlerStorage {
         [counter, `${counter}:blocked`],
         [Math.max(1, Math.ceil(ttl)), limit, Math.ceil(blockDuration)],
       );
-    } catch {
-      throw new SharedStateUnavailableException('The request rate limit');
+    } catch (error) {
+      if (!this.degraded) {
+        this.logger.warn(`Redis unreachable (${(error as Error).message}): the request rate limit counts per instance`);
+        this.degraded = true;
+      }
+      return this.fallback.increment(key, ttl, limit, blockDuration, throttlerName);
+    }
+    if (this.degraded) {
+      this.logger.log('Redis is back: the request rate limit is shared again');
+      this.degraded = false;
     }
     const [totalHits, timeToExpireMs, blocked, timeToBlockExpireMs] = (reply as number[]).map(Number);
     return {

@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule, ThrottlerStorageService } from '@nestjs/throttler';
 import { Clock } from '../common/clock/clock';
 import { appConfig, databaseConfig, throttleConfig } from '../config/configuration';
 import { RedisConnection } from '../redis/redis-connection';
@@ -23,7 +23,7 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
       inject: [throttleConfig.KEY, RedisConnection],
       useFactory: (config: ConfigType<typeof throttleConfig>, redis: RedisConnection | null) => ({
         throttlers: [{ ttl: config.rateLimit.windowSeconds * 1000, limit: config.rateLimit.max }],
-        ...(redis && { storage: new RedisThrottlerStorage(redis) }),
+        ...(redis && { storage: new RedisThrottlerStorage(redis, new ThrottlerStorageService()) }),
       }),
     }),
   ],

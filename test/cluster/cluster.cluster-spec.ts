@@ -274,6 +274,8 @@ describe('several instances behind nginx', () => {
       body: { email, password: PASSWORD, transport: 'bearer' },
     });
     expect(refusedLogin.status).toBe(503);
+    // Public keys stay available (the rate limit counts per instance meanwhile): verifiers elsewhere go on.
+    expect((await c.a.call('GET', '/.well-known/jwks.json', { from })).status).toBe(200);
     const health = await c.b.call('GET', '/api/health', { from });
     expect(health.status).toBe(503);
     expect(health.body).toMatchObject({ message: 'Unhealthy: redis' });
