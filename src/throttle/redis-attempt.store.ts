@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
 import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
@@ -26,13 +27,30 @@ return count
 `;
 
 /**
+ * Sets KEYS[1] unless it holds a value that is still live on the application's clock. ARGV now, the
+ * encoded value, its TTL (ms). Returns 1 when this caller set it.
+ */
+const SET_IF_ABSENT = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local expires = tonumber(string.match(current, '^(%d+):'))
+  if expires and expires > tonumber(ARGV[1]) then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+return 1
+`;
+
+/**
  * The attempt counters in Redis, shared by every instance. Times come from the application's clock (the
  * one every rule reads, and the one tests move); instances a second or two apart only shift a window's
- * edge by that much. Redis's own eviction policy decides what goes when it is full: run it with
+ * edge by that much. Values carry their expiry on that clock (`<until ms>:<value>`); Redis's own TTL only
+ * cleans up. Redis's own eviction policy decides what goes when it is full: run it with
  * `noeviction` or a `volatile-*` policy so a lock is never silently dropped. Any Redis failure is a 503:
  * a login whose failure cannot be counted is not attempted.
  */
 export class RedisAttemptStore extends AttemptStore {
+  private readonly logger = new Logger(RedisAttemptStore.name);
+
   constructor(
     private readonly redis: RedisConnection,
     private readonly clock: Clock,
@@ -53,24 +71,35 @@ export class RedisAttemptStore extends AttemptStore {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (await this.call(() => this.redis.client.get(key))) ?? undefined;
+    const stored = await this.call(() => this.redis.client.get(key));
+    const match = stored === null ? null : /^(\d+):([\s\S]*)$/.exec(stored);
+    return match && Number(match[1]) > this.now() ? match[2] : undefined;
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    await this.call(() => this.redis.client.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs))));
+    const ttl = Math.max(1, Math.ceil(ttlMs));
+    await this.call(() => this.redis.client.set(key, `${this.now() + ttl}:${value}`, 'PX', ttl));
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    const result = await this.call(() => this.redis.client.set(key, value, 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX'));
-    return result === 'OK';
+    const ttl = Math.max(1, Math.ceil(ttlMs));
+    const now = this.now();
+    const set = await this.call(() =>
+      this.redis.runScript('wardenSetIfAbsent', SET_IF_ABSENT, [key], [now, `${now + ttl}:${value}`, ttl]),
+    );
+    return Number(set) === 1;
   }
 
   async delete(...keys: string[]): Promise<void> {
     if (keys.length > 0) await this.call(() => this.redis.client.del(...keys));
   }
 
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
   private async windowAdd(key: string, member: string, windowMs: number): Promise<number> {
-    const now = this.clock.now().getTime();
+    const now = this.now();
     const count = await this.call(() =>
       this.redis.runScript('wardenWindowAdd', WINDOW_ADD, [key], [now, Math.ceil(windowMs), member, MAX_HITS_PER_KEY]),
     );
@@ -80,7 +109,9 @@ export class RedisAttemptStore extends AttemptStore {
   private async call<T>(command: () => Promise<T>): Promise<T> {
     try {
       return await command();
-    } catch {
+    } catch (error) {
+      // A lost connection is already logged once by RedisConnection; anything else is a fault to see.
+      if (this.redis.client.status === 'ready') this.logger.error(`Attempt store: ${(error as Error).message}`);
       throw new SharedStateUnavailableException('Login protection');
     }
   }

@@ -85,7 +85,7 @@ export class PrivateRedis {
   /** SIGKILL: no goodbye to its clients, as in a crash. */
   async kill(): Promise<void> {
     const child = this.process;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     child.kill('SIGKILL');
     await once(child, 'exit');
   }
