@@ -39,6 +39,18 @@ describe('DatabaseRevocationStore', () => {
     expect(await reader.check(token('s1'))).toBe('session_revoked');
   });
 
+  it('purges a row only a day after its expiry, so an instance whose clock runs ahead deletes nothing still needed', async () => {
+    const writer = instance(new FakeClock(new Date('2030-01-01T12:00:00Z')));
+    await writer.revokeSession('s1', new Date('2030-01-01T12:15:00Z'));
+    // Six hours ahead: the row looks long expired to this instance, but it must stay for the others.
+    const ahead = new FakeClock(new Date('2030-01-01T18:00:00Z'));
+    expect(await instance(ahead).check(token('s1'))).toBeUndefined();
+    expect(await rows.count()).toBe(1);
+    ahead.advance(24 * 60 * 60 * 1000);
+    await instance(ahead).check(token('s2'));
+    expect(await rows.count()).toBe(0);
+  });
+
   it('answers 503 once it could not read the list for REVOCATION_MAX_STALENESS, and recovers by itself', async () => {
     const clock = new FakeClock(new Date('2030-01-01T12:00:00Z'));
     const store = instance(clock);

@@ -7,6 +7,9 @@ import type { RevocationSettings } from '../config/environment';
 import { Revocation, RevocationKind } from './entities/revocation.entity';
 import { RevocableToken, RevocationStore } from './revocation.store';
 
+/** How long after its expiry a row is deleted. */
+const PURGE_DELAY_MS = 24 * 60 * 60 * 1000;
+
 /** A revocation as it travels between instances (a row without its bookkeeping). */
 export type RevocationEntry = Pick<Revocation, 'kind' | 'subject' | 'issuedBefore' | 'expiresAt'>;
 
@@ -119,7 +122,7 @@ export class DatabaseRevocationStore extends RevocationStore implements OnModule
     return this.syncing;
   }
 
-  /** Loads every live revocation, drops what has expired, purges old rows. */
+  /** Loads every live revocation, drops what has expired, purges rows long expired. */
   private async readAll(): Promise<void> {
     const now = this.clock.now();
     const rows = await this.revocations.find({
@@ -133,7 +136,9 @@ export class DatabaseRevocationStore extends RevocationStore implements OnModule
       for (const [key, until] of map) if (until <= nowMs) map.delete(key);
     }
     for (const [key, entry] of this.users) if (entry.until <= nowMs) this.users.delete(key);
-    await this.revocations.delete({ expiresAt: LessThanOrEqual(now) });
+    // Rows are purged a day late: an instance whose clock runs ahead must not delete rows that an instance
+    // with a correct clock (or one starting up) still needs.
+    await this.revocations.delete({ expiresAt: LessThanOrEqual(new Date(nowMs - PURGE_DELAY_MS)) });
   }
 }
 
