@@ -39,9 +39,16 @@ export class RedisConnection {
       ['subscriber', this.subscriber],
     ] as const) {
       // Without a listener ioredis prints every failed reconnect; one line per state change is enough.
+      let up = false;
       connection.on('error', (error: Error) => this.logger.debug(`Redis ${name}: ${error.message}`));
-      connection.on('close', () => this.logger.warn(`Redis ${name} connection lost; retrying`));
-      connection.on('ready', () => this.logger.log(`Redis ${name} connection ready`));
+      connection.on('close', () => {
+        if (up) this.logger.warn(`Redis ${name} connection lost; reconnecting`);
+        up = false;
+      });
+      connection.on('ready', () => {
+        up = true;
+        this.logger.log(`Redis ${name} connection ready`);
+      });
     }
   }
 
