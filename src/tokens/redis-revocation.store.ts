@@ -1,3 +1,4 @@
+import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Repository } from 'typeorm';
 import type { RejectionReason } from '../auth/token-rejection';
 import { Clock } from '../common/clock/clock';
@@ -17,7 +18,7 @@ export const REVOCATION_CHANNEL = 'revocations';
  * the whole list from the database before it answers again. While the subscription is down the instance
  * cannot know what it is missing, so protected requests get a 503 until it is back and re-read.
  */
-export class RedisRevocationStore extends DatabaseRevocationStore {
+export class RedisRevocationStore extends DatabaseRevocationStore implements OnApplicationBootstrap {
   /** Subscribed and caught up since the last (re)connect; checks refuse while false. */
   private live = false;
   /** Bumped on every connection loss, so a re-read that started before one cannot mark the store live. */
@@ -40,7 +41,11 @@ export class RedisRevocationStore extends DatabaseRevocationStore {
     subscriber.on('close', () => this.lost());
     subscriber.on('ready', () => void this.catchUp());
     await super.onModuleInit();
-    if (subscriber.status === 'ready') await this.catchUp();
+  }
+
+  /** Before the server listens: caught up if Redis is there (otherwise requests get 503s until it is). */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.live && this.redis.subscriber.status === 'ready') await this.catchUp();
   }
 
   override async check(token: RevocableToken): Promise<RejectionReason | undefined> {
