@@ -58,6 +58,8 @@ export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 export const redisConfig = registerAs('redis', () => ({ settings: currentEnvironment().redis }));
 
 export const revocationConfig = registerAs('revocation', () => currentEnvironment().revocation);
+
+export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
 export const allConfig = [
@@ -73,5 +75,6 @@ export const allConfig = [
   keysConfig,
   redisConfig,
   revocationConfig,
+  passwordHashingConfig,
   issuersConfig,
 ];

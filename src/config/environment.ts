@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseDurationSeconds } from './duration';
 import { ExternalIssuerSettings, parseExternalIssuers } from './external-issuers';
@@ -80,6 +81,10 @@ export const INTEGER_SETTINGS = {
   AUDIT_RETENTION_DAYS: [90, 1, 36_500],
   // How many Warden processes share this database; above 1 needs PostgreSQL and Redis.
   WARDEN_INSTANCES: [1, 1, 1000],
+  VERIFIED_TOKEN_CACHE_SIZE: [10_000, 0, 1_000_000],
+  // One core is left to the event loop, so logins flooding in cannot starve every other request.
+  PASSWORD_HASH_CONCURRENCY: [Math.max(1, availableParallelism() - 1), 1, 256],
+  PASSWORD_HASH_QUEUE: [50, 0, 100_000],
 } as const satisfies Record<string, readonly [number, number, number]>;
 
 /**
@@ -105,6 +110,7 @@ const DURATION_SETTINGS = {
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
   REVOCATION_SYNC_INTERVAL: ['2s', 1, 300, 'it bounds how late a revocation reaches an instance without Redis'],
   REVOCATION_MAX_STALENESS: ['10s', 2, 3600],
+  PASSWORD_HASH_MAX_WAIT: ['3s', 1, 60],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
@@ -181,7 +187,16 @@ export interface Environment {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
   databaseUrl: string;
-  jwt: { issuer: string; audience: string; algorithm: SigningAlgorithm; accessTokenTtlSeconds: number };
+  jwt: {
+    issuer: string;
+    audience: string;
+    algorithm: SigningAlgorithm;
+    accessTokenTtlSeconds: number;
+    /** Verified access tokens remembered so their signature is checked once; 0 turns the cache off. */
+    verifiedTokenCacheSize: number;
+  };
+  /** Load shedding for password hashing: hashes at once, logins waiting, and how long one may wait. */
+  passwordHashing: { concurrency: number; queue: number; maxWaitSeconds: number };
   sessions: {
     refreshTokenTtlSeconds: number;
     maxAgeSeconds: number;
@@ -345,6 +360,12 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
       audience: env.JWT_AUDIENCE ?? 'warden-api',
       algorithm: (env.JWT_ALG ?? 'ES256') as SigningAlgorithm,
       accessTokenTtlSeconds,
+      verifiedTokenCacheSize: integer('VERIFIED_TOKEN_CACHE_SIZE'),
+    },
+    passwordHashing: {
+      concurrency: integer('PASSWORD_HASH_CONCURRENCY'),
+      queue: integer('PASSWORD_HASH_QUEUE'),
+      maxWaitSeconds: duration('PASSWORD_HASH_MAX_WAIT'),
     },
     sessions: {
       refreshTokenTtlSeconds,

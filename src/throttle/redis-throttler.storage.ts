@@ -1,4 +1,4 @@
-import { Logger } from '@nestjs/common';
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { RedisConnection } from '../redis/redis-connection';
 
@@ -37,14 +37,18 @@ return {hits, left, 0, 0}
  * flood guard, not an access check, so public routes (the JWKS above all) keep answering, each instance
  * enforcing RATE_LIMIT_MAX alone; everything that needs Redis to decide refuses with its own 503.
  */
-export class RedisThrottlerStorage implements ThrottlerStorage {
+export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {
   private readonly logger = new Logger('Throttle');
   private degraded = false;
 
   constructor(
     private readonly redis: RedisConnection,
-    private readonly fallback: ThrottlerStorage,
+    private readonly fallback: ThrottlerStorage & Partial<OnApplicationShutdown>,
   ) {}
+
+  onApplicationShutdown(): void {
+    void this.fallback.onApplicationShutdown?.();
+  }
 
   async increment(
     key: string,

@@ -1,13 +1,14 @@
 import { Global, Inject, Logger, Module, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { Clock } from '../common/clock/clock';
 import { appConfig, databaseConfig, throttleConfig } from '../config/configuration';
 import { RedisConnection } from '../redis/redis-connection';
 import { AttemptStore } from './attempt-store';
 import { ClientIpThrottlerGuard } from './client-ip-throttler.guard';
 import { InMemoryAttemptStore } from './in-memory-attempt.store';
+import { InMemoryThrottlerStorage } from './in-memory-throttler.storage';
 import { RedisAttemptStore } from './redis-attempt.store';
 import { RedisThrottlerStorage } from './redis-throttler.storage';
 
@@ -20,10 +21,13 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [throttleConfig.KEY, RedisConnection],
-      useFactory: (config: ConfigType<typeof throttleConfig>, redis: RedisConnection | null) => ({
+      inject: [throttleConfig.KEY, Clock, RedisConnection],
+      useFactory: (config: ConfigType<typeof throttleConfig>, clock: Clock, redis: RedisConnection | null) => ({
         throttlers: [{ ttl: config.rateLimit.windowSeconds * 1000, limit: config.rateLimit.max }],
-        ...(redis && { storage: new RedisThrottlerStorage(redis, new ThrottlerStorageService()) }),
+        // O(1) fixed windows: in this process, or in Redis (shared) with this process's as the fallback.
+        storage: redis
+          ? new RedisThrottlerStorage(redis, new InMemoryThrottlerStorage(clock))
+          : new InMemoryThrottlerStorage(clock),
       }),
     }),
   ],

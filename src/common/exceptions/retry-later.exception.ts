@@ -1,8 +1,8 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 
 /**
- * A 429 (or 503) that tells the client when to come back; the exception filter sends `Retry-After`
- * (RFC 9110 §10.2.3).
+ * A refusal that tells the client when to come back; the exception filter sends `Retry-After` (RFC 9110
+ * §10.2.3). 429 when the client asked too often (RFC 6585 §4), 503 when the server sheds load (RFC 9110 §15.6.4).
  */
 export class RetryLaterException extends HttpException {
   constructor(
