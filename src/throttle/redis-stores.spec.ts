@@ -67,21 +67,16 @@ describe('Redis stores', () => {
   });
 
   describe('RedisThrottlerStorage', () => {
-    it('blocks past the limit for the block duration, then starts a fresh window', async () => {
-      const storage = new RedisThrottlerStorage(redis, new InMemoryThrottlerStorage(clock));
+    it('blocks past the limit for the block duration, then starts a fresh window, on the application clock', async () => {
+      const storage = new RedisThrottlerStorage(redis, clock, new InMemoryThrottlerStorage(clock));
       const hit = () => storage.increment('client', 60_000, 2, 200, 'default');
-      expect(await hit()).toMatchObject({ totalHits: 1, isBlocked: false });
+      expect(await hit()).toMatchObject({ totalHits: 1, isBlocked: false, timeToExpire: 60 });
       expect(await hit()).toMatchObject({ totalHits: 2, isBlocked: false });
       expect(await hit()).toMatchObject({ totalHits: 3, isBlocked: true, timeToBlockExpire: 1 });
-      expect(await hit()).toMatchObject({ isBlocked: true });
-      // Redis's own clock ends the block: poll for it (200 ms), never sleep a guessed time.
-      for (;;) {
-        const record = await hit();
-        if (!record.isBlocked) {
-          expect(record.totalHits).toBe(1);
-          break;
-        }
-      }
+      clock.advance(199);
+      expect(await hit()).toMatchObject({ totalHits: 3, isBlocked: true });
+      clock.advance(1);
+      expect(await hit()).toMatchObject({ totalHits: 1, isBlocked: false, timeToExpire: 60 });
     });
   });
 
@@ -94,7 +89,7 @@ describe('Redis stores', () => {
         const attempts = new RedisAttemptStore(connection, clock);
         const fallback = new InMemoryThrottlerStorage(clock);
         const counted = jest.spyOn(fallback, 'increment');
-        const storage = new RedisThrottlerStorage(connection, fallback);
+        const storage = new RedisThrottlerStorage(connection, clock, fallback);
         expect(await attempts.hit('k', 1000)).toBe(1);
         await own.kill();
         await expect(attempts.hit('k', 1000)).rejects.toBeInstanceOf(SharedStateUnavailableException);

@@ -1,33 +1,31 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
+import { Clock } from '../common/clock/clock';
 import { RedisConnection } from '../redis/redis-connection';
 
 /**
- * A fixed-window counter with the library's blocking: past `limit` hits the client is blocked for
- * `blockDuration`, and starts a fresh window afterwards. O(1) per request and atomic across instances.
- * KEYS[1] the counter, KEYS[2] the block; ARGV ttl, limit, blockDuration (ms).
- * Returns hits, counter ms left, blocked (0/1), block ms left.
+ * InMemoryThrottlerStorage's fixed window, in one Redis hash per client so every instance counts together:
+ * past `limit` hits the client is blocked for `blockDuration` (or the rest of the window), blocked requests
+ * are not counted, and a fresh window starts afterwards. Times are the application clock's, passed in, as
+ * for the in-process storage; Redis's own TTL only cleans up. O(1) per request, atomic across instances.
+ * KEYS[1] the window; ARGV now, ttl, limit, blockDuration (ms). Returns hits, endsAt, blockedUntil.
  */
 const FIXED_WINDOW = `
-local limit = tonumber(ARGV[2])
-local blockedFor = redis.call('PTTL', KEYS[2])
-if blockedFor > 0 then
-  return {limit + 1, math.max(redis.call('PTTL', KEYS[1]), 0), 1, blockedFor}
+local now = tonumber(ARGV[1])
+local window = redis.call('HMGET', KEYS[1], 'hits', 'endsAt', 'blockedUntil')
+local hits, endsAt, blockedUntil = tonumber(window[1]), tonumber(window[2]), tonumber(window[3])
+if hits and blockedUntil > now then return {hits, endsAt, blockedUntil} end
+if not hits or endsAt <= now or blockedUntil ~= 0 then
+  hits, endsAt, blockedUntil = 0, now + tonumber(ARGV[2]), 0
 end
-local hits = redis.call('INCR', KEYS[1])
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  left = tonumber(ARGV[1])
+hits = hits + 1
+if hits > tonumber(ARGV[3]) then
+  local block = tonumber(ARGV[4])
+  if block > 0 then blockedUntil = now + block else blockedUntil = endsAt end
 end
-if hits > limit then
-  local block = tonumber(ARGV[3])
-  if block <= 0 then return {hits, left, 1, left} end
-  redis.call('SET', KEYS[2], '1', 'PX', block)
-  redis.call('DEL', KEYS[1])
-  return {hits, left, 1, block}
-end
-return {hits, left, 0, 0}
+redis.call('HSET', KEYS[1], 'hits', hits, 'endsAt', endsAt, 'blockedUntil', blockedUntil)
+redis.call('PEXPIRE', KEYS[1], math.max(endsAt, blockedUntil) - now + 1000)
+return {hits, endsAt, blockedUntil}
 `;
 
 /**
@@ -43,6 +41,7 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
 
   constructor(
     private readonly redis: RedisConnection,
+    private readonly clock: Clock,
     private readonly fallback: ThrottlerStorage & Partial<OnApplicationShutdown>,
   ) {}
 
@@ -57,14 +56,14 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
     blockDuration: number,
     throttlerName: string,
   ): ReturnType<ThrottlerStorage['increment']> {
-    const counter = `rate:${throttlerName}:${key}`;
+    const now = this.clock.now().getTime();
     let reply: unknown;
     try {
       reply = await this.redis.runScript(
         'wardenFixedWindow',
         FIXED_WINDOW,
-        [counter, `${counter}:blocked`],
-        [Math.max(1, Math.ceil(ttl)), limit, Math.ceil(blockDuration)],
+        [`rate:${throttlerName}:${key}`],
+        [now, Math.max(1, Math.ceil(ttl)), limit, Math.ceil(blockDuration)],
       );
     } catch (error) {
       if (!this.degraded) {
@@ -77,12 +76,13 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnApplicationShu
       this.logger.log('Redis is back: the request rate limit is shared again');
       this.degraded = false;
     }
-    const [totalHits, timeToExpireMs, blocked, timeToBlockExpireMs] = (reply as number[]).map(Number);
+    const [totalHits, endsAt, blockedUntil] = (reply as number[]).map(Number);
+    const isBlocked = blockedUntil > now;
     return {
       totalHits,
-      timeToExpire: Math.ceil(timeToExpireMs / 1000),
-      isBlocked: blocked === 1,
-      timeToBlockExpire: Math.ceil(timeToBlockExpireMs / 1000),
+      timeToExpire: Math.max(0, Math.ceil((endsAt - now) / 1000)),
+      isBlocked,
+      timeToBlockExpire: isBlocked ? Math.ceil((blockedUntil - now) / 1000) : 0,
     };
   }
 }

@@ -26,7 +26,7 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
         throttlers: [{ ttl: config.rateLimit.windowSeconds * 1000, limit: config.rateLimit.max }],
         // O(1) fixed windows: in this process, or in Redis (shared) with this process's as the fallback.
         storage: redis
-          ? new RedisThrottlerStorage(redis, new InMemoryThrottlerStorage(clock))
+          ? new RedisThrottlerStorage(redis, clock, new InMemoryThrottlerStorage(clock))
           : new InMemoryThrottlerStorage(clock),
       }),
     }),
