@@ -249,7 +249,7 @@ describe('admin API', () => {
       await t.http().delete(`/api/admin/users/${user.id}/flags`).set(admin.headers).expect(204);
       const [alert] = (await get(`/api/admin/alerts?userId=${user.id}`).expect(200)).body.items;
       expect(alert).toMatchObject({ rule: 'refresh_token_reuse', userFlag: null });
-      expect(await t.dataSource.query('SELECT id FROM user_flags WHERE user_id = ?', [user.id])).toEqual([]);
+      expect(await t.dataSource.getRepository(UserFlag).countBy({ userId: user.id })).toBe(0);
       const [event] = await t.auditEvents({ type: 'user_flag_cleared', userId: user.id });
       expect(event).toMatchObject({ success: true });
       expect(event.metadata).toMatchObject({ adminId: expect.any(String), flagsCleared: 1 });
