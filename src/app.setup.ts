@@ -12,7 +12,10 @@ import { setUpOpenApi } from './openapi/openapi';
 /** Small bodies only: nothing Warden accepts is large, and big JSON is a cheap way to burn CPU. */
 export const JSON_BODY_LIMIT = '16kb';
 
-/** One year, the value HSTS preload lists expect; subdomains and preload stay the domain owner's decision. */
+/**
+ * One year, with includeSubDomains (ASVS 5.0 3.4.1, L2): a sibling host served over plain HTTP could otherwise
+ * plant cookies or be phished under our name. Preload stays the domain owner's decision.
+ */
 export const HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
 
 /** Options for NestFactory.create: HTTPS served directly when TLS_CERT_FILE and TLS_KEY_FILE are set. */
@@ -55,7 +58,7 @@ export function configureApp(app: INestApplication): INestApplication {
         },
       },
       // RFC 6797: HSTS only where HTTPS is terminated, by us (TLS_CERT_FILE) or upstream (TLS_TERMINATED_UPSTREAM).
-      strictTransportSecurity: config.hsts ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: false } : false,
+      strictTransportSecurity: config.hsts ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true } : false,
     }),
   );
   app.use(cookieParser());
