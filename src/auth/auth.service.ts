@@ -12,6 +12,7 @@ import { FingerprintService, Transport } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import type { User } from '../users/entities/user.entity';
+import { PasswordScreeningService } from '../users/password-screening/password-screening.service';
 import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginThrottleService } from './login-throttle.service';
@@ -47,10 +48,12 @@ export class AuthService {
     private readonly loginThrottle: LoginThrottleService,
     private readonly anomalies: AnomalyService,
     private readonly refusals: RefreshRefusalService,
+    private readonly screening: PasswordScreeningService,
     private readonly clock: Clock,
   ) {}
 
   async register(email: string, password: string, client: ClientInfo): Promise<UserResponseDto> {
+    await this.screening.assertAcceptable('password', password, email);
     const user = await this.users.create(email, await this.passwords.hash(password));
     this.audit.record({ type: 'register', success: true, userId: user.id, client });
     return UserResponseDto.from(user);
@@ -236,6 +239,7 @@ export class AuthService {
     }
     await this.loginThrottle.succeeded(attempt);
     if (currentPassword === newPassword) throw new BadRequestException('newPassword must differ from currentPassword');
+    await this.screening.assertAcceptable('newPassword', newPassword, user.email);
     await this.users.setPasswordHash(user.id, await this.passwords.hash(newPassword));
     const ended = await this.sessions.revokeAllForUser(user.id, 'password_changed', principal.sessionId);
     this.audit.record({

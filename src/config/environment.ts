@@ -55,6 +55,7 @@ class RawEnvironment {
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
   @IsOptional() @IsString() EXTERNAL_ISSUERS?: string;
+  @IsOptional() @IsString() BREACHED_PASSWORD_RANGE_URL?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -93,6 +94,7 @@ const DURATION_SETTINGS = {
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
   ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
+  BREACHED_PASSWORD_TIMEOUT: ['2s', 1, 30, 'registration and password change wait for it'],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
@@ -183,6 +185,8 @@ export interface Environment {
   tlsTerminatedUpstream: boolean;
   /** Other OpenID providers whose access tokens the guard accepts; empty: Warden trusts only itself. */
   externalIssuers: ExternalIssuerSettings[];
+  /** The optional k-anonymity breach check (null: off, offline rules only). */
+  passwords: { breachedRangeUrl: string | null; breachedTimeoutSeconds: number };
 }
 
 export interface LoadOptions {
@@ -293,6 +297,10 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
   const retentionDays = integer('AUDIT_RETENTION_DAYS');
   const issuer = env.JWT_ISSUER ?? `http://localhost:${port}`;
   const externalIssuers = parseExternalIssuers(env.EXTERNAL_ISSUERS, { ownIssuer: issuer, production }, problems);
+  const passwords = {
+    breachedRangeUrl: parseBreachedRangeUrl(env.BREACHED_PASSWORD_RANGE_URL, production, problems),
+    breachedTimeoutSeconds: duration('BREACHED_PASSWORD_TIMEOUT'),
+  };
 
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -328,7 +336,25 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     tls,
     tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
     externalIssuers,
+    passwords,
   };
+}
+
+/** A range API base such as https://api.pwnedpasswords.com/range/ (the 5-digit prefix is appended). */
+function parseBreachedRangeUrl(value: string | undefined, production: boolean, problems: string[]): string | null {
+  const raw = value?.trim();
+  if (!raw || OFF.includes(raw)) return null;
+  let url: URL;
+  try {
+    url = new URL(raw.endsWith('/') ? raw : `${raw}/`);
+  } catch {
+    problems.push('BREACHED_PASSWORD_RANGE_URL must be an absolute URL, e.g. https://api.pwnedpasswords.com/range/');
+    return null;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && !production)) {
+    problems.push('BREACHED_PASSWORD_RANGE_URL must use https (plain http is accepted outside production only)');
+  }
+  return url.toString();
 }
 
 function readInteger(env: NodeJS.ProcessEnv, name: keyof typeof INTEGER_SETTINGS, problems: string[]): number {
