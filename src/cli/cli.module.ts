@@ -8,6 +8,7 @@ import { databaseConfig } from '../config/configuration';
 import { dataSourceOptions } from '../database/data-source-options';
 import { KeysModule } from '../keys/keys.module';
 import { UsersModule } from '../users/users.module';
+import { SessionsRevokeAllCommand, UserDisableCommand, UserEnableCommand } from './account-control.command';
 import { CliDatabase } from './cli-database';
 import { CliOutput } from './cli-output';
 import { KeysListCommand, KeysRevokeCommand, KeysRewrapCommand, KeysRotateCommand } from './keys.command';
@@ -44,6 +45,9 @@ import { UserDemoteCommand, UserPromoteCommand } from './user-role.command';
     KeysRevokeCommand,
     UserPromoteCommand,
     UserDemoteCommand,
+    UserDisableCommand,
+    UserEnableCommand,
+    SessionsRevokeAllCommand,
     SecretsGenerateCommand,
     SecurityCheckCommand,
   ],

@@ -39,6 +39,10 @@ describe('password policy', () => {
     expect(contextWordIn(password, email)).toBe(word);
   });
 
+  it('does not spell an email part across two words', () => {
+    expect(contextWordIn('saffron-lighthouse-ridge-31', 'user-1234@example.test')).toBeNull();
+  });
+
   it('ignores short email parts and the top-level domain', () => {
     expect(contextWordIn('violet-harbor-tundra-42', 'jo@ex.com')).toBeNull();
     expect(contextWordIn('combination-lock-42', 'jo.li@ex.com')).toBeNull();

@@ -24,17 +24,27 @@ export function isCommonPassword(password: string): boolean {
 
 /**
  * ASVS 5.0 6.2.11: the context word (the product's name, or a part of the user's own email of 4+
- * characters) found in the password, or null. Compared without case, digits and symbols, so
- * `Warden-2026!` and `J.Doe.Example` are caught.
+ * characters) found in the password, or null. Case, digits and symbols are ignored: `Warden-2026!` and
+ * `W.a.r.d.e.n` are caught. Email parts are looked for within each run of letters, so that joining two
+ * innocent words (`lighthouse-ridge`) does not spell one (`user`).
  */
 export function contextWordIn(password: string, email: string): string | null {
-  const letters = password.toLowerCase().replace(/[^a-z]/g, '');
+  const lower = password.toLowerCase();
+  const joined = lower.replace(/[^a-z]/g, '');
+  const runs = lower.split(/[^a-z]+/);
   const [local = '', domain = ''] = email.toLowerCase().split('@');
-  const domainLabels = domain.split('.').slice(0, -1);
-  const words = [...PRODUCT_CONTEXT_WORDS, local, ...local.split(/[^a-z]+/), ...domainLabels]
-    .map((word) => word.replace(/[^a-z]/g, ''))
-    .filter((word) => word.length >= 4);
-  return words.find((word) => letters.includes(word)) ?? null;
+  const wholeLocal = local.replace(/[^a-z]/g, '');
+  const joinedWords = [...PRODUCT_CONTEXT_WORDS, ...(wholeLocal.length >= 6 ? [wholeLocal] : [])];
+  const found = joinedWords.find((word) => joined.includes(word));
+  if (found) return found;
+  const parts = [
+    ...local.split(/[^a-z]+/),
+    ...domain
+      .split('.')
+      .slice(0, -1)
+      .flatMap((label) => label.split(/[^a-z]+/)),
+  ];
+  return parts.filter((part) => part.length >= 4).find((part) => runs.some((run) => run.includes(part))) ?? null;
 }
 
 export function IsNotCommonPassword(options?: ValidationOptions): PropertyDecorator {

@@ -37,6 +37,11 @@ export class UsersService {
     await this.users.update({ id }, { roles });
   }
 
+  /** Disabled (a date) or enabled again (null); the caller ends sessions and audits. */
+  async setDisabledAt(id: string, disabledAt: Date | null): Promise<void> {
+    await this.users.update({ id }, { disabledAt });
+  }
+
   async getById(id: string): Promise<User> {
     const user = await this.users.findOneBy({ id });
     if (!user) throw new NotFoundException('User not found');
