@@ -2,7 +2,6 @@ import { LazyModuleLoader } from '@nestjs/core';
 import { AuditService } from '../src/audit/audit.service';
 import { SessionsRevokeAllCommand, UserDisableCommand, UserEnableCommand } from '../src/cli/account-control.command';
 import { CliDatabase } from '../src/cli/cli-database';
-import { CliOutput } from '../src/cli/cli-output';
 import { UsersService } from '../src/users/users.service';
 import { cookieSessionAfter, refreshBearer, refreshCookie } from './factories/sessions';
 import { adminSession, bearerFrom, loginBearer, loginCookie, registerUser } from './factories/users';
