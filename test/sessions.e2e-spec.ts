@@ -56,6 +56,7 @@ describe('sessions', () => {
         user: expect.objectContaining({ id: expect.any(String) }),
         accessTokenExpiresAt: expect.any(String),
         csrfToken: expect.any(String),
+        idleTimeoutSeconds: 1800,
       });
       const cookies = setCookies(response);
       expect(Object.keys(cookies).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);

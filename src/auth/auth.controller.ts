@@ -129,6 +129,6 @@ export class AuthController {
   }
 
   private respond(grant: SessionGrant, response: Response): CookieSessionResponseDto | BearerSessionResponseDto {
-    return sendGrant(grant, response, this.config.cookieSecure);
+    return sendGrant(grant, response, this.config);
   }
 }

@@ -7,7 +7,7 @@ import type { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/s
 export function sendGrant(
   grant: SessionGrant,
   response: Response,
-  cookieSecure: boolean,
+  config: { cookieSecure: boolean; clientIdleTimeoutSeconds: number },
 ): CookieSessionResponseDto | BearerSessionResponseDto {
   if (grant.transport === 'bearer') {
     return {
@@ -27,11 +27,12 @@ export function sendGrant(
       refreshToken: grant.refreshToken,
       refreshTokenMaxAgeSeconds: grant.refreshTokenExpiresIn,
     },
-    cookieSecure,
+    config.cookieSecure,
   );
   return {
     user: grant.user,
     accessTokenExpiresAt: grant.accessToken.expiresAt.toISOString(),
     csrfToken: grant.csrfToken,
+    idleTimeoutSeconds: config.clientIdleTimeoutSeconds,
   };
 }

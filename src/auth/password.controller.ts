@@ -35,6 +35,6 @@ export class PasswordController {
       clientInfo(request),
       readCookie(request, FINGERPRINT_COOKIE),
     );
-    return sendGrant(grant, response, this.config.cookieSecure);
+    return sendGrant(grant, response, this.config);
   }
 }

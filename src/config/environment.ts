@@ -94,6 +94,7 @@ const DURATION_SETTINGS = {
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
   ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
+  CLIENT_IDLE_TIMEOUT: ['30m', 60, 7 * 86_400, 'the browser client stops refreshing after this long without input'],
   BREACHED_PASSWORD_TIMEOUT: ['2s', 1, 30, 'registration and password change wait for it'],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
@@ -164,6 +165,8 @@ export interface Environment {
     reuseGraceSeconds: number;
     /** Live sessions one user may hold; a login beyond it ends the one unused the longest. */
     maxSessionsPerUser: number;
+    /** The browser client stops its silent refresh after this long without user input (ASVS 5.0 7.3.1). */
+    clientIdleTimeoutSeconds: number;
   };
   secrets: Record<SecretSetting, Buffer>;
   /** Settings whose value came from var/ (development only); production refuses to start with any. */
@@ -319,6 +322,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
       maxAgeSeconds,
       reuseGraceSeconds,
       maxSessionsPerUser: integer('MAX_SESSIONS_PER_USER'),
+      clientIdleTimeoutSeconds: duration('CLIENT_IDLE_TIMEOUT'),
     },
     secrets,
     generatedSecrets,
