@@ -56,6 +56,7 @@ class RawEnvironment {
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
   @IsOptional() @IsString() EXTERNAL_ISSUERS?: string;
   @IsOptional() @IsString() BREACHED_PASSWORD_RANGE_URL?: string;
+  @IsOptional() @IsString() RESOURCE_AUDIENCES?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -158,7 +159,14 @@ export interface Environment {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
   databaseUrl: string;
-  jwt: { issuer: string; audience: string; algorithm: SigningAlgorithm; accessTokenTtlSeconds: number };
+  jwt: {
+    issuer: string;
+    audience: string;
+    algorithm: SigningAlgorithm;
+    accessTokenTtlSeconds: number;
+    /** Other resource servers a signed-in client may ask a token for (ASVS 5.0 9.2.4); each is an `aud`. */
+    resourceAudiences: string[];
+  };
   sessions: {
     refreshTokenTtlSeconds: number;
     maxAgeSeconds: number;
@@ -300,6 +308,12 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
   const retentionDays = integer('AUDIT_RETENTION_DAYS');
   const issuer = env.JWT_ISSUER ?? `http://localhost:${port}`;
   const externalIssuers = parseExternalIssuers(env.EXTERNAL_ISSUERS, { ownIssuer: issuer, production }, problems);
+  const audience = env.JWT_AUDIENCE ?? 'warden-api';
+  const resourceAudiences = list(env.RESOURCE_AUDIENCES);
+  for (const resource of resourceAudiences) {
+    if (resource === audience) problems.push(`RESOURCE_AUDIENCES must not list Warden's own audience (${audience})`);
+    else if (/\s/.test(resource)) problems.push(`RESOURCE_AUDIENCES entries are single words or URIs: "${resource}"`);
+  }
   const passwords = {
     breachedRangeUrl: parseBreachedRangeUrl(env.BREACHED_PASSWORD_RANGE_URL, production, problems),
     breachedTimeoutSeconds: duration('BREACHED_PASSWORD_TIMEOUT'),
@@ -313,9 +327,10 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     databaseUrl: databaseUrlOf(env),
     jwt: {
       issuer,
-      audience: env.JWT_AUDIENCE ?? 'warden-api',
+      audience,
       algorithm: (env.JWT_ALG ?? 'ES256') as SigningAlgorithm,
       accessTokenTtlSeconds,
+      resourceAudiences,
     },
     sessions: {
       refreshTokenTtlSeconds,

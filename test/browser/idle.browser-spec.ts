@@ -13,6 +13,9 @@ import {
   type RefreshCall,
 } from './browser';
 
+/** The page's own document, inside page.evaluate (this file compiles without the DOM library). */
+declare const document: { body: { dataset: Record<string, string | undefined> } };
+
 /**
  * ASVS 5.0 7.3.1: an open tab must not keep a session alive for ever. The page runs on Playwright's fake
  * clock, so minutes pass in a jump; refreshes are counted as the browser sends them.
