@@ -1,3 +1,4 @@
+import { CspReportsModule } from './csp-reports/csp-reports.module';
 import { Module, ValidationPipe } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
@@ -43,6 +44,7 @@ import { UsersModule } from './users/users.module';
     CsrfModule,
     AuthModule,
     AdminModule,
+    CspReportsModule,
     HealthModule,
     LabModule,
     ClientModule,
