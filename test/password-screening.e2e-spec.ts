@@ -67,6 +67,36 @@ describe('password screening (ASVS 5.0 6.2.4, 6.2.11, 6.2.12)', () => {
     });
   });
 
+  describe('password handling (ASVS 5.0 6.2.8, 6.2.9, 6.2.10)', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await createTestApp();
+    });
+    afterAll(() => t.close());
+    const login = (email: string, password: string) =>
+      t.http().post('/api/auth/login').send({ email, password, transport: 'bearer' });
+
+    it('verifies the password exactly as received: no trimming, no case folding', async () => {
+      const user = await registerUser(t, { email: 'exact@mail.test', password: ' Violet-Harbor-Tundra-42 ' });
+      await login(user.email, 'Violet-Harbor-Tundra-42').expect(401);
+      await login(user.email, ' violet-harbor-tundra-42 ').expect(401);
+      await login(user.email, user.password).expect(200);
+    });
+
+    it('accepts passwords far longer than 64 characters', async () => {
+      const long = `${'correct-violet-harbor-'.repeat(5)}tundra`;
+      expect(long.length).toBeGreaterThan(100);
+      const user = await registerUser(t, { email: 'long@mail.test', password: long });
+      await login(user.email, long).expect(200);
+    });
+
+    it('never expires a password: it still works years later', async () => {
+      const user = await registerUser(t, { email: 'years@mail.test' });
+      t.clock.advance(3 * 365 * 86_400_000);
+      await login(user.email, user.password).expect(200);
+    });
+  });
+
   describe('breached-password check by k-anonymity range query', () => {
     let t: TestApp;
     let range: Awaited<ReturnType<typeof startRangeServer>>;
