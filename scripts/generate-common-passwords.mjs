@@ -44,5 +44,8 @@ export const COMMON_PASSWORDS: readonly string[] = ${JSON.stringify(allowedLengt
 export const COMMON_STEMS: readonly string[] = ${JSON.stringify(stems)};
 `;
 const target = new URL('../src/users/password-screening/common-passwords.data.ts', import.meta.url);
-writeFileSync(target, await format(source_ts, { parser: 'typescript', singleQuote: true, trailingComma: 'all', printWidth: 120 }));
+writeFileSync(
+  target,
+  await format(source_ts, { parser: 'typescript', singleQuote: true, trailingComma: 'all', printWidth: 120 }),
+);
 console.log(`wrote ${allowedLength.length} passwords and ${stems.length} stems to ${target.pathname}`);
