@@ -6,7 +6,12 @@ import { Clock } from '../common/clock/clock';
 import { CsrfService } from '../csrf/csrf.service';
 import type { PresentingDevice } from '../sessions/device-binding';
 import type { Session } from '../sessions/entities/session.entity';
-import { IssuedRefreshToken, RefreshRejectedError, SessionsService } from '../sessions/sessions.service';
+import {
+  IssuedRefreshToken,
+  RefreshRejectedError,
+  RotatedSession,
+  SessionsService,
+} from '../sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { FingerprintService, Transport } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
@@ -15,8 +20,8 @@ import type { User } from '../users/entities/user.entity';
 import { PasswordScreeningService } from '../users/password-screening/password-screening.service';
 import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
-import { LoginThrottleService } from './login-throttle.service';
-import { PasswordService } from './password.service';
+import { LoginAttempt, LoginThrottleService } from './login-throttle.service';
+import { PasswordHashingBusyException, PasswordService } from './password.service';
 import { RefreshRefusalService } from './refresh-refusal.service';
 
 interface GrantBase extends IssuedRefreshToken {
@@ -71,11 +76,12 @@ export class AuthService {
     client: ClientInfo,
     replacedRefreshToken?: string,
   ): Promise<SessionGrant> {
+    this.passwords.assertCapacity();
     const user = await this.users.findByEmail(email);
     const attempt = await this.loginThrottle.begin('login', email, client, user?.id);
-    const valid = user
-      ? await this.passwords.verify(user.passwordHash, password)
-      : await this.passwords.verifyAgainstDummy(password);
+    const valid = await this.checkPassword(attempt, () =>
+      user ? this.passwords.verify(user.passwordHash, password) : this.passwords.verifyAgainstDummy(password),
+    );
     if (!user || !valid) {
       this.audit.record({
         type: 'login_failed',
@@ -134,7 +140,7 @@ export class AuthService {
     const presented = await this.sessions.lookup(request.refreshToken);
     const device = this.presentingDevice(request, client);
     const previousIp = presented?.session.lastIp;
-    let issued: IssuedRefreshToken;
+    let issued: RotatedSession;
     try {
       this.sessions.checkPresented(presented, request.transport, device);
       if (request.transport === 'cookie') this.requireCsrfToken(presented.session, request.csrfToken, client);
@@ -144,7 +150,7 @@ export class AuthService {
       await this.refusals.refreshRefused(error, device, client);
       throw new UnauthorizedException('Invalid or expired refresh token');
     }
-    const user = await this.users.getById(issued.session.userId);
+    const { user } = issued;
     this.audit.record({
       type: 'refresh',
       success: true,
@@ -226,7 +232,8 @@ export class AuthService {
   ): Promise<SessionGrant> {
     const user = await this.users.getById(principal.userId);
     const attempt = await this.loginThrottle.begin('password_change', user.email, client, user.id);
-    if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
+    const valid = await this.checkPassword(attempt, () => this.passwords.verify(user.passwordHash, currentPassword));
+    if (!valid) {
       this.audit.record({
         type: 'password_change_failed',
         success: false,
@@ -289,6 +296,16 @@ export class AuthService {
       client,
       reason: 'replaced_by_login',
     });
+  }
+
+  /** A password check shed for load never ran: the attempt counted for it up front is given back. */
+  private async checkPassword(attempt: LoginAttempt, check: () => Promise<boolean>): Promise<boolean> {
+    try {
+      return await check();
+    } catch (error) {
+      if (error instanceof PasswordHashingBusyException) await this.loginThrottle.abandoned(attempt);
+      throw error;
+    }
   }
 
   private presentingDevice(request: RefreshRequest, client: ClientInfo): PresentingDevice {
