@@ -128,7 +128,13 @@ describe('session policy (ASVS 5.0 7.2.4, 7.4.2, 7.4.5)', () => {
     it('is also a CLI command', async () => {
       const user = await registerUser(t);
       const session = await loginBearer(t, user);
+      const before = process.exitCode;
+      // Without --yes: nothing happens.
       await cli(SessionsRevokeAllCommand).run([]);
+      expect(process.exitCode).toBe(1);
+      process.exitCode = before;
+      await me(session.headers).expect(200);
+      await cli(SessionsRevokeAllCommand).run([], { yes: true });
       await me(session.headers).expect(401);
       const events = await t.auditEvents({ type: 'session_revoked', reason: 'global_cutoff' });
       expect(events.at(-1)?.metadata).toMatchObject({ via: 'cli' });

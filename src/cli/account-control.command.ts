@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LazyModuleLoader } from '@nestjs/core';
-import { Command, CommandRunner } from 'nest-commander';
+import { Command, CommandRunner, Option } from 'nest-commander';
 import { AccountControlModule } from '../admin/account-control.module';
 import { AccountControlService } from '../admin/account-control.service';
 import { AuditService } from '../audit/audit.service';
@@ -21,12 +21,12 @@ abstract class AccountControlCommand extends CommandRunner {
     super();
   }
 
-  protected abstract act(accounts: AccountControlService, args: string[]): Promise<void>;
+  protected abstract act(accounts: AccountControlService, args: string[], options: { yes?: boolean }): Promise<void>;
 
-  async run(args: string[]): Promise<void> {
+  async run(args: string[], options: { yes?: boolean } = {}): Promise<void> {
     await this.database.migrate();
     const accounts = (await this.modules.load(() => AccountControlModule)).get(AccountControlService);
-    await this.act(accounts, args);
+    await this.act(accounts, args, options);
     await this.audit.flush();
   }
 
@@ -45,9 +45,20 @@ abstract class AccountControlCommand extends CommandRunner {
   description: 'End every session of every user (audited); everyone must log in again',
 })
 export class SessionsRevokeAllCommand extends AccountControlCommand {
-  protected async act(accounts: AccountControlService): Promise<void> {
+  protected async act(accounts: AccountControlService, _args: string[], { yes }: { yes?: boolean }): Promise<void> {
+    // Logs everyone out, operators included: never by a slip of the keyboard.
+    if (!yes) {
+      this.output.error('This ends every session of every user. Run it again with --yes to go ahead.');
+      process.exitCode = 1;
+      return;
+    }
     const ended = await accounts.endEverySession({ via: 'cli' });
     this.output.line(`${ended} session(s) ended; every user must log in again`);
+  }
+
+  @Option({ flags: '--yes', description: 'confirm: end every session of every user' })
+  parseYes(): boolean {
+    return true;
   }
 }
 
