@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import type { Role } from '../common/decorators/roles.decorator';
 import { isUniqueViolation } from '../database/unique-violation';
 import { User } from './entities/user.entity';
@@ -40,6 +40,13 @@ export class UsersService {
   /** Disabled (a date) or enabled again (null); the caller ends sessions and audits. */
   async setDisabledAt(id: string, disabledAt: Date | null): Promise<void> {
     await this.users.update({ id }, { disabledAt });
+  }
+
+  /** Email by user id, for listings that name people (admin alerts); unknown ids are left out. */
+  async emailsOf(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.users.find({ select: { id: true, email: true }, where: { id: In([...new Set(ids)]) } });
+    return new Map(rows.map((row) => [row.id, row.email]));
   }
 
   async getById(id: string): Promise<User> {
