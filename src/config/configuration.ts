@@ -61,6 +61,8 @@ export const revocationConfig = registerAs('revocation', () => currentEnvironmen
 export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
+export const passwordScreeningConfig = registerAs('passwordScreening', () => currentEnvironment().passwords);
+
 export const allConfig = [
   appConfig,
   databaseConfig,
@@ -76,4 +78,5 @@ export const allConfig = [
   revocationConfig,
   passwordHashingConfig,
   issuersConfig,
+  passwordScreeningConfig,
 ];
