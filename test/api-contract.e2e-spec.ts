@@ -13,7 +13,8 @@ interface Route {
 
 /**
  * The route tables of docs/API.md: every row whose first cell is `METHOD /path` and whose second is the
- * access column (`public`, `user`, `user, external`, `admin`). `:id` is written as OpenAPI writes it, `{id}`.
+ * access column (`public`, `user`, `user, external`, `admin`). A query string is dropped and `:id` becomes
+ * `{id}`, as OpenAPI writes paths.
  */
 function documentedRoutes(markdown: string): Route[] {
   const row = /^\|\s*(GET|POST|PUT|PATCH|DELETE)\s+(\/[^\s|]*)\s*\|\s*([^|]*?)\s*\|/;
@@ -21,7 +22,8 @@ function documentedRoutes(markdown: string): Route[] {
     const match = row.exec(line);
     if (!match) return [];
     const [, method, path, access] = match;
-    return [{ route: `${method} ${path.replace(/:(\w+)/g, '{$1}')}`, isPublic: access === 'public' }];
+    const openApiPath = path.replace(/\?.*$/, '').replace(/:(\w+)/g, '{$1}');
+    return [{ route: `${method} ${openApiPath}`, isPublic: access === 'public' }];
   });
 }
 
