@@ -7,7 +7,10 @@ describe('OpenAPI document', () => {
     try {
       const response = await t.http().get('/api/openapi.json').expect(200);
       expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual(['bearer', 'cookie']);
-      expect(response.body.security).toEqual([{ bearer: [] }, { cookie: [] }]);
+      // Deny by default: the document requires one of the declared schemes unless an operation says otherwise.
+      const required = (response.body.security as Record<string, unknown>[]).flatMap((entry) => Object.keys(entry));
+      expect(required).toEqual(expect.arrayContaining(['bearer', 'cookie']));
+      expect(Object.keys(response.body.components.securitySchemes)).toEqual(expect.arrayContaining(required));
       // A route without @Public() inherits that requirement; the public ones override it with none.
       expect(response.body.paths['/api/users/me'].get.security).toBeUndefined();
       expect(response.body.paths['/.well-known/jwks.json'].get.security).toEqual([]);
