@@ -20,6 +20,7 @@ import { CSRF_HEADER } from '../csrf/csrf.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE, setSessionCookies } from './auth-cookies';
 import { AuthService, SessionGrant } from './auth.service';
+import { DpopGrantService } from './dpop-grant.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
@@ -30,6 +31,7 @@ import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/sessio
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly dpop: DpopGrantService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
@@ -47,7 +49,9 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
-    const grant = await this.auth.login(dto.email, dto.password, dto.transport ?? 'cookie', clientInfo(request));
+    const transport = dto.transport ?? 'cookie';
+    const dpopJkt = await this.dpop.loginKey(request, response, transport);
+    const grant = await this.auth.login(dto.email, dto.password, transport, clientInfo(request), dpopJkt);
     return this.respond(grant, response);
   }
 
@@ -60,8 +64,9 @@ export class AuthController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
     if (dto.transport === 'bearer') {
+      const dpop = await this.dpop.refreshProof(request, response);
       const grant = await this.auth.refresh(
-        { transport: 'bearer', refreshToken: dto.refreshToken ?? '' },
+        { transport: 'bearer', refreshToken: dto.refreshToken ?? '', dpop },
         clientInfo(request),
       );
       return this.respond(grant, response);
@@ -126,7 +131,8 @@ export class AuthController {
       return {
         accessToken: grant.accessToken.token,
         refreshToken: grant.refreshToken,
-        tokenType: 'Bearer',
+        // RFC 9449 §5: a DPoP-bound access token is of type DPoP, sent as `Authorization: DPoP <token>`.
+        tokenType: grant.session.dpopJkt ? 'DPoP' : 'Bearer',
         expiresIn: grant.accessToken.expiresIn,
         user: grant.user,
       };

@@ -35,7 +35,7 @@ export type SessionGrant =
   | (GrantBase & { transport: 'cookie'; fingerprintCookie: string; csrfToken: string });
 
 export type RefreshRequest =
-  | { transport: 'bearer'; refreshToken: string }
+  | { transport: 'bearer'; refreshToken: string; dpop?: PresentingDevice['dpop'] }
   | { transport: 'cookie'; refreshToken?: string; fingerprintCookie?: string; csrfToken?: string };
 
 @Injectable()
@@ -66,7 +66,13 @@ export class AuthService {
    * The attempt is counted before the password is checked, so a lockout answers 429 whatever the password
    * and concurrent guesses cannot overrun the limit.
    */
-  async login(email: string, password: string, transport: Transport, client: ClientInfo): Promise<SessionGrant> {
+  async login(
+    email: string,
+    password: string,
+    transport: Transport,
+    client: ClientInfo,
+    dpopJkt?: string,
+  ): Promise<SessionGrant> {
     this.passwords.assertCapacity();
     const user = await this.users.findByEmail(email);
     const attempt = await this.loginThrottle.begin('login', email, client, user?.id);
@@ -89,7 +95,7 @@ export class AuthService {
     const fingerprintCookie = transport === 'cookie' ? this.fingerprints.newCookieValue() : undefined;
     let issued: IssuedRefreshToken;
     try {
-      issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client, fingerprintCookie);
+      issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client, fingerprintCookie, dpopJkt);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
       // The password changed (or every session was ended) while this login was checking the old one.
@@ -108,7 +114,7 @@ export class AuthService {
       userId: user.id,
       sessionId: issued.session.id,
       client,
-      metadata: { transport },
+      metadata: dpopJkt ? { transport, dpop: true } : { transport },
     });
     await this.anomalies.loginSucceeded(user.id, issued.session.id, client);
     this.anomalies.sessionUsed(user.id, issued.session.id, client);
@@ -269,6 +275,7 @@ export class AuthService {
     return {
       userAgent: client.userAgent,
       fingerprintCookie: request.transport === 'cookie' ? request.fingerprintCookie : undefined,
+      dpop: request.transport === 'bearer' ? request.dpop : undefined,
     };
   }
 
@@ -301,6 +308,7 @@ export class AuthService {
         fingerprint,
         transport: issued.session.transport,
         authenticatedAt: issued.session.createdAt,
+        dpopJkt: issued.session.dpopJkt,
       });
     const base = { ...issued, user: UserResponseDto.from(user) };
     if (issued.session.transport === 'bearer') {

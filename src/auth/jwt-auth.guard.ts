@@ -1,11 +1,13 @@
 import { CanActivate, ExecutionContext, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
 import { ACCEPT_EXTERNAL_ISSUERS_KEY } from '../common/decorators/accept-external-issuers.decorator';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
+import { DpopChallenge } from '../dpop/dpop-challenge';
+import { isSuspiciousDpopFailure } from '../dpop/dpop-proof-error';
 import { ExternalIssuersService } from '../issuers/external-issuers.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { JwtStrategy } from './jwt.strategy';
@@ -25,6 +27,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly audit: AuditService,
     private readonly anomalies: AnomalyService,
     private readonly externalIssuers: ExternalIssuersService,
+    private readonly dpopChallenge: DpopChallenge,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -42,9 +45,11 @@ export class JwtAuthGuard implements CanActivate {
         ? await this.authenticateExternal(context, request, externalIssuer)
         : await this.strategy.verifyRequest(request);
     } catch (cause) {
-      return this.reject(cause, request);
+      return this.reject(cause, request, context.switchToHttp().getResponse<Response>());
     }
     request.user = user;
+    if (request.headers.dpop !== undefined)
+      this.dpopChallenge.offerNonce(context.switchToHttp().getResponse<Response>());
     if (!externalIssuer) this.anomalies.sessionUsed(user.userId, user.sessionId, clientInfo(request));
     return true;
   }
@@ -63,8 +68,9 @@ export class JwtAuthGuard implements CanActivate {
     return this.externalIssuers.verify(request, issuer);
   }
 
-  private async reject(cause: unknown, request: Request): Promise<never> {
+  private async reject(cause: unknown, request: Request, response: Response): Promise<never> {
     const reason = rejectionReason(cause);
+    if (reason.startsWith('dpop_')) this.dpopChallenge.challenge(reason, response);
     // An anonymous request presented no credential: nothing to audit.
     if (reason !== 'missing_token') {
       const details = cause instanceof TokenRejectedError ? cause.details : {};
@@ -77,7 +83,8 @@ export class JwtAuthGuard implements CanActivate {
         sessionId: details.sessionId,
         client,
       });
-      if (reason === 'fingerprint_mismatch' || reason === 'fingerprint_missing') {
+      // A DPoP proof a thief cannot make counts like a fingerprint he cannot match.
+      if (reason === 'fingerprint_mismatch' || reason === 'fingerprint_missing' || isSuspiciousDpopFailure(reason)) {
         // Awaited (this request is refused anyway) so the session is gone before the next attempt.
         await this.anomalies
           .fingerprintMismatch(details.userId, details.sessionId, client)

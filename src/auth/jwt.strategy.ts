@@ -10,6 +10,8 @@ import { Clock } from '../common/clock/clock';
 import type { Role } from '../common/decorators/roles.decorator';
 import { jwtConfig } from '../config/configuration';
 import { SIGNING_ALGORITHMS } from '../config/environment';
+import { DpopProofError } from '../dpop/dpop-proof-error';
+import { DpopProofService } from '../dpop/dpop-proof.service';
 import { KeyStore, type VerificationKey } from '../keys/key-store.service';
 import { ACCESS_TOKEN_TYPE, AccessTokenClaims } from '../tokens/access-token.service';
 import { BindingFactors, FingerprintService } from '../tokens/fingerprint.service';
@@ -38,6 +40,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly revocations: RevocationStore,
     private readonly jwtService: JwtService,
     private readonly clock: Clock,
+    private readonly dpopProofs: DpopProofService,
     @Inject(jwtConfig.KEY) jwt: ConfigType<typeof jwtConfig>,
   ) {
     super({
@@ -118,6 +121,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     // replaying a stolen token cannot keep feeding the fingerprint-mismatch rule.
     const revoked = await this.revocations.check(claims);
     if (revoked) throw new TokenRejectedError(revoked, details);
+    // Non-DPoP requests pay one property read here; a proof is checked on every request, never cached.
+    if (claims.cnf !== undefined || source.scheme === 'DPoP') {
+      await this.proveKeyPossession(request, source.token, source.scheme, claims.cnf?.jkt, details);
+    }
     const { transport } = source;
     const { ip, userAgent } = clientInfo(request);
     let factors: BindingFactors;
@@ -141,6 +148,27 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       expiresAt: claims.exp,
       transport,
     };
+  }
+
+  /**
+   * RFC 9449 §7.1: a bound token only as `Authorization: DPoP` with a valid proof by its key, naming this
+   * token in `ath`; the DPoP scheme only with a bound token.
+   */
+  private async proveKeyPossession(
+    request: Request,
+    token: string,
+    scheme: 'Bearer' | 'DPoP' | undefined,
+    boundTo: string | undefined,
+    details: { userId: string; sessionId: string },
+  ): Promise<void> {
+    if (boundTo === undefined) throw new TokenRejectedError('dpop_token_not_bound', details);
+    if (scheme !== 'DPoP') throw new TokenRejectedError('dpop_bound_token_as_bearer', details);
+    try {
+      await this.dpopProofs.verify(request, { accessToken: token, boundTo });
+    } catch (error) {
+      if (error instanceof DpopProofError) throw new TokenRejectedError(error.reason, details);
+      throw error;
+    }
   }
 }
 
@@ -191,6 +219,7 @@ function hasRequiredClaims(claims: Partial<AccessTokenClaims>): claims is Access
     typeof claims.exp === 'number' &&
     typeof claims.fgp === 'string' &&
     Array.isArray(claims.roles) &&
-    claims.roles.every((role: Role) => typeof role === 'string')
+    claims.roles.every((role: Role) => typeof role === 'string') &&
+    (claims.cnf === undefined || (typeof claims.cnf === 'object' && typeof claims.cnf?.jkt === 'string'))
   );
 }

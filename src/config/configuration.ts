@@ -57,6 +57,8 @@ export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
+export const dpopConfig = registerAs('dpop', () => currentEnvironment().dpop);
+
 export const allConfig = [
   appConfig,
   databaseConfig,
@@ -70,4 +72,5 @@ export const allConfig = [
   keysConfig,
   passwordHashingConfig,
   issuersConfig,
+  dpopConfig,
 ];

@@ -99,11 +99,13 @@ const DURATION_SETTINGS = {
   ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
   PASSWORD_HASH_MAX_WAIT: ['3s', 1, 60],
+  DPOP_PROOF_MAX_AGE: ['60s', 5, 300, 'the replay cache must hold every proof still young enough to pass'],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
   ANOMALY_REFRESH_REUSE: true,
   ANOMALY_NEW_DEVICE: true,
+  DPOP_NONCE: false,
 } as const satisfies Record<string, boolean>;
 
 /**
@@ -198,6 +200,8 @@ export interface Environment {
   tlsTerminatedUpstream: boolean;
   /** Other OpenID providers whose access tokens the guard accepts; empty: Warden trusts only itself. */
   externalIssuers: ExternalIssuerSettings[];
+  /** DPoP (RFC 9449): how old a proof may be, and whether proofs must carry a server nonce. */
+  dpop: { proofMaxAgeSeconds: number; nonce: boolean };
 }
 
 export interface LoadOptions {
@@ -349,6 +353,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     tls,
     tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
     externalIssuers,
+    dpop: { proofMaxAgeSeconds: duration('DPOP_PROOF_MAX_AGE'), nonce: flag('DPOP_NONCE') },
   };
 }
 

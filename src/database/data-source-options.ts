@@ -16,6 +16,7 @@ import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devi
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
 import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-binding';
+import { DpopBinding1764374400000 } from './migrations/1764374400000-dpop-binding';
 
 export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag];
 export const migrations = [
@@ -26,6 +27,7 @@ export const migrations = [
   UserFlags1764363600000,
   SessionEpoch1764367200000,
   DeviceBinding1764370800000,
+  DpopBinding1764374400000,
 ];
 
 /**
