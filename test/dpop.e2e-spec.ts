@@ -93,6 +93,17 @@ describe('DPoP-bound tokens', () => {
     expect(await lastRejection()).toMatchObject({ reason: 'dpop_key_mismatch' });
   });
 
+  it('the proof is checked on every request, also once the token is in the verified-token cache', async () => {
+    const session = await loginDpop(t, user, client);
+    expect((await dpopGet(t, ME, session)).status).toBe(200);
+    expect((await dpopGet(t, ME, session)).status).toBe(200);
+    const cachedToken = () => t.http().get(ME).set('User-Agent', TEST_USER_AGENT);
+    await cachedToken().set('Authorization', `Bearer ${session.accessToken}`).expect(401);
+    await cachedToken().set('Authorization', `DPoP ${session.accessToken}`).expect(401);
+    const reasons = (await t.auditEvents({ type: 'access_token_rejected', userId: user.id })).map((e) => e.reason);
+    expect(reasons).toEqual(['dpop_bound_token_as_bearer', 'dpop_proof_missing']);
+  });
+
   it('a replayed proof is refused', async () => {
     const session = await loginDpop(t, user, client);
     const proof = await client.proof('GET', `${t.baseUrl}${ME}`, session.accessToken);

@@ -101,6 +101,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
     // Frozen: one cached object answers many requests, none of which may change it for the next.
     if (Array.isArray(claims.roles)) Object.freeze(claims.roles);
+    if (claims.cnf !== null && typeof claims.cnf === 'object') Object.freeze(claims.cnf);
     this.verifiedTokens.set(rawToken, { claims: Object.freeze(claims), kid: key.kid, key: key.publicKey });
     return claims;
   }
