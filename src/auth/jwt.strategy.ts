@@ -122,10 +122,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     // replaying a stolen token cannot keep feeding the fingerprint-mismatch rule.
     const revoked = await this.revocations.check(claims);
     if (revoked) throw new TokenRejectedError(revoked, details);
-    // Non-DPoP requests pay one property read here; a proof is checked on every request, never cached.
-    if (claims.cnf !== undefined || source.scheme === 'DPoP') {
-      await this.proveKeyPossession(request, source.token, source.scheme, claims.cnf?.jkt, details);
-    }
+    // A proof is checked on every request, never cached; a plain bearer token pays two property reads.
+    await this.dpopProofs.checkBinding(request, source.token, source.scheme, claims.cnf).catch((error: unknown) => {
+      throw error instanceof DpopProofError ? new TokenRejectedError(error.reason, details) : error;
+    });
     const { transport } = source;
     const { ip, userAgent } = clientInfo(request);
     let factors: BindingFactors;
@@ -149,27 +149,6 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       expiresAt: claims.exp,
       transport,
     };
-  }
-
-  /**
-   * RFC 9449 §7.1: a bound token only as `Authorization: DPoP` with a valid proof by its key, naming this
-   * token in `ath`; the DPoP scheme only with a bound token.
-   */
-  private async proveKeyPossession(
-    request: Request,
-    token: string,
-    scheme: 'Bearer' | 'DPoP' | undefined,
-    boundTo: string | undefined,
-    details: { userId: string; sessionId: string },
-  ): Promise<void> {
-    if (boundTo === undefined) throw new TokenRejectedError('dpop_token_not_bound', details);
-    if (scheme !== 'DPoP') throw new TokenRejectedError('dpop_bound_token_as_bearer', details);
-    try {
-      await this.dpopProofs.verify(request, { accessToken: token, boundTo });
-    } catch (error) {
-      if (error instanceof DpopProofError) throw new TokenRejectedError(error.reason, details);
-      throw error;
-    }
   }
 }
 

@@ -58,6 +58,19 @@ export class DpopProofService {
     @Inject(dpopConfig.KEY) private readonly config: ConfigType<typeof dpopConfig>,
   ) {}
 
+  /**
+   * RFC 9449 §7.1 for an access token a resource server accepts: a token bound by `cnf.jkt` only under the
+   * DPoP scheme with a valid proof by that key naming it in `ath`; the DPoP scheme only for a bound token.
+   * Cheap for plain bearer tokens (no `cnf`, `Bearer` scheme): nothing to check.
+   */
+  async checkBinding(request: Request, token: string, scheme: string | undefined, cnf: unknown): Promise<void> {
+    if (cnf === undefined && scheme !== 'DPoP') return;
+    const boundTo = (cnf as { jkt?: unknown } | null)?.jkt;
+    if (typeof boundTo !== 'string') throw new DpopProofError('dpop_token_not_bound');
+    if (scheme !== 'DPoP') throw new DpopProofError('dpop_bound_token_as_bearer');
+    await this.verify(request, { accessToken: token, boundTo });
+  }
+
   /** True when the request carries a DPoP header at all. */
   hasProof(request: Request): boolean {
     return request.headers.dpop !== undefined;
