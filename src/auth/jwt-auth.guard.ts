@@ -37,6 +37,7 @@ export class JwtAuthGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<Request>();
+    const response = context.switchToHttp().getResponse<Response>();
     // A token of a trusted external issuer has its own verifier; everything else is Warden's, as always.
     const externalIssuer = this.externalIssuers.issuerOf(request);
     let user: AuthenticatedUser;
@@ -45,11 +46,10 @@ export class JwtAuthGuard implements CanActivate {
         ? await this.authenticateExternal(context, request, externalIssuer)
         : await this.strategy.verifyRequest(request);
     } catch (cause) {
-      return this.reject(cause, request, context.switchToHttp().getResponse<Response>());
+      return this.reject(cause, request, response);
     }
     request.user = user;
-    if (request.headers.dpop !== undefined)
-      this.dpopChallenge.offerNonce(context.switchToHttp().getResponse<Response>());
+    if (request.headers.dpop !== undefined) this.dpopChallenge.offerNonce(response);
     if (!externalIssuer) this.anomalies.sessionUsed(user.userId, user.sessionId, clientInfo(request));
     return true;
   }
