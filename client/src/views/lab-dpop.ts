@@ -5,11 +5,15 @@
 import * as api from '../api';
 import { h, json, replaceChildren } from '../dom';
 import { describeError } from '../errors';
+import type { ViewContext } from '../router';
 import { badge, button, field, whileBusy } from '../ui';
 
 const ID = 'lab-dpop';
 
-export function dpopRow(loggedIn: boolean): HTMLElement {
+const TITLE = 'Stolen DPoP-bound token, and a replayed proof';
+
+/** `announce` speaks the verdict through the page's status region, never the JSON of the steps. */
+export function dpopRow(loggedIn: boolean, announce: ViewContext['announce']): HTMLElement {
   const verdictSlot = h('div', { class: 'verdict-slot' });
   const result = h('div', { class: 'lab-result', 'aria-live': 'polite' });
   const password = field({
@@ -40,6 +44,9 @@ export function dpopRow(loggedIn: boolean): HTMLElement {
       statuses.length === 5 &&
       statuses.slice(0, 2).every((s) => s === 200) &&
       statuses.slice(2).every((s) => s === 401);
+    if (statuses.length === 5) {
+      announce(`${TITLE}: ${held ? 'refused, the defense worked' : 'accepted, the attack got through'}.`);
+    }
     replaceChildren(
       verdictSlot,
       statuses.length === 5
@@ -72,12 +79,7 @@ export function dpopRow(loggedIn: boolean): HTMLElement {
   const el = h(
     'section',
     { class: 'card lab-row', testid: ID, 'aria-labelledby': `${ID}-title` },
-    h(
-      'div',
-      { class: 'lab-head' },
-      h('h2', { id: `${ID}-title` }, 'Stolen DPoP-bound token, and a replayed proof'),
-      verdictSlot,
-    ),
+    h('div', { class: 'lab-head' }, h('h2', { id: `${ID}-title` }, TITLE), verdictSlot),
     h(
       'p',
       {},
