@@ -359,7 +359,7 @@ describe('DPoP server nonces (DPOP_NONCE=true)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { DPOP_NONCE: 'true' } });
+    t = await createTestApp({ env: { DPOP_NONCE: 'true', CORS_ORIGINS: 'https://app.example.test' } });
   });
   afterAll(() => t.close());
 
@@ -383,6 +383,19 @@ describe('DPoP server nonces (DPOP_NONCE=true)', () => {
     const ok = await dpopGet(t, ME, session, noNonce.headers['dpop-nonce']);
     expect(ok.status).toBe(200);
     expect(ok.headers['dpop-nonce']).toEqual(expect.any(String));
+  });
+
+  it('a DPoP client in an allowed origin may send proofs and read the nonce (CORS)', async () => {
+    const preflight = await t
+      .http()
+      .options(ME)
+      .set('Origin', 'https://app.example.test')
+      .set('Access-Control-Request-Method', 'GET')
+      .set('Access-Control-Request-Headers', 'authorization, dpop')
+      .expect(204);
+    expect(preflight.headers['access-control-allow-headers']).toMatch(/\bdpop\b/);
+    const answer = await t.http().get(ME).set('Origin', 'https://app.example.test').expect(401);
+    expect(answer.headers['access-control-expose-headers']).toBe('dpop-nonce,www-authenticate');
   });
 
   it('a forged or expired nonce is refused', async () => {
