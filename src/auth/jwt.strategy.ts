@@ -123,9 +123,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const revoked = await this.revocations.check(claims);
     if (revoked) throw new TokenRejectedError(revoked, details);
     // A proof is checked on every request, never cached; a plain bearer token pays two property reads.
-    await this.dpopProofs.checkBinding(request, source.token, source.scheme, claims.cnf).catch((error: unknown) => {
-      throw error instanceof DpopProofError ? new TokenRejectedError(error.reason, details) : error;
-    });
+    if (claims.cnf !== undefined || source.scheme === 'DPoP') {
+      await this.dpopProofs.checkBinding(request, source.token, source.scheme, claims.cnf).catch((error: unknown) => {
+        throw error instanceof DpopProofError ? new TokenRejectedError(error.reason, details) : error;
+      });
+    }
     const { transport } = source;
     const { ip, userAgent } = clientInfo(request);
     let factors: BindingFactors;
