@@ -60,9 +60,9 @@ export class DpopGrantService {
       response.setHeader('DPoP-Nonce', this.nonces.current());
       throw new BadRequestException('use_dpop_nonce: retry with the nonce in the DPoP-Nonce header');
     }
-    this.audit.record({
+    // No account is known yet, and anyone can send these by the thousand: counted per source, not one row each.
+    this.audit.recordRejection({
       type: 'dpop_proof_rejected',
-      success: false,
       reason: error.reason,
       client: clientInfo(request),
       metadata: { path: request.path },

@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
 
 /** A session that logged in with a DPoP proof remembers its key's thumbprint: its refreshes must prove it. */
-export class DpopBinding1764374400000 implements MigrationInterface {
-  name = 'DpopBinding1764374400000';
+export class DpopBinding1764378000000 implements MigrationInterface {
+  name = 'DpopBinding1764378000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumn(
