@@ -23,11 +23,13 @@ import { SessionsModule } from './sessions/sessions.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
+import { RedisModule } from './redis/redis.module';
 
 @Module({
   imports: [
     ConfigModule,
     ClockModule,
+    RedisModule,
     LoggingModule,
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY, appConfig.KEY],

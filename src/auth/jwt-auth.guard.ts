@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
+import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
 import { ACCEPT_EXTERNAL_ISSUERS_KEY } from '../common/decorators/accept-external-issuers.decorator';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
 import { DpopChallenge } from '../dpop/dpop-challenge';
@@ -69,6 +70,8 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   private async reject(cause: unknown, request: Request, response: Response): Promise<never> {
+    // The token could not be checked (shared state unreachable): a 503, neither accepted nor called invalid.
+    if (cause instanceof SharedStateUnavailableException) throw cause;
     const reason = rejectionReason(cause);
     if (reason.startsWith('dpop_')) this.dpopChallenge.challenge(reason, response);
     // An anonymous request presented no credential: nothing to audit.

@@ -14,6 +14,7 @@ import { KeysListCommand, KeysRevokeCommand, KeysRewrapCommand, KeysRotateComman
 import { SecretsGenerateCommand } from './secrets.command';
 import { SecurityCheckCommand } from './security-check.command';
 import { UserDemoteCommand, UserPromoteCommand } from './user-role.command';
+import { RedisModule } from '../redis/redis.module';
 
 /**
  * The application context of `npm run cli`: configuration, database and the services commands use; no
@@ -24,6 +25,7 @@ import { UserDemoteCommand, UserPromoteCommand } from './user-role.command';
   imports: [
     ConfigModule,
     ClockModule,
+    RedisModule,
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY, appConfig.KEY],
       useFactory: (database: ConfigType<typeof databaseConfig>, app: ConfigType<typeof appConfig>) =>

@@ -56,6 +56,14 @@ class RawEnvironment {
   @IsOptional() @IsString() TLS_CERT_FILE?: string;
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, {
+    message: 'REDIS_URL must look like redis://host:6379/0 or rediss://user:pass@host:6380',
+  })
+  REDIS_URL?: string;
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits, _ . : or -' })
+  REDIS_KEY_PREFIX?: string;
   @IsOptional() @IsString() EXTERNAL_ISSUERS?: string;
 }
 
@@ -72,6 +80,8 @@ export const INTEGER_SETTINGS = {
   ALERT_WEBHOOK_ATTEMPTS: [5, 1, 20],
   ALERT_WEBHOOK_BACKOFF_MS: [1000, 0, 600_000],
   AUDIT_RETENTION_DAYS: [90, 1, 36_500],
+  // How many Warden processes share this database; above 1 needs PostgreSQL and Redis.
+  WARDEN_INSTANCES: [1, 1, 1000],
   VERIFIED_TOKEN_CACHE_SIZE: [10_000, 0, 1_000_000],
   // One core is left to the event loop, so logins flooding in cannot starve every other request.
   PASSWORD_HASH_CONCURRENCY: [Math.max(1, availableParallelism() - 1), 1, 256],
@@ -99,6 +109,8 @@ const DURATION_SETTINGS = {
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
   ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
+  REVOCATION_SYNC_INTERVAL: ['2s', 1, 300, 'it bounds how late a revocation reaches an instance without Redis'],
+  REVOCATION_MAX_STALENESS: ['10s', 2, 3600],
   PASSWORD_HASH_MAX_WAIT: ['3s', 1, 60],
   // Node's defaults (60s for headers, 300s for a request) let a client that announces a body it never sends
   // hold a connection for minutes; Warden's bodies are at most 16 KB.
@@ -175,6 +187,20 @@ export interface HttpTimeouts {
   keepAliveSeconds: number;
 }
 
+/** Shared state between instances; null keeps everything in the process and the database. */
+export interface RedisSettings {
+  url: string;
+  /** Prepended to every key and channel, so several deployments (or test runs) can share one Redis. */
+  keyPrefix: string;
+}
+
+export interface RevocationSettings {
+  /** How often each instance re-reads the revocation table (the only path without Redis; a backstop with it). */
+  syncIntervalSeconds: number;
+  /** Past this without a successful read, protected requests get a 503 instead of a possibly stale answer. */
+  maxStalenessSeconds: number;
+}
+
 export interface Environment {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
@@ -215,6 +241,10 @@ export interface Environment {
   tls: { cert: Buffer; key: Buffer } | null;
   /** A reverse proxy terminates HTTPS in front of Warden (name it in TRUST_PROXY). */
   tlsTerminatedUpstream: boolean;
+  redis: RedisSettings | null;
+  /** WARDEN_INSTANCES: how many processes the operator declares; only used to refuse unsafe set-ups. */
+  instances: number;
+  revocation: RevocationSettings;
   /** Other OpenID providers whose access tokens the guard accepts; empty: Warden trusts only itself. */
   externalIssuers: ExternalIssuerSettings[];
   /** DPoP (RFC 9449): how old a proof may be, and whether proofs must carry a server nonce. */
@@ -347,6 +377,16 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
         'TLS_TERMINATED_UPSTREAM=true when a reverse proxy (named in TRUST_PROXY) terminates TLS',
     );
   }
+  const redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'warden:' } : null;
+  const instances = integer('WARDEN_INSTANCES');
+  const revocation: RevocationSettings = {
+    syncIntervalSeconds: duration('REVOCATION_SYNC_INTERVAL'),
+    maxStalenessSeconds: duration('REVOCATION_MAX_STALENESS'),
+  };
+  if (revocation.maxStalenessSeconds <= revocation.syncIntervalSeconds) {
+    problems.push('REVOCATION_MAX_STALENESS must be longer than REVOCATION_SYNC_INTERVAL (a few intervals is best)');
+  }
+  problems.push(...instanceProblems(databaseUrlOf(env), redis !== null, instances));
   const issuer = env.JWT_ISSUER ?? `http://localhost:${port}`;
   const externalIssuers = parseExternalIssuers(env.EXTERNAL_ISSUERS, { ownIssuer: issuer, production }, problems);
 
@@ -398,9 +438,33 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     audit: { retentionDays },
     tls,
     tlsTerminatedUpstream,
+    redis,
+    instances,
+    revocation,
     externalIssuers,
     dpop: { proofMaxAgeSeconds: duration('DPOP_PROOF_MAX_AGE'), nonce: flag('DPOP_NONCE') },
   };
+}
+
+/**
+ * Several processes need a database they can share and Redis for what each would otherwise keep to
+ * itself (login-failure counts, the request rate limit, instant revocation): refused rather than running
+ * with N times the guesses an attacker should get.
+ */
+function instanceProblems(databaseUrl: string, redis: boolean, instances: number): string[] {
+  if (instances <= 1) return [];
+  const problems: string[] = [];
+  if (databaseUrl.startsWith('sqlite:')) {
+    problems.push(
+      'WARDEN_INSTANCES > 1 needs PostgreSQL: several processes on one SQLite file are not supported (set DATABASE_URL=postgres://...)',
+    );
+  }
+  if (!redis) {
+    problems.push(
+      'WARDEN_INSTANCES > 1 needs REDIS_URL: without it each instance counts login failures and requests alone and learns revocations only by polling',
+    );
+  }
+  return problems;
 }
 
 /** Production reads no .env, by design; when a .env holds the secret, say so rather than leave it a mystery. */
