@@ -1,3 +1,4 @@
+import { CspReportsModule } from './csp-reports/csp-reports.module';
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
@@ -48,6 +49,7 @@ import { RedisModule } from './redis/redis.module';
     CsrfModule,
     AuthModule,
     AdminModule,
+    CspReportsModule,
     HealthModule,
     LabModule,
     ClientModule,

@@ -317,6 +317,34 @@ describe('DPoP-bound tokens', () => {
   });
 });
 
+describe('DPoP and tokens for other resource servers', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { RESOURCE_AUDIENCES: 'https://reports.example.test' } });
+  });
+  afterAll(() => t.close());
+
+  it('a DPoP session gets only tokens bound to its key: an exchange cannot shed the binding', async () => {
+    const client = await dpopClient();
+    const session = await loginDpop(t, await registerUser(t), client);
+    const path = '/api/auth/resource-token';
+    const response = await t
+      .http()
+      .post(path)
+      .set('User-Agent', TEST_USER_AGENT)
+      .set('Authorization', `DPoP ${session.accessToken}`)
+      .set('DPoP', await client.proof('POST', `${t.baseUrl}${path}`, session.accessToken))
+      .send({ resource: 'https://reports.example.test' })
+      .expect(200);
+    expect(response.body.tokenType).toBe('DPoP');
+    expect(decodeJwt(response.body.accessToken as string)).toMatchObject({
+      aud: 'https://reports.example.test',
+      cnf: { jkt: client.jkt },
+    });
+  });
+});
+
 describe('DPoP behind a trusted proxy', () => {
   let t: TestApp;
 

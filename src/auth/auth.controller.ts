@@ -18,7 +18,7 @@ import { Public } from '../common/decorators/public.decorator';
 import { sessionConfig } from '../config/configuration';
 import { CSRF_HEADER } from '../csrf/csrf.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';
-import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE, setSessionCookies } from './auth-cookies';
+import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from './auth-cookies';
 import { AuthService, SessionGrant } from './auth.service';
 import { DpopGrantService } from './dpop-grant.service';
 import type { AuthenticatedUser } from './authenticated-user';
@@ -26,6 +26,7 @@ import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
 import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
+import { sendGrant } from './grant-response';
 
 @Controller('auth')
 export class AuthController {
@@ -51,7 +52,14 @@ export class AuthController {
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
     const transport = dto.transport ?? 'cookie';
     const dpopJkt = await this.dpop.loginKey(request, response, transport);
-    const grant = await this.auth.login(dto.email, dto.password, transport, clientInfo(request), dpopJkt);
+    const grant = await this.auth.login(
+      dto.email,
+      dto.password,
+      transport,
+      clientInfo(request),
+      readCookie(request, REFRESH_COOKIE),
+      dpopJkt,
+    );
     return this.respond(grant, response);
   }
 
@@ -127,31 +135,6 @@ export class AuthController {
   }
 
   private respond(grant: SessionGrant, response: Response): CookieSessionResponseDto | BearerSessionResponseDto {
-    if (grant.transport === 'bearer') {
-      return {
-        accessToken: grant.accessToken.token,
-        refreshToken: grant.refreshToken,
-        // RFC 9449 §5: a DPoP-bound access token is of type DPoP, sent as `Authorization: DPoP <token>`.
-        tokenType: grant.session.dpopJkt ? 'DPoP' : 'Bearer',
-        expiresIn: grant.accessToken.expiresIn,
-        user: grant.user,
-      };
-    }
-    setSessionCookies(
-      response,
-      {
-        accessToken: grant.accessToken.token,
-        accessTokenMaxAgeSeconds: grant.accessToken.expiresIn,
-        fingerprint: grant.fingerprintCookie,
-        refreshToken: grant.refreshToken,
-        refreshTokenMaxAgeSeconds: grant.refreshTokenExpiresIn,
-      },
-      this.config.cookieSecure,
-    );
-    return {
-      user: grant.user,
-      accessTokenExpiresAt: grant.accessToken.expiresAt.toISOString(),
-      csrfToken: grant.csrfToken,
-    };
+    return sendGrant(grant, response, this.config);
   }
 }

@@ -8,6 +8,7 @@ import { appConfig, databaseConfig } from '../config/configuration';
 import { openDataSource, typeOrmOptions } from '../database/database-connection';
 import { KeysModule } from '../keys/keys.module';
 import { UsersModule } from '../users/users.module';
+import { SessionsRevokeAllCommand, UserDisableCommand, UserEnableCommand } from './account-control.command';
 import { CliDatabase } from './cli-database';
 import { CliOutput } from './cli-output';
 import { KeysListCommand, KeysRevokeCommand, KeysRewrapCommand, KeysRotateCommand } from './keys.command';
@@ -45,6 +46,9 @@ import { RedisModule } from '../redis/redis.module';
     KeysRevokeCommand,
     UserPromoteCommand,
     UserDemoteCommand,
+    UserDisableCommand,
+    UserEnableCommand,
+    SessionsRevokeAllCommand,
     SecretsGenerateCommand,
     SecurityCheckCommand,
   ],

@@ -62,6 +62,7 @@ export const passwordHashingConfig = registerAs('passwordHashing', () => current
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
 export const dpopConfig = registerAs('dpop', () => currentEnvironment().dpop);
+export const passwordScreeningConfig = registerAs('passwordScreening', () => currentEnvironment().passwords);
 
 export const allConfig = [
   appConfig,
@@ -79,4 +80,5 @@ export const allConfig = [
   passwordHashingConfig,
   issuersConfig,
   dpopConfig,
+  passwordScreeningConfig,
 ];

@@ -65,6 +65,8 @@ class RawEnvironment {
   @Matches(/^[\w.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits, _ . : or -' })
   REDIS_KEY_PREFIX?: string;
   @IsOptional() @IsString() EXTERNAL_ISSUERS?: string;
+  @IsOptional() @IsString() BREACHED_PASSWORD_RANGE_URL?: string;
+  @IsOptional() @IsString() RESOURCE_AUDIENCES?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -111,6 +113,8 @@ const DURATION_SETTINGS = {
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
   REVOCATION_SYNC_INTERVAL: ['2s', 1, 300, 'it bounds how late a revocation reaches an instance without Redis'],
   REVOCATION_MAX_STALENESS: ['10s', 2, 3600],
+  CLIENT_IDLE_TIMEOUT: ['30m', 60, 7 * 86_400, 'the browser client stops refreshing after this long without input'],
+  BREACHED_PASSWORD_TIMEOUT: ['2s', 1, 30, 'registration and password change wait for it'],
   PASSWORD_HASH_MAX_WAIT: ['3s', 1, 60],
   // Node's defaults (60s for headers, 300s for a request) let a client that announces a body it never sends
   // hold a connection for minutes; Warden's bodies are at most 16 KB.
@@ -211,6 +215,8 @@ export interface Environment {
     audience: string;
     algorithm: SigningAlgorithm;
     accessTokenTtlSeconds: number;
+    /** Other resource servers a signed-in client may ask a token for (ASVS 5.0 9.2.4); each is an `aud`. */
+    resourceAudiences: string[];
     /** Verified access tokens remembered so their signature is checked once; 0 turns the cache off. */
     verifiedTokenCacheSize: number;
   };
@@ -222,6 +228,8 @@ export interface Environment {
     reuseGraceSeconds: number;
     /** Live sessions one user may hold; a login beyond it ends the one unused the longest. */
     maxSessionsPerUser: number;
+    /** The browser client stops its silent refresh after this long without user input (ASVS 5.0 7.3.1). */
+    clientIdleTimeoutSeconds: number;
   };
   secrets: Record<SecretSetting, Buffer>;
   /** Settings whose value came from var/ (development only); production refuses to start with any. */
@@ -249,6 +257,8 @@ export interface Environment {
   externalIssuers: ExternalIssuerSettings[];
   /** DPoP (RFC 9449): how old a proof may be, and whether proofs must carry a server nonce. */
   dpop: { proofMaxAgeSeconds: number; nonce: boolean };
+  /** The optional k-anonymity breach check (null: off, offline rules only). */
+  passwords: { breachedRangeUrl: string | null; breachedTimeoutSeconds: number };
 }
 
 export interface LoadOptions {
@@ -389,6 +399,16 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
   problems.push(...instanceProblems(databaseUrlOf(env), redis !== null, instances));
   const issuer = env.JWT_ISSUER ?? `http://localhost:${port}`;
   const externalIssuers = parseExternalIssuers(env.EXTERNAL_ISSUERS, { ownIssuer: issuer, production }, problems);
+  const audience = env.JWT_AUDIENCE ?? 'warden-api';
+  const resourceAudiences = list(env.RESOURCE_AUDIENCES);
+  for (const resource of resourceAudiences) {
+    if (resource === audience) problems.push(`RESOURCE_AUDIENCES must not list Warden's own audience (${audience})`);
+    else if (/\s/.test(resource)) problems.push(`RESOURCE_AUDIENCES entries are single words or URIs: "${resource}"`);
+  }
+  const passwords = {
+    breachedRangeUrl: parseBreachedRangeUrl(env.BREACHED_PASSWORD_RANGE_URL, production, problems),
+    breachedTimeoutSeconds: duration('BREACHED_PASSWORD_TIMEOUT'),
+  };
 
   if (problems.length > 0) {
     if (!env.NODE_ENV) {
@@ -407,9 +427,10 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     databaseUrl: databaseUrlOf(env),
     jwt: {
       issuer,
-      audience: env.JWT_AUDIENCE ?? 'warden-api',
+      audience,
       algorithm: (env.JWT_ALG ?? 'ES256') as SigningAlgorithm,
       accessTokenTtlSeconds,
+      resourceAudiences,
       verifiedTokenCacheSize: integer('VERIFIED_TOKEN_CACHE_SIZE'),
     },
     passwordHashing: {
@@ -422,6 +443,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
       maxAgeSeconds,
       reuseGraceSeconds,
       maxSessionsPerUser: integer('MAX_SESSIONS_PER_USER'),
+      clientIdleTimeoutSeconds: duration('CLIENT_IDLE_TIMEOUT'),
     },
     secrets,
     generatedSecrets,
@@ -443,6 +465,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     revocation,
     externalIssuers,
     dpop: { proofMaxAgeSeconds: duration('DPOP_PROOF_MAX_AGE'), nonce: flag('DPOP_NONCE') },
+    passwords,
   };
 }
 
@@ -465,6 +488,23 @@ function instanceProblems(databaseUrl: string, redis: boolean, instances: number
     );
   }
   return problems;
+}
+
+/** A range API base such as https://api.pwnedpasswords.com/range/ (the 5-digit prefix is appended). */
+function parseBreachedRangeUrl(value: string | undefined, production: boolean, problems: string[]): string | null {
+  const raw = value?.trim();
+  if (!raw || OFF.includes(raw)) return null;
+  let url: URL;
+  try {
+    url = new URL(raw.endsWith('/') ? raw : `${raw}/`);
+  } catch {
+    problems.push('BREACHED_PASSWORD_RANGE_URL must be an absolute URL, e.g. https://api.pwnedpasswords.com/range/');
+    return null;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && !production)) {
+    problems.push('BREACHED_PASSWORD_RANGE_URL must use https (plain http is accepted outside production only)');
+  }
+  return url.toString();
 }
 
 /** Production reads no .env, by design; when a .env holds the secret, say so rather than leave it a mystery. */

@@ -18,6 +18,7 @@ import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-ep
 import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-binding';
 import { AuditCount1764374400000 } from './migrations/1764374400000-audit-count';
 import { DpopBinding1764378000000 } from './migrations/1764378000000-dpop-binding';
+import { AccountDisable1764381600000 } from './migrations/1764381600000-account-disable';
 
 export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag];
 export const migrations = [
@@ -30,6 +31,7 @@ export const migrations = [
   DeviceBinding1764370800000,
   AuditCount1764374400000,
   DpopBinding1764378000000,
+  AccountDisable1764381600000,
 ];
 
 /**
