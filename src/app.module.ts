@@ -18,6 +18,7 @@ import { HealthModule } from './health/health.module';
 import { KeysServerModule } from './keys/keys-server.module';
 import { LabModule } from './lab/lab.module';
 import { LoggingModule } from './logging/logging.module';
+import { SecurityPipelineModule } from './pipeline/security-pipeline.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -34,7 +35,6 @@ import { UsersModule } from './users/users.module';
     }),
     ScheduleModule.forRoot(),
     AuditModule,
-    // Before AuthModule: its guard is registered first, so floods are refused before any token work.
     ThrottleModule,
     KeysServerModule,
     TokensModule,
@@ -42,6 +42,8 @@ import { UsersModule } from './users/users.module';
     SessionsModule,
     CsrfModule,
     AuthModule,
+    // Global guards and interceptors, in the order they run.
+    SecurityPipelineModule,
     AdminModule,
     HealthModule,
     LabModule,

@@ -1,15 +1,11 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { AnomalyModule } from '../anomaly/anomaly.module';
-import { RolesGuard } from '../common/guards/roles.guard';
-import { CsrfGuard } from '../csrf/csrf.guard';
 import { CsrfModule } from '../csrf/csrf.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordController } from './password.controller';
@@ -23,11 +19,8 @@ import { PasswordService } from './password.service';
     LoginThrottleService,
     PasswordService,
     JwtStrategy,
-    // Global guards run in this order: who is calling, may they, and did they mean to.
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
-    { provide: APP_GUARD, useClass: RolesGuard },
-    { provide: APP_GUARD, useClass: CsrfGuard },
   ],
-  exports: [AuthService, PasswordService],
+  // JwtStrategy for the JWT guard, which the security pipeline (pipeline/) registers with the other guards.
+  exports: [AuthService, PasswordService, JwtStrategy],
 })
 export class AuthModule {}

@@ -1,10 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { throttleConfig } from '../config/configuration';
 import { AttemptStore } from './attempt-store';
-import { ClientIpThrottlerGuard } from './client-ip-throttler.guard';
 import { InMemoryAttemptStore } from './in-memory-attempt.store';
 
 /**
@@ -21,10 +19,8 @@ import { InMemoryAttemptStore } from './in-memory-attempt.store';
       }),
     }),
   ],
-  providers: [
-    { provide: AttemptStore, useClass: InMemoryAttemptStore },
-    { provide: APP_GUARD, useClass: ClientIpThrottlerGuard },
-  ],
+  // The request limit's guard (ClientIpThrottlerGuard) is registered by the security pipeline (pipeline/).
+  providers: [{ provide: AttemptStore, useClass: InMemoryAttemptStore }],
   exports: [AttemptStore],
 })
 export class ThrottleModule {}
