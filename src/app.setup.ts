@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import { ACCESS_TOKEN_EXPIRES_HEADER } from './common/interceptors/authenticated-response.interceptor';
 import type { appConfig } from './config/configuration';
 import type { Environment } from './config/environment';
 import { setUpOpenApi } from './openapi/openapi';
@@ -77,6 +78,8 @@ export function configureApp(app: INestApplication): INestApplication {
       origin: config.corsOrigins,
       credentials: true,
       allowedHeaders: ['content-type', 'x-csrf-token', 'authorization'],
+      // A cross-origin page can read only the response headers named here.
+      exposedHeaders: [ACCESS_TOKEN_EXPIRES_HEADER],
     });
   }
   setUpOpenApi(app, { ui: config.nodeEnv === 'development' });

@@ -14,12 +14,7 @@ import { PasswordService } from './password.service';
 @Module({
   imports: [UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule],
   controllers: [AuthController, PasswordController],
-  providers: [
-    AuthService,
-    LoginThrottleService,
-    PasswordService,
-    JwtStrategy,
-  ],
+  providers: [AuthService, LoginThrottleService, PasswordService, JwtStrategy],
   // JwtStrategy for the JWT guard, which the security pipeline (pipeline/) registers with the other guards.
   exports: [AuthService, PasswordService, JwtStrategy],
 })
