@@ -14,6 +14,10 @@
  * - the tab that refreshed (or logged in) broadcasts the result, the others adopt it instead of
  *   refreshing themselves;
  * - logging out in one tab logs out every tab.
+ *
+ * Every authenticated answer also says when the access cookie it was sent with expires
+ * (`Access-Token-Expires-At`); a tab adopts it, so it refreshes shortly before the real expiry even when
+ * its memory is wrong (a login answer it never saw, a broadcast it missed) instead of waiting for a 401.
  */
 import { ApiError, isRecord, send, type HttpResult } from './http';
 
@@ -56,6 +60,9 @@ const MAX_TIMER_DELAY_MS = 2_147_483_647;
 const RETRY_AFTER_FAILURE_MS = 15_000;
 const REFRESH_TIMEOUT_MS = 15_000;
 const CLOCK_SKEW_TOLERANCE_MS = 5_000;
+const EXPIRY_HEADER = 'Access-Token-Expires-At';
+/** The header has one-second resolution: a smaller difference from what we hold is the same expiry. */
+const EXPIRY_TOLERANCE_MS = 1_000;
 
 let state: SessionState | null = null;
 let status: AuthState = 'pending';
@@ -147,6 +154,23 @@ export function refresh(seen: number = generation): Promise<boolean> {
     inFlight = null;
   });
   return inFlight;
+}
+
+/**
+ * Adopts the expiry an authenticated answer reports for the access cookie it was sent with, when that
+ * differs from what this tab holds; the refresh timer follows. `seen` is the generation the request was
+ * sent under: an answer to a request sent before a refresh describes a cookie that is gone.
+ */
+export function noteExpiry(result: HttpResult, seen: number): void {
+  if (!state || state.generation !== seen) return;
+  const expiry = parseInstant(result.headers.get(EXPIRY_HEADER));
+  if (expiry === null) return;
+  const now = Date.now();
+  const expiresAt = now + expiry - (serverClock(result.headers.get('Date'), now) ?? now);
+  if (Math.abs(expiresAt - state.expiresAt) < EXPIRY_TOLERANCE_MS) return;
+  state = { ...state, expiresAt };
+  schedule();
+  catchUp();
 }
 
 /** Forget the session in this tab and, unless told otherwise, in every other tab. */
