@@ -50,10 +50,13 @@ export class AuditInterceptor implements NestInterceptor {
         },
       });
     };
+    let result: unknown;
     return next.handle().pipe(
       tap({
-        // The router set the route's status (@HttpCode) before the handler ran.
-        next: (result) => record(response.statusCode, result),
+        next: (value) => (result ??= value),
+        // One record per request, once the handler's answer is complete. The router set the route's
+        // status (@HttpCode) before the handler ran.
+        complete: () => record(response.statusCode, result),
         error: (error: unknown) => record(statusOf(error)),
       }),
     );
