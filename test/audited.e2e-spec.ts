@@ -95,6 +95,18 @@ describe('@Audited routes', () => {
     expect(await t.auditEvents({ type: 'thing_created' })).toHaveLength(created);
   });
 
+  it("on a public route, a parameter naming a user never makes the event that user's", async () => {
+    const victim = await registerUser(t);
+    await t.http().post(`/api/probe/claims/${victim.id}`).expect(204);
+    expect(await t.auditEvents({ type: 'claim_made' })).toEqual([
+      expect.objectContaining({
+        userId: null,
+        sessionId: null,
+        metadata: expect.objectContaining({ targetId: victim.id }),
+      }),
+    ]);
+  });
+
   describe("Warden's own routes", () => {
     it('register: the event belongs to the new account; a refused sign-up is recorded without one', async () => {
       const email = `audited-${randomUUID()}@example.test`;

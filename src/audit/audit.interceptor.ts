@@ -37,7 +37,7 @@ export class AuditInterceptor implements NestInterceptor {
       this.audit.record({
         type: route.event,
         success,
-        userId: actor?.userId ?? (route.targetIsUser ? targetId : null),
+        userId: actor?.userId ?? (route.targetIsUser && route.target && 'result' in route.target ? targetId : null),
         sessionId: actor?.sessionId ?? null,
         client: clientInfo(request),
         reason: success ? undefined : reasonFor(status),

@@ -7,7 +7,8 @@ export interface AuditedOptions {
   target?: AuditTarget;
   /**
    * The target is a user id, and it is the event's user when nobody is logged in: a sign-up is about the
-   * account it created. On an authenticated route the event's user is always the caller.
+   * account it created. Only a target from the result counts (what the server made, never a parameter,
+   * which is the caller's word). On an authenticated route the event's user is always the caller.
    */
   targetIsUser?: boolean;
 }

@@ -78,6 +78,13 @@ export class ProbeController {
     return { ok: true };
   }
 
+  /** Anyone may name any user here: the name is recorded as the target, never as the event's user. */
+  @Public()
+  @Post('claims/:userId')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited('claim_made', { target: { param: 'userId' }, targetIsUser: true })
+  claim(): void {}
+
   @Public()
   @Get('public')
   publicRoute(): { ok: true } {
