@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loginBearer, loginCookie, registerUser, STRONG_PASSWORD, TEST_USER_AGENT } from './factories/users';
+import { decodeJwt } from 'jose';
+import { CLIENT_ID, startOpenIdProvider } from './helpers/oidc-provider';
 import { ProbeModule } from './helpers/probe.module';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -136,5 +138,31 @@ describe('@Audited routes', () => {
         }),
       ]);
     });
+  });
+});
+
+describe('@Audited routes open to external issuers', () => {
+  it('records an external principal by issuer and subject, never as a Warden user or session', async () => {
+    const op = await startOpenIdProvider();
+    const trusted = { issuer: op.issuer, audience: 'https://api.warden.test', algorithms: ['ES256'] };
+    const t = await createTestApp({ imports: [ProbeModule], env: { EXTERNAL_ISSUERS: JSON.stringify([trusted]) } });
+    try {
+      const token = await op.accessToken();
+      const response = await t.http().get('/api/probe/external').set('Authorization', `Bearer ${token}`).expect(200);
+      expect(response.headers['access-token-expires-at']).toBe(
+        new Date((decodeJwt(token).exp as number) * 1000).toISOString(),
+      );
+      expect(await t.auditEvents({ type: 'external_probe' })).toEqual([
+        expect.objectContaining({
+          success: true,
+          userId: null,
+          sessionId: null,
+          metadata: expect.objectContaining({ issuer: op.issuer, subject: CLIENT_ID, transport: 'bearer' }),
+        }),
+      ]);
+    } finally {
+      await t.close();
+      await op.close();
+    }
   });
 });

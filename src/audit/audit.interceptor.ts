@@ -8,8 +8,8 @@ import { clientInfo } from '../common/client-info';
 import { AuditService } from './audit.service';
 import { AuditedRouteMetadata, type AuditTarget } from './audited.decorator';
 
-/** Ids are UUIDs; a route parameter is the caller's text, so it is cut to what an id can be. */
-const MAX_TARGET_ID_LENGTH = 64;
+/** Ids are UUIDs; a route parameter or an external subject is someone else's text, cut to what an id can be. */
+const MAX_ID_LENGTH = 64;
 
 /**
  * Records the event a route declares with @Audited, after the handler settles: who (user, session,
@@ -33,18 +33,25 @@ export class AuditInterceptor implements NestInterceptor {
     const record = (status: number, result?: unknown): void => {
       const targetId = targetOf(route.target, request, result);
       const actor = request.user;
+      // An external issuer's principal has no Warden session, and its subject is not a Warden user id.
+      const wardenUser = actor?.sessionId ? actor : undefined;
       const success = status < 400;
       this.audit.record({
         type: route.event,
         success,
-        userId: actor?.userId ?? (route.targetIsUser && route.target && 'result' in route.target ? targetId : null),
-        sessionId: actor?.sessionId ?? null,
+        userId: actor
+          ? (wardenUser?.userId ?? null)
+          : route.targetIsUser && route.target && 'result' in route.target
+            ? targetId
+            : null,
+        sessionId: wardenUser?.sessionId ?? null,
         client: clientInfo(request),
         reason: success ? undefined : reasonFor(status),
         metadata: {
           status,
           durationMs: Math.round(performance.now() - started),
           ...(actor ? { transport: actor.transport } : {}),
+          ...(actor && !wardenUser ? { issuer: actor.issuer, subject: actor.userId.slice(0, MAX_ID_LENGTH) } : {}),
           ...(typeof request.id === 'string' || typeof request.id === 'number' ? { requestId: request.id } : {}),
           ...(targetId ? { targetId } : {}),
         },
@@ -71,9 +78,7 @@ function targetOf(target: AuditTarget | undefined, request: Request, result: unk
       : typeof result === 'object' && result !== null
         ? (result as Record<string, unknown>)[target.result]
         : undefined;
-  return typeof value === 'string' || typeof value === 'number'
-    ? String(value).slice(0, MAX_TARGET_ID_LENGTH) || null
-    : null;
+  return typeof value === 'string' || typeof value === 'number' ? String(value).slice(0, MAX_ID_LENGTH) || null : null;
 }
 
 /** As the exception filter answers: an HttpException keeps its status, anything else is a 500. */

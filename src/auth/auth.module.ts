@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AnomalyModule } from '../anomaly/anomaly.module';
 import { CsrfModule } from '../csrf/csrf.module';
+import { IssuersModule } from '../issuers/issuers.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
@@ -10,11 +11,13 @@ import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
+import { PrincipalController } from './principal.controller';
+import { RefreshRefusalService } from './refresh-refusal.service';
 
 @Module({
-  imports: [UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule],
-  controllers: [AuthController, PasswordController],
-  providers: [AuthService, LoginThrottleService, PasswordService, JwtStrategy],
+  imports: [UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule, IssuersModule],
+  controllers: [AuthController, PasswordController, PrincipalController],
+  providers: [AuthService, LoginThrottleService, PasswordService, RefreshRefusalService, JwtStrategy],
   // JwtStrategy for the JWT guard, which the security pipeline (pipeline/) registers with the other guards.
   exports: [AuthService, PasswordService, JwtStrategy],
 })

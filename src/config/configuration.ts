@@ -54,6 +54,8 @@ export const auditConfig = registerAs('audit', () => currentEnvironment().audit)
 
 export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
+export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
+
 export const allConfig = [
   appConfig,
   databaseConfig,
@@ -65,4 +67,5 @@ export const allConfig = [
   alertsConfig,
   auditConfig,
   keysConfig,
+  issuersConfig,
 ];

@@ -3,6 +3,7 @@ import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validat
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDurationSeconds } from './duration';
+import { ExternalIssuerSettings, parseExternalIssuers } from './external-issuers';
 import {
   DEVELOPMENT_SECRETS_FILE,
   developmentSecretProblem,
@@ -53,6 +54,7 @@ class RawEnvironment {
   @IsOptional() @IsString() TLS_CERT_FILE?: string;
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
+  @IsOptional() @IsString() EXTERNAL_ISSUERS?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -64,6 +66,7 @@ export const INTEGER_SETTINGS = {
   LOGIN_MAX_FAILURES_PER_IP: [50, 1, 10_000],
   LOGIN_IP_BLOCK_MIN_ACCOUNTS: [5, 1, 10_000],
   ANOMALY_FINGERPRINT_MISMATCHES: [3, 0, 1000],
+  MAX_SESSIONS_PER_USER: [10, 1, 1000],
   ALERT_WEBHOOK_ATTEMPTS: [5, 1, 20],
   ALERT_WEBHOOK_BACKOFF_MS: [1000, 0, 600_000],
   AUDIT_RETENTION_DAYS: [90, 1, 36_500],
@@ -88,6 +91,7 @@ const DURATION_SETTINGS = {
   LOGIN_IP_BLOCK: ['15m', 1, 7 * 86_400],
   ANOMALY_FINGERPRINT_WINDOW: ['5m', 1, 86_400],
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
+  ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
@@ -139,6 +143,8 @@ export interface AnomalySettings {
   fingerprintWindowSeconds: number;
   /** 0 turns the rule off. */
   sessionSpreadWindowSeconds: number;
+  /** One alert per user and rule within this window; 0 raises every one. */
+  alertDedupWindowSeconds: number;
 }
 
 export interface AlertSettings {
@@ -150,7 +156,13 @@ export interface Environment {
   port: number;
   databaseUrl: string;
   jwt: { issuer: string; audience: string; algorithm: SigningAlgorithm; accessTokenTtlSeconds: number };
-  sessions: { refreshTokenTtlSeconds: number; maxAgeSeconds: number; reuseGraceSeconds: number };
+  sessions: {
+    refreshTokenTtlSeconds: number;
+    maxAgeSeconds: number;
+    reuseGraceSeconds: number;
+    /** Live sessions one user may hold; a login beyond it ends the one unused the longest. */
+    maxSessionsPerUser: number;
+  };
   secrets: Record<SecretSetting, Buffer>;
   /** Settings whose value came from var/ (development only); production refuses to start with any. */
   generatedSecrets: SecretSetting[];
@@ -169,6 +181,8 @@ export interface Environment {
   tls: { cert: Buffer; key: Buffer } | null;
   /** A reverse proxy terminates HTTPS in front of Warden (name it in TRUST_PROXY). */
   tlsTerminatedUpstream: boolean;
+  /** Other OpenID providers whose access tokens the guard accepts; empty: Warden trusts only itself. */
+  externalIssuers: ExternalIssuerSettings[];
 }
 
 export interface LoadOptions {
@@ -269,6 +283,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     fingerprintMismatches: integer('ANOMALY_FINGERPRINT_MISMATCHES'),
     fingerprintWindowSeconds: duration('ANOMALY_FINGERPRINT_WINDOW'),
     sessionSpreadWindowSeconds: duration('ANOMALY_SESSION_SPREAD_WINDOW'),
+    alertDedupWindowSeconds: duration('ANOMALY_ALERT_DEDUP_WINDOW'),
   };
   const alerts = resolveAlerts(env, production, problems, {
     timeoutSeconds: duration('ALERT_WEBHOOK_TIMEOUT'),
@@ -276,6 +291,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     backoffMs: integer('ALERT_WEBHOOK_BACKOFF_MS'),
   });
   const retentionDays = integer('AUDIT_RETENTION_DAYS');
+  const issuer = env.JWT_ISSUER ?? `http://localhost:${port}`;
+  const externalIssuers = parseExternalIssuers(env.EXTERNAL_ISSUERS, { ownIssuer: issuer, production }, problems);
 
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -284,12 +301,17 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     port,
     databaseUrl: databaseUrlOf(env),
     jwt: {
-      issuer: env.JWT_ISSUER ?? `http://localhost:${port}`,
+      issuer,
       audience: env.JWT_AUDIENCE ?? 'warden-api',
       algorithm: (env.JWT_ALG ?? 'ES256') as SigningAlgorithm,
       accessTokenTtlSeconds,
     },
-    sessions: { refreshTokenTtlSeconds, maxAgeSeconds, reuseGraceSeconds },
+    sessions: {
+      refreshTokenTtlSeconds,
+      maxAgeSeconds,
+      reuseGraceSeconds,
+      maxSessionsPerUser: integer('MAX_SESSIONS_PER_USER'),
+    },
     secrets,
     generatedSecrets,
     secretSources,
@@ -305,6 +327,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     audit: { retentionDays },
     tls,
     tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
+    externalIssuers,
   };
 }
 

@@ -15,6 +15,7 @@ import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecy
 import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
+import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-binding';
 
 export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag];
 export const migrations = [
@@ -24,6 +25,7 @@ export const migrations = [
   KnownDevices1764360000000,
   UserFlags1764363600000,
   SessionEpoch1764367200000,
+  DeviceBinding1764370800000,
 ];
 
 /**

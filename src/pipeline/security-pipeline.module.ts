@@ -9,6 +9,7 @@ import { AuthenticatedResponseInterceptor } from '../common/interceptors/authent
 import { SecretFieldsInterceptor } from '../common/interceptors/secret-fields.interceptor';
 import { CsrfGuard } from '../csrf/csrf.guard';
 import { CsrfModule } from '../csrf/csrf.module';
+import { IssuersModule } from '../issuers/issuers.module';
 import { ClientIpThrottlerGuard } from '../throttle/client-ip-throttler.guard';
 
 /**
@@ -40,7 +41,7 @@ export const RESPONSE_INTERCEPTORS: readonly Type<NestInterceptor>[] = [
  * providers in registration order; spread over several modules, that order would rest on import order.
  */
 @Module({
-  imports: [AuthModule, AnomalyModule, CsrfModule],
+  imports: [AuthModule, AnomalyModule, CsrfModule, IssuersModule],
   providers: [
     ...SECURITY_GUARDS.map((guard) => ({ provide: APP_GUARD, useClass: guard })),
     ...RESPONSE_INTERCEPTORS.map((interceptor) => ({ provide: APP_INTERCEPTOR, useClass: interceptor })),

@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Audited } from '../../src/audit/audited.decorator';
 import type { AuthenticatedUser } from '../../src/auth/authenticated-user';
+import { AcceptExternalIssuers } from '../../src/common/decorators/accept-external-issuers.decorator';
 import { CurrentUser } from '../../src/common/decorators/current-user.decorator';
 import { Public } from '../../src/common/decorators/public.decorator';
 import { Roles } from '../../src/common/decorators/roles.decorator';
@@ -75,6 +76,14 @@ export class ProbeController {
   @Roles('admin')
   @Audited('admin_probe')
   adminOnly(): { ok: true } {
+    return { ok: true };
+  }
+
+  /** Open to EXTERNAL_ISSUERS too: their principals have no Warden account or session. */
+  @Get('external')
+  @AcceptExternalIssuers()
+  @Audited('external_probe')
+  external(): { ok: true } {
     return { ok: true };
   }
 
