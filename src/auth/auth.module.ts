@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import { AnomalyModule } from '../anomaly/anomaly.module';
 import { CsrfModule } from '../csrf/csrf.module';
 import { IssuersModule } from '../issuers/issuers.module';
@@ -15,7 +16,15 @@ import { PrincipalController } from './principal.controller';
 import { RefreshRefusalService } from './refresh-refusal.service';
 
 @Module({
-  imports: [UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule, IssuersModule],
+  imports: [
+    UsersModule,
+    SessionsModule,
+    TokensModule,
+    CsrfModule,
+    AnomalyModule,
+    IssuersModule,
+    JwtModule.register({}),
+  ],
   controllers: [AuthController, PasswordController, PrincipalController],
   providers: [AuthService, LoginThrottleService, PasswordService, RefreshRefusalService, JwtStrategy],
   // JwtStrategy for the JWT guard, which the security pipeline (pipeline/) registers with the other guards.
