@@ -14,6 +14,8 @@ import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
 import { PrincipalController } from './principal.controller';
 import { RefreshRefusalService } from './refresh-refusal.service';
+import { ResourceTokenController } from './resource-token.controller';
+import { ResourceTokenService } from './resource-token.service';
 
 @Module({
   imports: [
@@ -25,8 +27,15 @@ import { RefreshRefusalService } from './refresh-refusal.service';
     IssuersModule,
     JwtModule.register({}),
   ],
-  controllers: [AuthController, PasswordController, PrincipalController],
-  providers: [AuthService, LoginThrottleService, PasswordService, RefreshRefusalService, JwtStrategy],
+  controllers: [AuthController, PasswordController, PrincipalController, ResourceTokenController],
+  providers: [
+    AuthService,
+    LoginThrottleService,
+    PasswordService,
+    RefreshRefusalService,
+    ResourceTokenService,
+    JwtStrategy,
+  ],
   // JwtStrategy for the JWT guard, which the security pipeline (pipeline/) registers with the other guards.
   exports: [AuthService, PasswordService, JwtStrategy],
 })
