@@ -6,7 +6,7 @@ describe('OpenAPI document', () => {
     const t = await createTestApp();
     try {
       const response = await t.http().get('/api/openapi.json').expect(200);
-      expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual(['bearer', 'cookie']);
+      expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual(['bearer', 'cookie', 'dpop']);
       // Deny by default: the document requires one of the declared schemes unless an operation says otherwise.
       const required = (response.body.security as Record<string, unknown>[]).flatMap((entry) => Object.keys(entry));
       expect(required).toEqual(expect.arrayContaining(['bearer', 'cookie']));

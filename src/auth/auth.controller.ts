@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
+import { Audited } from '../audit/audited.decorator';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
@@ -20,6 +21,7 @@ import { CSRF_HEADER } from '../csrf/csrf.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from './auth-cookies';
 import { AuthService, SessionGrant } from './auth.service';
+import { DpopGrantService } from './dpop-grant.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
@@ -31,13 +33,15 @@ import { sendGrant } from './grant-response';
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly dpop: DpopGrantService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
   @Public()
   @Post('register')
-  register(@Body() dto: RegisterDto, @Req() request: Request): Promise<UserResponseDto> {
-    return this.auth.register(dto.email, dto.password, clientInfo(request));
+  @Audited('register', { target: { result: 'id' }, targetIsUser: true })
+  register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
+    return this.auth.register(dto.email, dto.password);
   }
 
   @Public()
@@ -48,12 +52,15 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
+    const transport = dto.transport ?? 'cookie';
+    const dpopJkt = await this.dpop.loginKey(request, response, transport);
     const grant = await this.auth.login(
       dto.email,
       dto.password,
-      dto.transport ?? 'cookie',
+      transport,
       clientInfo(request),
       readCookie(request, REFRESH_COOKIE),
+      dpopJkt,
     );
     return this.respond(grant, response);
   }
@@ -67,8 +74,9 @@ export class AuthController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
     if (dto.transport === 'bearer') {
+      const dpop = await this.dpop.refreshProof(request, response);
       const grant = await this.auth.refresh(
-        { transport: 'bearer', refreshToken: dto.refreshToken ?? '' },
+        { transport: 'bearer', refreshToken: dto.refreshToken ?? '', dpop },
         clientInfo(request),
       );
       return this.respond(grant, response);
@@ -93,13 +101,13 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited('logout')
   async logout(
     @CurrentUser() principal: AuthenticatedUser,
     @Body() dto: LogoutDto,
-    @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
-    await this.auth.logout(principal, clientInfo(request), dto.refreshToken);
+    await this.auth.logout(principal, dto.refreshToken);
     clearSessionCookies(response, this.config.cookieSecure);
   }
 

@@ -1,17 +1,15 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AnomalyModule } from '../anomaly/anomaly.module';
-import { RolesGuard } from '../common/guards/roles.guard';
-import { CsrfGuard } from '../csrf/csrf.guard';
 import { CsrfModule } from '../csrf/csrf.module';
+import { DpopModule } from '../dpop/dpop.module';
 import { IssuersModule } from '../issuers/issuers.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtAuthGuard } from './jwt-auth.guard';
+import { DpopGrantService } from './dpop-grant.service';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordController } from './password.controller';
@@ -29,6 +27,7 @@ import { ResourceTokenService } from './resource-token.service';
     CsrfModule,
     AnomalyModule,
     IssuersModule,
+    DpopModule,
     JwtModule.register({}),
   ],
   controllers: [AuthController, PasswordController, PrincipalController, ResourceTokenController],
@@ -37,13 +36,11 @@ import { ResourceTokenService } from './resource-token.service';
     LoginThrottleService,
     PasswordService,
     RefreshRefusalService,
+    DpopGrantService,
     ResourceTokenService,
     JwtStrategy,
-    // Global guards run in this order: who is calling, may they, and did they mean to.
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
-    { provide: APP_GUARD, useClass: RolesGuard },
-    { provide: APP_GUARD, useClass: CsrfGuard },
   ],
-  exports: [AuthService, PasswordService],
+  // JwtStrategy for the JWT guard, which the security pipeline (pipeline/) registers with the other guards.
+  exports: [AuthService, PasswordService, JwtStrategy],
 })
 export class AuthModule {}

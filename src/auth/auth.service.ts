@@ -36,7 +36,7 @@ export type SessionGrant =
   | (GrantBase & { transport: 'cookie'; fingerprintCookie: string; csrfToken: string });
 
 export type RefreshRequest =
-  | { transport: 'bearer'; refreshToken: string }
+  | { transport: 'bearer'; refreshToken: string; dpop?: PresentingDevice['dpop'] }
   | { transport: 'cookie'; refreshToken?: string; fingerprintCookie?: string; csrfToken?: string };
 
 @Injectable()
@@ -57,10 +57,9 @@ export class AuthService {
     private readonly clock: Clock,
   ) {}
 
-  async register(email: string, password: string, client: ClientInfo): Promise<UserResponseDto> {
+  async register(email: string, password: string): Promise<UserResponseDto> {
     await this.screening.assertAcceptable('password', password, email);
     const user = await this.users.create(email, await this.passwords.hash(password));
-    this.audit.record({ type: 'register', success: true, userId: user.id, client });
     return UserResponseDto.from(user);
   }
 
@@ -75,6 +74,7 @@ export class AuthService {
     transport: Transport,
     client: ClientInfo,
     replacedRefreshToken?: string,
+    dpopJkt?: string,
   ): Promise<SessionGrant> {
     this.passwords.assertCapacity();
     const user = await this.users.findByEmail(email);
@@ -104,7 +104,7 @@ export class AuthService {
     const fingerprintCookie = transport === 'cookie' ? this.fingerprints.newCookieValue() : undefined;
     let issued: IssuedRefreshToken;
     try {
-      issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client, fingerprintCookie);
+      issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client, fingerprintCookie, dpopJkt);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
       // The password changed (or every session was ended) while this login was checking the old one.
@@ -117,13 +117,14 @@ export class AuthService {
       });
       throw new UnauthorizedException('Email or password is incorrect');
     }
+    // Hand-written, not @Audited: the session it started and the failure causes are known only here.
     this.audit.record({
       type: 'login',
       success: true,
       userId: user.id,
       sessionId: issued.session.id,
       client,
-      metadata: { transport },
+      metadata: dpopJkt ? { transport, dpop: true } : { transport },
     });
     await this.anomalies.loginSucceeded(user.id, issued.session.id, client);
     this.anomalies.sessionUsed(user.id, issued.session.id, client);
@@ -151,6 +152,7 @@ export class AuthService {
       throw new UnauthorizedException('Invalid or expired refresh token');
     }
     const { user } = issued;
+    // Hand-written, not @Audited: the session is named by the refresh token, which only rotation resolves.
     this.audit.record({
       type: 'refresh',
       success: true,
@@ -165,7 +167,7 @@ export class AuthService {
   }
 
   /** Ends the caller's session and denylists the access token that asked. */
-  async logout(principal: AuthenticatedUser, client: ClientInfo, refreshToken?: string): Promise<void> {
+  async logout(principal: AuthenticatedUser, refreshToken?: string): Promise<void> {
     const session = await this.sessions.findById(principal.sessionId);
     if (session) await this.sessions.revokeSession(session, 'logout');
     if (refreshToken) {
@@ -175,17 +177,11 @@ export class AuthService {
       }
     }
     await this.revocations.revokeToken(principal.jti, new Date(principal.expiresAt * 1000 + REVOCATION_LEEWAY_MS));
-    this.audit.record({
-      type: 'logout',
-      success: true,
-      userId: principal.userId,
-      sessionId: principal.sessionId,
-      client,
-    });
   }
 
   async logoutAll(principal: AuthenticatedUser, client: ClientInfo): Promise<void> {
     const ended = await this.sessions.revokeAllForUser(principal.userId, 'logout_all');
+    // Hand-written, not @Audited: how many sessions ended is known only here.
     this.audit.record({
       type: 'logout_all',
       success: true,
@@ -269,6 +265,7 @@ export class AuthService {
       throw error;
     });
     await this.revocations.revokeToken(principal.jti, new Date(principal.expiresAt * 1000 + REVOCATION_LEEWAY_MS));
+    // Hand-written, not @Audited: the failure's cause and the sessions ended are known only here.
     this.audit.record({
       type: 'password_changed',
       success: true,
@@ -312,6 +309,7 @@ export class AuthService {
     return {
       userAgent: client.userAgent,
       fingerprintCookie: request.transport === 'cookie' ? request.fingerprintCookie : undefined,
+      dpop: request.transport === 'bearer' ? request.dpop : undefined,
     };
   }
 
@@ -344,6 +342,7 @@ export class AuthService {
         fingerprint,
         transport: issued.session.transport,
         authenticatedAt: issued.session.createdAt,
+        dpopJkt: issued.session.dpopJkt,
       });
     const base = { ...issued, user: UserResponseDto.from(user) };
     if (issued.session.transport === 'bearer') {
