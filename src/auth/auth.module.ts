@@ -5,6 +5,7 @@ import { AnomalyModule } from '../anomaly/anomaly.module';
 import { RolesGuard } from '../common/guards/roles.guard';
 import { CsrfGuard } from '../csrf/csrf.guard';
 import { CsrfModule } from '../csrf/csrf.module';
+import { DbscModule } from '../dbsc/dbsc.module';
 import { IssuersModule } from '../issuers/issuers.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
@@ -26,6 +27,7 @@ import { RefreshRefusalService } from './refresh-refusal.service';
     TokensModule,
     CsrfModule,
     AnomalyModule,
+    DbscModule,
     IssuersModule,
     JwtModule.register({}),
   ],

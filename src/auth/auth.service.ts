@@ -301,6 +301,7 @@ export class AuthService {
         fingerprint,
         transport: issued.session.transport,
         authenticatedAt: issued.session.createdAt,
+        deviceBound: Boolean(issued.session.dbscKey),
       });
     const base = { ...issued, user: UserResponseDto.from(user) };
     if (issued.session.transport === 'bearer') {

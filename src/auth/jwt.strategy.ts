@@ -12,6 +12,7 @@ import { jwtConfig } from '../config/configuration';
 import { SIGNING_ALGORITHMS } from '../config/environment';
 import { KeyStore, type VerificationKey } from '../keys/key-store.service';
 import { ACCESS_TOKEN_TYPE, AccessTokenClaims } from '../tokens/access-token.service';
+import { BoundCookieService, DBSC_COOKIE } from '../tokens/bound-cookie.service';
 import { BindingFactors, FingerprintService } from '../tokens/fingerprint.service';
 import { RevocationStore } from '../tokens/revocation.store';
 import { accessTokenSource, FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
@@ -35,6 +36,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     private readonly keyStore: KeyStore,
     private readonly fingerprints: FingerprintService,
+    private readonly boundCookies: BoundCookieService,
     private readonly revocations: RevocationStore,
     private readonly jwtService: JwtService,
     private readonly clock: Clock,
@@ -130,6 +132,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     }
     if (!this.fingerprints.matches(claims.fgp, factors)) {
       throw new TokenRejectedError('fingerprint_mismatch', details);
+    }
+    // A DBSC session (src/dbsc): the token alone is not enough, the key-earned short-lived cookie must be
+    // here too. Checked on every request, cached token or not; one HMAC.
+    if (claims.dbsc === true) {
+      const failure = this.boundCookies.failure(readCookie(request, DBSC_COOKIE), claims.sid, this.clock.nowSeconds());
+      if (failure) throw new TokenRejectedError(failure, details);
     }
     return {
       issuer: claims.iss,

@@ -86,6 +86,7 @@ const DURATION_SETTINGS = {
   ACCESS_TOKEN_TTL: ['15m', 1, MAX_ACCESS_TOKEN_TTL_SECONDS, 'access tokens cannot be recalled once issued'],
   REFRESH_TOKEN_TTL: ['7d', 1, 365 * 86_400],
   SESSION_MAX_AGE: ['30d', 1, 3650 * 86_400],
+  DBSC_COOKIE_TTL: ['10m', 0, 3600, 'the bound cookie is what a thief can replay without the key'],
   REFRESH_REUSE_GRACE: ['0s', 0, 60, 'a longer grace lets a stolen refresh token race the owner'],
   KEY_REFRESH_INTERVAL: ['30s', 1, 300, 'it bounds how long instances disagree on the signing key'],
   JWKS_MAX_AGE: ['5m', 0, 86_400],
@@ -178,6 +179,8 @@ export interface Environment {
     reuseGraceSeconds: number;
     /** Live sessions one user may hold; a login beyond it ends the one unused the longest. */
     maxSessionsPerUser: number;
+    /** Life of the DBSC-bound cookie (seconds); 0: Warden offers no DBSC registration. */
+    dbscCookieTtlSeconds: number;
   };
   secrets: Record<SecretSetting, Buffer>;
   /** Settings whose value came from var/ (development only); production refuses to start with any. */
@@ -336,6 +339,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
       maxAgeSeconds,
       reuseGraceSeconds,
       maxSessionsPerUser: integer('MAX_SESSIONS_PER_USER'),
+      dbscCookieTtlSeconds: duration('DBSC_COOKIE_TTL'),
     },
     secrets,
     generatedSecrets,

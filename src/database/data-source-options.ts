@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { KnownDevice } from '../anomaly/entities/known-device.entity';
 import { UserFlag } from '../anomaly/entities/user-flag.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { DbscChallenge } from '../dbsc/entities/dbsc-challenge.entity';
 import { SigningKey } from '../keys/entities/signing-key.entity';
 import { RefreshToken } from '../sessions/entities/refresh-token.entity';
 import { Session } from '../sessions/entities/session.entity';
@@ -16,8 +17,19 @@ import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devi
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
 import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-binding';
+import { Dbsc1764374400000 } from './migrations/1764374400000-dbsc';
 
-export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag];
+export const entities = [
+  User,
+  SigningKey,
+  AuditEvent,
+  Session,
+  RefreshToken,
+  Revocation,
+  KnownDevice,
+  UserFlag,
+  DbscChallenge,
+];
 export const migrations = [
   Foundation1764345600000,
   Sessions1764349200000,
@@ -26,6 +38,7 @@ export const migrations = [
   UserFlags1764363600000,
   SessionEpoch1764367200000,
   DeviceBinding1764370800000,
+  Dbsc1764374400000,
 ];
 
 /**

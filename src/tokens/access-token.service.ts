@@ -32,6 +32,8 @@ export interface AccessTokenClaims {
   auth_time: number;
   fgp: string;
   roles: Role[];
+  /** Present (true) once the browser registered a DBSC key: the token then needs the bound cookie too. */
+  dbsc?: true;
 }
 
 export interface IssuedAccessToken {
@@ -58,6 +60,7 @@ export class AccessTokenService {
     fingerprint: string;
     transport: Transport;
     authenticatedAt: Date;
+    deviceBound?: boolean;
   }): IssuedAccessToken {
     const key = this.keyStore.activeSigningKey();
     const iat = this.clock.nowSeconds();
@@ -74,6 +77,7 @@ export class AccessTokenService {
       auth_time: Math.floor(subject.authenticatedAt.getTime() / 1000),
       fgp: subject.fingerprint,
       roles: subject.roles,
+      ...(subject.deviceBound ? { dbsc: true as const } : {}),
     };
     // The header is spelled out whole: the active key decides both alg and kid.
     const token = this.jwtService.sign(claims, {

@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { KeysModule } from '../keys/keys.module';
 import { AccessTokenService } from './access-token.service';
+import { BoundCookieService } from './bound-cookie.service';
 import { DatabaseRevocationStore } from './database-revocation.store';
 import { Revocation } from './entities/revocation.entity';
 import { FingerprintService } from './fingerprint.service';
@@ -15,7 +16,12 @@ import { RevocationStore } from './revocation.store';
     TypeOrmModule.forFeature([Revocation]),
     KeysModule,
   ],
-  providers: [AccessTokenService, FingerprintService, { provide: RevocationStore, useClass: DatabaseRevocationStore }],
-  exports: [AccessTokenService, FingerprintService, RevocationStore, KeysModule],
+  providers: [
+    AccessTokenService,
+    BoundCookieService,
+    FingerprintService,
+    { provide: RevocationStore, useClass: DatabaseRevocationStore },
+  ],
+  exports: [AccessTokenService, BoundCookieService, FingerprintService, RevocationStore, KeysModule],
 })
 export class TokensModule {}

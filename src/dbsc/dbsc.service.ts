@@ -1,0 +1,140 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import type { JWK } from 'jose';
+import { AnomalyService } from '../anomaly/anomaly.service';
+import { AuditService } from '../audit/audit.service';
+import type { ClientInfo } from '../common/client-info';
+import { Clock } from '../common/clock/clock';
+import { sessionConfig } from '../config/configuration';
+import { SessionsService } from '../sessions/sessions.service';
+import { BoundCookieService, DBSC_COOKIE } from '../tokens/bound-cookie.service';
+import { DbscChallengesService } from './dbsc-challenges.service';
+import { challengeHeader, registrationHeader } from './dbsc-headers';
+import { ProofRejectedError, verifyRefreshProof, verifyRegistrationProof } from './dbsc-proof';
+
+export const REGISTRATION_PATH = '/api/dbsc/register';
+export const REFRESH_PATH = '/api/dbsc/refresh';
+
+/** The session configuration JSON of the draft (§9.6), answered to registration and refresh alike. */
+export interface SessionConfiguration {
+  session_identifier: string;
+  refresh_url: string;
+  scope: { include_site: boolean; scope_specification: never[] };
+  credentials: { type: 'cookie'; name: string; attributes: string }[];
+}
+
+/** A bound cookie ready to send: its Set-Cookie value, and the configuration naming it. */
+export interface BoundCookieGrant {
+  setCookie: string;
+  configuration: SessionConfiguration;
+}
+
+export type RefreshOutcome = { challenge: string } | BoundCookieGrant;
+
+@Injectable()
+export class DbscService {
+  private readonly logger = new Logger(DbscService.name);
+
+  constructor(
+    private readonly challenges: DbscChallengesService,
+    private readonly sessions: SessionsService,
+    private readonly boundCookies: BoundCookieService,
+    private readonly audit: AuditService,
+    private readonly anomalies: AnomalyService,
+    private readonly clock: Clock,
+    @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
+  ) {}
+
+  get enabled(): boolean {
+    return this.config.dbscCookieTtlSeconds > 0;
+  }
+
+  /** The Secure-Session-Registration value offered at a cookie login, or undefined when DBSC is off. */
+  async registrationOffer(sessionId: string): Promise<string | undefined> {
+    if (!this.enabled) return undefined;
+    return registrationHeader(REGISTRATION_PATH, await this.challenges.issue(sessionId));
+  }
+
+  /** Verifies the self-signed proof, binds its key to the session the challenge was issued to. */
+  async register(proof: string | undefined, client: ClientInfo): Promise<BoundCookieGrant> {
+    return this.audited(client, async () => {
+      if (!this.enabled || !proof) throw new ProofRejectedError('proof_missing');
+      const verified = await verifyRegistrationProof(proof);
+      const sessionId = await this.challenges.consume(verified.challenge);
+      const bound = await this.sessions.registerDeviceKey(sessionId, JSON.stringify(verified.publicJwk), verified.alg);
+      if (!bound) throw new ProofRejectedError('already_registered', sessionId);
+      const session = await this.sessions.findById(sessionId);
+      this.audit.record({
+        type: 'dbsc_registered',
+        success: true,
+        userId: session?.userId,
+        sessionId,
+        client,
+        metadata: { alg: verified.alg },
+      });
+      return this.grant(sessionId);
+    });
+  }
+
+  /**
+   * Without a proof: a fresh challenge (the controller answers 403). With one: it must verify with the
+   * session's registered key and carry a challenge issued to this session, unused and unexpired.
+   */
+  async refresh(sessionId: string | undefined, proof: string | undefined, client: ClientInfo): Promise<RefreshOutcome> {
+    return this.audited(client, async () => {
+      const session = sessionId ? await this.sessions.findById(sessionId) : null;
+      if (!session || !session.dbscKey || !session.dbscAlg || !this.sessions.isAlive(session, this.clock.now())) {
+        throw new ProofRejectedError('unknown_session', session?.id);
+      }
+      if (!proof) return { challenge: challengeHeader(await this.challenges.issue(session.id), session.id) };
+      const registered = { jwk: JSON.parse(session.dbscKey) as JWK, alg: session.dbscAlg };
+      await this.challenges.consume(
+        await verifyRefreshProof(proof, registered).catch((error: unknown) => {
+          throw error instanceof ProofRejectedError ? new ProofRejectedError(error.reason, session.id) : error;
+        }),
+        session.id,
+      );
+      return this.grant(session.id);
+    });
+  }
+
+  private grant(sessionId: string): BoundCookieGrant {
+    const ttl = this.config.dbscCookieTtlSeconds;
+    const value = this.boundCookies.issue(sessionId, this.clock.nowSeconds() + ttl);
+    // One string for both: the draft wants the credential's attributes to match its Set-Cookie exactly.
+    const attributes = `Path=/; Max-Age=${ttl}; HttpOnly; SameSite=Strict${this.config.cookieSecure ? '; Secure' : ''}`;
+    return {
+      setCookie: `${DBSC_COOKIE}=${value}; ${attributes}`,
+      configuration: {
+        session_identifier: sessionId,
+        refresh_url: REFRESH_PATH,
+        scope: { include_site: false, scope_specification: [] },
+        credentials: [{ type: 'cookie', name: DBSC_COOKIE, attributes }],
+      },
+    };
+  }
+
+  /** Every refusal is audited with its reason and counted by the fingerprint-mismatch rule. */
+  private async audited<T>(client: ClientInfo, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof ProofRejectedError)) throw error;
+      const session = error.sessionId ? await this.sessions.findById(error.sessionId) : null;
+      this.audit.record({
+        type: 'dbsc_proof_rejected',
+        success: false,
+        reason: error.reason,
+        userId: session?.userId,
+        sessionId: session?.id,
+        client,
+      });
+      if (session) {
+        await this.anomalies
+          .fingerprintMismatch(session.userId, session.id, client)
+          .catch((cause: Error) => this.logger.error(`Fingerprint mismatch rule failed: ${cause.message}`));
+      }
+      throw error;
+    }
+  }
+}
