@@ -17,7 +17,9 @@ import {
   RegistrationOffer,
   setCookieLines,
 } from './helpers/dbsc-browser';
+import { freshPostgresSchema } from './helpers/postgres';
 import { createTestApp, TestApp } from './helpers/test-app';
+import { Session } from '../src/sessions/entities/session.entity';
 
 const DBSC_TTL_SECONDS = 600;
 const FIREFOX_LINUX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -31,17 +33,29 @@ const SAFARI_MAC =
  * each test holds the victim's cookies (access, fingerprint, refresh, even an old bound cookie) but not
  * the private key, which a real browser keeps in the TPM.
  */
-describe('Device Bound Session Credentials', () => {
+describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s', (database) => {
   let t: TestApp;
   let user: TestUser;
   let session: CookieSession;
   let offer: RegistrationOffer;
   let browser: DbscBrowser;
 
+  let drop: (() => Promise<void>) | undefined;
+
   beforeAll(async () => {
-    t = await createTestApp({ env: { DBSC_COOKIE_TTL: `${DBSC_TTL_SECONDS}s` } });
+    const env: Record<string, string> = { DBSC_COOKIE_TTL: `${DBSC_TTL_SECONDS}s` };
+    // PostgreSQL: the challenge races run on separate connections, really in parallel.
+    if (database === 'PostgreSQL') {
+      const schema = await freshPostgresSchema();
+      drop = schema.drop;
+      env.DATABASE_URL = schema.url;
+    }
+    t = await createTestApp({ env });
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await drop?.();
+  });
 
   /** What the browser sends to every path: its cookies, the bound one once it has it. */
   const jar = () =>
@@ -85,6 +99,7 @@ describe('Device Bound Session Credentials', () => {
     session = cookieSessionAfter(response, session);
   }
 
+  /** Audit events are ordered by the (fake) clock: one tick apart, "last" is well defined on every database. */
   async function lastRejection() {
     return (await t.auditEvents({ type: 'dbsc_proof_rejected', userId: user.id })).at(-1);
   }
@@ -129,11 +144,9 @@ describe('Device Bound Session Credentials', () => {
     });
     // Byte for byte: the Set-Cookie line is `name=value; ` followed by exactly the configured attributes.
     expect(credentialMatchesSetCookie(body, setCookieLines(response))).toBe(true);
-    const [row] = await t.dataSource.query('SELECT dbsc_key, dbsc_alg FROM sessions WHERE id = ?', [
-      body.session_identifier,
-    ]);
-    expect(row.dbsc_alg).toBe('ES256');
-    expect(JSON.parse(row.dbsc_key)).toEqual(browser.publicJwk);
+    const row = await t.dataSource.getRepository(Session).findOneByOrFail({ id: body.session_identifier });
+    expect(row.dbscAlg).toBe('ES256');
+    expect(JSON.parse(row.dbscKey!)).toEqual(browser.publicJwk);
     expect(await t.auditEvents({ type: 'dbsc_registered', userId: user.id })).toHaveLength(1);
   });
 
@@ -210,6 +223,7 @@ describe('Device Bound Session Credentials', () => {
       sessionId: browser.configuration!.session_identifier,
     });
 
+    t.clock.advance(1);
     const again = await browser.askForChallenge().expect(403);
     const next = parseChallengeHeader(again.headers['secure-session-challenge'] as string).challenge;
     const proof = await browser.refreshProof(next, { key: privateKey, header: { jwk: await exportJWK(publicKey) } });
@@ -247,6 +261,7 @@ describe('Device Bound Session Credentials', () => {
   it('the registration challenge is single-use and expires too', async () => {
     await browser.register(offer).then((r) => expect(r.status).toBe(200));
     const thief = await DbscBrowser.create(t, jar);
+    t.clock.advance(1);
     expect((await thief.register(offer)).status).toBe(400);
     expect(await lastRejection()).toBeUndefined(); // unknown challenge: no session to name
     expect((await t.auditEvents({ type: 'dbsc_proof_rejected' })).at(-1)).toMatchObject({
@@ -257,6 +272,7 @@ describe('Device Bound Session Credentials', () => {
   it('a registration proof must be self-signed dbsc+jwt with an allowed algorithm and a public jwk', async () => {
     const reasons: (string | undefined)[] = [];
     const attempt = async (proof: string) => {
+      t.clock.advance(1);
       expect((await browser.register(offer, proof)).status).toBe(400);
       reasons.push((await t.auditEvents({ type: 'dbsc_proof_rejected' })).at(-1)?.reason);
     };
