@@ -173,6 +173,17 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
     });
   });
 
+  it('the access token issued before registration dies with it; the refreshed one needs the bound cookie', async () => {
+    await principal().expect(200);
+    expect((await browser.register(offer)).status).toBe(200);
+    await principal().expect(401);
+    expect((await t.auditEvents({ type: 'access_token_rejected', userId: user.id })).at(-1)).toMatchObject({
+      reason: 'revoked',
+    });
+    await refreshTokens();
+    await principal().expect(200);
+  });
+
   it('another session’s bound cookie does not fit', async () => {
     await registered();
     const victimsBound = browser.boundCookie;

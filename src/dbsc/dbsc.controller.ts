@@ -10,6 +10,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { ACCESS_COOKIE, readCookie } from '../auth/auth-cookies';
 import { clientInfo } from '../common/client-info';
 import { Public } from '../common/decorators/public.decorator';
 import { CHALLENGE_HEADER, readSfString, RESPONSE_HEADER, SESSION_ID_HEADER } from './dbsc-headers';
@@ -31,7 +32,8 @@ export class DbscController {
   async register(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const proof = readSfString(request.get(RESPONSE_HEADER));
     try {
-      return send(response, await this.dbsc.register(proof, clientInfo(request)));
+      const accessToken = readCookie(request, ACCESS_COOKIE);
+      return send(response, await this.dbsc.register(proof, accessToken, clientInfo(request)));
     } catch (error) {
       if (error instanceof ProofRejectedError) throw new BadRequestException('Invalid DBSC registration proof');
       throw error;

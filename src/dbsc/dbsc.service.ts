@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import type { JWK } from 'jose';
+import { decodeJwt, type JWK, type JWTPayload } from 'jose';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
@@ -8,6 +8,7 @@ import { Clock } from '../common/clock/clock';
 import { sessionConfig } from '../config/configuration';
 import { SessionsService } from '../sessions/sessions.service';
 import { BoundCookieService, DBSC_COOKIE } from '../tokens/bound-cookie.service';
+import { RevocationStore } from '../tokens/revocation.store';
 import { DbscChallengesService } from './dbsc-challenges.service';
 import { challengeHeader, registrationHeader } from './dbsc-headers';
 import { ProofRejectedError, verifyRefreshProof, verifyRegistrationProof } from './dbsc-proof';
@@ -39,6 +40,7 @@ export class DbscService {
     private readonly challenges: DbscChallengesService,
     private readonly sessions: SessionsService,
     private readonly boundCookies: BoundCookieService,
+    private readonly revocations: RevocationStore,
     private readonly audit: AuditService,
     private readonly anomalies: AnomalyService,
     private readonly clock: Clock,
@@ -55,14 +57,24 @@ export class DbscService {
     return registrationHeader(REGISTRATION_PATH, await this.challenges.issue(sessionId));
   }
 
-  /** Verifies the self-signed proof, binds its key to the session the challenge was issued to. */
-  async register(proof: string | undefined, client: ClientInfo): Promise<BoundCookieGrant> {
+  /**
+   * Verifies the self-signed proof, binds its key to the session the challenge was issued to. The access
+   * token the browser holds was issued before the binding and does not ask for the bound cookie: it is
+   * revoked, so a copy taken before registration dies now; the client's next request refreshes into a
+   * token that does.
+   */
+  async register(
+    proof: string | undefined,
+    accessToken: string | undefined,
+    client: ClientInfo,
+  ): Promise<BoundCookieGrant> {
     return this.audited(client, async () => {
       if (!this.enabled || !proof) throw new ProofRejectedError('proof_missing');
       const verified = await verifyRegistrationProof(proof);
       const sessionId = await this.challenges.consume(verified.challenge);
       const bound = await this.sessions.registerDeviceKey(sessionId, JSON.stringify(verified.publicJwk), verified.alg);
       if (!bound) throw new ProofRejectedError('already_registered', sessionId);
+      await this.revokeUnboundToken(accessToken, sessionId);
       const session = await this.sessions.findById(sessionId);
       this.audit.record({
         type: 'dbsc_registered',
@@ -96,6 +108,23 @@ export class DbscService {
       );
       return this.grant(session.id);
     });
+  }
+
+  /**
+   * Only the session's own token, and only a denylist entry until its `exp`: not verified here, since
+   * revoking a token can only take access away. Tokens of the session issued between login and this
+   * registration by a refresh (the challenge lives five minutes) are not known here and live out their TTL.
+   */
+  private async revokeUnboundToken(accessToken: string | undefined, sessionId: string): Promise<void> {
+    if (!accessToken) return;
+    let claims: JWTPayload;
+    try {
+      claims = decodeJwt(accessToken);
+    } catch {
+      return;
+    }
+    if (claims.sid !== sessionId || typeof claims.jti !== 'string' || typeof claims.exp !== 'number') return;
+    await this.revocations.revokeToken(claims.jti, new Date(claims.exp * 1000));
   }
 
   private grant(sessionId: string): BoundCookieGrant {
