@@ -1,4 +1,4 @@
-import { generateKeyPair, exportJWK, SignJWT } from 'jose';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { cookieSessionAfter, refreshCookie } from './factories/sessions';
 import {
   CookieSession,
@@ -43,7 +43,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
   let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    const env: Record<string, string> = { DBSC_COOKIE_TTL: `${DBSC_TTL_SECONDS}s` };
+    const env: Record<string, string> = { DBSC_COOKIE_TTL: `${DBSC_TTL_SECONDS}s`, LAB_ENABLED: 'true' };
     // PostgreSQL: the challenge races run on separate connections, really in parallel.
     if (database === 'PostgreSQL') {
       const schema = await freshPostgresSchema();
@@ -323,6 +323,26 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
       expect.objectContaining({ reason: 'fingerprint_mismatch' }),
     ]);
     await principal().expect(401);
+  });
+
+  it('the security lab shows a registered session’s key and its bound cookie’s expiry, never the cookie', async () => {
+    const lab = () => t.http().get('/api/auth/lab/dbsc').set('User-Agent', session.userAgent).set('Cookie', jar());
+    expect((await lab().expect(200)).body).toEqual({ enabled: true, registered: false });
+    await registered();
+    const { body } = await lab().expect(200);
+    expect(body).toEqual({
+      enabled: true,
+      registered: true,
+      algorithm: 'ES256',
+      publicKey: browser.publicJwk,
+      thumbprint: await calculateJwkThumbprint(browser.publicJwk),
+      boundCookie: {
+        name: '__Host-dbsc',
+        expiresAt: new Date((t.clock.nowSeconds() + DBSC_TTL_SECONDS) * 1000).toISOString(),
+        lifetimeSeconds: DBSC_TTL_SECONDS,
+      },
+    });
+    expect(JSON.stringify(body)).not.toContain(browser.boundCookie!.split('.')[1]);
   });
 
   it('a session whose browser never registers keeps today’s fingerprint binding and works as before', async () => {

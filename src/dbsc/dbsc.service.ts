@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { decodeJwt, type JWK, type JWTPayload } from 'jose';
+import { calculateJwkThumbprint, decodeJwt, type JWK, type JWTPayload } from 'jose';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
@@ -29,6 +29,17 @@ export interface BoundCookieGrant {
   setCookie: string;
   configuration: SessionConfiguration;
 }
+
+export type DbscStatus =
+  | { enabled: boolean; registered: false }
+  | {
+      enabled: boolean;
+      registered: true;
+      algorithm: string;
+      publicKey: JWK;
+      thumbprint: string;
+      boundCookie: { name: string; expiresAt: string | null; lifetimeSeconds: number };
+    };
 
 export type RefreshOutcome = { challenge: string } | BoundCookieGrant;
 
@@ -108,6 +119,27 @@ export class DbscService {
       );
       return this.grant(session.id);
     });
+  }
+
+  /** What the security lab shows about a session: its registered key and the bound cookie it holds now. */
+  async status(sessionId: string, boundCookie: string | undefined): Promise<DbscStatus> {
+    const session = await this.sessions.findById(sessionId);
+    if (!session?.dbscKey || !session.dbscAlg) return { enabled: this.enabled, registered: false };
+    const publicKey = JSON.parse(session.dbscKey) as JWK;
+    const alive = this.boundCookies.failure(boundCookie, sessionId, this.clock.nowSeconds()) === null;
+    return {
+      enabled: this.enabled,
+      registered: true,
+      algorithm: session.dbscAlg,
+      publicKey,
+      thumbprint: await calculateJwkThumbprint(publicKey),
+      boundCookie: {
+        name: DBSC_COOKIE,
+        // Only the expiry: the value is a credential and never leaves the browser's jar through the lab.
+        expiresAt: alive ? new Date(Number(boundCookie!.split('.')[0]) * 1000).toISOString() : null,
+        lifetimeSeconds: this.config.dbscCookieTtlSeconds,
+      },
+    };
   }
 
   /**

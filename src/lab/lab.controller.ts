@@ -1,5 +1,10 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { DbscService, DbscStatus } from '../dbsc/dbsc.service';
+import { DBSC_COOKIE } from '../tokens/bound-cookie.service';
+import { readCookie } from '../auth/auth-cookies';
 import { ReplayDto } from './dto/replay.dto';
 import { LabExchange, LabService } from './lab.service';
 
@@ -9,7 +14,16 @@ import { LabExchange, LabService } from './lab.service';
  */
 @Controller('auth/lab')
 export class LabController {
-  constructor(private readonly lab: LabService) {}
+  constructor(
+    private readonly lab: LabService,
+    private readonly dbsc: DbscService,
+  ) {}
+
+  /** Whether this browser bound the session to a key (DBSC), and if so the key and the bound cookie's expiry. */
+  @Get('dbsc')
+  dbscStatus(@CurrentUser() principal: AuthenticatedUser, @Req() request: Request): Promise<DbscStatus> {
+    return this.dbsc.status(principal.sessionId, readCookie(request, DBSC_COOKIE));
+  }
 
   @Post('replay')
   @HttpCode(HttpStatus.OK)
