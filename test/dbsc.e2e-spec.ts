@@ -201,7 +201,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
     await registered();
     const sessionId = browser.configuration!.session_identifier;
     const first = await browser.askForChallenge().expect(403);
-    const challenge = parseChallengeHeader(first.headers['secure-session-challenge'] as string);
+    const challenge = parseChallengeHeader(first.headers['secure-session-challenge']);
     expect(challenge).toEqual({ challenge: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), id: sessionId });
     const before = browser.boundCookie;
     t.clock.advance(1000);
@@ -227,7 +227,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
     await registered();
     const { privateKey, publicKey } = await generateKeyPair('ES256');
     const first = await browser.askForChallenge().expect(403);
-    const { challenge } = parseChallengeHeader(first.headers['secure-session-challenge'] as string);
+    const { challenge } = parseChallengeHeader(first.headers['secure-session-challenge']);
     await browser.sendProof(await browser.refreshProof(challenge, { key: privateKey })).expect(401);
     expect(await lastRejection()).toMatchObject({
       reason: 'bad_signature',
@@ -236,7 +236,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
 
     t.clock.advance(1);
     const again = await browser.askForChallenge().expect(403);
-    const next = parseChallengeHeader(again.headers['secure-session-challenge'] as string).challenge;
+    const next = parseChallengeHeader(again.headers['secure-session-challenge']).challenge;
     const proof = await browser.refreshProof(next, { key: privateKey, header: { jwk: await exportJWK(publicKey) } });
     const response = await browser.sendProof(proof).expect(401);
     expect(setCookieLines(response).some((l) => l.startsWith('__Host-dbsc='))).toBe(false);
@@ -246,7 +246,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
   it('a challenge works once: the replay is refused', async () => {
     await registered();
     const first = await browser.askForChallenge().expect(403);
-    const { challenge } = parseChallengeHeader(first.headers['secure-session-challenge'] as string);
+    const { challenge } = parseChallengeHeader(first.headers['secure-session-challenge']);
     const proof = await browser.refreshProof(challenge);
     await browser.sendProof(proof).expect(200);
     await browser.sendProof(proof).expect(401);
@@ -254,7 +254,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
     // Two proofs of one challenge at the same moment: exactly one cookie.
     const next = await browser.askForChallenge().expect(403);
     const raced = await browser.refreshProof(
-      parseChallengeHeader(next.headers['secure-session-challenge'] as string).challenge,
+      parseChallengeHeader(next.headers['secure-session-challenge']).challenge,
     );
     const statuses = (await Promise.all([browser.sendProof(raced), browser.sendProof(raced)])).map((r) => r.status);
     expect(statuses.sort()).toEqual([200, 401]);
@@ -263,7 +263,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
   it('an expired challenge is refused', async () => {
     await registered();
     const first = await browser.askForChallenge().expect(403);
-    const { challenge } = parseChallengeHeader(first.headers['secure-session-challenge'] as string);
+    const { challenge } = parseChallengeHeader(first.headers['secure-session-challenge']);
     t.clock.advance(5 * 60_000 + 1);
     await browser.sendProof(await browser.refreshProof(challenge)).expect(401);
     expect(await lastRejection()).toMatchObject({ reason: 'challenge_expired' });
@@ -281,7 +281,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
   });
 
   it('a registration proof must be self-signed dbsc+jwt with an allowed algorithm and a public jwk', async () => {
-    const reasons: (string | undefined)[] = [];
+    const reasons: (string | null | undefined)[] = [];
     const attempt = async (proof: string) => {
       t.clock.advance(1);
       expect((await browser.register(offer, proof)).status).toBe(400);
@@ -313,7 +313,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
     // Three different devices (User-Agent family), as the fingerprint-mismatch rule counts them.
     for (const userAgent of [FIREFOX_LINUX, CHROME_WINDOWS, SAFARI_MAC]) {
       const first = await browser.askForChallenge().expect(403);
-      const { challenge } = parseChallengeHeader(first.headers['secure-session-challenge'] as string);
+      const { challenge } = parseChallengeHeader(first.headers['secure-session-challenge']);
       await browser
         .sendProof(await browser.refreshProof(challenge, { key: privateKey }))
         .set('User-Agent', userAgent)

@@ -1,5 +1,5 @@
 import { exportJWK, generateKeyPair, type CryptoKey, type JWK, SignJWT } from 'jose';
-import type { Response } from 'supertest';
+import type { Response, Test } from 'supertest';
 import type { TestApp } from './test-app';
 
 /**
@@ -101,7 +101,7 @@ export class DbscBrowser {
   }
 
   /** The first refresh request: no proof, so the server answers 403 with a challenge. */
-  askForChallenge(sessionId = this.configuration!.session_identifier): Promise<Response> {
+  askForChallenge(sessionId = this.configuration!.session_identifier): Test {
     return this.t
       .http()
       .post(this.configuration!.refresh_url)
@@ -109,7 +109,7 @@ export class DbscBrowser {
       .set('Sec-Secure-Session-Id', `"${sessionId}"`);
   }
 
-  sendProof(proof: string, sessionId = this.configuration!.session_identifier): Promise<Response> {
+  sendProof(proof: string, sessionId = this.configuration!.session_identifier): Test {
     return this.t
       .http()
       .post(this.configuration!.refresh_url)
