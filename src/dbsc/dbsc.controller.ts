@@ -9,6 +9,7 @@ import {
   Res,
   UnauthorizedException,
 } from '@nestjs/common';
+import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { ACCESS_COOKIE, readCookie } from '../auth/auth-cookies';
 import { clientInfo } from '../common/client-info';
@@ -27,6 +28,8 @@ export class DbscController {
   constructor(private readonly dbsc: DbscService) {}
 
   @Public()
+  @ApiHeader({ name: RESPONSE_HEADER, description: 'The registration proof (dbsc+jwt) as an sf-string' })
+  @ApiResponse({ status: 400, description: 'Invalid proof, or a challenge unknown, used or expired' })
   @Post('register')
   @HttpCode(HttpStatus.OK)
   async register(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
@@ -41,6 +44,14 @@ export class DbscController {
   }
 
   @Public()
+  @ApiHeader({ name: SESSION_ID_HEADER, description: 'The session_identifier, as an sf-string' })
+  @ApiHeader({ name: RESPONSE_HEADER, required: false, description: 'The refresh proof (dbsc+jwt)' })
+  @ApiResponse({
+    status: 403,
+    description: 'A proof is needed: sign the challenge',
+    headers: { [CHALLENGE_HEADER]: { description: '"<challenge>";id="<session id>"', schema: { type: 'string' } } },
+  })
+  @ApiResponse({ status: 401, description: 'Invalid proof or unknown session: the browser ends its DBSC session' })
   @Post('refresh')
   @HttpCode(HttpStatus.OK)
   async refresh(
