@@ -182,19 +182,22 @@ export class DbscService {
     } catch (error) {
       if (!(error instanceof ProofRejectedError)) throw error;
       const session = error.sessionId ? await this.sessions.findById(error.sessionId) : null;
+      if (!session) {
+        // No session proven (anyone can post junk here): one row per source and reason, with a count.
+        this.audit.recordRejection({ type: 'dbsc_proof_rejected', reason: error.reason, client });
+        throw error;
+      }
       this.audit.record({
         type: 'dbsc_proof_rejected',
         success: false,
         reason: error.reason,
-        userId: session?.userId,
-        sessionId: session?.id,
+        userId: session.userId,
+        sessionId: session.id,
         client,
       });
-      if (session) {
-        await this.anomalies
-          .fingerprintMismatch(session.userId, session.id, client)
-          .catch((cause: Error) => this.logger.error(`Fingerprint mismatch rule failed: ${cause.message}`));
-      }
+      await this.anomalies
+        .fingerprintMismatch(session.userId, session.id, client)
+        .catch((cause: Error) => this.logger.error(`Fingerprint mismatch rule failed: ${cause.message}`));
       throw error;
     }
   }
