@@ -150,6 +150,29 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
     expect(await t.auditEvents({ type: 'dbsc_registered', userId: user.id })).toHaveLength(1);
   });
 
+  it('an RS256 key registers too (the draft’s other algorithm), and refreshes under RS256 only', async () => {
+    const { privateKey, publicKey } = await generateKeyPair('RS256');
+    const proof = await new SignJWT({ jti: offer.challenge })
+      .setProtectedHeader({ alg: 'RS256', typ: 'dbsc+jwt', jwk: await exportJWK(publicKey) })
+      .sign(privateKey);
+    const response = await browser.register(offer, proof);
+    expect(response.status).toBe(200);
+    const row = await t.dataSource.getRepository(Session).findOneByOrFail({ id: response.body.session_identifier });
+    expect(row.dbscAlg).toBe('RS256');
+    const first = await browser.askForChallenge().expect(403);
+    const { challenge } = parseChallengeHeader(first.headers['secure-session-challenge']);
+    // An ES256 proof for an RS256 session: refused for its algorithm, whatever it signs.
+    await browser.sendProof(await browser.refreshProof(challenge)).expect(401);
+    expect(await lastRejection()).toMatchObject({ reason: 'bad_alg' });
+    const next = await browser.askForChallenge().expect(403);
+    const rsProof = await new SignJWT({
+      jti: parseChallengeHeader(next.headers['secure-session-challenge']).challenge,
+    })
+      .setProtectedHeader({ alg: 'RS256', typ: 'dbsc+jwt' })
+      .sign(privateKey);
+    await browser.sendProof(rsProof).expect(200);
+  });
+
   it('the test browser refuses a configuration whose credential attributes differ from its Set-Cookie', async () => {
     const response = await browser.register(offer);
     const altered = structuredClone(response.body);
