@@ -20,13 +20,14 @@ import { CSRF_HEADER } from '../csrf/csrf.service';
 import { REGISTRATION_HEADER } from '../dbsc/dbsc-headers';
 import { DbscService } from '../dbsc/dbsc.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';
-import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE, setSessionCookies } from './auth-cookies';
+import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from './auth-cookies';
 import { AuthService, SessionGrant } from './auth.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
 import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
+import { sendGrant } from './grant-response';
 
 @Controller('auth')
 export class AuthController {
@@ -50,7 +51,13 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
-    const grant = await this.auth.login(dto.email, dto.password, dto.transport ?? 'cookie', clientInfo(request));
+    const grant = await this.auth.login(
+      dto.email,
+      dto.password,
+      dto.transport ?? 'cookie',
+      clientInfo(request),
+      readCookie(request, REFRESH_COOKIE),
+    );
     if (grant.transport === 'cookie') {
       // Beside the fingerprint cookie: a browser that does DBSC registers a key; any other ignores this.
       const offer = await this.dbsc.registrationOffer(grant.session.id);
@@ -130,30 +137,6 @@ export class AuthController {
   }
 
   private respond(grant: SessionGrant, response: Response): CookieSessionResponseDto | BearerSessionResponseDto {
-    if (grant.transport === 'bearer') {
-      return {
-        accessToken: grant.accessToken.token,
-        refreshToken: grant.refreshToken,
-        tokenType: 'Bearer',
-        expiresIn: grant.accessToken.expiresIn,
-        user: grant.user,
-      };
-    }
-    setSessionCookies(
-      response,
-      {
-        accessToken: grant.accessToken.token,
-        accessTokenMaxAgeSeconds: grant.accessToken.expiresIn,
-        fingerprint: grant.fingerprintCookie,
-        refreshToken: grant.refreshToken,
-        refreshTokenMaxAgeSeconds: grant.refreshTokenExpiresIn,
-      },
-      this.config.cookieSecure,
-    );
-    return {
-      user: grant.user,
-      accessTokenExpiresAt: grant.accessToken.expiresAt.toISOString(),
-      csrfToken: grant.csrfToken,
-    };
+    return sendGrant(grant, response, this.config);
   }
 }

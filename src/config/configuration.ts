@@ -53,8 +53,15 @@ export const auditConfig = registerAs('audit', () => currentEnvironment().audit)
 
 export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
+/** `settings` is null without REDIS_URL (a namespace itself must be an object). */
+export const redisConfig = registerAs('redis', () => ({ settings: currentEnvironment().redis }));
+
+export const revocationConfig = registerAs('revocation', () => currentEnvironment().revocation);
+
 export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
+
+export const passwordScreeningConfig = registerAs('passwordScreening', () => currentEnvironment().passwords);
 
 export const allConfig = [
   appConfig,
@@ -67,6 +74,9 @@ export const allConfig = [
   alertsConfig,
   auditConfig,
   keysConfig,
+  redisConfig,
+  revocationConfig,
   passwordHashingConfig,
   issuersConfig,
+  passwordScreeningConfig,
 ];

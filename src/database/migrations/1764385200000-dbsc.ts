@@ -2,8 +2,8 @@ import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 
 import { dateType } from './column-types';
 
 /** Device Bound Session Credentials: a session's registered public key, and single-use challenges. */
-export class Dbsc1764378000000 implements MigrationInterface {
-  name = 'Dbsc1764378000000';
+export class Dbsc1764385200000 implements MigrationInterface {
+  name = 'Dbsc1764385200000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.addColumns('sessions', [
