@@ -170,6 +170,22 @@ export function labReplay(attack: ReplayAttack): Promise<ReplayResult> {
   return request<ReplayResult>('POST', '/api/auth/lab/replay', { body: { attack } });
 }
 
+/** Whether the session is bound to a key this browser holds (DBSC); the bound cookie's value never comes back. */
+export type DbscStatus =
+  | { enabled: boolean; registered: false }
+  | {
+      enabled: boolean;
+      registered: true;
+      algorithm: string;
+      publicKey: Record<string, unknown>;
+      thumbprint: string;
+      boundCookie: { name: string; expiresAt: string | null; lifetimeSeconds: number };
+    };
+
+export function labDbsc(signal?: AbortSignal): Promise<DbscStatus> {
+  return request<DbscStatus>('GET', '/api/auth/lab/dbsc', { signal });
+}
+
 /** The server reports each step as `{label, request, response: {status, body}}`. */
 export async function labRefreshReuse(): Promise<ReuseStep[]> {
   return labSteps(await request<unknown>('POST', '/api/auth/lab/refresh-reuse'));

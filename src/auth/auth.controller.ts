@@ -18,6 +18,8 @@ import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { sessionConfig } from '../config/configuration';
 import { CSRF_HEADER } from '../csrf/csrf.service';
+import { REGISTRATION_HEADER } from '../dbsc/dbsc-headers';
+import { DbscService } from '../dbsc/dbsc.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from './auth-cookies';
 import { AuthService, SessionGrant } from './auth.service';
@@ -34,6 +36,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly dpop: DpopGrantService,
+    private readonly dbsc: DbscService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
@@ -62,6 +65,11 @@ export class AuthController {
       readCookie(request, REFRESH_COOKIE),
       dpopJkt,
     );
+    if (grant.transport === 'cookie') {
+      // Beside the fingerprint cookie: a browser that does DBSC registers a key; any other ignores this.
+      const offer = await this.dbsc.registrationOffer(grant.session.id);
+      if (offer) response.setHeader(REGISTRATION_HEADER, offer);
+    }
     return this.respond(grant, response);
   }
 

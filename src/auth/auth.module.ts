@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { AnomalyModule } from '../anomaly/anomaly.module';
 import { CsrfModule } from '../csrf/csrf.module';
 import { DpopModule } from '../dpop/dpop.module';
+import { DbscModule } from '../dbsc/dbsc.module';
 import { IssuersModule } from '../issuers/issuers.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
@@ -26,6 +27,7 @@ import { ResourceTokenService } from './resource-token.service';
     TokensModule,
     CsrfModule,
     AnomalyModule,
+    DbscModule,
     IssuersModule,
     DpopModule,
     JwtModule.register({}),

@@ -343,6 +343,7 @@ export class AuthService {
         transport: issued.session.transport,
         authenticatedAt: issued.session.createdAt,
         dpopJkt: issued.session.dpopJkt,
+        deviceBound: Boolean(issued.session.dbscKey),
       });
     const base = { ...issued, user: UserResponseDto.from(user) };
     if (issued.session.transport === 'bearer') {

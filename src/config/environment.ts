@@ -98,6 +98,7 @@ const DURATION_SETTINGS = {
   ACCESS_TOKEN_TTL: ['15m', 1, MAX_ACCESS_TOKEN_TTL_SECONDS, 'access tokens cannot be recalled once issued'],
   REFRESH_TOKEN_TTL: ['7d', 1, 365 * 86_400],
   SESSION_MAX_AGE: ['30d', 1, 3650 * 86_400],
+  DBSC_COOKIE_TTL: ['10m', 0, 3600, 'the bound cookie is what a thief can replay without the key'],
   REFRESH_REUSE_GRACE: ['0s', 0, 60, 'a longer grace lets a stolen refresh token race the owner'],
   KEY_REFRESH_INTERVAL: ['30s', 1, 300, 'it bounds how long instances disagree on the signing key'],
   JWKS_MAX_AGE: ['5m', 0, 86_400],
@@ -230,6 +231,8 @@ export interface Environment {
     maxSessionsPerUser: number;
     /** The browser client stops its silent refresh after this long without user input (ASVS 5.0 7.3.1). */
     clientIdleTimeoutSeconds: number;
+    /** Life of the DBSC-bound cookie (seconds); 0: Warden offers no DBSC registration. */
+    dbscCookieTtlSeconds: number;
   };
   secrets: Record<SecretSetting, Buffer>;
   /** Settings whose value came from var/ (development only); production refuses to start with any. */
@@ -444,6 +447,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
       reuseGraceSeconds,
       maxSessionsPerUser: integer('MAX_SESSIONS_PER_USER'),
       clientIdleTimeoutSeconds: duration('CLIENT_IDLE_TIMEOUT'),
+      dbscCookieTtlSeconds: duration('DBSC_COOKIE_TTL'),
     },
     secrets,
     generatedSecrets,

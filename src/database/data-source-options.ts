@@ -4,6 +4,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { KnownDevice } from '../anomaly/entities/known-device.entity';
 import { UserFlag } from '../anomaly/entities/user-flag.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { DbscChallenge } from '../dbsc/entities/dbsc-challenge.entity';
 import { SigningKey } from '../keys/entities/signing-key.entity';
 import { RefreshToken } from '../sessions/entities/refresh-token.entity';
 import { Session } from '../sessions/entities/session.entity';
@@ -19,8 +20,19 @@ import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-bi
 import { AuditCount1764374400000 } from './migrations/1764374400000-audit-count';
 import { DpopBinding1764378000000 } from './migrations/1764378000000-dpop-binding';
 import { AccountDisable1764381600000 } from './migrations/1764381600000-account-disable';
+import { Dbsc1764385200000 } from './migrations/1764385200000-dbsc';
 
-export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag];
+export const entities = [
+  User,
+  SigningKey,
+  AuditEvent,
+  Session,
+  RefreshToken,
+  Revocation,
+  KnownDevice,
+  UserFlag,
+  DbscChallenge,
+];
 export const migrations = [
   Foundation1764345600000,
   Sessions1764349200000,
@@ -32,6 +44,7 @@ export const migrations = [
   AuditCount1764374400000,
   DpopBinding1764378000000,
   AccountDisable1764381600000,
+  Dbsc1764385200000,
 ];
 
 /**

@@ -106,6 +106,8 @@ export class SessionsService {
       lastIp: client.ip,
       lastUserAgent: client.userAgent,
       ...deviceBinding(transport, client, fingerprintCookie, dpopJkt),
+      dbscKey: null,
+      dbscAlg: null,
       idleExpiresAt: this.idleExpiry(now, expiresAt),
       expiresAt,
       revokedAt: null,
@@ -270,6 +272,18 @@ export class SessionsService {
       reason: 'revoked_by_user',
       metadata: { by: bySessionId },
     });
+  }
+
+  /**
+   * Binds a live browser session to the DBSC public key its browser registered. Once only: a session
+   * already bound keeps its key (false), so a second registration cannot swap in an attacker's key.
+   */
+  async registerDeviceKey(sessionId: string, publicJwk: string, alg: string): Promise<boolean> {
+    const result = await this.sessions.update(
+      { id: sessionId, transport: 'cookie', dbscKey: IsNull(), revokedAt: IsNull() },
+      { dbscKey: publicJwk, dbscAlg: alg },
+    );
+    return result.affected === 1;
   }
 
   findById(sessionId: string): Promise<Session | null> {
