@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -42,6 +43,7 @@ import { UsersModule } from './users/users.module';
     SessionsModule,
     CsrfModule,
     AuthModule,
+    AccountsModule,
     AdminModule,
     HealthModule,
     LabModule,

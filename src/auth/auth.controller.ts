@@ -17,13 +17,11 @@ import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { sessionConfig } from '../config/configuration';
 import { CSRF_HEADER } from '../csrf/csrf.service';
-import { UserResponseDto } from '../users/dto/user-response.dto';
 import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE, setSessionCookies } from './auth-cookies';
 import { AuthService, SessionGrant } from './auth.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
-import { RegisterDto } from './dto/register.dto';
 import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
 
 @Controller('auth')
@@ -32,12 +30,6 @@ export class AuthController {
     private readonly auth: AuthService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
-
-  @Public()
-  @Post('register')
-  register(@Body() dto: RegisterDto, @Req() request: Request): Promise<UserResponseDto> {
-    return this.auth.register(dto.email, dto.password, clientInfo(request));
-  }
 
   @Public()
   @Post('login')

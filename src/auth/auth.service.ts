@@ -1,8 +1,10 @@
-import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
+import { accountsConfig } from '../config/configuration';
 import { CsrfService } from '../csrf/csrf.service';
 import { IssuedRefreshToken, RefreshRejectedError, SessionsService } from '../sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
@@ -26,6 +28,10 @@ export type SessionGrant =
   /** Browsers also get the random value the access token is bound to, and the session's CSRF token. */
   | (GrantBase & { transport: 'cookie'; fingerprintCookie: string; csrfToken: string });
 
+/** UNVERIFIED_LOGIN=refuse: the answer to the right password of an account whose address is not confirmed. */
+export const UNVERIFIED_LOGIN_MESSAGE =
+  'Confirm your email address first: follow the link we mailed you (registering again sends a new one)';
+
 export type RefreshRequest =
   | { transport: 'bearer'; refreshToken: string }
   | { transport: 'cookie'; refreshToken?: string; fingerprintCookie?: string; csrfToken?: string };
@@ -44,13 +50,8 @@ export class AuthService {
     private readonly loginThrottle: LoginThrottleService,
     private readonly anomalies: AnomalyService,
     private readonly clock: Clock,
+    @Inject(accountsConfig.KEY) private readonly accounts: ConfigType<typeof accountsConfig>,
   ) {}
-
-  async register(email: string, password: string, client: ClientInfo): Promise<UserResponseDto> {
-    const user = await this.users.create(email, await this.passwords.hash(password));
-    this.audit.record({ type: 'register', success: true, userId: user.id, client });
-    return UserResponseDto.from(user);
-  }
 
   /**
    * Same answer and similar timing for an unknown email and a wrong password; the audit log tells them apart.
@@ -75,6 +76,11 @@ export class AuthService {
       throw new UnauthorizedException('Email or password is incorrect');
     }
     await this.loginThrottle.succeeded(attempt);
+    if (!user.emailVerifiedAt && this.accounts.unverifiedLogin === 'refuse') {
+      // Only someone who knows the password learns this, so it may say what to do next.
+      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'email_unverified', client });
+      throw new ForbiddenException(UNVERIFIED_LOGIN_MESSAGE);
+    }
     let issued: IssuedRefreshToken;
     try {
       issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client);

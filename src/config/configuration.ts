@@ -54,6 +54,10 @@ export const auditConfig = registerAs('audit', () => currentEnvironment().audit)
 
 export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
+export const mailConfig = registerAs('mail', () => currentEnvironment().mail);
+
+export const accountsConfig = registerAs('accounts', () => currentEnvironment().accounts);
+
 export const allConfig = [
   appConfig,
   databaseConfig,
@@ -65,4 +69,6 @@ export const allConfig = [
   alertsConfig,
   auditConfig,
   keysConfig,
+  mailConfig,
+  accountsConfig,
 ];

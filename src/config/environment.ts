@@ -11,6 +11,7 @@ import {
   readDevelopmentSecrets,
 } from './development-secrets';
 import { decodeSecret, SECRET_SETTINGS, SecretSetting } from './secrets';
+import { AccountSettings, MailSettings, resolveAccountSettings } from './account-settings';
 import { trustProxyProblems } from './trust-proxy';
 
 export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'PS256'] as const;
@@ -53,6 +54,13 @@ class RawEnvironment {
   @IsOptional() @IsString() TLS_CERT_FILE?: string;
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
+  @IsOptional() @IsString() SMTP_URL?: string;
+  @IsOptional() @IsString() MAIL_FROM?: string;
+  @IsOptional() @IsIn(BOOLEAN, booleanMessage) MAIL_OUTBOX?: string;
+  @IsOptional() @IsString() PUBLIC_URL?: string;
+  @IsOptional()
+  @IsIn(['refuse', 'allow'], { message: 'UNVERIFIED_LOGIN must be refuse or allow' })
+  UNVERIFIED_LOGIN?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -67,6 +75,10 @@ export const INTEGER_SETTINGS = {
   ALERT_WEBHOOK_ATTEMPTS: [5, 1, 20],
   ALERT_WEBHOOK_BACKOFF_MS: [1000, 0, 600_000],
   AUDIT_RETENTION_DAYS: [90, 1, 36_500],
+  MAIL_ATTEMPTS: [5, 1, 20],
+  MAIL_BACKOFF_MS: [2000, 0, 600_000],
+  ACCOUNT_MAIL_MAX_PER_ADDRESS: [5, 1, 1000],
+  ACCOUNT_MAIL_MAX_PER_CLIENT: [20, 1, 100_000],
 } as const satisfies Record<string, readonly [number, number, number]>;
 
 /**
@@ -89,6 +101,12 @@ const DURATION_SETTINGS = {
   ANOMALY_FINGERPRINT_WINDOW: ['5m', 1, 86_400],
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
+  MAIL_TIMEOUT: ['10s', 1, 120],
+  EMAIL_VERIFICATION_TTL: ['24h', 300, 7 * 86_400],
+  PASSWORD_RESET_TTL: ['30m', 300, 86_400, 'a reset link is a password for its lifetime'],
+  EMAIL_CHANGE_TTL: ['1h', 300, 7 * 86_400],
+  EMAIL_CHANGE_UNDO_WINDOW: ['7d', 3600, 90 * 86_400],
+  ACCOUNT_MAIL_WINDOW: ['1h', 60, 86_400],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
@@ -169,6 +187,8 @@ export interface Environment {
   tls: { cert: Buffer; key: Buffer } | null;
   /** A reverse proxy terminates HTTPS in front of Warden (name it in TRUST_PROXY). */
   tlsTerminatedUpstream: boolean;
+  mail: MailSettings;
+  accounts: AccountSettings;
 }
 
 export interface LoadOptions {
@@ -276,6 +296,29 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     backoffMs: integer('ALERT_WEBHOOK_BACKOFF_MS'),
   });
   const retentionDays = integer('AUDIT_RETENTION_DAYS');
+  const { mail, accounts } = resolveAccountSettings(
+    env,
+    {
+      production,
+      development: nodeEnv === 'development',
+      port,
+      durations: {
+        verificationTtlSeconds: duration('EMAIL_VERIFICATION_TTL'),
+        resetTtlSeconds: duration('PASSWORD_RESET_TTL'),
+        emailChangeTtlSeconds: duration('EMAIL_CHANGE_TTL'),
+        emailChangeUndoSeconds: duration('EMAIL_CHANGE_UNDO_WINDOW'),
+        mailWindowSeconds: duration('ACCOUNT_MAIL_WINDOW'),
+        mailTimeoutSeconds: duration('MAIL_TIMEOUT'),
+      },
+      integers: {
+        perAddress: integer('ACCOUNT_MAIL_MAX_PER_ADDRESS'),
+        perClient: integer('ACCOUNT_MAIL_MAX_PER_CLIENT'),
+        attempts: integer('MAIL_ATTEMPTS'),
+        backoffMs: integer('MAIL_BACKOFF_MS'),
+      },
+    },
+    problems,
+  );
 
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -305,6 +348,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     audit: { retentionDays },
     tls,
     tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
+    mail,
+    accounts,
   };
 }
 

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { AccountToken } from '../accounts/entities/account-token.entity';
 import { KnownDevice } from '../anomaly/entities/known-device.entity';
 import { UserFlag } from '../anomaly/entities/user-flag.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
@@ -15,8 +16,9 @@ import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecy
 import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
+import { AccountTokens1764370800000 } from './migrations/1764370800000-account-tokens';
 
-export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag];
+export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag, AccountToken];
 export const migrations = [
   Foundation1764345600000,
   Sessions1764349200000,
@@ -24,6 +26,7 @@ export const migrations = [
   KnownDevices1764360000000,
   UserFlags1764363600000,
   SessionEpoch1764367200000,
+  AccountTokens1764370800000,
 ];
 
 /**

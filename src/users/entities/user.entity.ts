@@ -23,6 +23,17 @@ export class User {
   @Column({ name: 'session_epoch', type: 'integer', default: 0 })
   sessionEpoch!: number;
 
+  /** Null until the owner follows the verification link (see UNVERIFIED_LOGIN for what they may do before). */
+  @Column({ name: 'email_verified_at', type: Date, nullable: true })
+  emailVerifiedAt!: Date | null;
+
+  /**
+   * Bumped when the password or the email changes. Mailed links (AccountToken) carry the epoch they were
+   * issued under and die once it moves on.
+   */
+  @Column({ name: 'credential_epoch', type: 'integer', default: 0 })
+  credentialEpoch!: number;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

@@ -1,0 +1,107 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
+import { accountsConfig } from '../config/configuration';
+import { MailService } from '../mail/mail.service';
+import {
+  emailChangedNoticeMail,
+  emailChangeVerifyMail,
+  passwordChangedMail,
+  passwordResetMail,
+  registrationAttemptMail,
+  verifyEmailMail,
+} from '../mail/templates/account-mails';
+import type { RenderedMail } from '../mail/templates/layout';
+import type { User } from '../users/entities/user.entity';
+import { accountLink } from './account-links';
+import { AccountTokensService } from './account-tokens.service';
+
+/**
+ * Issues the link tokens and queues the account mails, all after the caller has answered: issuing a token
+ * is database work that only some answers would otherwise include (a known address, not an unknown one),
+ * and that difference in timing would tell them apart. MailService then sends off the request path too.
+ */
+@Injectable()
+export class AccountMailer {
+  private readonly logger = new Logger(AccountMailer.name);
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(
+    @Inject(accountsConfig.KEY) private readonly config: ConfigType<typeof accountsConfig>,
+    private readonly tokens: AccountTokensService,
+    private readonly mail: MailService,
+  ) {}
+
+  /** Resolves once every mail asked for so far is issued and queued (tests; MailService.idle for the rest). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending);
+    await this.mail.idle();
+  }
+
+  verification(user: User): void {
+    this.later('verify_email', () => this.sendVerification(user));
+  }
+
+  passwordReset(user: User): void {
+    this.later('password_reset', () => this.sendPasswordReset(user));
+  }
+
+  emailChangeVerification(user: User, newEmail: string): void {
+    this.later('email_change_verify', () => this.sendEmailChangeVerification(user, newEmail));
+  }
+
+  emailChanged(user: User, oldEmail: string): void {
+    this.later('email_changed_notice', () => this.sendEmailChanged(user, oldEmail));
+  }
+
+  private async sendVerification(user: User): Promise<void> {
+    const ttl = this.config.verificationTtlSeconds;
+    const token = await this.tokens.issue(user, 'verify_email', user.email, ttl);
+    const link = accountLink(this.config.publicUrl, 'verify-email', token);
+    this.queue(user, user.email, 'verify_email', verifyEmailMail(link, ttl), link);
+  }
+
+  registrationAttempt(user: User): void {
+    const login = accountLink(this.config.publicUrl, 'login');
+    const forgot = accountLink(this.config.publicUrl, 'forgot');
+    this.queue(user, user.email, 'registration_attempt', registrationAttemptMail(login, forgot));
+  }
+
+  private async sendPasswordReset(user: User): Promise<void> {
+    const ttl = this.config.resetTtlSeconds;
+    const token = await this.tokens.issue(user, 'reset_password', user.email, ttl);
+    const link = accountLink(this.config.publicUrl, 'reset-password', token);
+    this.queue(user, user.email, 'password_reset', passwordResetMail(link, ttl), link);
+  }
+
+  passwordChanged(user: User): void {
+    const forgot = accountLink(this.config.publicUrl, 'forgot');
+    this.queue(user, user.email, 'password_changed', passwordChangedMail(forgot));
+  }
+
+  private async sendEmailChangeVerification(user: User, newEmail: string): Promise<void> {
+    const ttl = this.config.emailChangeTtlSeconds;
+    const token = await this.tokens.issue(user, 'change_email', newEmail, ttl);
+    const link = accountLink(this.config.publicUrl, 'confirm-email', token);
+    this.queue(user, newEmail, 'email_change_verify', emailChangeVerifyMail(link, ttl), link);
+  }
+
+  /** `user` as it is after the change (new email, new epoch); the undo token restores `oldEmail`. */
+  private async sendEmailChanged(user: User, oldEmail: string): Promise<void> {
+    const window = this.config.emailChangeUndoSeconds;
+    const token = await this.tokens.issue(user, 'undo_email_change', oldEmail, window);
+    const link = accountLink(this.config.publicUrl, 'undo-email-change', token);
+    this.queue(user, oldEmail, 'email_changed_notice', emailChangedNoticeMail(user.email, link, window), link);
+  }
+
+  private later(template: string, work: () => Promise<void>): void {
+    const task: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(work)
+      .catch((error: Error) => this.logger.error(`Could not prepare the ${template} mail: ${error.message}`))
+      .finally(() => this.pending.delete(task));
+    this.pending.add(task);
+  }
+
+  private queue(user: User, to: string, template: string, rendered: RenderedMail, link?: string): void {
+    this.mail.send({ ...rendered, to, template, userId: user.id, link });
+  }
+}

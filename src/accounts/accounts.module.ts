@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AnomalyModule } from '../anomaly/anomaly.module';
+import { AuthModule } from '../auth/auth.module';
+import { MailModule } from '../mail/mail.module';
+import { SessionsModule } from '../sessions/sessions.module';
+import { UsersModule } from '../users/users.module';
+import { AccountMailLimiter } from './account-mail-limiter';
+import { AccountMailer } from './account-mailer';
+import { AccountTokensService } from './account-tokens.service';
+import { AccountsController } from './accounts.controller';
+import { EmailChangeController } from './email-change.controller';
+import { EmailChangeService } from './email-change.service';
+import { AccountToken } from './entities/account-token.entity';
+import { PasswordResetService } from './password-reset.service';
+import { RegistrationService } from './registration.service';
+
+/** Registration, email verification, password reset and email change: the flows that work by mail. */
+@Module({
+  imports: [TypeOrmModule.forFeature([AccountToken]), UsersModule, SessionsModule, AuthModule, AnomalyModule, MailModule],
+  controllers: [AccountsController, EmailChangeController],
+  providers: [
+    AccountTokensService,
+    AccountMailer,
+    AccountMailLimiter,
+    RegistrationService,
+    PasswordResetService,
+    EmailChangeService,
+  ],
+  exports: [AccountMailer],
+})
+export class AccountsModule {}

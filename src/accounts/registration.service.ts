@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { PasswordService } from '../auth/password.service';
+import type { ClientInfo } from '../common/client-info';
+import { Clock } from '../common/clock/clock';
+import { UsersService } from '../users/users.service';
+import { AccountMailLimiter } from './account-mail-limiter';
+import { AccountMailer } from './account-mailer';
+import { AccountTokensService } from './account-tokens.service';
+
+/** The one answer to every well-formed registration, whoever owns the address. */
+export const REGISTRATION_ACCEPTED = {
+  message: 'Check your inbox: we sent a message to this address with the next step.',
+} as const;
+
+@Injectable()
+export class RegistrationService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly tokens: AccountTokensService,
+    private readonly mailer: AccountMailer,
+    private readonly limiter: AccountMailLimiter,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Same status, body and work (one password hash, one mail queued) for a new address and a taken one, so
+   * the answer reveals nothing; the mail tells the owner. A new address gets a verification link; a
+   * verified account's owner gets "someone tried to register with your address". An account still
+   * unverified is taken over by the newer registration (new password, older links dead): until verified
+   * it belongs to whoever can read the mailbox, so an attacker who registers a victim's address first
+   * gains nothing (account pre-hijacking).
+   */
+  async register(email: string, password: string, client: ClientInfo): Promise<typeof REGISTRATION_ACCEPTED> {
+    await this.limiter.admit('register', email, client);
+    const passwordHash = await this.passwords.hash(password);
+    const created = await this.users.createUnlessTaken(email, passwordHash);
+    if (created) {
+      this.audit.record({ type: 'register', success: true, userId: created.id, client });
+      this.mailer.verification(created);
+      return REGISTRATION_ACCEPTED;
+    }
+    const existing = await this.users.findByEmail(email);
+    if (!existing) return REGISTRATION_ACCEPTED; // deleted in between: nothing to tell anyone
+    if (existing.emailVerifiedAt) {
+      this.audit.record({ type: 'register_refused', success: false, userId: existing.id, client, reason: 'email_taken' });
+      this.mailer.registrationAttempt(existing);
+      return REGISTRATION_ACCEPTED;
+    }
+    await this.users.replacePendingPassword(existing.id, passwordHash);
+    this.audit.record({ type: 'register', success: true, userId: existing.id, client, reason: 'pending_replaced' });
+    this.mailer.verification(await this.users.getById(existing.id));
+    return REGISTRATION_ACCEPTED;
+  }
+
+  async verifyEmail(token: unknown, client: ClientInfo): Promise<{ email: string }> {
+    // The epoch binds the token to the address it was sent to too: an email change moves the epoch on.
+    const verified = await this.tokens.consume(token, 'verify_email', client, async (manager, found) => {
+      await this.tokens.requireEpoch(manager, found, { emailVerifiedAt: this.clock.now() }, false);
+      return found;
+    });
+    this.audit.record({ type: 'email_verified', success: true, userId: verified.userId, client });
+    return { email: verified.email };
+  }
+}
