@@ -35,6 +35,9 @@ export function hashToken(token: string): string {
 
 @Injectable()
 export class AccountTokensService {
+  /** SQLite has one connection: transactions started while another runs would nest in it, so they queue. */
+  private sqliteTail: Promise<unknown> = Promise.resolve();
+
   constructor(
     @InjectRepository(AccountToken) private readonly tokens: Repository<AccountToken>,
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -49,7 +52,7 @@ export class AccountTokensService {
   async issue(user: User, purpose: AccountTokenPurpose, email: string, ttlSeconds: number): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
-    await this.dataSource.transaction(async (manager) => {
+    await this.transaction(async (manager) => {
       if (!SURVIVES_CREDENTIAL_CHANGES.has(purpose)) {
         await manager.update(
           AccountToken,
@@ -96,7 +99,7 @@ export class AccountTokensService {
       const now = this.clock.now();
       if (token.expiresAt <= now) throw new TokenRefused('expired');
       const found = token;
-      return await this.dataSource.transaction(async (manager) => {
+      return await this.transaction(async (manager) => {
         const spent = await manager.update(
           AccountToken,
           { id: found.id, consumedAt: IsNull(), voidedAt: IsNull() },
@@ -117,6 +120,13 @@ export class AccountTokensService {
       });
       throw new BadRequestException(INVALID_LINK);
     }
+  }
+
+  private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    if (this.dataSource.options.type !== 'better-sqlite3') return this.dataSource.transaction(work);
+    const run = this.sqliteTail.then(() => this.dataSource.transaction(work));
+    this.sqliteTail = run.catch(() => undefined);
+    return run;
   }
 
   /**
