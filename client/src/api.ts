@@ -86,12 +86,6 @@ function withCsrf(method: Method, options: RequestOptions): SendOptions {
   return { body, query, signal, csrfToken: UNSAFE_METHODS.has(method) ? session.csrfToken() : null };
 }
 
-export async function register(email: string, password: string): Promise<User> {
-  const result = await send('POST', '/api/auth/register', { body: { email, password } });
-  if (!result.ok) throw new ApiError(result);
-  return result.body as User;
-}
-
 /** Cookie transport (the default): the body carries no token, only the expiry and the CSRF token. */
 export async function login(email: string, password: string): Promise<User> {
   const result = await send('POST', '/api/auth/login', { body: { email, password } });
