@@ -118,6 +118,13 @@ export function labView(context: ViewContext): Node {
     h('div', { class: 'actions' }, runAll),
     rows.map((row) => row.el),
     refreshReuseRow(loggedIn),
+    h(
+      'p',
+      { class: 'callout' },
+      'Mailed links: ',
+      h('a', { href: '#/lab/reset-links', testid: 'lab-to-reset-links' }, 'a password-reset link works once and dies when a newer one is sent'),
+      '.',
+    ),
   );
 }
 

@@ -24,7 +24,7 @@ export function outboxView(context: ViewContext): Node {
             h('h2', {}, mail.subject),
             h('p', { class: 'aside' }, 'To ', h('strong', { testid: 'outbox-to' }, mail.to), ' · ', timeEl(mail.sentAt, true)),
             h('pre', { class: 'mail-text' }, mail.text),
-            mail.link ? h('p', {}, h('a', { href: mail.link, testid: `outbox-link-${mail.template}` }, 'Open the link')) : null,
+            mail.link ? h('p', {}, h('a', { href: inThisApp(mail.link), testid: `outbox-link-${mail.template}` }, 'Open the link')) : null,
           ),
         ),
       );
@@ -41,4 +41,10 @@ export function outboxView(context: ViewContext): Node {
     h('p', {}, button('Refresh', () => void render(), { testid: 'outbox-refresh' })),
     list,
   );
+}
+
+/** The link's client route, opened in this app whatever PUBLIC_URL says (e.g. another port in development). */
+function inThisApp(link: string): string {
+  const at = link.indexOf('#/');
+  return at >= 0 ? link.slice(at) : link;
 }
