@@ -81,7 +81,9 @@ describe('no account enumeration through registration or reset', () => {
   });
 
   it('rate limits by address whether or not it has an account, and alerts once', async () => {
-    const limited = await createTestApp({ env: { ACCOUNT_MAIL_MAX_PER_ADDRESS: '2', ACCOUNT_MAIL_MAX_PER_CLIENT: '100' } });
+    const limited = await createTestApp({
+      env: { ACCOUNT_MAIL_MAX_PER_ADDRESS: '2', ACCOUNT_MAIL_MAX_PER_CLIENT: '100' },
+    });
     try {
       const user = await registerUser(limited);
       for (const email of [user.email, 'nobody@example.test']) {
@@ -99,11 +101,16 @@ describe('no account enumeration through registration or reset', () => {
   });
 
   it('rate limits one client across many addresses, and alerts', async () => {
-    const limited = await createTestApp({ env: { ACCOUNT_MAIL_MAX_PER_ADDRESS: '3', ACCOUNT_MAIL_MAX_PER_CLIENT: '3' } });
+    const limited = await createTestApp({
+      env: { ACCOUNT_MAIL_MAX_PER_ADDRESS: '3', ACCOUNT_MAIL_MAX_PER_CLIENT: '3' },
+    });
     try {
       const statuses = [];
       for (let i = 0; i < 5; i++) {
-        const response = await limited.http().post('/api/auth/password-reset').send({ email: `probe-${i}@example.test` });
+        const response = await limited
+          .http()
+          .post('/api/auth/password-reset')
+          .send({ email: `probe-${i}@example.test` });
         statuses.push(response.status);
         if (response.status === 429) expect(response.headers['retry-after']).toBe('3600');
       }

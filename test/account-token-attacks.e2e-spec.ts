@@ -12,7 +12,7 @@ const INVALID = { statusCode: 400, error: 'Bad Request', message: expect.stringM
 
 /** Every way to misuse a mailed link, refused with the same 400, the reason only in the audit log. */
 describe.each([
-  ['SQLite', async () => ({ env: {}, drop: async () => undefined })],
+  ['SQLite', () => Promise.resolve({ env: {}, drop: () => Promise.resolve() })],
   [
     'PostgreSQL',
     async () => {
@@ -84,7 +84,8 @@ describe.each([
       spy.mockRestore();
     }
     expect(results.map((response) => response.status).sort()).toEqual([204, 400]);
-    const winner = results.find((response) => response.status === 204) === results[0] ? NEW_PASSWORD : 'rival-strong-pass-88';
+    const winner =
+      results.find((response) => response.status === 204) === results[0] ? NEW_PASSWORD : 'rival-strong-pass-88';
     rememberSecrets('rival-strong-pass-88');
     await loginBearer(t, { ...user, password: winner });
   });

@@ -229,7 +229,11 @@ describe('SMTP failures', () => {
 
   it('sends again once the server recovers', async () => {
     smtp.behaviour = 'accept';
-    await t.http().post('/api/auth/register').send({ email: 'back@example.test', password: STRONG_PASSWORD }).expect(202);
+    await t
+      .http()
+      .post('/api/auth/register')
+      .send({ email: 'back@example.test', password: STRONG_PASSWORD })
+      .expect(202);
     expect((await smtp.nextTo('back@example.test')).subject).toBe('Confirm your email address');
   });
 });

@@ -39,10 +39,7 @@ export class AccountsController {
   @Public()
   @Post('password-reset')
   @HttpCode(HttpStatus.ACCEPTED)
-  requestPasswordReset(
-    @Body() dto: RequestPasswordResetDto,
-    @Req() request: Request,
-  ): Promise<typeof RESET_REQUESTED> {
+  requestPasswordReset(@Body() dto: RequestPasswordResetDto, @Req() request: Request): Promise<typeof RESET_REQUESTED> {
     return this.passwordReset.request(dto.email, clientInfo(request));
   }
 

@@ -17,7 +17,14 @@ import { RegistrationService } from './registration.service';
 
 /** Registration, email verification, password reset and email change: the flows that work by mail. */
 @Module({
-  imports: [TypeOrmModule.forFeature([AccountToken]), UsersModule, SessionsModule, AuthModule, AnomalyModule, MailModule],
+  imports: [
+    TypeOrmModule.forFeature([AccountToken]),
+    UsersModule,
+    SessionsModule,
+    AuthModule,
+    AnomalyModule,
+    MailModule,
+  ],
   controllers: [AccountsController, EmailChangeController],
   providers: [
     AccountTokensService,

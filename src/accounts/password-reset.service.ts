@@ -53,7 +53,12 @@ export class PasswordResetService {
     const now = this.clock.now();
     const userId = await this.tokens.consume(token, 'reset_password', client, async (manager, found) => {
       const user = await manager.findOneByOrFail(User, { id: found.userId });
-      await this.tokens.requireEpoch(manager, found, { passwordHash, emailVerifiedAt: user.emailVerifiedAt ?? now }, true);
+      await this.tokens.requireEpoch(
+        manager,
+        found,
+        { passwordHash, emailVerifiedAt: user.emailVerifiedAt ?? now },
+        true,
+      );
       return found.userId;
     });
     const ended = await this.sessions.revokeAllForUser(userId, 'password_reset');

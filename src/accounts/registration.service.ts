@@ -45,7 +45,13 @@ export class RegistrationService {
     const existing = await this.users.findByEmail(email);
     if (!existing) return REGISTRATION_ACCEPTED; // deleted in between: nothing to tell anyone
     if (existing.emailVerifiedAt) {
-      this.audit.record({ type: 'register_refused', success: false, userId: existing.id, client, reason: 'email_taken' });
+      this.audit.record({
+        type: 'register_refused',
+        success: false,
+        userId: existing.id,
+        client,
+        reason: 'email_taken',
+      });
       this.mailer.registrationAttempt(existing);
       return REGISTRATION_ACCEPTED;
     }

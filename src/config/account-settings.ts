@@ -59,7 +59,16 @@ export function resolveAccountSettings(
   }
   if (outboxRoute && smtpUrl) problems.push('MAIL_OUTBOX=true needs SMTP_URL unset: mail goes to one or the other');
 
-  const publicUrl = readPublicUrl(env.PUBLIC_URL ?? `http://localhost:${input.port}`, production, problems);
+  if (production && !env.PUBLIC_URL) {
+    problems.push(
+      'PUBLIC_URL is required in production: the https address of the browser client, used in mailed links',
+    );
+  }
+  const publicUrl = readPublicUrl(
+    env.PUBLIC_URL ?? `http://localhost:${input.port}`,
+    production && !!env.PUBLIC_URL,
+    problems,
+  );
   if (durations.emailChangeUndoSeconds < durations.emailChangeTtlSeconds) {
     problems.push('EMAIL_CHANGE_UNDO_WINDOW must be at least EMAIL_CHANGE_TTL');
   }

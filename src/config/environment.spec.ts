@@ -6,6 +6,8 @@ import { generateDevelopmentSecret } from './development-secrets';
 import { ConfigurationError, Environment, loadEnvironment } from './environment';
 
 const secret = () => randomBytes(32).toString('base64url');
+/** What production needs for mail on top of the secrets. */
+const mail = { SMTP_URL: 'smtps://warden:pw@smtp.example.test', PUBLIC_URL: 'https://warden.example.test' };
 
 describe('loadEnvironment', () => {
   const directory = mkdtempSync(join(tmpdir(), 'warden-env-'));
@@ -13,7 +15,7 @@ describe('loadEnvironment', () => {
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
   const secrets = () => ({ FINGERPRINT_SECRET: secret(), KEY_ENCRYPTION_KEY: secret(), CSRF_SECRET: secret() });
-  const production = (env: NodeJS.ProcessEnv = {}) => ({ NODE_ENV: 'production', ...secrets(), ...env });
+  const production = (env: NodeJS.ProcessEnv = {}) => ({ NODE_ENV: 'production', ...secrets(), ...mail, ...env });
   const load = (env: NodeJS.ProcessEnv) => loadEnvironment(env, { developmentSecretsFile });
   function problems(env: NodeJS.ProcessEnv): string[] {
     try {

@@ -14,6 +14,8 @@ function environment(overrides: Partial<Environment> = {}): Environment {
     TLS_TERMINATED_UPSTREAM: 'true',
     TRUST_PROXY: 'loopback',
     KEY_ROTATION_INTERVAL: '30d',
+    SMTP_URL: 'smtps://warden:pw@smtp.example.test',
+    PUBLIC_URL: 'https://warden.example.test',
   });
   return { ...env, ...overrides };
 }

@@ -18,7 +18,17 @@ import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
 import { AccountTokens1764370800000 } from './migrations/1764370800000-account-tokens';
 
-export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag, AccountToken];
+export const entities = [
+  User,
+  SigningKey,
+  AuditEvent,
+  Session,
+  RefreshToken,
+  Revocation,
+  KnownDevice,
+  UserFlag,
+  AccountToken,
+];
 export const migrations = [
   Foundation1764345600000,
   Sessions1764349200000,

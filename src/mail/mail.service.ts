@@ -80,9 +80,10 @@ export class MailService implements OnApplicationShutdown {
           userId: message.userId,
           metadata: { template: message.template, attempts: attempt, messageId: receipt.messageId },
         });
-        // In development the log carries the link too, so the flows work from the terminal alone.
-        const link = this.config.outboxRoute ? message.link : undefined;
-        this.logger.info({ template: message.template, to: message.to, link }, `mail sent: ${message.subject}`);
+        // In development the log carries the address and link too, so the flows work from the terminal alone;
+        // elsewhere neither (an address is personal data, a link is a credential).
+        const development = this.config.outboxRoute ? { to: message.to, link: message.link } : {};
+        this.logger.info({ template: message.template, userId: message.userId, ...development }, 'mail sent');
         return;
       } catch (error) {
         lastError = (error as Error).message;

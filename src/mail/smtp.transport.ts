@@ -31,7 +31,11 @@ export class SmtpTransport extends MailTransport {
       });
       return { messageId: info.messageId };
     } catch (error) {
-      const { responseCode, code, message: reason } = error as { responseCode?: number; code?: string; message: string };
+      const {
+        responseCode,
+        code,
+        message: reason,
+      } = error as { responseCode?: number; code?: string; message: string };
       const permanent = typeof responseCode === 'number' && responseCode >= 500;
       throw new MailDeliveryError(responseCode ? `SMTP ${responseCode}` : (code ?? reason), permanent);
     }

@@ -13,7 +13,6 @@ import {
   register,
   route,
   screenshot,
-  waitForAuthState,
   type Browser,
 } from './browser';
 
@@ -52,12 +51,18 @@ describe('accounts in a real browser', () => {
 
     // Registration asks the user to confirm the address; the development outbox holds the link.
     await register(page, email);
-    await page.locator('[data-testid="register-error"].message-success').filter({ hasText: 'Check your inbox' }).waitFor();
+    await page
+      .locator('[data-testid="register-error"].message-success')
+      .filter({ hasText: 'Check your inbox' })
+      .waitFor();
     expect(await authState(page)).toBe('logged-out');
     await page.getByTestId('outbox-link').click();
     await page.getByTestId('outbox-to').filter({ hasText: email }).waitFor();
     await page.getByTestId('outbox-link-verify_email').first().click();
-    await page.getByTestId('verify-email-result').filter({ hasText: `${email} is confirmed` }).waitFor();
+    await page
+      .getByTestId('verify-email-result')
+      .filter({ hasText: `${email} is confirmed` })
+      .waitFor();
     expect(await browser.context.cookies()).toEqual([]);
 
     await logInAndSeeProfile(page, email);
@@ -102,7 +107,10 @@ describe('accounts in a real browser', () => {
 
     // A taken address gets the same answer as a new one: the page does not reveal which accounts exist.
     await register(page, email);
-    await page.locator('[data-testid="register-error"].message-success').filter({ hasText: 'Check your inbox' }).waitFor();
+    await page
+      .locator('[data-testid="register-error"].message-success')
+      .filter({ hasText: 'Check your inbox' })
+      .waitFor();
     expect(await authState(page)).toBe('logged-out');
 
     // The server's validation messages are shown as they are.

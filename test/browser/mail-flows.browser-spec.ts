@@ -76,7 +76,7 @@ describe('mailed links in a real browser', () => {
     // The same link again, after logging out: refused.
     await page.getByTestId('nav-logout').click();
     await waitForAuthState(page, 'logged-out');
-    await page.evaluate((hash) => (location.hash = hash), href);
+    await page.goto(`${t.baseUrl}/${href}`);
     await page.fill('#reset-password', 'another-fresh-phrase-12');
     await page.getByTestId('reset-submit').click();
     await page.getByTestId('reset-error').filter({ hasText: 'already used' }).waitFor();
@@ -94,7 +94,10 @@ describe('mailed links in a real browser', () => {
     await screenshot(page, 'change-email');
 
     await openFromOutbox(target, 'email_change_verify');
-    await page.getByTestId('confirm-email-result').filter({ hasText: `now ${target}` }).waitFor();
+    await page
+      .getByTestId('confirm-email-result')
+      .filter({ hasText: `now ${target}` })
+      .waitFor();
     await go(page, 'outbox');
     await page.getByTestId('outbox-link-email_changed_notice').first().waitFor();
   });

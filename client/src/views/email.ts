@@ -7,7 +7,13 @@ import { field, formView, markInvalid, messageBox, submitButton, whileBusy } fro
 import { outboxHint } from './reset';
 
 export function changeEmailView(): Node {
-  const newEmail = field({ id: 'email-new', name: 'newEmail', label: 'New email', type: 'email', autocomplete: 'email' });
+  const newEmail = field({
+    id: 'email-new',
+    name: 'newEmail',
+    label: 'New email',
+    type: 'email',
+    autocomplete: 'email',
+  });
   const current = field({
     id: 'email-current-password',
     name: 'currentPassword',

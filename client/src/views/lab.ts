@@ -122,7 +122,11 @@ export function labView(context: ViewContext): Node {
       'p',
       { class: 'callout' },
       'Mailed links: ',
-      h('a', { href: '#/lab/reset-links', testid: 'lab-to-reset-links' }, 'a password-reset link works once and dies when a newer one is sent'),
+      h(
+        'a',
+        { href: '#/lab/reset-links', testid: 'lab-to-reset-links' },
+        'a password-reset link works once and dies when a newer one is sent',
+      ),
       '.',
     ),
   );

@@ -11,7 +11,9 @@ export function outboxView(context: ViewContext): Node {
     try {
       const mails = await accounts.outbox(context.signal);
       if (mails === null) {
-        list.replaceChildren(h('p', {}, 'There is no outbox here: it exists in development only, when no SMTP_URL is set.'));
+        list.replaceChildren(
+          h('p', {}, 'There is no outbox here: it exists in development only, when no SMTP_URL is set.'),
+        );
         return;
       }
       if (mails.length === 0) {
@@ -22,9 +24,22 @@ export function outboxView(context: ViewContext): Node {
         ...mails.map((mail) =>
           card(
             h('h2', {}, mail.subject),
-            h('p', { class: 'aside' }, 'To ', h('strong', { testid: 'outbox-to' }, mail.to), ' · ', timeEl(mail.sentAt, true)),
+            h(
+              'p',
+              { class: 'aside' },
+              'To ',
+              h('strong', { testid: 'outbox-to' }, mail.to),
+              ' · ',
+              timeEl(mail.sentAt, true),
+            ),
             h('pre', { class: 'mail-text' }, mail.text),
-            mail.link ? h('p', {}, h('a', { href: inThisApp(mail.link), testid: `outbox-link-${mail.template}` }, 'Open the link')) : null,
+            mail.link
+              ? h(
+                  'p',
+                  {},
+                  h('a', { href: inThisApp(mail.link), testid: `outbox-link-${mail.template}` }, 'Open the link'),
+                )
+              : null,
           ),
         ),
       );
@@ -38,7 +53,11 @@ export function outboxView(context: ViewContext): Node {
     { class: 'view', testid: 'view-outbox' },
     heading('Development outbox'),
     h('p', { class: 'lead' }, 'Newest first. Links carry their token after #, so opening one sends it to no server.'),
-    h('p', {}, button('Refresh', () => void render(), { testid: 'outbox-refresh' })),
+    h(
+      'p',
+      {},
+      button('Refresh', () => void render(), { testid: 'outbox-refresh' }),
+    ),
     list,
   );
 }

@@ -55,6 +55,11 @@ export function registerView(): Node {
     title: 'Create an account',
     lead: 'Pick a long password: length does more for it than symbols do. We then mail you a link to confirm the address.',
     form,
-    aside: ['Already registered? ', h('a', { href: '#/login', testid: 'register-to-login' }, 'Log in'), '.', ...outboxHint()],
+    aside: [
+      'Already registered? ',
+      h('a', { href: '#/login', testid: 'register-to-login' }, 'Log in'),
+      '.',
+      ...outboxHint(),
+    ],
   });
 }

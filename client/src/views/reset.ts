@@ -10,7 +10,13 @@ export function forgotView(): Node {
   const email = field({ id: 'forgot-email', name: 'email', label: 'Email', type: 'email', autocomplete: 'email' });
   const message = messageBox('forgot-message');
   const submit = submitButton('Send me a link', 'forgot-submit');
-  const form = h('form', { class: 'form', testid: 'forgot-form' }, message.el, email.row, h('div', { class: 'actions' }, submit));
+  const form = h(
+    'form',
+    { class: 'form', testid: 'forgot-form' },
+    message.el,
+    email.row,
+    h('div', { class: 'actions' }, submit),
+  );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void whileBusy(
@@ -50,7 +56,13 @@ export function resetPasswordView(context: ViewContext): Node {
   });
   const message = messageBox('reset-error');
   const submit = submitButton('Set the new password', 'reset-submit');
-  const form = h('form', { class: 'form', testid: 'reset-form' }, message.el, password.row, h('div', { class: 'actions' }, submit));
+  const form = h(
+    'form',
+    { class: 'form', testid: 'reset-form' },
+    message.el,
+    password.row,
+    h('div', { class: 'actions' }, submit),
+  );
   if (!token) message.error(['This page needs the link from your mail. Open it from the mail again.']);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -89,7 +101,8 @@ export function outboxHint(): (Node | string)[] {
   const slot = h('span', {});
   void accounts.outbox().then(
     (mails) => {
-      if (mails) slot.append(' · Development: ', h('a', { href: '#/outbox', testid: 'outbox-link' }, 'open the outbox'));
+      if (mails)
+        slot.append(' · Development: ', h('a', { href: '#/outbox', testid: 'outbox-link' }, 'open the outbox'));
     },
     () => undefined,
   );

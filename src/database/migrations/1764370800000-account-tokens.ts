@@ -32,7 +32,12 @@ export class AccountTokens1764370800000 implements MigrationInterface {
           new TableIndex({ columnNames: ['token_hash'], isUnique: true }),
         ],
         foreignKeys: [
-          { columnNames: ['user_id'], referencedTableName: 'users', referencedColumnNames: ['id'], onDelete: 'CASCADE' },
+          {
+            columnNames: ['user_id'],
+            referencedTableName: 'users',
+            referencedColumnNames: ['id'],
+            onDelete: 'CASCADE',
+          },
         ],
       }),
     );
