@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import type { ClientInfo } from '../common/client-info';
 import { accountsConfig } from '../config/configuration';
 import { MailService } from '../mail/mail.service';
 import {
@@ -37,60 +38,60 @@ export class AccountMailer {
     await this.mail.idle();
   }
 
-  verification(user: User): void {
-    this.later('verify_email', () => this.sendVerification(user));
+  verification(user: User, client: ClientInfo): void {
+    this.later('verify_email', () => this.sendVerification(user, client));
   }
 
-  passwordReset(user: User): void {
-    this.later('password_reset', () => this.sendPasswordReset(user));
+  passwordReset(user: User, client: ClientInfo): void {
+    this.later('password_reset', () => this.sendPasswordReset(user, client));
   }
 
-  emailChangeVerification(user: User, newEmail: string): void {
-    this.later('email_change_verify', () => this.sendEmailChangeVerification(user, newEmail));
+  emailChangeVerification(user: User, newEmail: string, client: ClientInfo): void {
+    this.later('email_change_verify', () => this.sendEmailChangeVerification(user, newEmail, client));
   }
 
-  emailChanged(user: User, oldEmail: string): void {
-    this.later('email_changed_notice', () => this.sendEmailChanged(user, oldEmail));
+  emailChanged(user: User, oldEmail: string, client: ClientInfo): void {
+    this.later('email_changed_notice', () => this.sendEmailChanged(user, oldEmail, client));
   }
 
-  private async sendVerification(user: User): Promise<void> {
+  private async sendVerification(user: User, client: ClientInfo): Promise<void> {
     const ttl = this.config.verificationTtlSeconds;
     const token = await this.tokens.issue(user, 'verify_email', user.email, ttl);
     const link = accountLink(this.config.publicUrl, 'verify-email', token);
-    this.queue(user, user.email, 'verify_email', verifyEmailMail(link, ttl), link);
+    this.queue(user, client, user.email, 'verify_email', verifyEmailMail(link, ttl), link);
   }
 
-  registrationAttempt(user: User): void {
+  registrationAttempt(user: User, client: ClientInfo): void {
     const login = accountLink(this.config.publicUrl, 'login');
     const forgot = accountLink(this.config.publicUrl, 'forgot');
-    this.queue(user, user.email, 'registration_attempt', registrationAttemptMail(login, forgot));
+    this.queue(user, client, user.email, 'registration_attempt', registrationAttemptMail(login, forgot));
   }
 
-  private async sendPasswordReset(user: User): Promise<void> {
+  private async sendPasswordReset(user: User, client: ClientInfo): Promise<void> {
     const ttl = this.config.resetTtlSeconds;
     const token = await this.tokens.issue(user, 'reset_password', user.email, ttl);
     const link = accountLink(this.config.publicUrl, 'reset-password', token);
-    this.queue(user, user.email, 'password_reset', passwordResetMail(link, ttl), link);
+    this.queue(user, client, user.email, 'password_reset', passwordResetMail(link, ttl), link);
   }
 
-  passwordChanged(user: User): void {
+  passwordChanged(user: User, client: ClientInfo): void {
     const forgot = accountLink(this.config.publicUrl, 'forgot');
-    this.queue(user, user.email, 'password_changed', passwordChangedMail(forgot));
+    this.queue(user, client, user.email, 'password_changed', passwordChangedMail(forgot));
   }
 
-  private async sendEmailChangeVerification(user: User, newEmail: string): Promise<void> {
+  private async sendEmailChangeVerification(user: User, newEmail: string, client: ClientInfo): Promise<void> {
     const ttl = this.config.emailChangeTtlSeconds;
     const token = await this.tokens.issue(user, 'change_email', newEmail, ttl);
     const link = accountLink(this.config.publicUrl, 'confirm-email', token);
-    this.queue(user, newEmail, 'email_change_verify', emailChangeVerifyMail(link, ttl), link);
+    this.queue(user, client, newEmail, 'email_change_verify', emailChangeVerifyMail(link, ttl), link);
   }
 
   /** `user` as it is after the change (new email, new epoch); the undo token restores `oldEmail`. */
-  private async sendEmailChanged(user: User, oldEmail: string): Promise<void> {
+  private async sendEmailChanged(user: User, oldEmail: string, client: ClientInfo): Promise<void> {
     const window = this.config.emailChangeUndoSeconds;
     const token = await this.tokens.issue(user, 'undo_email_change', oldEmail, window);
     const link = accountLink(this.config.publicUrl, 'undo-email-change', token);
-    this.queue(user, oldEmail, 'email_changed_notice', emailChangedNoticeMail(user.email, link, window), link);
+    this.queue(user, client, oldEmail, 'email_changed_notice', emailChangedNoticeMail(user.email, link, window), link);
   }
 
   private later(template: string, work: () => Promise<void>): void {
@@ -101,7 +102,14 @@ export class AccountMailer {
     this.pending.add(task);
   }
 
-  private queue(user: User, to: string, template: string, rendered: RenderedMail, link?: string): void {
-    this.mail.send({ ...rendered, to, template, userId: user.id, link });
+  private queue(
+    user: User,
+    client: ClientInfo,
+    to: string,
+    template: string,
+    rendered: RenderedMail,
+    link?: string,
+  ): void {
+    this.mail.send({ ...rendered, to, template, userId: user.id, client, link });
   }
 }

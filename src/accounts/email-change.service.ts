@@ -70,8 +70,8 @@ export class EmailChangeService {
       client,
       reason: owner ? 'address_taken' : undefined,
     });
-    if (owner) this.mailer.registrationAttempt(owner);
-    else this.mailer.emailChangeVerification(user, newEmail);
+    if (owner) this.mailer.registrationAttempt(owner, client);
+    else this.mailer.emailChangeVerification(user, newEmail, client);
     return EMAIL_CHANGE_REQUESTED;
   }
 
@@ -79,7 +79,7 @@ export class EmailChangeService {
     const now = this.clock.now();
     const change = await this.switchAddress(token, 'change_email', client, now);
     this.audit.record({ type: 'email_changed', success: true, userId: change.userId, client });
-    this.mailer.emailChanged(await this.users.getById(change.userId), change.previous);
+    this.mailer.emailChanged(await this.users.getById(change.userId), change.previous, client);
     return { email: change.email };
   }
 
@@ -98,7 +98,7 @@ export class EmailChangeService {
       client,
       metadata: { sessionsEnded: ended },
     });
-    this.mailer.passwordReset(await this.users.getById(change.userId));
+    this.mailer.passwordReset(await this.users.getById(change.userId), client);
     return { email: change.email };
   }
 

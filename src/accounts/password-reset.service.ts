@@ -39,7 +39,7 @@ export class PasswordResetService {
       client,
       reason: user ? undefined : 'unknown_email',
     });
-    if (user) this.mailer.passwordReset(user);
+    if (user) this.mailer.passwordReset(user, client);
     return RESET_REQUESTED;
   }
 
@@ -63,6 +63,6 @@ export class PasswordResetService {
     });
     const ended = await this.sessions.revokeAllForUser(userId, 'password_reset');
     this.audit.record({ type: 'password_reset', success: true, userId, client, metadata: { sessionsEnded: ended } });
-    this.mailer.passwordChanged(await this.users.getById(userId));
+    this.mailer.passwordChanged(await this.users.getById(userId), client);
   }
 }

@@ -39,7 +39,7 @@ export class RegistrationService {
     const created = await this.users.createUnlessTaken(email, passwordHash);
     if (created) {
       this.audit.record({ type: 'register', success: true, userId: created.id, client });
-      this.mailer.verification(created);
+      this.mailer.verification(created, client);
       return REGISTRATION_ACCEPTED;
     }
     const existing = await this.users.findByEmail(email);
@@ -52,12 +52,12 @@ export class RegistrationService {
         client,
         reason: 'email_taken',
       });
-      this.mailer.registrationAttempt(existing);
+      this.mailer.registrationAttempt(existing, client);
       return REGISTRATION_ACCEPTED;
     }
     await this.users.replacePendingPassword(existing.id, passwordHash);
     this.audit.record({ type: 'register', success: true, userId: existing.id, client, reason: 'pending_replaced' });
-    this.mailer.verification(await this.users.getById(existing.id));
+    this.mailer.verification(await this.users.getById(existing.id), client);
     return REGISTRATION_ACCEPTED;
   }
 

@@ -229,6 +229,8 @@ describe('security:check', () => {
       FINGERPRINT_SECRET: 'ThisIsMyVerySecretProductionKeyForWardenApp',
       CSRF_SECRET: 'changeme',
       TRUST_PROXY: '0.0.0.0/1,128.0.0.0/1',
+      SMTP_URL: 'smtps://smtp.example.test',
+      PUBLIC_URL: 'https://warden.example.test',
     });
     expect(lines).toEqual([
       expect.stringMatching(/^FAIL {2}KEY_ENCRYPTION_KEY +is required in production/),

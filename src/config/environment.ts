@@ -78,7 +78,7 @@ export const INTEGER_SETTINGS = {
   MAIL_ATTEMPTS: [5, 1, 20],
   MAIL_BACKOFF_MS: [2000, 0, 600_000],
   ACCOUNT_MAIL_MAX_PER_ADDRESS: [5, 1, 1000],
-  ACCOUNT_MAIL_MAX_PER_CLIENT: [20, 1, 100_000],
+  ACCOUNT_MAIL_MAX_PER_CLIENT: [20, 1, 1_000_000],
 } as const satisfies Record<string, readonly [number, number, number]>;
 
 /**

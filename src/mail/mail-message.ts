@@ -1,3 +1,5 @@
+import type { ClientInfo } from '../common/client-info';
+
 /** A rendered mail, ready for any transport. */
 export interface MailMessage {
   to: string;
@@ -6,8 +8,9 @@ export interface MailMessage {
   html: string;
   /** Which template made it (audit metadata; the body itself, with its link, is never audited or logged). */
   template: string;
-  /** The account the mail is about, for the audit trail. */
+  /** The account the mail is about, and the request that caused it, for the audit trail. */
   userId?: string | null;
+  client?: ClientInfo;
   /** The link in the mail, shown by the development outbox and its log line; never by the SMTP path. */
   link?: string;
 }

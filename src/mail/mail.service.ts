@@ -78,6 +78,7 @@ export class MailService implements OnApplicationShutdown {
           type: 'mail_sent',
           success: true,
           userId: message.userId,
+          client: message.client,
           metadata: { template: message.template, attempts: attempt, messageId: receipt.messageId },
         });
         // In development the log carries the address and link too, so the flows work from the terminal alone;
@@ -107,6 +108,7 @@ export class MailService implements OnApplicationShutdown {
       type: 'mail_failed',
       success: false,
       userId: message.userId,
+      client: message.client,
       reason,
       metadata: { template: message.template, attempts, ...(error ? { error } : {}) },
     });

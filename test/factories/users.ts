@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
+import { AccountMailer } from '../../src/accounts/account-mailer';
 import { User } from '../../src/users/entities/user.entity';
 import type { TestApp } from '../helpers/test-app';
 import { cookieHeader, setCookies } from '../helpers/cookies';
@@ -29,6 +30,8 @@ export async function registerUser(
   const users = t.dataSource.getRepository(User);
   const user = await users.findOneByOrFail({ email: email.trim().toLowerCase() });
   if (overrides.verified !== false) await users.update({ id: user.id }, { emailVerifiedAt: user.createdAt });
+  // The verification mail (and its `mail_sent` event) is out before the test goes on: audit order is fixed.
+  await t.app.get(AccountMailer).idle();
   return { id: user.id, email, password };
 }
 
