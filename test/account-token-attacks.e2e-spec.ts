@@ -1,5 +1,7 @@
 import { getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
+import { AccountTokenPurgeJob } from '../src/accounts/account-token-purge.job';
+import { hashToken } from '../src/accounts/account-tokens.service';
 import { AccountToken } from '../src/accounts/entities/account-token.entity';
 import { loginBearer, registerUser, STRONG_PASSWORD, type TestUser } from './factories/users';
 import { mailedToken } from './helpers/outbox';
@@ -150,6 +152,19 @@ describe.each([
     await confirmReset(await mailedToken(t, mallory.email, 'password_reset')).expect(204);
     await t.http().post('/api/auth/login').send({ email: alice.email, password: NEW_PASSWORD }).expect(401);
     await t.http().post('/api/auth/verify-email').send({ token: verification }).expect(200);
+  });
+
+  it('purges dead tokens a day after they died, keeping live ones', async () => {
+    const user = await registerUser(t);
+    await requestReset(user);
+    const spent = await mailedToken(t, user.email, 'password_reset');
+    await confirmReset(spent).expect(204);
+    t.clock.advance(25 * 60 * 60 * 1000);
+    await requestReset(user);
+    const live = await mailedToken(t, user.email, 'password_reset');
+    await t.app.get(AccountTokenPurgeJob).run();
+    const left = await t.dataSource.getRepository(AccountToken).findBy({ userId: user.id, purpose: 'reset_password' });
+    expect(left.map((row) => row.tokenHash)).toEqual([hashToken(live)]);
   });
 
   it('answers a token of the wrong type with 400, never a 5xx', async () => {

@@ -122,6 +122,20 @@ export class AccountTokensService {
     }
   }
 
+  /**
+   * Removes tokens that can never be used again. Kept a day past their end, so a late click is still
+   * audited as `expired` or `reused` rather than `unknown`.
+   */
+  async purgeDead(): Promise<number> {
+    const dayAgo = new Date(this.clock.now().getTime() - 86_400_000);
+    const result = await this.tokens
+      .createQueryBuilder()
+      .delete()
+      .where('expires_at < :dayAgo OR consumed_at < :dayAgo OR voided_at < :dayAgo', { dayAgo })
+      .execute();
+    return result.affected ?? 0;
+  }
+
   private transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
     if (this.dataSource.options.type !== 'better-sqlite3') return this.dataSource.transaction(work);
     const run = this.sqliteTail.then(() => this.dataSource.transaction(work));

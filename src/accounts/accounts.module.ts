@@ -6,6 +6,7 @@ import { MailModule } from '../mail/mail.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { UsersModule } from '../users/users.module';
 import { AccountMailLimiter } from './account-mail-limiter';
+import { AccountTokenPurgeJob } from './account-token-purge.job';
 import { AccountMailer } from './account-mailer';
 import { AccountTokensService } from './account-tokens.service';
 import { AccountsController } from './accounts.controller';
@@ -28,6 +29,7 @@ import { RegistrationService } from './registration.service';
   controllers: [AccountsController, EmailChangeController],
   providers: [
     AccountTokensService,
+    AccountTokenPurgeJob,
     AccountMailer,
     AccountMailLimiter,
     RegistrationService,

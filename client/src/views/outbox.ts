@@ -32,7 +32,7 @@ export function outboxView(context: ViewContext): Node {
               ' · ',
               timeEl(mail.sentAt, true),
             ),
-            h('pre', { class: 'mail-text' }, mail.text),
+            h('pre', { class: 'code' }, mail.text),
             mail.link
               ? h(
                   'p',
