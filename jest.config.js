@@ -2,7 +2,21 @@
  * Nest 12 ships ES modules; @swc/jest compiles both our TypeScript and those packages to CommonJS.
  * @type {import('jest').Config}
  */
-const esmPackages = ['@nestjs', 'file-type', 'strtok3', 'token-types', '@tokenizer', '@borewit', 'uint8array-extras'];
+const esmPackages = [
+  '@nestjs',
+  'file-type',
+  'strtok3',
+  'token-types',
+  '@tokenizer',
+  '@borewit',
+  'uint8array-extras',
+  // jose (Warden's external issuers, the example resource server) and the independent implementations the
+  // interoperability tests run: oauth4webapi, openid-client, oidc-provider.
+  'jose',
+  'oauth4webapi',
+  'openid-client',
+  'oidc-provider',
+];
 
 const swc = [
   '@swc/jest',

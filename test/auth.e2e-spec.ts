@@ -163,8 +163,21 @@ describe('registration, login and the profile', () => {
         .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
       const jwks = await t.http().get('/.well-known/jwks.json').expect(200);
       expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: jwks.body.keys[0].kid });
-      expect(Object.keys(payload).sort()).toEqual(['aud', 'exp', 'fgp', 'iat', 'iss', 'jti', 'roles', 'sid', 'sub']);
-      expect(payload).toMatchObject({ sub: user.id, roles: ['user'], aud: 'warden-api' });
+      expect(Object.keys(payload).sort()).toEqual([
+        'aud',
+        'auth_time',
+        'client_id',
+        'exp',
+        'fgp',
+        'iat',
+        'iss',
+        'jti',
+        'roles',
+        'sid',
+        'sub',
+      ]);
+      expect(payload).toMatchObject({ sub: user.id, roles: ['user'], aud: 'warden-api', client_id: 'warden-bearer' });
+      expect(payload.auth_time).toBe(payload.iat);
       expect(payload.exp - payload.iat).toBe(900);
       expect(JSON.stringify(payload)).not.toContain(user.email);
     });

@@ -5,6 +5,7 @@ const CONTRACT = {
   '/api/auth/register': ['post'],
   '/api/auth/login': ['post'],
   '/api/users/me': ['get'],
+  '/api/auth/principal': ['get'],
   '/api/health': ['get'],
   '/.well-known/jwks.json': ['get'],
   '/.well-known/openid-configuration': ['get'],

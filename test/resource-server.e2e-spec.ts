@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import request from 'supertest';
 import { createResourceServer, createVerifier } from '../examples/resource-server/server';
-import jwt from 'jsonwebtoken';
+import { SignJWT } from 'jose';
 import { SigningKey } from '../src/keys/entities/signing-key.entity';
 import { KeyRefreshJob } from '../src/keys/key-refresh.job';
 import { KeyRotationService } from '../src/keys/key-rotation.service';
@@ -70,18 +70,21 @@ describe('the example resource server', () => {
     await expect(limited(after)).rejects.toThrow('unknown key');
   });
 
-  it('refuses a validly signed token without exp (or iat)', async () => {
+  it('refuses a validly signed token without exp, iat or client_id', async () => {
     const key = warden.app.get(KeyStore).activeSigningKey();
-    const sign = (claims: Record<string, unknown>) =>
-      jwt.sign({ iss: 'http://localhost:3000', aud: 'warden-api', sub: 'someone', ...claims }, key.privateKey, {
-        algorithm: key.alg,
-        keyid: key.kid,
-        header: { alg: key.alg, typ: 'at+jwt' },
-        noTimestamp: claims.iat === undefined,
-      });
+    const nowSeconds = Math.floor(Date.now() / 1000);
+    const complete = { iss: 'http://localhost:3000', aud: 'warden-api', sub: 'someone', jti: 'j', client_id: 'c' };
+    const sign = async (claims: Record<string, unknown>) =>
+      new SignJWT(claims).setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid }).sign(key.privateKey);
     const verify = createVerifier(options);
-    await expect(verify(sign({}))).rejects.toThrow('exp and iat are required');
-    await expect(verify(sign({ iat: Math.floor(Date.now() / 1000) }))).rejects.toThrow('exp and iat are required');
+    await expect(verify(await sign({ ...complete, iat: nowSeconds, exp: nowSeconds + 60 }))).resolves.toBeDefined();
+    await expect(verify(await sign({ ...complete, iat: nowSeconds }))).rejects.toThrow('missing required "exp" claim');
+    await expect(verify(await sign({ ...complete, exp: nowSeconds + 60 }))).rejects.toThrow(
+      'missing required "iat" claim',
+    );
+    await expect(
+      verify(await sign({ ...complete, iat: nowSeconds, exp: nowSeconds + 60, client_id: undefined })),
+    ).rejects.toThrow('missing required "client_id" claim');
   });
 
   it('stops accepting a retired key once its cached JWKS is older than max-age', async () => {

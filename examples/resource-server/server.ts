@@ -1,21 +1,26 @@
 /**
- * A third-party resource server that trusts Warden's access tokens knowing only the JWKS URL.
- * It checks the signature (with the algorithm the key was published for, RFC 8725 §3.1), `typ`
- * (RFC 9068 §2.1), `iss`, `aud`, and requires `exp` and `iat`. The JWKS is refetched once its
- * Cache-Control max-age has passed: that is how a key Warden retired (or revoked) stops verifying here too.
- * Fetches are single-flight and at most one per refetchIntervalSeconds; if they fail, the cached keys
- * serve for at most maxStaleSeconds past max-age, then every token is refused.
- * Warden's fingerprint binding (`fgp`) is Warden's own check:
- * a resource server cannot recompute it, so it verifies signature and claims only.
- * Nor does it see Warden's revocations: after a logout, logout-all, reuse detection or a demotion, a token
- * keeps passing here until its `exp` (ACCESS_TOKEN_TTL, 15 minutes by default). Keep that TTL short, and do
- * not let a resource server grant anything irreversible on the `roles` claim alone.
+ * A third-party resource server that trusts Warden's access tokens knowing only the JWKS URL, verifying
+ * them with jose (https://github.com/panva/jose), not by hand. jose's jwtVerify checks the signature,
+ * `typ: at+jwt` (RFC 9068 §2.1), `iss`, `aud`, `exp` and the claims RFC 9068 §2.2 requires; the key set
+ * picks the key by `kid` and accepts only the algorithm that key was published for (RFC 8725 §3.1).
  *
- * Entry point: main.ts (see README). Depends on jsonwebtoken only (`npm install jsonwebtoken`); Node ≥ 20.
+ * The JWKS fetching stays here, because jose's createRemoteJWKSet ignores Cache-Control and retries a
+ * failing issuer on every request: the JWKS is refetched once its max-age has passed (that is how a key
+ * Warden retired or revoked stops verifying here too); fetches are single-flight and at most one per
+ * refetchIntervalSeconds; if they fail, the cached keys serve for at most maxStaleSeconds past max-age,
+ * then every token is refused.
+ *
+ * Warden's fingerprint binding (`fgp`) is Warden's own check: a resource server cannot recompute it, so it
+ * verifies signature and claims only. Nor does it see Warden's revocations: after a logout, logout-all,
+ * reuse detection or a demotion, a token keeps passing here until its `exp` (ACCESS_TOKEN_TTL, 15 minutes
+ * by default). Keep that TTL short, and do not let a resource server grant anything irreversible on the
+ * `roles` claim alone.
+ *
+ * Entry point: main.ts (see README). Depends on jose only (`npm install jose`), an ES module that
+ * `require` loads from Node 22.12 on.
  */
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import jwt from 'jsonwebtoken';
+import { createLocalJWKSet, type JSONWebKeySet, type JWSHeaderParameters, jwtVerify, type JWTPayload } from 'jose';
 
 export interface ResourceServerOptions {
   jwksUrl: string;
@@ -31,13 +36,15 @@ export interface ResourceServerOptions {
   now?: () => number;
 }
 
-const ALGORITHMS = new Set(['ES256', 'RS256', 'PS256']);
+/** Warden's signing algorithms; each published key names the one it is for. */
+const ALGORITHMS = ['ES256', 'RS256', 'PS256'];
 
 export function createVerifier(options: ResourceServerOptions) {
   const minimumGap = (options.refetchIntervalSeconds ?? 30) * 1000;
   const maxStale = (options.maxStaleSeconds ?? 300) * 1000;
   const now = options.now ?? Date.now;
-  let keys = new Map<string, { key: KeyObject; alg: jwt.Algorithm }>();
+  let keys: ReturnType<typeof createLocalJWKSet> | undefined;
+  let kids = new Set<string | undefined>();
   let lastAttempt = Number.NEGATIVE_INFINITY;
   /** Until when the cached JWKS may be used (RFC 9111 §4.2: max-age); stale means refetch first. */
   let freshUntil = Number.NEGATIVE_INFINITY;
@@ -45,15 +52,12 @@ export function createVerifier(options: ResourceServerOptions) {
 
   async function fetchKeys(): Promise<void> {
     const startedAt = now();
-    const response = await fetch(options.jwksUrl);
+    const response = await fetch(options.jwksUrl, { redirect: 'error', signal: AbortSignal.timeout(5000) });
     if (!response.ok) throw new Error(`JWKS fetch failed: ${response.status}`);
     const maxAge = /max-age=(\d+)/.exec(response.headers.get('cache-control') ?? '')?.[1];
-    const { keys: jwks } = (await response.json()) as { keys: (JsonWebKey & { kid: string; alg: string })[] };
-    keys = new Map(
-      jwks
-        .filter((jwk) => ALGORITHMS.has(jwk.alg) && jwk.use === 'sig')
-        .map((jwk) => [jwk.kid, { key: createPublicKey({ key: jwk, format: 'jwk' }), alg: jwk.alg as jwt.Algorithm }]),
-    );
+    const jwks = (await response.json()) as JSONWebKeySet;
+    keys = createLocalJWKSet(jwks);
+    kids = new Set(jwks.keys.map((jwk) => jwk.kid));
     freshUntil = startedAt + Number(maxAge ?? 0) * 1000;
   }
 
@@ -67,28 +71,26 @@ export function createVerifier(options: ResourceServerOptions) {
     await inflight?.catch(() => undefined);
   }
 
-  /** The token's claims, or throws. */
-  return async function verify(token: string): Promise<jwt.JwtPayload> {
-    const decoded = jwt.decode(token, { complete: true });
-    const kid = decoded?.header.kid;
-    if (!decoded || !kid) throw new Error('malformed token');
-    if (String(decoded.header.typ).toLowerCase() !== 'at+jwt') throw new Error('not an access token');
+  async function keyFor(header: JWSHeaderParameters) {
     // An expired cache, or a new kid (maybe a key Warden just rotated to): refetch, within the limits.
-    if (now() >= freshUntil || !keys.has(kid)) await refresh();
+    if (now() >= freshUntil || !kids.has(header.kid)) await refresh();
     if (now() >= freshUntil + maxStale) throw new Error('JWKS unavailable: cached keys are too stale');
-    const entry = keys.get(kid);
-    if (!entry) throw new Error('unknown key');
-    const claims = jwt.verify(token, entry.key, {
-      algorithms: [entry.alg],
+    if (!keys || !kids.has(header.kid)) throw new Error('unknown key');
+    return keys(header);
+  }
+
+  /** The token's claims, or throws. */
+  return async function verify(token: string): Promise<JWTPayload> {
+    const { payload } = await jwtVerify(token, keyFor, {
       issuer: options.issuer,
       audience: options.audience,
+      typ: 'at+jwt',
+      algorithms: ALGORITHMS,
+      requiredClaims: ['exp', 'iat', 'sub', 'jti', 'client_id'],
       clockTolerance: 5,
-      clockTimestamp: Math.floor(now() / 1000),
+      currentDate: new Date(now()),
     });
-    if (typeof claims === 'string') throw new Error('unexpected payload');
-    // jsonwebtoken checks exp only when present: a token without one would never expire.
-    if (typeof claims.exp !== 'number' || typeof claims.iat !== 'number') throw new Error('exp and iat are required');
-    return claims;
+    return payload;
   };
 }
 
@@ -102,7 +104,7 @@ export function createResourceServer(options: ResourceServerOptions): Server {
     };
     if (!token) return reply(401, { error: 'missing token' });
     verify(token).then(
-      (claims) => reply(200, { sub: claims.sub, roles: (claims as { roles?: unknown }).roles }),
+      (claims) => reply(200, { sub: claims.sub, roles: claims.roles }),
       () => reply(401, { error: 'invalid token' }),
     );
   });

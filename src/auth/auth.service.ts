@@ -260,7 +260,14 @@ export class AuthService {
     existingFingerprint?: string,
   ): SessionGrant {
     const sign = (fingerprint: string) =>
-      this.accessTokens.issue({ userId: user.id, sessionId: issued.session.id, roles: user.roles, fingerprint });
+      this.accessTokens.issue({
+        userId: user.id,
+        sessionId: issued.session.id,
+        roles: user.roles,
+        fingerprint,
+        transport,
+        authenticatedAt: issued.session.createdAt,
+      });
     const base = { ...issued, user: UserResponseDto.from(user) };
     if (transport === 'bearer') {
       const fingerprint = this.fingerprints.bind({ transport, ip: client.ip, userAgent: client.userAgent });

@@ -3,6 +3,12 @@ import type { Transport } from '../tokens/fingerprint.service';
 
 /** The principal behind a verified access token, as the guard attaches it to the request. */
 export interface AuthenticatedUser {
+  /**
+   * Who signed the token: Warden (JWT_ISSUER) or one of EXTERNAL_ISSUERS. An external principal reaches
+   * only routes marked @AcceptExternalIssuers(); it has no Warden session (`sessionId` is empty) and its
+   * `userId` is the issuer's `sub`, not a Warden user id.
+   */
+  issuer: string;
   userId: string;
   sessionId: string;
   jti: string;

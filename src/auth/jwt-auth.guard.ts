@@ -5,7 +5,9 @@ import passport from 'passport';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
+import { ACCEPT_EXTERNAL_ISSUERS_KEY } from '../common/decorators/accept-external-issuers.decorator';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
+import { ExternalIssuersService } from '../issuers/external-issuers.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { JwtStrategy } from './jwt.strategy';
 import { rejectionReason, TokenRejectedError } from './token-rejection';
@@ -23,6 +25,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly strategy: JwtStrategy,
     private readonly audit: AuditService,
     private readonly anomalies: AnomalyService,
+    private readonly externalIssuers: ExternalIssuersService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -32,15 +35,33 @@ export class JwtAuthGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<Request>();
+    // A token of a trusted external issuer has its own verifier; everything else is Warden's, as always.
+    const externalIssuer = this.externalIssuers.issuerOf(request);
     let user: AuthenticatedUser;
     try {
-      user = await this.authenticate(request, context.switchToHttp().getResponse<Response>());
+      user = externalIssuer
+        ? await this.authenticateExternal(context, request, externalIssuer)
+        : await this.authenticate(request, context.switchToHttp().getResponse<Response>());
     } catch (cause) {
       return this.reject(cause, request);
     }
     request.user = user;
-    this.anomalies.sessionUsed(user.userId, user.sessionId, clientInfo(request));
+    if (!externalIssuer) this.anomalies.sessionUsed(user.userId, user.sessionId, clientInfo(request));
     return true;
+  }
+
+  /** Only on routes that opted in: the others act on Warden accounts and sessions an outsider does not have. */
+  private authenticateExternal(
+    context: ExecutionContext,
+    request: Request,
+    issuer: string,
+  ): Promise<AuthenticatedUser> {
+    const accepted = this.reflector.getAllAndOverride<boolean>(ACCEPT_EXTERNAL_ISSUERS_KEY, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
+    if (!accepted) throw new TokenRejectedError('external_issuer_not_accepted');
+    return this.externalIssuers.verify(request, issuer);
   }
 
   /**

@@ -71,6 +71,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       throw new TokenRejectedError('fingerprint_mismatch', details);
     }
     return {
+      issuer: claims.iss,
       userId: claims.sub,
       sessionId: claims.sid,
       jti: claims.jti,

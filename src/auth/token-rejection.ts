@@ -20,6 +20,8 @@ export type RejectionReason =
   | 'revoked'
   | 'session_revoked'
   | 'user_tokens_revoked'
+  | 'jwks_unavailable'
+  | 'external_issuer_not_accepted'
   | 'invalid';
 
 export class TokenRejectedError extends Error {

@@ -57,6 +57,7 @@ export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 export const mailConfig = registerAs('mail', () => currentEnvironment().mail);
 
 export const accountsConfig = registerAs('accounts', () => currentEnvironment().accounts);
+export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
 export const allConfig = [
   appConfig,
@@ -71,4 +72,5 @@ export const allConfig = [
   keysConfig,
   mailConfig,
   accountsConfig,
+  issuersConfig,
 ];

@@ -30,6 +30,19 @@ describe('.env.example', () => {
     expect(env.jwt.issuer).toBe('http://localhost:4000');
   });
 
+  it('gives a valid EXTERNAL_ISSUERS example, commented out: none is trusted by default', () => {
+    const secret = () => randomBytes(32).toString('base64url');
+    const base = {
+      ...parseEnv(example),
+      FINGERPRINT_SECRET: secret(),
+      KEY_ENCRYPTION_KEY: secret(),
+      CSRF_SECRET: secret(),
+    };
+    expect(loadEnvironment(base).externalIssuers).toEqual([]);
+    const documented = /^# EXTERNAL_ISSUERS=(.+)$/m.exec(example)?.[1];
+    expect(loadEnvironment({ ...base, EXTERNAL_ISSUERS: documented }).externalIssuers).toHaveLength(1);
+  });
+
   it('documents every secret setting without giving it a value', () => {
     for (const name of ['FINGERPRINT_SECRET', 'KEY_ENCRYPTION_KEY', 'CSRF_SECRET', 'ALERT_WEBHOOK_SECRET']) {
       expect(example).toMatch(new RegExp(`^# ${name}=$`, 'm'));

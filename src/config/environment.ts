@@ -3,6 +3,7 @@ import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validat
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseDurationSeconds } from './duration';
+import { ExternalIssuerSettings, parseExternalIssuers } from './external-issuers';
 import {
   DEVELOPMENT_SECRETS_FILE,
   developmentSecretProblem,
@@ -61,6 +62,7 @@ class RawEnvironment {
   @IsOptional()
   @IsIn(['refuse', 'allow'], { message: 'UNVERIFIED_LOGIN must be refuse or allow' })
   UNVERIFIED_LOGIN?: string;
+  @IsOptional() @IsString() EXTERNAL_ISSUERS?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -189,6 +191,8 @@ export interface Environment {
   tlsTerminatedUpstream: boolean;
   mail: MailSettings;
   accounts: AccountSettings;
+  /** Other OpenID providers whose access tokens the guard accepts; empty: Warden trusts only itself. */
+  externalIssuers: ExternalIssuerSettings[];
 }
 
 export interface LoadOptions {
@@ -319,6 +323,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     },
     problems,
   );
+  const issuer = env.JWT_ISSUER ?? `http://localhost:${port}`;
+  const externalIssuers = parseExternalIssuers(env.EXTERNAL_ISSUERS, { ownIssuer: issuer, production }, problems);
 
   if (problems.length > 0) throw new ConfigurationError(problems);
 
@@ -327,7 +333,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     port,
     databaseUrl: databaseUrlOf(env),
     jwt: {
-      issuer: env.JWT_ISSUER ?? `http://localhost:${port}`,
+      issuer,
       audience: env.JWT_AUDIENCE ?? 'warden-api',
       algorithm: (env.JWT_ALG ?? 'ES256') as SigningAlgorithm,
       accessTokenTtlSeconds,
@@ -350,6 +356,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
     mail,
     accounts,
+    externalIssuers,
   };
 }
 

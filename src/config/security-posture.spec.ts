@@ -52,7 +52,31 @@ describe('securityPosture', () => {
   });
 
   const base = environment();
+  const externalIssuer = {
+    issuer: 'https://idp.example.com',
+    audience: 'warden-api',
+    algorithms: ['RS256'],
+    jwksUri: null,
+    tokenType: 'at+jwt',
+    rolesClaim: null,
+    roles: {},
+  };
   it.each<[string, Partial<Environment>, string, PostureFinding['verdict'], RegExp]>([
+    ['no external issuer', {}, 'EXTERNAL_ISSUERS', 'OK', /only Warden's own tokens/],
+    [
+      'an RFC 9068 external issuer',
+      { externalIssuers: [externalIssuer] },
+      'EXTERNAL_ISSUERS',
+      'OK',
+      /idp\.example\.com/,
+    ],
+    [
+      'an external issuer whose tokens are typed JWT',
+      { externalIssuers: [{ ...externalIssuer, tokenType: 'JWT' }] },
+      'EXTERNAL_ISSUERS',
+      'WARN',
+      /tokenType is not at\+jwt/,
+    ],
     ['NODE_ENV', { nodeEnv: 'development' }, 'NODE_ENV', 'WARN', /set NODE_ENV=production/],
     [
       'a development secret',

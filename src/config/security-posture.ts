@@ -147,6 +147,19 @@ export function securityPosture(env: Environment): PostureFinding[] {
       : ok('LAB_ENABLED', 'false'),
   );
 
+  // RFC 9068 §2.1: without `typ: at+jwt` only the audience tells an access token from the issuer's ID tokens.
+  const untyped = env.externalIssuers.filter((issuer) => issuer.tokenType.toLowerCase() !== 'at+jwt');
+  const trusted = env.externalIssuers.map((issuer) => issuer.issuer).join(', ');
+  findings.push(
+    untyped.length > 0
+      ? warn(
+          'EXTERNAL_ISSUERS',
+          `${untyped.map((issuer) => issuer.issuer).join(', ')}: tokenType is not at+jwt; make sure its audience ` +
+            "is no client id, or that issuer's ID tokens pass as access tokens",
+        )
+      : ok('EXTERNAL_ISSUERS', trusted || "none: only Warden's own tokens are accepted"),
+  );
+
   return findings;
 }
 

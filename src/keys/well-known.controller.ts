@@ -28,23 +28,21 @@ export class WellKnownController {
   }
 
   /**
-   * Modelled on OpenID Connect Discovery 1.0 / RFC 8414 so generic JWT libraries can find the keys from
-   * the issuer. Warden is not an OAuth authorization server: its login and refresh endpoints speak their
-   * own JSON, so no OAuth token, authorization or revocation endpoint is claimed; they are listed under
-   * `warden_*` names no OAuth client will mistake for its own.
+   * RFC 8414 / OpenID Connect Discovery 1.0 metadata, limited to what Warden implements: `issuer` and
+   * `jwks_uri`, all a resource server needs to verify an RFC 9068 access token (oauth4webapi and
+   * openid-client read it; test/interop.e2e-spec.ts). Warden is not an OAuth authorization server and
+   * issues no ID tokens: its login and refresh endpoints speak their own JSON, so no OAuth endpoint, grant,
+   * response type or ID-token algorithm is claimed; they are listed under `warden_*` names no OAuth client
+   * will mistake for its own. Each JWKS key names its one algorithm (`alg`).
    */
   @Public()
   @Get('openid-configuration')
   discovery(@Res({ passthrough: true }) response: Response) {
     this.cacheFor(response);
     const issuer = this.jwt.issuer.replace(/\/+$/, '');
-    const algorithms = [...new Set(this.keyStore.publishedKeys().map((key) => key.alg))].sort();
     return {
       issuer: this.jwt.issuer,
       jwks_uri: `${issuer}${JWKS_PATH}`,
-      // Warden issues no ID tokens. The field lists the JWS algorithms of the published keys because
-      // generic libraries read it to decide which algorithms to accept for this issuer.
-      id_token_signing_alg_values_supported: algorithms,
       warden_login_endpoint: `${issuer}/api/auth/login`,
       warden_refresh_endpoint: `${issuer}/api/auth/refresh`,
       warden_logout_endpoint: `${issuer}/api/auth/logout`,

@@ -6,18 +6,30 @@ import { Clock } from '../common/clock/clock';
 import type { Role } from '../common/decorators/roles.decorator';
 import { jwtConfig } from '../config/configuration';
 import { KeyStore } from '../keys/key-store.service';
+import type { Transport } from './fingerprint.service';
 
 /** RFC 9068 §2.1: the media type of an OAuth access token JWT, so it cannot pass for an ID token. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 
+/**
+ * RFC 9068 §2.2 `client_id`: the OAuth client the token was issued to. Warden has no client registration,
+ * so the id names the kind of client that logged in: its own browser client (cookie sessions) or the one
+ * public client every bearer caller (scripts, apps, services) shares.
+ */
+export const CLIENT_IDS: Record<Transport, string> = { cookie: 'warden-browser', bearer: 'warden-bearer' };
+
+/** RFC 9068 §2.2: iss, exp, aud, sub, client_id, iat and jti are required; auth_time is optional. */
 export interface AccessTokenClaims {
   iss: string;
   aud: string;
   sub: string;
+  client_id: string;
   sid: string;
   jti: string;
   iat: number;
   exp: number;
+  /** When the user typed the password: the login that started the session, not the last refresh. */
+  auth_time: number;
   fgp: string;
   roles: Role[];
 }
@@ -39,7 +51,14 @@ export class AccessTokenService {
   ) {}
 
   /** Signs a short-lived access token with the active key. The payload holds no secret or personal data. */
-  issue(subject: { userId: string; sessionId: string; roles: Role[]; fingerprint: string }): IssuedAccessToken {
+  issue(subject: {
+    userId: string;
+    sessionId: string;
+    roles: Role[];
+    fingerprint: string;
+    transport: Transport;
+    authenticatedAt: Date;
+  }): IssuedAccessToken {
     const key = this.keyStore.activeSigningKey();
     const iat = this.clock.nowSeconds();
     const exp = iat + this.jwt.accessTokenTtlSeconds;
@@ -47,10 +66,12 @@ export class AccessTokenService {
       iss: this.jwt.issuer,
       aud: this.jwt.audience,
       sub: subject.userId,
+      client_id: CLIENT_IDS[subject.transport],
       sid: subject.sessionId,
       jti: randomUUID(),
       iat,
       exp,
+      auth_time: Math.floor(subject.authenticatedAt.getTime() / 1000),
       fgp: subject.fingerprint,
       roles: subject.roles,
     };

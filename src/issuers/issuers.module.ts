@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { ExternalIssuersService } from './external-issuers.service';
+
+/** Trust in other OpenID providers' access tokens (EXTERNAL_ISSUERS); the JWT guard consults it. */
+@Module({
+  providers: [ExternalIssuersService],
+  exports: [ExternalIssuersService],
+})
+export class IssuersModule {}
