@@ -1,4 +1,5 @@
 import { AccountMailer } from '../src/accounts/account-mailer';
+import { AccountTokensService } from '../src/accounts/account-tokens.service';
 import { adminSession, loginBearer, STRONG_PASSWORD } from './factories/users';
 import { rememberSecrets } from './helpers/secret-leaks';
 import { linkToken, startSmtpReceiver, type SmtpReceiver } from './helpers/smtp-receiver';
@@ -225,6 +226,20 @@ describe('SMTP failures', () => {
     const failures = await failuresAfter('slow@example.test');
     expect(smtp.attempts).toBe(3);
     expect(failures.at(-1)).toMatchObject({ reason: 'retries_exhausted', metadata: { attempts: 3 } });
+  });
+
+  it('records a mail whose link could not even be stored', async () => {
+    const tokens = t.app.get(AccountTokensService);
+    const issue = jest.spyOn(tokens, 'issue').mockRejectedValueOnce(new Error('database unavailable'));
+    try {
+      const failures = await failuresAfter('unprepared@example.test');
+      expect(failures.at(-1)).toMatchObject({
+        reason: 'not_prepared',
+        metadata: { template: 'verify_email', attempts: 0, error: 'database unavailable' },
+      });
+    } finally {
+      issue.mockRestore();
+    }
   });
 
   it('sends again once the server recovers', async () => {

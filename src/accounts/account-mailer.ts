@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { accountsConfig } from '../config/configuration';
 import { MailService } from '../mail/mail.service';
@@ -30,6 +31,7 @@ export class AccountMailer {
     @Inject(accountsConfig.KEY) private readonly config: ConfigType<typeof accountsConfig>,
     private readonly tokens: AccountTokensService,
     private readonly mail: MailService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Resolves once every mail asked for so far is issued and queued (tests; MailService.idle for the rest). */
@@ -39,19 +41,19 @@ export class AccountMailer {
   }
 
   verification(user: User, client: ClientInfo): void {
-    this.later('verify_email', () => this.sendVerification(user, client));
+    this.later('verify_email', user, client, () => this.sendVerification(user, client));
   }
 
   passwordReset(user: User, client: ClientInfo): void {
-    this.later('password_reset', () => this.sendPasswordReset(user, client));
+    this.later('password_reset', user, client, () => this.sendPasswordReset(user, client));
   }
 
   emailChangeVerification(user: User, newEmail: string, client: ClientInfo): void {
-    this.later('email_change_verify', () => this.sendEmailChangeVerification(user, newEmail, client));
+    this.later('email_change_verify', user, client, () => this.sendEmailChangeVerification(user, newEmail, client));
   }
 
   emailChanged(user: User, oldEmail: string, client: ClientInfo): void {
-    this.later('email_changed_notice', () => this.sendEmailChanged(user, oldEmail, client));
+    this.later('email_changed_notice', user, client, () => this.sendEmailChanged(user, oldEmail, client));
   }
 
   private async sendVerification(user: User, client: ClientInfo): Promise<void> {
@@ -94,10 +96,21 @@ export class AccountMailer {
     this.queue(user, client, oldEmail, 'email_changed_notice', emailChangedNoticeMail(user.email, link, window), link);
   }
 
-  private later(template: string, work: () => Promise<void>): void {
+  /** A mail that could not even be prepared (its token not stored) is recorded like one SMTP refused. */
+  private later(template: string, user: User, client: ClientInfo, work: () => Promise<void>): void {
     const task: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
       .then(work)
-      .catch((error: Error) => this.logger.error(`Could not prepare the ${template} mail: ${error.message}`))
+      .catch((error: Error) => {
+        this.logger.error(`Could not prepare the ${template} mail: ${error.message}`);
+        this.audit.record({
+          type: 'mail_failed',
+          success: false,
+          userId: user.id,
+          client,
+          reason: 'not_prepared',
+          metadata: { template, attempts: 0, error: error.message },
+        });
+      })
       .finally(() => this.pending.delete(task));
     this.pending.add(task);
   }
