@@ -87,6 +87,16 @@ describe('mail and account settings', () => {
       'ACCOUNT_MAIL_MAX_PER_CLIENT must be at least',
     ],
     ['no attempts at all', { MAIL_ATTEMPTS: '0' }, 'MAIL_ATTEMPTS must be a whole number'],
+    [
+      'certificate checks off in production',
+      { NODE_ENV: 'production', PUBLIC_URL: 'https://w.test', SMTP_URL: 'smtps://h.test?tls.rejectUnauthorized=false' },
+      'SMTP_URL must not turn TLS off in production',
+    ],
+    [
+      'TLS ignored in production',
+      { NODE_ENV: 'production', PUBLIC_URL: 'https://w.test', SMTP_URL: 'smtp://h.test?ignoreTLS=true' },
+      'SMTP_URL must not turn TLS off in production',
+    ],
   ])('refuses %s', (_case, env, message) => {
     expect(problems(env).join('\n')).toContain(message);
   });

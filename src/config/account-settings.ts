@@ -117,7 +117,21 @@ function readSmtpUrl(value: string | undefined, production: boolean, problems: s
     problems.push('SMTP_URL must start with smtp:// (STARTTLS) or smtps:// (TLS)');
     return null;
   }
+  // nodemailer reads options from the query string; these two would let anyone on the path read the links.
+  const query = url.searchParams;
+  if (production && (query.get('tls.rejectUnauthorized') === 'false' || query.get('ignoreTLS') === 'true')) {
+    problems.push('SMTP_URL must not turn TLS off in production (tls.rejectUnauthorized=false, ignoreTLS=true)');
+  }
   return raw;
+}
+
+/**
+ * smtp:// upgrades with STARTTLS only when the server offers it, and someone on the path can strip the
+ * offer: the mail, links included, then travels in clear. smtps:// or requireTLS=true close that.
+ */
+export function smtpTransportSecurity(smtpUrl: string): 'tls' | 'opportunistic' {
+  const url = new URL(smtpUrl);
+  return url.protocol === 'smtps:' || url.searchParams.get('requireTLS') === 'true' ? 'tls' : 'opportunistic';
 }
 
 function readPublicUrl(value: string, production: boolean, problems: string[]): string {
