@@ -77,4 +77,23 @@ describe('unverified accounts', () => {
       await lenient.close();
     }
   });
+
+  it('UNVERIFIED_LOGIN=allow: the sessions of a pre-registered account end when its owner registers it', async () => {
+    const lenient = await createTestApp({ env: { UNVERIFIED_LOGIN: 'allow' } });
+    try {
+      const email = 'owner@example.test';
+      const attacker = await registerUser(lenient, { email, password: ATTACKER_PASSWORD, verified: false });
+      const session = await loginBearer(lenient, attacker);
+      await lenient.http().post('/api/auth/register').send({ email, password: VICTIM_PASSWORD }).expect(202);
+      await lenient.http().get('/api/users/me').set(session.headers).expect(401);
+      await lenient
+        .http()
+        .post('/api/auth/refresh')
+        .send({ transport: 'bearer', refreshToken: session.refreshToken })
+        .expect(401);
+      await loginBearer(lenient, { ...attacker, password: VICTIM_PASSWORD });
+    } finally {
+      await lenient.close();
+    }
+  });
 });

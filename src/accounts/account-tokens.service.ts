@@ -46,13 +46,18 @@ export class AccountTokensService {
   ) {}
 
   /**
-   * A fresh token for `user`, bound to its current credential epoch. Every unspent token of the same
-   * purpose is voided first: only the newest link works (except SURVIVES_CREDENTIAL_CHANGES).
+   * A fresh token for `user`, bound to the credential epoch the database holds now (not the caller's
+   * possibly older copy). Every unspent token of the same purpose is voided first: only the newest link
+   * works (except SURVIVES_CREDENTIAL_CHANGES).
    */
   async issue(user: User, purpose: AccountTokenPurpose, email: string, ttlSeconds: number): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = this.clock.now();
     await this.transaction(async (manager) => {
+      const { credentialEpoch } = await manager.findOneOrFail(User, {
+        select: { id: true, credentialEpoch: true },
+        where: { id: user.id },
+      });
       if (!SURVIVES_CREDENTIAL_CHANGES.has(purpose)) {
         await manager.update(
           AccountToken,
@@ -65,7 +70,7 @@ export class AccountTokensService {
         userId: user.id,
         purpose,
         tokenHash: hashToken(token),
-        credentialEpoch: user.credentialEpoch,
+        credentialEpoch,
         email,
         createdAt: now,
         expiresAt: new Date(now.getTime() + ttlSeconds * 1000),

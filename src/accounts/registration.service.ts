@@ -3,6 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
+import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
 import { AccountMailLimiter } from './account-mail-limiter';
 import { AccountMailer } from './account-mailer';
@@ -21,6 +22,7 @@ export class RegistrationService {
     private readonly tokens: AccountTokensService,
     private readonly mailer: AccountMailer,
     private readonly limiter: AccountMailLimiter,
+    private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -56,7 +58,16 @@ export class RegistrationService {
       return REGISTRATION_ACCEPTED;
     }
     await this.users.replacePendingPassword(existing.id, passwordHash);
-    this.audit.record({ type: 'register', success: true, userId: existing.id, client, reason: 'pending_replaced' });
+    // With UNVERIFIED_LOGIN=allow the earlier registrant may hold sessions: they end with the takeover.
+    const ended = await this.sessions.revokeAllForUser(existing.id, 'registration_replaced');
+    this.audit.record({
+      type: 'register',
+      success: true,
+      userId: existing.id,
+      client,
+      reason: 'pending_replaced',
+      metadata: { sessionsEnded: ended },
+    });
     this.mailer.verification(await this.users.getById(existing.id), client);
     return REGISTRATION_ACCEPTED;
   }
