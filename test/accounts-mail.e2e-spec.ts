@@ -154,6 +154,31 @@ describe('account flows over real SMTP', () => {
     expect((await smtp.nextTo('margaret@example.test')).subject).toBe('Reset your password');
   });
 
+  it('counts wrong current passwords of an email change like failed logins: a stolen session is no oracle', async () => {
+    const guarded = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: '2', SMTP_URL: smtp.url } });
+    try {
+      const owner = await adminSession(guarded);
+      const change = (currentPassword: string) =>
+        guarded
+          .http()
+          .post('/api/users/me/email')
+          .set(owner.session.headers)
+          .send({ currentPassword, newEmail: 'elsewhere@example.test' });
+      await change('guess-number-one-1').expect(400);
+      await change('guess-number-two-2').expect(400);
+      // Locked now: even the right password gets 429, and nothing is sent.
+      await change(STRONG_PASSWORD).expect(429);
+      const failures = await guarded.auditEvents({ type: 'email_change_failed', userId: owner.user.id });
+      expect(failures.map((event) => event.reason)).toEqual([
+        'bad_current_password',
+        'bad_current_password',
+        'locked_out',
+      ]);
+    } finally {
+      await guarded.close();
+    }
+  });
+
   it('offers no link when the new address belongs to another account, with the same answer', async () => {
     await register('barbara@example.test').expect(202);
     await smtp.nextTo('barbara@example.test');

@@ -6,7 +6,7 @@ import { Public } from '../common/decorators/public.decorator';
 import { AccountTokenDto } from './dto/account-token.dto';
 import { ConfirmPasswordResetDto } from './dto/confirm-password-reset.dto';
 import { RequestPasswordResetDto } from './dto/request-password-reset.dto';
-import { EmailChangeService } from './email-change.service';
+import { EmailChangeLinksService } from './email-change-links.service';
 import { PasswordResetService, RESET_REQUESTED } from './password-reset.service';
 import { REGISTRATION_ACCEPTED, RegistrationService } from './registration.service';
 
@@ -19,7 +19,7 @@ export class AccountsController {
   constructor(
     private readonly registration: RegistrationService,
     private readonly passwordReset: PasswordResetService,
-    private readonly emailChange: EmailChangeService,
+    private readonly emailChange: EmailChangeLinksService,
   ) {}
 
   @Public()

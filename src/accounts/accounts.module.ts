@@ -11,6 +11,7 @@ import { AccountMailer } from './account-mailer';
 import { AccountTokensService } from './account-tokens.service';
 import { AccountsController } from './accounts.controller';
 import { EmailChangeController } from './email-change.controller';
+import { EmailChangeLinksService } from './email-change-links.service';
 import { EmailChangeService } from './email-change.service';
 import { AccountToken } from './entities/account-token.entity';
 import { PasswordResetService } from './password-reset.service';
@@ -35,6 +36,7 @@ import { RegistrationService } from './registration.service';
     RegistrationService,
     PasswordResetService,
     EmailChangeService,
+    EmailChangeLinksService,
   ],
   exports: [AccountMailer],
 })

@@ -30,6 +30,6 @@ import { PrincipalController } from './principal.controller';
     { provide: APP_GUARD, useClass: RolesGuard },
     { provide: APP_GUARD, useClass: CsrfGuard },
   ],
-  exports: [AuthService, PasswordService],
+  exports: [AuthService, PasswordService, LoginThrottleService],
 })
 export class AuthModule {}
