@@ -191,7 +191,7 @@ describe('account flows over real SMTP', () => {
       .expect(202);
     expect(response.body.message).toMatch(/Check the new address/);
     const mail = await smtp.nextTo('barbara@example.test');
-    expect(mail.subject).toBe('Someone tried to register with your address');
+    expect(mail.subject).toBe('Someone tried to use your address');
     expect(mail.text).not.toMatch(/token=/);
   });
 });

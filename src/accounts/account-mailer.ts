@@ -5,6 +5,7 @@ import type { ClientInfo } from '../common/client-info';
 import { accountsConfig } from '../config/configuration';
 import { MailService } from '../mail/mail.service';
 import {
+  addressInUseMail,
   emailChangedNoticeMail,
   emailChangeVerifyMail,
   passwordChangedMail,
@@ -67,6 +68,12 @@ export class AccountMailer {
     const login = accountLink(this.config.publicUrl, 'login');
     const forgot = accountLink(this.config.publicUrl, 'forgot');
     this.queue(user, client, user.email, 'registration_attempt', registrationAttemptMail(login, forgot));
+  }
+
+  /** Another account asked to move to this address, which is taken: the owner is told, nobody gets a link. */
+  addressInUse(owner: User, client: ClientInfo): void {
+    const login = accountLink(this.config.publicUrl, 'login');
+    this.queue(owner, client, owner.email, 'address_in_use', addressInUseMail(login));
   }
 
   private async sendPasswordReset(user: User, client: ClientInfo): Promise<void> {

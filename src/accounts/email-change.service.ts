@@ -65,7 +65,7 @@ export class EmailChangeService {
       client,
       reason: owner ? 'address_taken' : undefined,
     });
-    if (owner) this.mailer.registrationAttempt(owner, client);
+    if (owner) this.mailer.addressInUse(owner, client);
     else this.mailer.emailChangeVerification(user, newEmail, client);
     return EMAIL_CHANGE_REQUESTED;
   }

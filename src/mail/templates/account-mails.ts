@@ -23,6 +23,14 @@ export function registrationAttemptMail(loginLink: string, resetLink: string): R
   ]);
 }
 
+export function addressInUseMail(loginLink: string): RenderedMail {
+  return layout('Someone tried to use your address', [
+    'Someone signed in to another Warden account asked to make this address its sign-in address. This address already belongs to your account, so nothing changed.',
+    { action: 'Log in', href: loginLink },
+    'If it was not you, you need not do anything.',
+  ]);
+}
+
 export function passwordResetMail(link: string, ttlSeconds: number): RenderedMail {
   return layout('Reset your password', [
     'We received a request to reset the password of the Warden account with this address.',
