@@ -1,4 +1,14 @@
-import { attackerKeyPair, b64url, decodeJwt, es256, hs256, publicKeyPemFromJwk, unsigned } from './factories/tokens';
+import {
+  attackerKeyPair,
+  b64url,
+  decodeJwt,
+  es256,
+  hs256,
+  publicKeyPemFromJwk,
+  respelled,
+  signWithServerKey,
+  unsigned,
+} from './factories/tokens';
 import { loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './factories/users';
 import { cookieHeader } from './helpers/cookies';
 import { FakeClock } from './helpers/fake-clock';
@@ -143,17 +153,61 @@ describe('access token attacks', () => {
     expect(response.status).toBe(401);
   });
 
+  describe('non-canonical base64url (one token, one spelling)', () => {
+    /** A segment whose encoding leaves unused bits: JSON allows trailing whitespace to adjust its length. */
+    const encodeWithSlack = (value: unknown) => {
+      let json = JSON.stringify(value);
+      while (json.length % 3 === 0) json += ' ';
+      return b64url(json);
+    };
+
+    it('refuses the genuine token with its last signature character changed', async () => {
+      const [h, p, s] = token.split('.');
+      // ES256: 64 bytes make 86 characters, the last with 2 unused bits; decoders ignore them.
+      expect(s.length % 4).not.toBe(0);
+      await expectRejected(`${h}.${p}.${respelled(s)}`, 'malformed');
+    });
+
+    it.each([['header'], ['payload']])('refuses a non-canonical %s even under a valid signature', async (part) => {
+      const h = encodeWithSlack(header);
+      const p = encodeWithSlack(payload);
+      // Baseline: the canonical spelling, signed the same way, passes.
+      await me(`Bearer ${signWithServerKey(t, h, p)}`).expect(200);
+      const forged = part === 'header' ? signWithServerKey(t, respelled(h), p) : signWithServerKey(t, h, respelled(p));
+      await expectRejected(forged, 'malformed');
+    });
+
+    it('refuses padding', async () => {
+      const [h, p, s] = token.split('.');
+      await expectRejected(`${h}.${p}.${s}==`, 'malformed');
+    });
+  });
+
   it('refuses a token passed in the query string', async () => {
     await t.http().get(`/api/users/me?access_token=${token}`).set('User-Agent', TEST_USER_AGENT).expect(401);
   });
 
   it('refuses a token in a malformed Authorization header instead of falling back to cookies', async () => {
+    // A valid browser session comes along: the malformed header must not be replaced by its access cookie.
+    const session = await loginCookie(t, await registerUser(t));
+    const browser = () =>
+      t.http().get('/api/users/me').set('User-Agent', TEST_USER_AGENT).set('Cookie', session.cookie);
+    await browser().expect(200);
+    for (const authorization of [`Token ${token}`, 'Bearer', 'Bearer not a token', `Bearer ${token} extra`, '']) {
+      await browser().set('Authorization', authorization).expect(401);
+    }
+  });
+
+  it('binds a cookie-bound token to the User-Agent as well as the fingerprint cookie', async () => {
+    const session = await loginCookie(t, await registerUser(t));
+    await t.http().get('/api/users/me').set('User-Agent', TEST_USER_AGENT).set('Cookie', session.cookie).expect(200);
     await t
       .http()
       .get('/api/users/me')
-      .set('Authorization', `Token ${token}`)
-      .set('User-Agent', TEST_USER_AGENT)
+      .set('User-Agent', 'WardenTest/1.1 (jest)')
+      .set('Cookie', session.cookie)
       .expect(401);
+    expect((await t.auditEvents({ type: 'access_token_rejected' })).at(-1)?.reason).toBe('fingerprint_mismatch');
   });
 
   it('refuses the token from another User-Agent (fingerprint)', async () => {
@@ -226,6 +280,58 @@ describe('access token lifetime and audience', () => {
     } finally {
       await t.close();
     }
+  });
+
+  describe('clock tolerance (5 s) at its edge', () => {
+    let clock: FakeClock;
+    let t: TestApp;
+    beforeAll(async () => {
+      clock = new FakeClock();
+      t = await createTestApp({ clock });
+    });
+    afterAll(() => t.close());
+
+    async function expectRefused(headers: Record<string, string>, reason: string) {
+      await t.http().get('/api/users/me').set(headers).expect(401);
+      expect((await t.auditEvents({ type: 'access_token_rejected' })).at(-1)?.reason).toBe(reason);
+    }
+
+    /** The genuine token of a fresh session, re-signed with the server's key after `change`. */
+    async function resigned(change: (payload: Record<string, unknown>) => Record<string, unknown>) {
+      const session = await loginBearer(t, await registerUser(t));
+      const [h] = session.accessToken.split('.');
+      const forged = signWithServerKey(t, h, b64url(change(decodeJwt(session.accessToken).payload)));
+      return { ...session.headers, Authorization: `Bearer ${forged}` };
+    }
+
+    it('refuses a token that expired 10 s ago', async () => {
+      const user = await registerUser(t);
+      // Issued TTL + 10 s ago (the verifier reads the real time, which only moves on from there).
+      clock.advance(-(900 + 10) * 1000);
+      const session = await loginBearer(t, user);
+      clock.advance((900 + 10) * 1000);
+      await expectRefused(session.headers, 'expired');
+    });
+
+    it('refuses a token not valid before 10 s from now (nbf)', async () => {
+      await t
+        .http()
+        .get('/api/users/me')
+        .set(await resigned((payload) => payload))
+        .expect(200);
+      const nbf = Math.floor(Date.now() / 1000) + 10;
+      await expectRefused(await resigned((payload) => ({ ...payload, nbf })), 'not_yet_valid');
+    });
+
+    it('refuses a token issued 10 s in the future (iat), and accepts one 2 s ahead (skew)', async () => {
+      const ahead = (seconds: number) => resigned((payload) => ({ ...payload, iat: clock.nowSeconds() + seconds }));
+      await t
+        .http()
+        .get('/api/users/me')
+        .set(await ahead(2))
+        .expect(200);
+      await expectRefused(await ahead(10), 'not_yet_valid');
+    });
   });
 
   it('honours ACCESS_TOKEN_TTL', async () => {

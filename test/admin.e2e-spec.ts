@@ -120,7 +120,7 @@ describe('admin API', () => {
       const user = await registerUser(t);
       const session = await loginBearer(t, user);
       const body = { transport: 'bearer', refreshToken: session.refreshToken };
-      await t.http().post('/api/auth/refresh').send(body).expect(200);
+      await t.http().post('/api/auth/refresh').set('User-Agent', session.userAgent).send(body).expect(200);
       await t.http().post('/api/auth/refresh').send(body).expect(401);
       await t.auditEvents();
       const response = await get(`/api/admin/alerts?userId=${user.id}`).expect(200);
@@ -169,7 +169,7 @@ describe('admin API', () => {
       const user = await registerUser(t);
       const session = await loginBearer(t, user);
       const body = { transport: 'bearer', refreshToken: session.refreshToken };
-      await t.http().post('/api/auth/refresh').send(body).expect(200);
+      await t.http().post('/api/auth/refresh').set('User-Agent', session.userAgent).send(body).expect(200);
       await t.http().post('/api/auth/refresh').send(body).expect(401);
       const response = await get(`/api/admin/alerts?userId=${user.id}`).expect(200);
       const [alert] = response.body.items;

@@ -21,7 +21,7 @@ async function raiseReuseAlert(t: TestApp): Promise<TestUser> {
   const user = await registerUser(t);
   const session = await loginBearer(t, user);
   const body = { transport: 'bearer', refreshToken: session.refreshToken };
-  await t.http().post('/api/auth/refresh').send(body).expect(200);
+  await t.http().post('/api/auth/refresh').set('User-Agent', session.userAgent).send(body).expect(200);
   await t.http().post('/api/auth/refresh').send(body).expect(401);
   return user;
 }

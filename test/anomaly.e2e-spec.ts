@@ -76,6 +76,7 @@ describe('anomaly rules', () => {
       await t
         .http()
         .post('/api/auth/refresh')
+        .set('User-Agent', session.userAgent)
         .send({ transport: 'bearer', refreshToken: session.refreshToken })
         .expect(200);
       await t
@@ -205,6 +206,8 @@ describe('anomaly rules', () => {
       expect(await t.auditEvents({ type: 'new_device_login', userId: user.id })).toEqual([]);
 
       expect((await loginFrom(t, user, '127.0.0.1', FIREFOX)).status).toBe(200);
+      // Past ANOMALY_ALERT_DEDUP_WINDOW (1h): a second alert of the rule for this user is not merged.
+      t.clock.advance(61 * 60_000);
       expect((await loginFrom(t, user, '127.0.3.1')).status).toBe(200);
       const events = await t.auditEvents({ type: 'new_device_login', userId: user.id });
       expect(events.map((event) => event.metadata)).toEqual([

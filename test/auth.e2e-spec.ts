@@ -272,6 +272,7 @@ describe('registration, login and the profile', () => {
     it('publishes only public key members in the JWKS', async () => {
       const response = await t.http().get('/.well-known/jwks.json').expect(200);
       expect(response.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
+      expect(response.body.keys.length).toBeGreaterThan(0);
       for (const key of response.body.keys) {
         expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: expect.any(String) });
         expect(key.d).toBeUndefined();

@@ -1,3 +1,4 @@
+import { cookieHeader } from './helpers/cookies';
 import { refreshCookie } from './factories/sessions';
 import { CookieSession, loginBearer, loginCookie, registerUser } from './factories/users';
 import { createTestApp, TestApp } from './helpers/test-app';
@@ -90,16 +91,18 @@ describe('CSRF defense', () => {
 
   it("GET /api/auth/csrf issues a working token for the refresh cookie's session, and 401 without one", async () => {
     const session = await loginCookie(t, await registerUser(t));
-    const response = await t
-      .http()
-      .get('/api/auth/csrf')
-      .set('Cookie', `__Secure-refresh=${session.refresh}`)
-      .expect(200);
+    const csrf = () =>
+      t
+        .http()
+        .get('/api/auth/csrf')
+        .set('User-Agent', session.userAgent)
+        .set('Cookie', cookieHeader({ '__Secure-refresh': session.refresh, '__Host-fgp': session.fingerprint }));
+    const response = await csrf().expect(200);
     expect(response.body).toEqual({ csrfToken: expect.any(String) });
     expect(response.body.csrfToken).not.toBe(session.csrfToken);
     await logoutAll(session, { 'X-CSRF-Token': response.body.csrfToken as string }).expect(204);
     await t.http().get('/api/auth/csrf').expect(401);
-    await t.http().get('/api/auth/csrf').set('Cookie', `__Secure-refresh=${session.refresh}`).expect(401);
+    await csrf().expect(401);
   });
 
   it('does not apply to bearer requests, which carry no ambient credential', async () => {

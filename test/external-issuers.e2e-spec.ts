@@ -1,5 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
+import { respelled } from './factories/tokens';
 import { loginBearer, registerUser } from './factories/users';
 import { cookieHeader } from './helpers/cookies';
 import { CLIENT_ID, startOpenIdProvider, TestOpenIdProvider } from './helpers/oidc-provider';
@@ -72,6 +73,14 @@ describe('external issuers in the global guard', () => {
   ])('refuses a token for %s', async (_case, token, reason) => {
     await principal(await token()).expect(401);
     expect(await rejections()).toEqual([reason]);
+  });
+
+  it("refuses the provider's token with its last signature character changed (non-canonical base64url)", async () => {
+    const token = await op.accessToken();
+    await principal(token).expect(200);
+    const [header, payload, signature] = token.split('.');
+    await principal(`${header}.${payload}.${respelled(signature)}`).expect(401);
+    expect(await rejections()).toEqual(['malformed']);
   });
 
   it('refuses an expired token', async () => {

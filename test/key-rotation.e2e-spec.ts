@@ -109,6 +109,7 @@ describe('signing-key rotation', () => {
       const kids = (await t.dataSource.getRepository(SigningKey).find()).map((row) => row.kid);
       expect(lines.slice(1).map((line) => line.split('\t')[0])).toEqual(expect.arrayContaining(kids));
       const sealed = (await t.dataSource.getRepository(SigningKey).find()).map((row) => row.encryptedPrivateKey);
+      expect(sealed.filter(Boolean).length).toBeGreaterThan(0);
       for (const value of sealed.filter(Boolean)) expect(lines.join('\n')).not.toContain(value.slice(0, 16));
     });
 

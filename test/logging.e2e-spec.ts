@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { setCookies } from './helpers/cookies';
 import { capturedLogs } from './helpers/secret-leaks';
+import { UsersService } from '../src/users/users.service';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { loginBearer, registerUser, TEST_USER_AGENT } from './factories/users';
 
@@ -137,5 +138,29 @@ describe('structured logs', () => {
     const response = await t.http().get('/api/health').set('X-Request-Id', incoming).expect(200);
     if (kept) expect(response.headers['x-request-id']).toBe(incoming);
     else expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('answers an unexpected error with the generic 500 body and logs its cause with the request id', async () => {
+    const bearer = await loginBearer(t, await registerUser(t));
+    const cause = `connection to db-7.internal lost ${randomBytes(8).toString('hex')}`;
+    const failing = jest.spyOn(t.app.get(UsersService), 'getById').mockRejectedValueOnce(new Error(cause));
+    lines.length = 0;
+    try {
+      const response = await t.http().get('/api/users/me').set(bearer.headers).expect(500);
+      expect(response.body).toEqual({
+        statusCode: 500,
+        error: 'Internal Server Error',
+        message: 'Internal server error',
+      });
+      expect(response.text).not.toContain('db-7');
+      const id = response.headers['x-request-id'];
+      const reports = lines
+        .map((line) => JSON.parse(line) as { level: number; msg?: string; stack?: unknown; err?: unknown })
+        .filter((entry) => entry.level >= 50 && JSON.stringify(entry).includes(cause));
+      expect(reports).toHaveLength(1);
+      expect(JSON.stringify(reports[0])).toContain(`GET /api/users/me failed (request ${id})`);
+    } finally {
+      failing.mockRestore();
+    }
   });
 });

@@ -1,4 +1,9 @@
-import { expectGraceRaceConsistent, expectSingleWinnerOfRefreshRace } from './factories/sessions';
+import { MAX_KNOWN_DEVICES_PER_USER } from '../src/anomaly/anomaly.service';
+import { IsNull } from 'typeorm';
+import { KnownDevice } from '../src/anomaly/entities/known-device.entity';
+import { Session } from '../src/sessions/entities/session.entity';
+import { expectGraceRaceConsistent, expectSingleWinnerOfRefreshRace, refreshCookie } from './factories/sessions';
+import { cookieHeader } from './helpers/cookies';
 import { User } from '../src/users/entities/user.entity';
 import { loginBearer, loginCookie, registerUser } from './factories/users';
 import { freshPostgresSchema } from './helpers/postgres';
@@ -36,6 +41,26 @@ describe('on PostgreSQL', () => {
     await t.http().get('/api/users/me').set(cookie.headers).expect(200);
     const sessions = await t.http().get('/api/auth/sessions').set(bearer.headers).expect(200);
     expect(sessions.body).toHaveLength(2);
+  });
+
+  it('binds the refresh cookie to its fingerprint cookie, and caps known devices per user', async () => {
+    const user = await registerUser(t);
+    const browser = await loginCookie(t, user);
+    const lifted = () =>
+      t
+        .http()
+        .post('/api/auth/refresh')
+        .set('User-Agent', browser.userAgent)
+        .set('Cookie', cookieHeader({ '__Secure-refresh': browser.refresh }))
+        .set('X-CSRF-Token', browser.csrfToken);
+    await lifted().expect(401);
+    await refreshCookie(t, browser).expect(200);
+
+    for (let i = 0; i <= MAX_KNOWN_DEVICES_PER_USER; i++) await loginBearer(t, user, `Agent${i}/1.0`);
+    expect(await t.dataSource.getRepository(KnownDevice).countBy({ userId: user.id })).toBe(MAX_KNOWN_DEVICES_PER_USER);
+    // ... and live sessions (MAX_SESSIONS_PER_USER, 10 by default).
+    const live = await t.dataSource.getRepository(Session).countBy({ userId: user.id, revokedAt: IsNull() });
+    expect(live).toBe(10);
   });
 
   it('20 concurrent refreshes with one token: exactly one succeeds and the family is revoked', async () => {

@@ -381,17 +381,39 @@ describe('session expiry, grace and purge', () => {
     const t = await createTestApp({ clock, env: { REFRESH_REUSE_GRACE: '10s' } });
     try {
       const parent = await loginBearer(t, await registerUser(t));
-      // The owner rotates; the thief presents the parent within the window and gets a sibling.
+      // The owner rotates; the thief, who copied the owner's User-Agent too (a bearer client's is just a
+      // header), presents the parent within the window and gets a sibling.
       const owners = bearerFrom(await refreshBearer(t, parent.refreshToken).expect(200));
       clock.advance(2_000);
-      const thiefs = bearerFrom(await refreshBearer(t, parent.refreshToken, 'Thief/1.0').expect(200));
+      const thiefs = bearerFrom(await refreshBearer(t, parent.refreshToken).expect(200));
       // The owner's token was superseded by that retry: presenting it is reuse, and ends everything.
       clock.advance(2_000);
       await refreshBearer(t, owners.refreshToken).expect(401);
-      await refreshBearer(t, thiefs.refreshToken, 'Thief/1.0').expect(401);
+      await refreshBearer(t, thiefs.refreshToken).expect(401);
       await t.http().get('/api/users/me').set(thiefs.headers).expect(401);
       const [reuse] = await t.auditEvents({ type: 'refresh_token_reuse' });
       expect(reuse.reason).toBe('superseded_refresh_token_presented');
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('grace: a third presentation of the same token within the window is reuse and ends the session', async () => {
+    const clock = new FakeClock();
+    const t = await createTestApp({ clock, env: { REFRESH_REUSE_GRACE: '10s' } });
+    try {
+      const user = await registerUser(t);
+      const first = await loginBearer(t, user);
+      await refreshBearer(t, first.refreshToken).expect(200);
+      clock.advance(2_000);
+      const retried = bearerFrom(await refreshBearer(t, first.refreshToken).expect(200));
+      // Still within the window, one after the other: the one retry is taken.
+      clock.advance(2_000);
+      await refreshBearer(t, first.refreshToken).expect(401);
+      const [reuse] = await t.auditEvents({ type: 'refresh_token_reuse', userId: user.id });
+      expect(reuse.reason).toBe('spent_refresh_token_presented');
+      await refreshBearer(t, retried.refreshToken).expect(401);
+      await t.http().get('/api/users/me').set(retried.headers).expect(401);
     } finally {
       await t.close();
     }

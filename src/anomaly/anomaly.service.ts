@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, Repository } from 'typeorm';
+import type { Alert, AlertPayload } from '../alerts/alert';
 import { AlertService } from '../alerts/alert.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
@@ -13,7 +14,7 @@ import type { Session } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
 import { AttemptStore } from '../throttle/attempt-store';
 import { ipPrefix } from '../common/ip-prefix';
-import { userAgentFamily } from './device';
+import { userAgentFamily } from '../common/user-agent-family';
 import { KnownDevice } from './entities/known-device.entity';
 import { UserFlag } from './entities/user-flag.entity';
 
@@ -26,6 +27,11 @@ const SPACE = 0x20;
  * distinct networks: the owner's own network change looks the same for its first few.
  */
 export const SAME_USER_AGENT_FACTOR = 2;
+/**
+ * Known devices kept per user; a new one beyond it forgets the one seen least recently. One account
+ * varying its User-Agent cannot grow the table without bound (nor widen the known-device lockout limit).
+ */
+export const MAX_KNOWN_DEVICES_PER_USER = 20;
 
 /** What an admin sees beside a flagged user's alerts. */
 export interface UserFlagSummary {
@@ -60,10 +66,10 @@ export class AnomalyService {
    * SessionsService has already revoked the session. The user is flagged (a `user_flags` row) for an
    * admin's closer look: the reuse means a refresh token left the client it was issued to.
    */
-  refreshTokenReused(session: Session | undefined, client: ClientInfo): void {
+  async refreshTokenReused(session: Session | undefined, client: ClientInfo): Promise<void> {
     if (!this.config.refreshReuse || !session) return;
     const flagId = randomUUID();
-    const alert = this.alerts.raise({
+    const alert = await this.raise({
       rule: 'refresh_token_reuse',
       severity: 'high',
       userId: session.userId,
@@ -71,6 +77,8 @@ export class AnomalyService {
       client,
       details: { sessionRevoked: true, flaggedUser: session.userId, userFlagId: flagId },
     });
+    // Deduplicated: the user was flagged by this rule's alert within the window.
+    if (!alert) return;
     const write = this.flags
       .insert({
         id: flagId,
@@ -144,7 +152,7 @@ export class AnomalyService {
       client,
       reason: 'fingerprint_mismatch',
     });
-    this.alerts.raise({
+    await this.raise({
       rule: 'fingerprint_mismatch',
       severity: 'high',
       userId: session.userId,
@@ -183,10 +191,38 @@ export class AnomalyService {
       if (isUniqueViolation(error)) return; // a concurrent login from the same device inserted it first
       throw error;
     }
+    await this.forgetStaleDevices(userId);
     if (firstDevice || !this.config.newDevice) return;
     const details = { userAgentFamily: device.userAgentFamily, ipPrefix: device.ipPrefix };
     this.audit.record({ type: 'new_device_login', success: true, userId, sessionId, client, metadata: details });
-    this.alerts.raise({ rule: 'new_device_login', severity: 'low', userId, sessionId, client, details });
+    await this.raise({ rule: 'new_device_login', severity: 'low', userId, sessionId, client, details });
+  }
+
+  private async forgetStaleDevices(userId: string): Promise<void> {
+    const stale = await this.devices.find({
+      select: { id: true },
+      where: { userId },
+      order: { lastSeenAt: 'DESC', id: 'ASC' },
+      skip: MAX_KNOWN_DEVICES_PER_USER,
+    });
+    if (stale.length > 0) await this.devices.delete(stale.map((row) => row.id));
+  }
+
+  /**
+   * One alert per user and rule within ANOMALY_ALERT_DEDUP_WINDOW: an account varying its User-Agent
+   * must not flood the admins, the audit log and the webhook. The rule's own audit events are still
+   * written; only the alert is left out (and logged at debug). Alerts with no user are never merged.
+   */
+  private async raise(alert: Alert): Promise<AlertPayload | null> {
+    const windowMs = this.config.alertDedupWindowSeconds * 1000;
+    if (windowMs > 0 && alert.userId) {
+      const first = await this.store.setIfAbsent(`alert-dedup:${alert.rule}:${alert.userId}`, '1', windowMs);
+      if (!first) {
+        this.logger.debug(`alert ${alert.rule} for user ${alert.userId} deduplicated`);
+        return null;
+      }
+    }
+    return this.alerts.raise(alert);
   }
 
   /**
@@ -220,7 +256,7 @@ export class AnomalyService {
     if (!current || previous !== network || now - Number(leftAt) > windowMs) return;
     // Back on a network it left within the window. One alert per session and window, even when requests race.
     if (!(await this.store.setIfAbsent(`session-spread-alerted:${sessionId}`, '1', windowMs))) return;
-    this.alerts.raise({
+    await this.raise({
       rule: 'session_ip_spread',
       severity: 'medium',
       userId,

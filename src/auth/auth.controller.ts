@@ -99,11 +99,18 @@ export class AuthController {
     clearSessionCookies(response, this.config.cookieSecure);
   }
 
-  /** Public because the access token may have expired; the refresh cookie identifies the session. */
+  /**
+   * Public because the access token may have expired; the refresh cookie identifies the session, and the
+   * fingerprint cookie proves this is the browser it belongs to.
+   */
   @Public()
   @Get('csrf')
   async csrf(@Req() request: Request): Promise<{ csrfToken: string }> {
-    return { csrfToken: await this.auth.csrfTokenFor(readCookie(request, REFRESH_COOKIE)) };
+    const cookies = {
+      refreshToken: readCookie(request, REFRESH_COOKIE),
+      fingerprintCookie: readCookie(request, FINGERPRINT_COOKIE),
+    };
+    return { csrfToken: await this.auth.csrfTokenFor(cookies, clientInfo(request)) };
   }
 
   private respond(grant: SessionGrant, response: Response): CookieSessionResponseDto | BearerSessionResponseDto {

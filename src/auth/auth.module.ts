@@ -16,6 +16,7 @@ import { LoginThrottleService } from './login-throttle.service';
 import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
 import { PrincipalController } from './principal.controller';
+import { RefreshRefusalService } from './refresh-refusal.service';
 
 @Module({
   imports: [UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule, IssuersModule],
@@ -24,6 +25,7 @@ import { PrincipalController } from './principal.controller';
     AuthService,
     LoginThrottleService,
     PasswordService,
+    RefreshRefusalService,
     JwtStrategy,
     // Global guards run in this order: who is calling, may they, and did they mean to.
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -6,6 +6,8 @@ import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { accountsConfig } from '../config/configuration';
 import { CsrfService } from '../csrf/csrf.service';
+import type { PresentingDevice } from '../sessions/device-binding';
+import type { Session } from '../sessions/entities/session.entity';
 import { IssuedRefreshToken, RefreshRejectedError, SessionsService } from '../sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { FingerprintService, Transport } from '../tokens/fingerprint.service';
@@ -16,6 +18,7 @@ import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordService } from './password.service';
+import { RefreshRefusalService } from './refresh-refusal.service';
 
 interface GrantBase extends IssuedRefreshToken {
   user: UserResponseDto;
@@ -49,6 +52,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly loginThrottle: LoginThrottleService,
     private readonly anomalies: AnomalyService,
+    private readonly refusals: RefreshRefusalService,
     private readonly clock: Clock,
     @Inject(accountsConfig.KEY) private readonly accounts: ConfigType<typeof accountsConfig>,
   ) {}
@@ -81,9 +85,11 @@ export class AuthService {
       this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'email_unverified', client });
       throw new ForbiddenException(UNVERIFIED_LOGIN_MESSAGE);
     }
+    // A browser's session is bound to this value for life: refreshes need it back (device-binding.ts).
+    const fingerprintCookie = transport === 'cookie' ? this.fingerprints.newCookieValue() : undefined;
     let issued: IssuedRefreshToken;
     try {
-      issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client);
+      issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client, fingerprintCookie);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
       // The password changed (or every session was ended) while this login was checking the old one.
@@ -106,57 +112,41 @@ export class AuthService {
     });
     await this.anomalies.loginSucceeded(user.id, issued.session.id, client);
     this.anomalies.sessionUsed(user.id, issued.session.id, client);
-    return this.grant(user, issued, transport, client);
+    return this.grant(user, issued, client, fingerprintCookie);
   }
 
+  /**
+   * The refresh token must come back from the device its session began on (the fingerprint cookie for
+   * browsers, the User-Agent family for everyone), checked before the CSRF token so the audit names the
+   * real failure. A mismatch spends nothing: the owner's token stays valid, and the anomaly rule counts it.
+   */
   async refresh(request: RefreshRequest, client: ClientInfo): Promise<SessionGrant> {
     if (!request.refreshToken) throw new UnauthorizedException('Invalid or expired refresh token');
     const presented = await this.sessions.lookup(request.refreshToken);
-    if (request.transport === 'cookie' && presented) {
-      // The refresh cookie is ambient, so the CSRF token must match the session it belongs to.
-      const { session } = presented;
-      if (!this.csrf.verify(session.id, request.csrfToken)) {
-        this.audit.record({
-          type: 'csrf_rejected',
-          success: false,
-          userId: session.userId,
-          sessionId: session.id,
-          client,
-          reason: request.csrfToken ? 'bad_token' : 'missing_token',
-          metadata: { path: '/api/auth/refresh' },
-        });
-        throw new ForbiddenException('CSRF check failed');
-      }
-    }
+    const device = this.presentingDevice(request, client);
+    const previousIp = presented?.session.lastIp;
     let issued: IssuedRefreshToken;
     try {
-      issued = await this.sessions.rotate(presented, request.transport, client);
+      this.sessions.checkPresented(presented, request.transport, device);
+      if (request.transport === 'cookie') this.requireCsrfToken(presented.session, request.csrfToken, client);
+      issued = await this.sessions.rotate(presented, request.transport, device, client);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
-      if (error.reason === 'reuse') {
-        this.anomalies.refreshTokenReused(error.session, client);
-      } else {
-        this.audit.record({
-          type: 'refresh_failed',
-          success: false,
-          userId: error.session?.userId,
-          sessionId: error.session?.id,
-          client,
-          reason: error.reason,
-        });
-      }
+      await this.refusals.refreshRefused(error, device, client);
       throw new UnauthorizedException('Invalid or expired refresh token');
     }
     const user = await this.users.getById(issued.session.userId);
-    this.audit.record({ type: 'refresh', success: true, userId: user.id, sessionId: issued.session.id, client });
-    this.anomalies.sessionUsed(user.id, issued.session.id, client);
-    return this.grant(
-      user,
-      issued,
-      request.transport,
+    this.audit.record({
+      type: 'refresh',
+      success: true,
+      userId: user.id,
+      sessionId: issued.session.id,
       client,
-      request.transport === 'cookie' ? request.fingerprintCookie : undefined,
-    );
+      // Addresses may change (phones move between networks); the change is recorded, never refused.
+      metadata: previousIp !== undefined && previousIp !== client.ip ? { previousIp } : undefined,
+    });
+    this.anomalies.sessionUsed(user.id, issued.session.id, client);
+    return this.grant(user, issued, client, device.fingerprintCookie);
   }
 
   /** Ends the caller's session and denylists the access token that asked. */
@@ -192,13 +182,25 @@ export class AuthService {
   }
 
   /**
-   * A CSRF token for the browser session whose refresh cookie came with the request. Only a token that
-   * could still be spent qualifies: a spent or stolen-and-replaced one must not mint CSRF tokens.
+   * A CSRF token for the browser session whose refresh cookie came with the request, from the device that
+   * session is bound to. Only a token that could still be spent qualifies: a spent or stolen-and-replaced
+   * one must not mint CSRF tokens, nor a refresh cookie without its fingerprint cookie.
    */
-  async csrfTokenFor(refreshToken: string | undefined): Promise<string> {
-    const session = refreshToken ? await this.sessions.liveSessionOf(refreshToken, 'cookie') : null;
-    if (!session) throw new UnauthorizedException('Invalid or missing session');
-    return this.csrf.issue(session.id);
+  async csrfTokenFor(
+    request: { refreshToken?: string; fingerprintCookie?: string },
+    client: ClientInfo,
+  ): Promise<string> {
+    const presented = request.refreshToken ? await this.sessions.lookup(request.refreshToken) : null;
+    const device = { userAgent: client.userAgent, fingerprintCookie: request.fingerprintCookie };
+    try {
+      this.sessions.checkPresented(presented, 'cookie', device);
+    } catch (error) {
+      if (!(error instanceof RefreshRejectedError)) throw error;
+      await this.refusals.csrfTokenRefused(error, device, client);
+      throw new UnauthorizedException('Invalid or missing session');
+    }
+    if (!this.sessions.isSpendable(presented.token)) throw new UnauthorizedException('Invalid or missing session');
+    return this.csrf.issue(presented.session.id);
   }
 
   /**
@@ -252,12 +254,33 @@ export class AuthService {
     });
   }
 
+  private presentingDevice(request: RefreshRequest, client: ClientInfo): PresentingDevice {
+    return {
+      userAgent: client.userAgent,
+      fingerprintCookie: request.transport === 'cookie' ? request.fingerprintCookie : undefined,
+    };
+  }
+
+  /** The refresh cookie is ambient, so the CSRF token must match the session it belongs to. */
+  private requireCsrfToken(session: Session, csrfToken: string | undefined, client: ClientInfo): void {
+    if (this.csrf.verify(session.id, csrfToken)) return;
+    this.audit.record({
+      type: 'csrf_rejected',
+      success: false,
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+      reason: csrfToken ? 'bad_token' : 'missing_token',
+      metadata: { path: '/api/auth/refresh' },
+    });
+    throw new ForbiddenException('CSRF check failed');
+  }
+
   private grant(
     user: User,
     issued: IssuedRefreshToken,
-    transport: Transport,
     client: ClientInfo,
-    existingFingerprint?: string,
+    fingerprintCookie: string | undefined,
   ): SessionGrant {
     const sign = (fingerprint: string) =>
       this.accessTokens.issue({
@@ -265,20 +288,20 @@ export class AuthService {
         sessionId: issued.session.id,
         roles: user.roles,
         fingerprint,
-        transport,
+        transport: issued.session.transport,
         authenticatedAt: issued.session.createdAt,
       });
     const base = { ...issued, user: UserResponseDto.from(user) };
-    if (transport === 'bearer') {
-      const fingerprint = this.fingerprints.bind({ transport, ip: client.ip, userAgent: client.userAgent });
-      return { ...base, transport, accessToken: sign(fingerprint) };
+    if (issued.session.transport === 'bearer') {
+      const fingerprint = this.fingerprints.bind({ transport: 'bearer', ip: client.ip, userAgent: client.userAgent });
+      return { ...base, transport: 'bearer', accessToken: sign(fingerprint) };
     }
-    // A browser keeps its fingerprint for the whole session, so a request racing a refresh still matches.
-    const fingerprintCookie = existingFingerprint ?? this.fingerprints.newCookieValue();
-    const fingerprint = this.fingerprints.bind({ transport, fingerprintCookie, userAgent: client.userAgent });
+    // A browser keeps the fingerprint its session is bound to: never a new one on refresh (checked above).
+    if (!fingerprintCookie) throw new Error('a browser session is granted only with its fingerprint cookie');
+    const fingerprint = this.fingerprints.bind({ transport: 'cookie', fingerprintCookie, userAgent: client.userAgent });
     return {
       ...base,
-      transport,
+      transport: 'cookie',
       accessToken: sign(fingerprint),
       fingerprintCookie,
       csrfToken: this.csrf.issue(issued.session.id),

@@ -4,6 +4,7 @@ import { PassportStrategy } from '@nestjs/passport';
 import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { clientInfo } from '../common/client-info';
+import { Clock } from '../common/clock/clock';
 import type { Role } from '../common/decorators/roles.decorator';
 import { jwtConfig } from '../config/configuration';
 import { SIGNING_ALGORITHMS } from '../config/environment';
@@ -13,6 +14,7 @@ import { BindingFactors, FingerprintService } from '../tokens/fingerprint.servic
 import { RevocationStore } from '../tokens/revocation.store';
 import { accessTokenSource, FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
 import type { AuthenticatedUser } from './authenticated-user';
+import { isCanonicalCompactJws } from './compact-jws';
 import { TokenRejectedError } from './token-rejection';
 
 /** Small clock skew between instances; RFC 7519 §4.1.4 allows "some small leeway". */
@@ -28,6 +30,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     keyStore: KeyStore,
     private readonly fingerprints: FingerprintService,
     private readonly revocations: RevocationStore,
+    private readonly clock: Clock,
     @Inject(jwtConfig.KEY) jwt: ConfigType<typeof jwtConfig>,
   ) {
     super({
@@ -49,6 +52,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   async validate(request: Request, claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser> {
     if (!hasRequiredClaims(claims)) throw new TokenRejectedError('missing_claims');
     const details = { userId: claims.sub, sessionId: claims.sid };
+    // jsonwebtoken checks exp and nbf but not iat. A token issued "in the future" would outlive the
+    // revocation of every token issued before now (logout-all, password change), which compares iat.
+    if (claims.iat > this.clock.nowSeconds() + CLOCK_TOLERANCE_SECONDS) {
+      throw new TokenRejectedError('not_yet_valid', details);
+    }
     const source = accessTokenSource(request);
     // Unreachable today (the extractor found a token), but an unknown source must never default to the
     // CSRF-exempt bearer transport.
@@ -84,6 +92,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 }
 
 async function verificationKeyFor(keyStore: KeyStore, rawToken: string): Promise<string> {
+  // Before anything is decoded: one token, one spelling (the decoders below would accept others).
+  if (!isCanonicalCompactJws(rawToken)) throw new TokenRejectedError('malformed');
   const header = decodeHeader(rawToken);
   if (!header) throw new TokenRejectedError('malformed');
   const typ = typeof header.typ === 'string' ? header.typ.toLowerCase() : undefined;

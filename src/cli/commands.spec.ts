@@ -132,6 +132,7 @@ describe('CLI commands (real services, in-memory database)', () => {
     expect(output.lines[0]).toBe('kid\talg\tstate\tcreated\tactivated\tdeactivated\tretire at');
     expect(output.lines.slice(1).map((line) => line.split('\t')[2])).toEqual(['retiring', 'active']);
     const sealed = (await keys().find()).map((row) => row.encryptedPrivateKey);
+    expect(sealed).toHaveLength(2);
     for (const value of sealed) expect(output.lines.join('\n')).not.toContain(value.slice(3, 20));
   });
 

@@ -40,7 +40,13 @@ describe('loadEnvironment', () => {
       port: 3000,
       databaseUrl: 'sqlite:var/warden.sqlite',
       jwt: { algorithm: 'ES256', accessTokenTtlSeconds: 900, audience: 'warden-api', issuer: 'http://localhost:3000' },
-      sessions: { refreshTokenTtlSeconds: 7 * 86400, maxAgeSeconds: 30 * 86400, reuseGraceSeconds: 0 },
+      sessions: {
+        refreshTokenTtlSeconds: 7 * 86400,
+        maxAgeSeconds: 30 * 86400,
+        reuseGraceSeconds: 0,
+        maxSessionsPerUser: 10,
+      },
+      anomaly: expect.objectContaining({ alertDedupWindowSeconds: 3600 }),
       cookieSecure: true,
       trustProxy: false,
     });

@@ -74,6 +74,7 @@ export const INTEGER_SETTINGS = {
   LOGIN_MAX_FAILURES_PER_IP: [50, 1, 10_000],
   LOGIN_IP_BLOCK_MIN_ACCOUNTS: [5, 1, 10_000],
   ANOMALY_FINGERPRINT_MISMATCHES: [3, 0, 1000],
+  MAX_SESSIONS_PER_USER: [10, 1, 1000],
   ALERT_WEBHOOK_ATTEMPTS: [5, 1, 20],
   ALERT_WEBHOOK_BACKOFF_MS: [1000, 0, 600_000],
   AUDIT_RETENTION_DAYS: [90, 1, 36_500],
@@ -102,6 +103,7 @@ const DURATION_SETTINGS = {
   LOGIN_IP_BLOCK: ['15m', 1, 7 * 86_400],
   ANOMALY_FINGERPRINT_WINDOW: ['5m', 1, 86_400],
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
+  ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
   MAIL_TIMEOUT: ['10s', 1, 120],
   EMAIL_VERIFICATION_TTL: ['24h', 300, 7 * 86_400],
@@ -159,6 +161,8 @@ export interface AnomalySettings {
   fingerprintWindowSeconds: number;
   /** 0 turns the rule off. */
   sessionSpreadWindowSeconds: number;
+  /** One alert per user and rule within this window; 0 raises every one. */
+  alertDedupWindowSeconds: number;
 }
 
 export interface AlertSettings {
@@ -170,7 +174,13 @@ export interface Environment {
   port: number;
   databaseUrl: string;
   jwt: { issuer: string; audience: string; algorithm: SigningAlgorithm; accessTokenTtlSeconds: number };
-  sessions: { refreshTokenTtlSeconds: number; maxAgeSeconds: number; reuseGraceSeconds: number };
+  sessions: {
+    refreshTokenTtlSeconds: number;
+    maxAgeSeconds: number;
+    reuseGraceSeconds: number;
+    /** Live sessions one user may hold; a login beyond it ends the one unused the longest. */
+    maxSessionsPerUser: number;
+  };
   secrets: Record<SecretSetting, Buffer>;
   /** Settings whose value came from var/ (development only); production refuses to start with any. */
   generatedSecrets: SecretSetting[];
@@ -293,6 +303,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     fingerprintMismatches: integer('ANOMALY_FINGERPRINT_MISMATCHES'),
     fingerprintWindowSeconds: duration('ANOMALY_FINGERPRINT_WINDOW'),
     sessionSpreadWindowSeconds: duration('ANOMALY_SESSION_SPREAD_WINDOW'),
+    alertDedupWindowSeconds: duration('ANOMALY_ALERT_DEDUP_WINDOW'),
   };
   const alerts = resolveAlerts(env, production, problems, {
     timeoutSeconds: duration('ALERT_WEBHOOK_TIMEOUT'),
@@ -338,7 +349,12 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
       algorithm: (env.JWT_ALG ?? 'ES256') as SigningAlgorithm,
       accessTokenTtlSeconds,
     },
-    sessions: { refreshTokenTtlSeconds, maxAgeSeconds, reuseGraceSeconds },
+    sessions: {
+      refreshTokenTtlSeconds,
+      maxAgeSeconds,
+      reuseGraceSeconds,
+      maxSessionsPerUser: integer('MAX_SESSIONS_PER_USER'),
+    },
     secrets,
     generatedSecrets,
     secretSources,

@@ -16,7 +16,8 @@ import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecy
 import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
-import { AccountTokens1764370800000 } from './migrations/1764370800000-account-tokens';
+import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-binding';
+import { AccountTokens1764374400000 } from './migrations/1764374400000-account-tokens';
 
 export const entities = [
   User,
@@ -36,7 +37,8 @@ export const migrations = [
   KnownDevices1764360000000,
   UserFlags1764363600000,
   SessionEpoch1764367200000,
-  AccountTokens1764370800000,
+  DeviceBinding1764370800000,
+  AccountTokens1764374400000,
 ];
 
 /**

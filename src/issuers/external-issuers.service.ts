@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { decodeJwt, errors, type JWTPayload, jwtVerify } from 'jose';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { accessTokenSource } from '../auth/auth-cookies';
+import { isCanonicalCompactJws } from '../auth/compact-jws';
 import { RejectionReason, TokenRejectedError } from '../auth/token-rejection';
 import { Clock } from '../common/clock/clock';
 import type { Role } from '../common/decorators/roles.decorator';
@@ -60,6 +61,8 @@ export class ExternalIssuersService {
     const source = accessTokenSource(request)!;
     // The access cookie is Warden's own: an external token there was planted, not issued to this browser.
     if (source.transport !== 'bearer') throw new TokenRejectedError('bad_issuer');
+    // jose decodes leniently too: one token, one spelling, whoever issued it.
+    if (!isCanonicalCompactJws(source.token)) throw new TokenRejectedError('malformed');
     let claims: JWTPayload;
     try {
       ({ payload: claims } = await jwtVerify(source.token, (header) => keys.keyFor(header), {

@@ -12,9 +12,11 @@ import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.stor
 import { RefreshToken } from './entities/refresh-token.entity';
 import { User } from '../users/entities/user.entity';
 import { Session } from './entities/session.entity';
+import { bindingFailure, BindingFailure, deviceBinding, PresentingDevice } from './device-binding';
 import { hashRefreshToken, newRefreshToken } from './refresh-token-secret';
 
-export type RefreshFailure = 'unknown_token' | 'expired' | 'session_ended' | 'transport_mismatch' | 'reuse';
+export type RefreshFailure =
+  'unknown_token' | 'expired' | 'session_ended' | 'transport_mismatch' | BindingFailure | 'reuse';
 
 export class RefreshRejectedError extends Error {
   constructor(
@@ -74,12 +76,14 @@ export class SessionsService {
    * `sessionEpoch` is the user's epoch as read before the password check. The conditional UPDATE below
    * both checks it and, on PostgreSQL, holds the user row until commit, so a password change, logout-all
    * or demotion racing this login either sees the new session (and ends it) or makes this login fail.
+   * A browser session is bound to `fingerprintCookie` (and every session to its User-Agent family) for life.
    */
   async start(
     userId: string,
     sessionEpoch: number,
     transport: Transport,
     client: ClientInfo,
+    fingerprintCookie?: string,
   ): Promise<IssuedRefreshToken> {
     const now = this.clock.now();
     const expiresAt = this.after(now, this.config.maxAgeSeconds);
@@ -93,6 +97,7 @@ export class SessionsService {
       lastUsedAt: now,
       lastIp: client.ip,
       lastUserAgent: client.userAgent,
+      ...deviceBinding(transport, client, fingerprintCookie),
       idleExpiresAt: this.idleExpiry(now, expiresAt),
       expiresAt,
       revokedAt: null,
@@ -105,7 +110,35 @@ export class SessionsService {
       return this.issueRefreshToken(manager, session, null, now);
     });
     if (started instanceof Abort) throw new RefreshRejectedError('session_ended');
+    await this.enforceSessionLimit(userId, session.id, client);
     return started;
+  }
+
+  /**
+   * MAX_SESSIONS_PER_USER: a login beyond it ends the user's sessions unused the longest, so one account
+   * cannot pile up sessions (and the rows, revocations and alerts they bring). Concurrent logins may
+   * overshoot by their number until the next login trims again.
+   */
+  private async enforceSessionLimit(userId: string, newSessionId: string, client: ClientInfo): Promise<void> {
+    const limit = this.config.maxSessionsPerUser;
+    const others = (await this.listActive(userId)).filter((session) => session.id !== newSessionId);
+    const excess = others.slice(limit - 1);
+    if (excess.length === 0) return;
+    await this.revokeSessions(
+      excess.map((session) => session.id),
+      'session_limit',
+    );
+    for (const ended of excess) {
+      this.audit.record({
+        type: 'session_revoked',
+        success: true,
+        userId,
+        sessionId: ended.id,
+        client,
+        reason: 'session_limit',
+        metadata: { limit, by: newSessionId },
+      });
+    }
   }
 
   /** The token row and its session, spent or not; null for a token we never issued. */
@@ -115,13 +148,37 @@ export class SessionsService {
     return token && session ? { token, session } : null;
   }
 
-  /** The live session a still-spendable refresh token belongs to, or null. */
-  async liveSessionOf(presented: string, transport: Transport): Promise<Session | null> {
-    const found = await this.lookup(presented);
+  /**
+   * Everything a refresh token must pass before it may be spent, in the order the audit reports it: a
+   * token we issued, a live session, the transport it began with, its own device, an unexpired token.
+   * Spent tokens pass: rotate() tells reuse from a grace retry.
+   */
+  checkPresented(
+    presented: PresentedRefreshToken | null,
+    transport: Transport,
+    device: PresentingDevice,
+  ): asserts presented is PresentedRefreshToken {
+    if (!presented) throw new RefreshRejectedError('unknown_token');
+    const { token, session } = presented;
     const now = this.clock.now();
-    if (!found || found.session.transport !== transport || !this.isAlive(found.session, now)) return null;
-    const { token } = found;
-    return token.usedAt === null && token.supersededAt === null && token.expiresAt > now ? found.session : null;
+    if (!this.isAlive(session, now)) throw new RefreshRejectedError('session_ended', session);
+    // A browser's refresh token comes from its HttpOnly cookie; the same token in a JSON body was lifted
+    // out of the cookie jar, and skips the CSRF and fingerprint-cookie checks of the cookie transport.
+    if (session.transport !== transport) throw new RefreshRejectedError('transport_mismatch', session);
+    // A spent token is reuse from any device (rotate() ends the family); a spendable one from another
+    // device is refused and spends nothing, so the owner keeps the session.
+    const failure = this.isSpent(token) ? null : bindingFailure(session, device);
+    if (failure) throw new RefreshRejectedError(failure, session);
+    if (token.expiresAt <= now) throw new RefreshRejectedError('expired', session);
+  }
+
+  /** Neither spent nor superseded nor expired: a token that may still be rotated (and so may mint CSRF tokens). */
+  isSpendable(token: RefreshToken): boolean {
+    return !this.isSpent(token) && token.expiresAt > this.clock.now();
+  }
+
+  private isSpent(token: RefreshToken): boolean {
+    return token.usedAt !== null || token.supersededAt !== null;
   }
 
   /**
@@ -132,16 +189,12 @@ export class SessionsService {
   async rotate(
     presented: PresentedRefreshToken | null,
     transport: Transport,
+    device: PresentingDevice,
     client: ClientInfo,
   ): Promise<IssuedRefreshToken> {
-    if (!presented) throw new RefreshRejectedError('unknown_token');
+    this.checkPresented(presented, transport, device);
     const { token, session } = presented;
     const now = this.clock.now();
-    if (!this.isAlive(session, now)) throw new RefreshRejectedError('session_ended', session);
-    // A browser's refresh token comes from its HttpOnly cookie; the same token in a JSON body was lifted
-    // out of the cookie jar, and skips the CSRF and fingerprint-cookie checks of the cookie transport.
-    if (session.transport !== transport) throw new RefreshRejectedError('transport_mismatch', session);
-    if (token.expiresAt <= now) throw new RefreshRejectedError('expired', session);
 
     const rotated = await this.attempt(async (manager) => {
       const spent = await manager.update(
@@ -152,7 +205,14 @@ export class SessionsService {
       if (spent.affected !== 1) throw new Abort('lost_race');
       return this.continueSession(manager, session, token.id, client, now);
     });
-    const outcome = rotated instanceof Abort ? await this.retryWithinGrace(token, session, client, now) : rotated;
+    // Only the device the session is bound to may take the grace retry; from another one it is reuse.
+    const graceAllowed = bindingFailure(session, device) === null;
+    const outcome =
+      rotated instanceof Abort
+        ? graceAllowed
+          ? await this.retryWithinGrace(token, session, client, now)
+          : rotated
+        : rotated;
     if (!(outcome instanceof Abort)) return outcome;
     if (outcome.outcome === 'session_ended') throw new RefreshRejectedError('session_ended', session);
     return this.rejectReuse(token, session, client, now);

@@ -12,6 +12,13 @@ describe('FingerprintService', () => {
     expect(service.bind(base)).not.toBe(service.bind({ ...base, userAgent: 'UA/2' }));
   });
 
+  it('binds a browser to its User-Agent as well as its fingerprint cookie', () => {
+    const base = { transport: 'cookie', fingerprintCookie: 'cookie-value', userAgent: 'UA/1' } as const;
+    expect(service.matches(service.bind(base), base)).toBe(true);
+    expect(service.bind(base)).not.toBe(service.bind({ ...base, userAgent: 'UA/2' }));
+    expect(service.bind(base)).not.toBe(service.bind({ ...base, fingerprintCookie: 'other-value' }));
+  });
+
   it('joins factors unambiguously: moving a separator between factors changes the hash', () => {
     const a = service.bind({ transport: 'bearer', ip: '1.2.3.4|x', userAgent: 'y' });
     const b = service.bind({ transport: 'bearer', ip: '1.2.3.4', userAgent: 'x|y' });

@@ -34,6 +34,17 @@ export class Session {
   @Column({ name: 'last_user_agent', type: 'varchar', length: 512 })
   lastUserAgent!: string;
 
+  /**
+   * The device binding (see device-binding.ts), fixed for the session's whole life: SHA-256 of the
+   * browser's `__Host-fgp` cookie (null for bearer sessions) ...
+   */
+  @Column({ name: 'fingerprint_hash', type: 'varchar', length: 64, nullable: true })
+  fingerprintHash!: string | null;
+
+  /** ... and the User-Agent family it logged in with; null only for sessions older than the binding. */
+  @Column({ name: 'user_agent_family', type: 'varchar', length: 64, nullable: true })
+  userAgentFamily!: string | null;
+
   /** Idle expiry: pushed forward by each refresh, never past `expiresAt`. */
   @Column({ name: 'idle_expires_at', type: Date })
   idleExpiresAt!: Date;

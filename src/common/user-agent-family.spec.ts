@@ -1,4 +1,4 @@
-import { userAgentFamily } from './device';
+import { userAgentFamily } from './user-agent-family';
 
 describe('userAgentFamily', () => {
   it.each([

@@ -1,0 +1,78 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { AnomalyService } from '../anomaly/anomaly.service';
+import { AuditService } from '../audit/audit.service';
+import type { ClientInfo } from '../common/client-info';
+import { userAgentFamily } from '../common/user-agent-family';
+import { isBindingFailure, PresentingDevice } from '../sessions/device-binding';
+import type { Session } from '../sessions/entities/session.entity';
+import type { RefreshRejectedError } from '../sessions/sessions.service';
+
+/**
+ * Why a refresh token was refused, for the audit log and the anomaly rules; the client only ever sees a
+ * generic 401. A token presented from another device counts for the fingerprint-mismatch rule like a
+ * replayed access token, so a stolen refresh cookie tried from a few places ends its session.
+ */
+@Injectable()
+export class RefreshRefusalService {
+  private readonly logger = new Logger(RefreshRefusalService.name);
+
+  constructor(
+    private readonly audit: AuditService,
+    private readonly anomalies: AnomalyService,
+  ) {}
+
+  /** POST /api/auth/refresh: reuse goes to its own rule, anything else is a `refresh_failed` event. */
+  async refreshRefused(error: RefreshRejectedError, device: PresentingDevice, client: ClientInfo): Promise<void> {
+    if (error.reason === 'reuse') {
+      await this.anomalies.refreshTokenReused(error.session, client);
+      return;
+    }
+    const wrongDevice = isBindingFailure(error.reason) ? error.session : undefined;
+    this.audit.record({
+      type: 'refresh_failed',
+      success: false,
+      userId: error.session?.userId,
+      sessionId: error.session?.id,
+      client,
+      reason: error.reason,
+      metadata: wrongDevice ? bindingDetails(wrongDevice, device) : undefined,
+    });
+    if (wrongDevice) await this.countMismatch(wrongDevice, client);
+  }
+
+  /**
+   * GET /api/auth/csrf: a refresh cookie from another device is a `csrf_rejected` event and counts like a
+   * refresh; an unknown, spent or dead token is refused silently, as before the binding.
+   */
+  async csrfTokenRefused(error: RefreshRejectedError, device: PresentingDevice, client: ClientInfo): Promise<void> {
+    const session = isBindingFailure(error.reason) ? error.session : undefined;
+    if (!session) return;
+    this.audit.record({
+      type: 'csrf_rejected',
+      success: false,
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+      reason: error.reason,
+      metadata: { path: '/api/auth/csrf', ...bindingDetails(session, device) },
+    });
+    await this.countMismatch(session, client);
+  }
+
+  /** Awaited (the request is refused anyway), so enough sources end the session before the next attempt. */
+  private async countMismatch(session: Session, client: ClientInfo): Promise<void> {
+    await this.anomalies
+      .fingerprintMismatch(session.userId, session.id, client)
+      .catch((error: Error) => this.logger.error(`Fingerprint mismatch rule failed: ${error.message}`));
+  }
+}
+
+/** What an operator needs to tell a stolen refresh token from a browser update; never the cookie itself. */
+function bindingDetails(session: Session, device: PresentingDevice): Record<string, unknown> {
+  return {
+    transport: session.transport,
+    fingerprintCookie: device.fingerprintCookie === undefined ? 'missing' : 'present',
+    userAgentFamily: userAgentFamily(device.userAgent),
+    sessionUserAgentFamily: session.userAgentFamily,
+  };
+}

@@ -1,0 +1,76 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { ClientInfo } from '../common/client-info';
+import { userAgentFamily } from '../common/user-agent-family';
+import type { Transport } from '../tokens/fingerprint.service';
+
+/** Why a refresh token was refused on a device other than the one its session began on. */
+export type BindingFailure = 'fingerprint_missing' | 'fingerprint_mismatch' | 'user_agent_mismatch';
+
+const BINDING_FAILURES: ReadonlySet<string> = new Set<BindingFailure>([
+  'fingerprint_missing',
+  'fingerprint_mismatch',
+  'user_agent_mismatch',
+]);
+
+export function isBindingFailure(reason: string): reason is BindingFailure {
+  return BINDING_FAILURES.has(reason);
+}
+
+/** What a session is bound to for its whole life, stored when it starts. */
+export interface DeviceBinding {
+  /** SHA-256 of the browser's `__Host-fgp` cookie; null for bearer sessions. */
+  fingerprintHash: string | null;
+  /** "Firefox on Linux": a browser update keeps it, another browser or OS does not. */
+  userAgentFamily: string;
+}
+
+/** The device presenting a refresh token: its User-Agent, and for browsers the fingerprint cookie it sent. */
+export interface PresentingDevice {
+  userAgent: string;
+  fingerprintCookie?: string;
+}
+
+/**
+ * The cookie holds 256 random bits, so a plain SHA-256 suffices (as for refresh tokens): a leaked
+ * `sessions` table yields no cookie value.
+ */
+export function hashFingerprintCookie(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export function deviceBinding(transport: Transport, client: ClientInfo, fingerprintCookie?: string): DeviceBinding {
+  if (transport === 'cookie' && !fingerprintCookie) throw new Error('a browser session needs its fingerprint cookie');
+  return {
+    fingerprintHash: transport === 'cookie' ? hashFingerprintCookie(fingerprintCookie!) : null,
+    userAgentFamily: userAgentFamily(client.userAgent),
+  };
+}
+
+/**
+ * Null when the device matches the session's binding. A browser must send the fingerprint cookie its
+ * session began with: the refresh cookie is `__Secure-` with a narrow path, so a sibling subdomain can
+ * plant one, but only this host can set the `__Host-` fingerprint cookie. Every client must keep its
+ * User-Agent family; its address may change (phones move between networks). A session with no binding
+ * (created before bindings were stored) matches nothing.
+ */
+export function bindingFailure(
+  session: { transport: Transport; fingerprintHash: string | null; userAgentFamily: string | null },
+  device: PresentingDevice,
+): BindingFailure | null {
+  if (session.transport === 'cookie') {
+    if (!device.fingerprintCookie) return 'fingerprint_missing';
+    if (
+      !session.fingerprintHash ||
+      !sameHash(hashFingerprintCookie(device.fingerprintCookie), session.fingerprintHash)
+    ) {
+      return 'fingerprint_mismatch';
+    }
+  }
+  return session.userAgentFamily === userAgentFamily(device.userAgent) ? null : 'user_agent_mismatch';
+}
+
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
