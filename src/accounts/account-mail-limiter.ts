@@ -1,10 +1,11 @@
+import { createHmac, hkdfSync } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AlertService } from '../alerts/alert.service';
 import { AuditService } from '../audit/audit.service';
 import { ClientInfo, clientKey } from '../common/client-info';
 import { RetryLaterException } from '../common/exceptions/retry-later.exception';
-import { accountsConfig } from '../config/configuration';
+import { accountsConfig, secretsConfig } from '../config/configuration';
 import { AttemptStore } from '../throttle/attempt-store';
 
 export type MailRequestKind = 'register' | 'password_reset' | 'email_change';
@@ -18,18 +19,27 @@ export type MailRequestKind = 'register' | 'password_reset' | 'email_change';
  */
 @Injectable()
 export class AccountMailLimiter {
+  /** Counter keys hold an HMAC of the address, never the address (the store may be a shared Redis). */
+  private readonly addressKeySecret: Buffer;
+
   constructor(
     @Inject(accountsConfig.KEY) private readonly config: ConfigType<typeof accountsConfig>,
+    @Inject(secretsConfig.KEY) secrets: ConfigType<typeof secretsConfig>,
     private readonly store: AttemptStore,
     private readonly alerts: AlertService,
     private readonly audit: AuditService,
-  ) {}
+  ) {
+    this.addressKeySecret = Buffer.from(
+      hkdfSync('sha256', secrets.FINGERPRINT_SECRET, Buffer.alloc(0), 'warden/account-mail/address-key', 32),
+    );
+  }
 
   async admit(kind: MailRequestKind, email: string, client: ClientInfo, userId?: string): Promise<void> {
     const { windowSeconds, perAddress, perClient } = this.config.mailLimit;
     const windowMs = windowSeconds * 1000;
     const source = clientKey(client.ip);
-    const addressHits = await this.store.hit(`account-mail:${kind}:address:${email}`, windowMs);
+    const address = createHmac('sha256', this.addressKeySecret).update(email).digest('base64url');
+    const addressHits = await this.store.hit(`account-mail:${kind}:address:${address}`, windowMs);
     const clientHits = await this.store.hit(`account-mail:${kind}:client:${source}`, windowMs);
     const scope = addressHits > perAddress ? 'address' : clientHits > perClient ? 'client' : null;
     if (!scope) return;
@@ -41,7 +51,7 @@ export class AccountMailLimiter {
       reason: scope,
       metadata: { addressHits, clientHits },
     });
-    const alertKey = `account-mail-alerted:${kind}:${scope}:${scope === 'address' ? email : source}`;
+    const alertKey = `account-mail-alerted:${kind}:${scope}:${scope === 'address' ? address : source}`;
     if (await this.store.setIfAbsent(alertKey, '1', windowMs)) {
       this.alerts.raise({
         rule: `${kind}_flood`,
