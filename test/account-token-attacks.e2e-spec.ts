@@ -154,6 +154,37 @@ describe.each([
     await t.http().post('/api/auth/verify-email').send({ token: verification }).expect(200);
   });
 
+  it("the owner's undo link survives what a thief does next: a password change and a second address change", async () => {
+    const owner = await registerUser(t);
+    const thief = await loginBearer(t, owner);
+    const changeTo = async (newEmail: string, currentPassword: string) => {
+      await t.http().post('/api/users/me/email').set(thief.headers).send({ currentPassword, newEmail }).expect(202);
+      const token = await mailedToken(t, newEmail, 'email_change_verify');
+      await t.http().post('/api/auth/email-change/confirm').send({ token }).expect(200);
+    };
+    await changeTo(`thief-${owner.id}@example.test`, STRONG_PASSWORD);
+    const undo = await mailedToken(t, owner.email, 'email_changed_notice');
+    await t
+      .http()
+      .post('/api/users/me/password')
+      .set(thief.headers)
+      .send({ currentPassword: STRONG_PASSWORD, newPassword: 'thief-chosen-pass-77' })
+      .expect(204);
+    rememberSecrets('thief-chosen-pass-77');
+    await changeTo(`thief2-${owner.id}@example.test`, 'thief-chosen-pass-77');
+
+    await t.http().post('/api/auth/email-change/undo').send({ token: undo }).expect(200, { email: owner.email });
+    await t.http().get('/api/users/me').set(thief.headers).expect(401);
+    // Back at the owner's address, with a reset link there to replace the thief's password.
+    await t
+      .http()
+      .post('/api/auth/password-reset/confirm')
+      .send({ token: await mailedToken(t, owner.email, 'password_reset'), newPassword: NEW_PASSWORD })
+      .expect(204);
+    await loginBearer(t, { ...owner, password: NEW_PASSWORD });
+    await t.http().post('/api/auth/email-change/undo').send({ token: undo }).expect(400);
+  });
+
   it('purges dead tokens a day after they died, keeping live ones', async () => {
     const user = await registerUser(t);
     await requestReset(user);
