@@ -1,3 +1,4 @@
+import { AccountMailer } from '../src/accounts/account-mailer';
 import { loginBearer, registerUser } from './factories/users';
 import { mailedToken } from './helpers/outbox';
 import { rememberSecrets } from './helpers/secret-leaks';
@@ -44,6 +45,7 @@ describe('unverified accounts', () => {
 
     // Once verified, the account is nobody's to take: a third registration changes nothing.
     await register(email, ATTACKER_PASSWORD);
+    await t.app.get(AccountMailer).idle();
     await login(email, VICTIM_PASSWORD).expect(200);
     await login(email, ATTACKER_PASSWORD).expect(401);
   });
@@ -85,6 +87,7 @@ describe('unverified accounts', () => {
       const attacker = await registerUser(lenient, { email, password: ATTACKER_PASSWORD, verified: false });
       const session = await loginBearer(lenient, attacker);
       await lenient.http().post('/api/auth/register').send({ email, password: VICTIM_PASSWORD }).expect(202);
+      await lenient.app.get(AccountMailer).idle(); // the takeover happens after the answer
       await lenient.http().get('/api/users/me').set(session.headers).expect(401);
       await lenient
         .http()

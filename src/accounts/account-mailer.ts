@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
@@ -16,28 +16,27 @@ import {
 import type { RenderedMail } from '../mail/templates/layout';
 import type { User } from '../users/entities/user.entity';
 import { accountLink } from './account-links';
+import { AfterAnswer } from './after-answer';
 import { AccountTokensService } from './account-tokens.service';
 
 /**
- * Issues the link tokens and queues the account mails, all after the caller has answered: issuing a token
- * is database work that only some answers would otherwise include (a known address, not an unknown one),
- * and that difference in timing would tell them apart. MailService then sends off the request path too.
+ * Issues the link tokens and queues the account mails, all after the caller has answered (AfterAnswer):
+ * issuing a token is database work only a known address needs. MailService then sends off the request
+ * path too.
  */
 @Injectable()
 export class AccountMailer {
-  private readonly logger = new Logger(AccountMailer.name);
-  private readonly pending = new Set<Promise<void>>();
-
   constructor(
     @Inject(accountsConfig.KEY) private readonly config: ConfigType<typeof accountsConfig>,
     private readonly tokens: AccountTokensService,
     private readonly mail: MailService,
     private readonly audit: AuditService,
+    private readonly afterAnswer: AfterAnswer,
   ) {}
 
-  /** Resolves once every mail asked for so far is issued and queued (tests; MailService.idle for the rest). */
+  /** Resolves once every mail asked for so far is prepared and sent or given up (tests, a graceful drain). */
   async idle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all(this.pending);
+    await this.afterAnswer.idle();
     await this.mail.idle();
   }
 
@@ -105,21 +104,16 @@ export class AccountMailer {
 
   /** A mail that could not even be prepared (its token not stored) is recorded like one SMTP refused. */
   private later(template: string, user: User, client: ClientInfo, work: () => Promise<void>): void {
-    const task: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(work)
-      .catch((error: Error) => {
-        this.logger.error(`Could not prepare the ${template} mail: ${error.message}`);
-        this.audit.record({
-          type: 'mail_failed',
-          success: false,
-          userId: user.id,
-          client,
-          reason: 'not_prepared',
-          metadata: { template, attempts: 0, error: error.message },
-        });
-      })
-      .finally(() => this.pending.delete(task));
-    this.pending.add(task);
+    this.afterAnswer.run(`preparing the ${template} mail`, work, (error) =>
+      this.audit.record({
+        type: 'mail_failed',
+        success: false,
+        userId: user.id,
+        client,
+        reason: 'not_prepared',
+        metadata: { template, attempts: 0, error: error.message },
+      }),
+    );
   }
 
   private queue(

@@ -8,6 +8,7 @@ import { ConfirmPasswordResetDto } from './dto/confirm-password-reset.dto';
 import { RequestPasswordResetDto } from './dto/request-password-reset.dto';
 import { EmailChangeLinksService } from './email-change-links.service';
 import { PasswordResetService, RESET_REQUESTED } from './password-reset.service';
+import { EmailVerificationService } from './email-verification.service';
 import { REGISTRATION_ACCEPTED, RegistrationService } from './registration.service';
 
 /**
@@ -18,6 +19,7 @@ import { REGISTRATION_ACCEPTED, RegistrationService } from './registration.servi
 export class AccountsController {
   constructor(
     private readonly registration: RegistrationService,
+    private readonly verification: EmailVerificationService,
     private readonly passwordReset: PasswordResetService,
     private readonly emailChange: EmailChangeLinksService,
   ) {}
@@ -33,7 +35,7 @@ export class AccountsController {
   @Post('verify-email')
   @HttpCode(HttpStatus.OK)
   verifyEmail(@Body() dto: AccountTokenDto, @Req() request: Request): Promise<{ email: string }> {
-    return this.registration.verifyEmail(dto.token, clientInfo(request));
+    return this.verification.verifyEmail(dto.token, clientInfo(request));
   }
 
   @Public()

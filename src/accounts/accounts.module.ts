@@ -9,12 +9,14 @@ import { AccountMailLimiter } from './account-mail-limiter';
 import { AccountTokenPurgeJob } from './account-token-purge.job';
 import { AccountMailer } from './account-mailer';
 import { AccountTokensService } from './account-tokens.service';
+import { AfterAnswer } from './after-answer';
 import { AccountsController } from './accounts.controller';
 import { EmailChangeController } from './email-change.controller';
 import { EmailChangeLinksService } from './email-change-links.service';
 import { EmailChangeService } from './email-change.service';
 import { AccountToken } from './entities/account-token.entity';
 import { PasswordResetService } from './password-reset.service';
+import { EmailVerificationService } from './email-verification.service';
 import { RegistrationService } from './registration.service';
 
 /** Registration, email verification, password reset and email change: the flows that work by mail. */
@@ -30,10 +32,12 @@ import { RegistrationService } from './registration.service';
   controllers: [AccountsController, EmailChangeController],
   providers: [
     AccountTokensService,
+    AfterAnswer,
     AccountTokenPurgeJob,
     AccountMailer,
     AccountMailLimiter,
     RegistrationService,
+    EmailVerificationService,
     PasswordResetService,
     EmailChangeService,
     EmailChangeLinksService,

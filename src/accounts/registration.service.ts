@@ -2,12 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
 import type { ClientInfo } from '../common/client-info';
-import { Clock } from '../common/clock/clock';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
 import { AccountMailLimiter } from './account-mail-limiter';
 import { AccountMailer } from './account-mailer';
-import { AccountTokensService } from './account-tokens.service';
+import { AfterAnswer } from './after-answer';
 
 /** The one answer to every well-formed registration, whoever owns the address. */
 export const REGISTRATION_ACCEPTED = {
@@ -19,21 +18,20 @@ export class RegistrationService {
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
-    private readonly tokens: AccountTokensService,
     private readonly mailer: AccountMailer,
     private readonly limiter: AccountMailLimiter,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
-    private readonly clock: Clock,
+    private readonly afterAnswer: AfterAnswer,
   ) {}
 
   /**
-   * Same status, body and work (one password hash, one mail queued) for a new address and a taken one, so
-   * the answer reveals nothing; the mail tells the owner. A new address gets a verification link; a
-   * verified account's owner gets "someone tried to register with your address". An account still
-   * unverified is taken over by the newer registration (new password, older links dead): until verified
-   * it belongs to whoever can read the mailbox, so an attacker who registers a victim's address first
-   * gains nothing (account pre-hijacking).
+   * Same status, body and request-path work (one password hash, one insert) for a new address and a taken
+   * one, so the answer reveals nothing; the mail tells the owner. A new address gets a verification link;
+   * a verified account's owner gets "someone tried to register with your address". An account still
+   * unverified is taken over by the newer registration (new password, sessions ended, older links dead):
+   * until verified it belongs to whoever can read the mailbox, so an attacker who registers a victim's
+   * address first gains nothing (account pre-hijacking).
    */
   async register(email: string, password: string, client: ClientInfo): Promise<typeof REGISTRATION_ACCEPTED> {
     await this.limiter.admit('register', email, client);
@@ -42,10 +40,19 @@ export class RegistrationService {
     if (created) {
       this.audit.record({ type: 'register', success: true, userId: created.id, client });
       this.mailer.verification(created, client);
-      return REGISTRATION_ACCEPTED;
+    } else {
+      this.afterAnswer.run('registering a taken address', () => this.registerTaken(email, passwordHash, client));
     }
+    return REGISTRATION_ACCEPTED;
+  }
+
+  /**
+   * After the answer: a taken address needs more database work than a new one (a lookup, perhaps a
+   * takeover that ends sessions), and its timing must not tell them apart.
+   */
+  private async registerTaken(email: string, passwordHash: string, client: ClientInfo): Promise<void> {
     const existing = await this.users.findByEmail(email);
-    if (!existing) return REGISTRATION_ACCEPTED; // deleted in between: nothing to tell anyone
+    if (!existing) return; // deleted in between: nothing to tell anyone
     if (existing.emailVerifiedAt) {
       this.audit.record({
         type: 'register_refused',
@@ -55,7 +62,7 @@ export class RegistrationService {
         reason: 'email_taken',
       });
       this.mailer.registrationAttempt(existing, client);
-      return REGISTRATION_ACCEPTED;
+      return;
     }
     await this.users.replacePendingPassword(existing.id, passwordHash);
     // With UNVERIFIED_LOGIN=allow the earlier registrant may hold sessions: they end with the takeover.
@@ -69,16 +76,5 @@ export class RegistrationService {
       metadata: { sessionsEnded: ended },
     });
     this.mailer.verification(await this.users.getById(existing.id), client);
-    return REGISTRATION_ACCEPTED;
-  }
-
-  async verifyEmail(token: unknown, client: ClientInfo): Promise<{ email: string }> {
-    // The epoch binds the token to the address it was sent to too: an email change moves the epoch on.
-    const verified = await this.tokens.consume(token, 'verify_email', client, async (manager, found) => {
-      await this.tokens.requireEpoch(manager, found, { emailVerifiedAt: this.clock.now() }, false);
-      return found;
-    });
-    this.audit.record({ type: 'email_verified', success: true, userId: verified.userId, client });
-    return { email: verified.email };
   }
 }
