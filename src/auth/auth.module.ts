@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
 import { AnomalyModule } from '../anomaly/anomaly.module';
 import { RolesGuard } from '../common/guards/roles.guard';
 import { CsrfGuard } from '../csrf/csrf.guard';
@@ -19,7 +20,15 @@ import { PrincipalController } from './principal.controller';
 import { RefreshRefusalService } from './refresh-refusal.service';
 
 @Module({
-  imports: [UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule, IssuersModule],
+  imports: [
+    UsersModule,
+    SessionsModule,
+    TokensModule,
+    CsrfModule,
+    AnomalyModule,
+    IssuersModule,
+    JwtModule.register({}),
+  ],
   controllers: [AuthController, PasswordController, PrincipalController],
   providers: [
     AuthService,

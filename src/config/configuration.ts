@@ -57,6 +57,7 @@ export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 export const mailConfig = registerAs('mail', () => currentEnvironment().mail);
 
 export const accountsConfig = registerAs('accounts', () => currentEnvironment().accounts);
+export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
 export const allConfig = [
@@ -72,5 +73,6 @@ export const allConfig = [
   keysConfig,
   mailConfig,
   accountsConfig,
+  passwordHashingConfig,
   issuersConfig,
 ];
