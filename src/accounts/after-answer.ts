@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 
 /**
  * Work that must not delay the HTTP answer, because only some answers would include it (a known address,
@@ -6,7 +6,7 @@ import { Injectable, Logger } from '@nestjs/common';
  * current request's work; `idle()` waits for every task, including those the tasks themselves start.
  */
 @Injectable()
-export class AfterAnswer {
+export class AfterAnswer implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AfterAnswer.name);
   private readonly pending = new Set<Promise<void>>();
 
@@ -24,5 +24,10 @@ export class AfterAnswer {
 
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.all(this.pending);
+  }
+
+  /** A clean stop finishes what requests already answered asked for, while the database is still open. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.idle();
   }
 }
