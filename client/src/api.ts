@@ -17,6 +17,8 @@ export interface RequestOptions {
 
 export interface Profile extends User {
   createdAt: string;
+  /** False only where UNVERIFIED_LOGIN=allow lets an account with an unconfirmed address log in. */
+  emailVerified?: boolean;
 }
 
 export interface SessionInfo {

@@ -116,3 +116,31 @@ describe('mailed links in a real browser', () => {
     await screenshot(page, 'lab-reset-links');
   });
 });
+
+describe('UNVERIFIED_LOGIN=allow in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    t = await createTestApp({ env: { MAIL_OUTBOX: 'true', UNVERIFIED_LOGIN: 'allow' }, clock: FakeClock.running() });
+    browser = await launchBrowser(t.baseUrl);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+  afterEach(() => expect(browser.takeProblems()).toEqual([]));
+
+  it('logs in before the address is confirmed, and the profile says so until it is', async () => {
+    const page = browser.page;
+    const user = await registerUser(t, { email: newEmail('alma'), verified: false });
+    await logInAndSeeProfile(page, user.email);
+    await page.getByTestId('profile-unverified').waitFor();
+    await go(page, 'outbox');
+    await page.getByTestId('outbox-link-verify_email').first().click();
+    await page.getByTestId('verify-email-result').filter({ hasText: 'is confirmed' }).waitFor();
+    await go(page, 'profile');
+    await page.getByTestId('profile-email').waitFor();
+    expect(await page.getByTestId('profile-unverified').count()).toBe(0);
+  });
+});
