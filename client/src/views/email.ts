@@ -3,7 +3,7 @@ import * as accounts from '../accounts-api';
 import { h } from '../dom';
 import { describeError } from '../errors';
 import { ApiError } from '../http';
-import { field, formView, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
+import { checkFields, field, formView, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
 import { outboxHint } from './reset';
 
 export function changeEmailView(): Node {
@@ -25,7 +25,7 @@ export function changeEmailView(): Node {
   const submit = submitButton('Send the confirmation link', 'email-submit');
   const form = h(
     'form',
-    { class: 'form', testid: 'email-form' },
+    { class: 'form', testid: 'email-form', 'aria-labelledby': 'email-heading', novalidate: true },
     message.el,
     newEmail.row,
     current.row,
@@ -33,6 +33,13 @@ export function changeEmailView(): Node {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    message.clear();
+    const problems = checkFields(form);
+    if (problems.length > 0) {
+      message.error(markInvalid(form, problems));
+      form.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
+      return;
+    }
     void whileBusy(
       submit,
       'Sending…',
@@ -40,12 +47,12 @@ export function changeEmailView(): Node {
         message.clear();
         try {
           const answer = await accounts.requestEmailChange(current.input.value, newEmail.input.value.trim());
-          message.success(answer.message);
           form.reset();
+          markInvalid(form, []);
+          message.success(answer.message);
         } catch (error) {
           const lines = describeError(error);
-          message.error(lines);
-          markInvalid(form, error instanceof ApiError && error.status === 400 ? lines : []);
+          message.error(error instanceof ApiError && error.status === 400 ? markInvalid(form, lines) : lines);
         }
       },
       form,

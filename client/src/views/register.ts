@@ -2,7 +2,7 @@ import * as accounts from '../accounts-api';
 import { h } from '../dom';
 import { describeError } from '../errors';
 import { ApiError } from '../http';
-import { PASSWORD_HINT, field, formView, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
+import { checkFields, field, formView, markInvalid, messageBox, passwordRules, submitButton, whileBusy } from '../ui';
 import { outboxHint } from './reset';
 
 export function registerView(): Node {
@@ -15,13 +15,15 @@ export function registerView(): Node {
     autocomplete: 'new-password',
     minLength: 12,
     maxLength: 128,
-    hint: PASSWORD_HINT,
   });
+  const rules = passwordRules('register-password-hint');
+  password.row.append(rules);
+  password.input.setAttribute('aria-describedby', rules.id);
   const message = messageBox('register-error');
   const submit = submitButton('Create account', 'register-submit');
   const form = h(
     'form',
-    { class: 'form', testid: 'register-form', 'aria-labelledby': 'register-heading' },
+    { class: 'form', testid: 'register-form', 'aria-labelledby': 'register-heading', novalidate: true },
     message.el,
     email.row,
     password.row,
@@ -30,6 +32,13 @@ export function registerView(): Node {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
+    message.clear();
+    const problems = checkFields(form);
+    if (problems.length > 0) {
+      message.error(markInvalid(form, problems));
+      form.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
+      return;
+    }
     void whileBusy(
       submit,
       'Creating account…',
@@ -42,8 +51,7 @@ export function registerView(): Node {
           message.success(answer.message);
         } catch (error) {
           const lines = describeError(error);
-          message.error(lines);
-          markInvalid(form, error instanceof ApiError && error.status === 400 ? lines : []);
+          message.error(error instanceof ApiError && error.status === 400 ? markInvalid(form, lines) : lines);
         }
       },
       form,

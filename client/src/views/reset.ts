@@ -4,7 +4,7 @@ import { h } from '../dom';
 import { describeError } from '../errors';
 import { ApiError } from '../http';
 import type { ViewContext } from '../router';
-import { PASSWORD_HINT, field, formView, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
+import { checkFields, field, formView, markInvalid, messageBox, passwordRules, submitButton, whileBusy } from '../ui';
 
 export function forgotView(): Node {
   const email = field({ id: 'forgot-email', name: 'email', label: 'Email', type: 'email', autocomplete: 'email' });
@@ -12,7 +12,7 @@ export function forgotView(): Node {
   const submit = submitButton('Send me a link', 'forgot-submit');
   const form = h(
     'form',
-    { class: 'form', testid: 'forgot-form' },
+    { class: 'form', testid: 'forgot-form', 'aria-labelledby': 'forgot-heading', novalidate: true },
     message.el,
     email.row,
     h('div', { class: 'actions' }, submit),
@@ -52,13 +52,15 @@ export function resetPasswordView(context: ViewContext): Node {
     autocomplete: 'new-password',
     minLength: 12,
     maxLength: 128,
-    hint: PASSWORD_HINT,
   });
+  const rules = passwordRules('reset-password-hint');
+  password.row.append(rules);
+  password.input.setAttribute('aria-describedby', rules.id);
   const message = messageBox('reset-error');
   const submit = submitButton('Set the new password', 'reset-submit');
   const form = h(
     'form',
-    { class: 'form', testid: 'reset-form' },
+    { class: 'form', testid: 'reset-form', 'aria-labelledby': 'reset-heading', novalidate: true },
     message.el,
     password.row,
     h('div', { class: 'actions' }, submit),
@@ -67,6 +69,13 @@ export function resetPasswordView(context: ViewContext): Node {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (!token) return;
+    message.clear();
+    const problems = checkFields(form);
+    if (problems.length > 0) {
+      message.error(markInvalid(form, problems));
+      password.input.focus();
+      return;
+    }
     void whileBusy(
       submit,
       'Saving…',
@@ -76,8 +85,7 @@ export function resetPasswordView(context: ViewContext): Node {
           await accounts.confirmPasswordReset(token, password.input.value);
         } catch (error) {
           const lines = describeError(error);
-          message.error(lines);
-          markInvalid(form, error instanceof ApiError && error.status === 400 ? lines : []);
+          message.error(error instanceof ApiError && error.status === 400 ? markInvalid(form, lines) : lines);
           return;
         }
         context.navigate('#/login', {
