@@ -5,8 +5,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
 import type { NextFunction, Request, Response } from 'express';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import type { appConfig } from './config/configuration';
-import type { Environment } from './config/environment';
+import type { Environment, HttpTimeouts } from './config/environment';
 import { setUpOpenApi } from './openapi/openapi';
 
 /** Small bodies only: nothing Warden accepts is large, and big JSON is a cheap way to burn CPU. */
@@ -32,6 +33,7 @@ export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
   const config = app.get(ConfigService).getOrThrow<ReturnType<typeof appConfig>>('app');
 
+  setServerTimeouts(app.getHttpServer() as Server, config.httpTimeouts);
   // req.ip honours X-Forwarded-For only from the proxies named in TRUST_PROXY.
   express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
@@ -81,4 +83,18 @@ export function configureApp(app: INestApplication): INestApplication {
   }
   setUpOpenApi(app, { ui: config.nodeEnv === 'development' });
   return app;
+}
+
+/**
+ * A client that sends its headers or announced body slowly (or never) holds a connection and its memory;
+ * Node's defaults allow 60 s for the headers and 5 minutes for a request. Node checks these deadlines on a
+ * timer (`connectionsCheckingInterval`, 30 s by default, read when the server starts listening), so it
+ * runs every second here: a deadline is then enforced within a second of passing.
+ */
+export function setServerTimeouts(server: Server, timeouts: HttpTimeouts): void {
+  server.headersTimeout = timeouts.headersSeconds * 1000;
+  server.requestTimeout = timeouts.requestSeconds * 1000;
+  server.keepAliveTimeout = timeouts.keepAliveSeconds * 1000;
+  // A createServer option, but read as a property when listening starts (node/lib/_http_server.js).
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 1000;
 }

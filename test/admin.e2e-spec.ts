@@ -59,7 +59,7 @@ describe('admin API', () => {
       expect(response.body.items).toHaveLength(5);
       for (const item of response.body.items) {
         expect(Object.keys(item).sort()).toEqual(
-          ['createdAt', 'id', 'ip', 'reason', 'sessionId', 'success', 'type', 'userAgent', 'userId'].sort(),
+          ['count', 'createdAt', 'id', 'ip', 'reason', 'sessionId', 'success', 'type', 'userAgent', 'userId'].sort(),
         );
       }
       const times = response.body.items.map((item: { createdAt: string }) => Date.parse(item.createdAt));

@@ -69,14 +69,19 @@ export class JwtAuthGuard implements CanActivate {
     if (reason !== 'missing_token') {
       const details = cause instanceof TokenRejectedError ? cause.details : {};
       const client = clientInfo(request);
-      this.audit.record({
-        type: 'access_token_rejected',
-        success: false,
-        reason,
-        userId: details.userId,
-        sessionId: details.sessionId,
-        client,
-      });
+      if (details.userId) {
+        this.audit.record({
+          type: 'access_token_rejected',
+          success: false,
+          reason,
+          userId: details.userId,
+          sessionId: details.sessionId,
+          client,
+        });
+      } else {
+        // Junk or forged: anyone can send these by the thousand, so they are counted, not stored one by one.
+        this.audit.recordRejection({ type: 'access_token_rejected', reason, client });
+      }
       if (reason === 'fingerprint_mismatch' || reason === 'fingerprint_missing') {
         // Awaited (this request is refused anyway) so the session is gone before the next attempt.
         await this.anomalies

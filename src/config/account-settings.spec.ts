@@ -6,7 +6,7 @@ const secrets = () => ({ FINGERPRINT_SECRET: secret(), KEY_ENCRYPTION_KEY: secre
 
 function problems(env: NodeJS.ProcessEnv): string[] {
   try {
-    loadEnvironment({ ...secrets(), ...env }, { developmentSecrets: 'read-only' });
+    loadEnvironment({ NODE_ENV: 'development', ...secrets(), ...env }, { developmentSecrets: 'read-only' });
     return [];
   } catch (error) {
     if (error instanceof ConfigurationError) return error.problems;
@@ -105,6 +105,7 @@ describe('mail and account settings', () => {
     expect(
       problems({
         NODE_ENV: 'production',
+        TLS_TERMINATED_UPSTREAM: 'true',
         SMTP_URL: 'smtps://warden:secret@smtp.example.test:465',
         PUBLIC_URL: 'https://warden.example.test',
         MAIL_FROM: 'Warden <no-reply@example.test>',

@@ -118,6 +118,11 @@ const DURATION_SETTINGS = {
   EMAIL_CHANGE_UNDO_WINDOW: ['7d', 3600, 90 * 86_400],
   ACCOUNT_MAIL_WINDOW: ['1h', 60, 86_400],
   PASSWORD_HASH_MAX_WAIT: ['3s', 1, 60],
+  // Node's defaults (60s for headers, 300s for a request) let a client that announces a body it never sends
+  // hold a connection for minutes; Warden's bodies are at most 16 KB.
+  HTTP_HEADERS_TIMEOUT: ['10s', 1, 300],
+  HTTP_REQUEST_TIMEOUT: ['30s', 1, 600],
+  HTTP_KEEP_ALIVE_TIMEOUT: ['5s', 1, 600],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
@@ -176,9 +181,20 @@ export interface AlertSettings {
   webhook?: { url: string; secret: Buffer; timeoutSeconds: number; attempts: number; backoffMs: number };
 }
 
+/** Node http.Server timeouts, in seconds. */
+export interface HttpTimeouts {
+  /** The whole request head must arrive within this (slowloris). */
+  headersSeconds: number;
+  /** The whole request, body included. */
+  requestSeconds: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveSeconds: number;
+}
+
 export interface Environment {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
+  httpTimeouts: HttpTimeouts;
   databaseUrl: string;
   jwt: {
     issuer: string;
@@ -257,7 +273,9 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     ),
   );
 
-  const nodeEnv = (env.NODE_ENV ?? 'development') as Environment['nodeEnv'];
+  // Unset is production: a forgotten NODE_ENV must not switch on the lab, generated secrets and Swagger UI.
+  // Development is chosen explicitly (npm run start:dev sets it).
+  const nodeEnv = (env.NODE_ENV || 'production') as Environment['nodeEnv'];
   const production = nodeEnv === 'production';
   const port = readPort(env.PORT, problems);
   const duration = (name: keyof typeof DURATION_SETTINGS) => readDuration(env, name, problems);
@@ -330,6 +348,21 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     backoffMs: integer('ALERT_WEBHOOK_BACKOFF_MS'),
   });
   const retentionDays = integer('AUDIT_RETENTION_DAYS');
+  const httpTimeouts: HttpTimeouts = {
+    headersSeconds: duration('HTTP_HEADERS_TIMEOUT'),
+    requestSeconds: duration('HTTP_REQUEST_TIMEOUT'),
+    keepAliveSeconds: duration('HTTP_KEEP_ALIVE_TIMEOUT'),
+  };
+  if (httpTimeouts.requestSeconds < httpTimeouts.headersSeconds) {
+    problems.push('HTTP_REQUEST_TIMEOUT must be at least HTTP_HEADERS_TIMEOUT (the request includes its headers)');
+  }
+  const tlsTerminatedUpstream = env.TLS_TERMINATED_UPSTREAM === 'true';
+  if (production && tls === null && !tlsTerminatedUpstream && problems.every((p) => !p.startsWith('TLS_'))) {
+    problems.push(
+      'HTTPS is required in production: set TLS_CERT_FILE and TLS_KEY_FILE to serve it, or ' +
+        'TLS_TERMINATED_UPSTREAM=true when a reverse proxy (named in TRUST_PROXY) terminates TLS',
+    );
+  }
   const { mail, accounts } = resolveAccountSettings(
     env,
     {
@@ -356,11 +389,20 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
   const issuer = env.JWT_ISSUER ?? `http://localhost:${port}`;
   const externalIssuers = parseExternalIssuers(env.EXTERNAL_ISSUERS, { ownIssuer: issuer, production }, problems);
 
-  if (problems.length > 0) throw new ConfigurationError(problems);
+  if (problems.length > 0) {
+    if (!env.NODE_ENV) {
+      problems.push(
+        'NODE_ENV is unset, so Warden runs as production; for development run `npm run start:dev` or set ' +
+          'NODE_ENV=development in the environment',
+      );
+    }
+    throw new ConfigurationError(problems);
+  }
 
   return {
     nodeEnv,
     port,
+    httpTimeouts,
     databaseUrl: databaseUrlOf(env),
     jwt: {
       issuer,
@@ -394,7 +436,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     alerts,
     audit: { retentionDays },
     tls,
-    tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
+    tlsTerminatedUpstream,
     mail,
     accounts,
     externalIssuers,

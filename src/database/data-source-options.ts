@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { AccountToken } from '../accounts/entities/account-token.entity';
@@ -17,7 +17,8 @@ import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devi
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
 import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-binding';
-import { AccountTokens1764374400000 } from './migrations/1764374400000-account-tokens';
+import { AuditCount1764374400000 } from './migrations/1764374400000-audit-count';
+import { AccountTokens1764378000000 } from './migrations/1764378000000-account-tokens';
 
 export const entities = [
   User,
@@ -38,7 +39,8 @@ export const migrations = [
   UserFlags1764363600000,
   SessionEpoch1764367200000,
   DeviceBinding1764370800000,
-  AccountTokens1764374400000,
+  AuditCount1764374400000,
+  AccountTokens1764378000000,
 ];
 
 /**
@@ -62,7 +64,7 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
     const database = file === ':memory:' ? ':memory:' : file;
-    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    if (database !== ':memory:') createPrivateFile(database);
     return {
       type: 'better-sqlite3',
       database,
@@ -73,4 +75,18 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     };
   }
   return { type: 'postgres', url: databaseUrl, ...common };
+}
+
+/**
+ * The database holds password hashes, sealed signing keys and the audit log: a new file is created owner-only
+ * (0600, in a 0700 directory when that is new too) before SQLite opens it, whatever the umask. SQLite gives
+ * its journal and WAL files the database file's mode. An existing file keeps the mode its owner chose.
+ */
+function createPrivateFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
