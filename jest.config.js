@@ -60,6 +60,13 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/helpers/quiet-logs.ts', '<rootDir>/test/helpers/no-secrets-in-logs.ts'],
     },
     {
+      // Two built instances, PostgreSQL, a private redis-server and nginx: `npm run test:cluster`.
+      ...common,
+      displayName: 'cluster',
+      rootDir: '.',
+      testRegex: 'test/cluster/.*\\.cluster-spec\\.ts$',
+    },
+    {
       // Real Chromium against the real AppModule serving the built client: `npm run test:browser`.
       ...common,
       displayName: 'browser',

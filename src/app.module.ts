@@ -1,3 +1,4 @@
+import { CspReportsModule } from './csp-reports/csp-reports.module';
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
@@ -24,11 +25,13 @@ import { SessionsModule } from './sessions/sessions.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
+import { RedisModule } from './redis/redis.module';
 
 @Module({
   imports: [
     ConfigModule,
     ClockModule,
+    RedisModule,
     LoggingModule,
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY, appConfig.KEY],
@@ -48,6 +51,7 @@ import { UsersModule } from './users/users.module';
     AuthModule,
     AccountsModule,
     AdminModule,
+    CspReportsModule,
     HealthModule,
     LabModule,
     ClientModule,

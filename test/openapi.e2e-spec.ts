@@ -26,6 +26,10 @@ const CONTRACT = {
   '/api/auth/email-change/confirm': ['post'],
   '/api/auth/email-change/undo': ['post'],
   '/api/dev/outbox': ['get'],
+  '/api/admin/users/{id}/disable': ['post'],
+  '/api/admin/users/{id}/enable': ['post'],
+  '/api/admin/sessions/revoke-all': ['post'],
+  '/api/auth/resource-token': ['post'],
 };
 
 describe('OpenAPI document', () => {

@@ -5,6 +5,7 @@ import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { SessionsService } from '../sessions/sessions.service';
 import { User } from '../users/entities/user.entity';
+import { PasswordScreeningService } from '../users/password-screening/password-screening.service';
 import { UsersService } from '../users/users.service';
 import { AccountMailLimiter } from './account-mail-limiter';
 import { AccountMailer } from './account-mailer';
@@ -20,6 +21,7 @@ export class PasswordResetService {
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
+    private readonly screening: PasswordScreeningService,
     private readonly tokens: AccountTokensService,
     private readonly sessions: SessionsService,
     private readonly mailer: AccountMailer,
@@ -44,7 +46,8 @@ export class PasswordResetService {
   }
 
   /**
-   * Sets the new password (same policy as registration, checked by the DTO), moves the credential epoch on
+   * Sets the new password (same policy as registration: the DTO, then the screening against the account's
+   * address, whose refusal leaves the link unspent), moves the credential epoch on
    * (every other link dies) and ends every session and access token of the user: whoever held the old
    * password is out. Following the link also proves the mailbox, so the address counts as verified.
    */
@@ -53,6 +56,7 @@ export class PasswordResetService {
     const now = this.clock.now();
     const userId = await this.tokens.consume(token, 'reset_password', client, async (manager, found) => {
       const user = await manager.findOneByOrFail(User, { id: found.userId });
+      await this.screening.assertAcceptable('newPassword', newPassword, user.email);
       await this.tokens.requireEpoch(
         manager,
         found,

@@ -3,6 +3,7 @@ import { AuditService } from '../audit/audit.service';
 import { PasswordService } from '../auth/password.service';
 import type { ClientInfo } from '../common/client-info';
 import { SessionsService } from '../sessions/sessions.service';
+import { PasswordScreeningService } from '../users/password-screening/password-screening.service';
 import { UsersService } from '../users/users.service';
 import { AccountMailLimiter } from './account-mail-limiter';
 import { AccountMailer } from './account-mailer';
@@ -18,6 +19,7 @@ export class RegistrationService {
   constructor(
     private readonly users: UsersService,
     private readonly passwords: PasswordService,
+    private readonly screening: PasswordScreeningService,
     private readonly mailer: AccountMailer,
     private readonly limiter: AccountMailLimiter,
     private readonly sessions: SessionsService,
@@ -35,6 +37,8 @@ export class RegistrationService {
    */
   async register(email: string, password: string, client: ClientInfo): Promise<typeof REGISTRATION_ACCEPTED> {
     await this.limiter.admit('register', email, client);
+    // The same for every address: the context words come from the address typed, not from an account.
+    await this.screening.assertAcceptable('password', password, email);
     const passwordHash = await this.passwords.hash(password);
     const created = await this.users.createUnlessTaken(email, passwordHash);
     if (created) {

@@ -17,12 +17,13 @@ import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { sessionConfig } from '../config/configuration';
 import { CSRF_HEADER } from '../csrf/csrf.service';
-import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE, setSessionCookies } from './auth-cookies';
+import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from './auth-cookies';
 import { AuthService, SessionGrant } from './auth.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
 import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
+import { sendGrant } from './grant-response';
 
 @Controller('auth')
 export class AuthController {
@@ -39,7 +40,13 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
-    const grant = await this.auth.login(dto.email, dto.password, dto.transport ?? 'cookie', clientInfo(request));
+    const grant = await this.auth.login(
+      dto.email,
+      dto.password,
+      dto.transport ?? 'cookie',
+      clientInfo(request),
+      readCookie(request, REFRESH_COOKIE),
+    );
     return this.respond(grant, response);
   }
 
@@ -114,30 +121,6 @@ export class AuthController {
   }
 
   private respond(grant: SessionGrant, response: Response): CookieSessionResponseDto | BearerSessionResponseDto {
-    if (grant.transport === 'bearer') {
-      return {
-        accessToken: grant.accessToken.token,
-        refreshToken: grant.refreshToken,
-        tokenType: 'Bearer',
-        expiresIn: grant.accessToken.expiresIn,
-        user: grant.user,
-      };
-    }
-    setSessionCookies(
-      response,
-      {
-        accessToken: grant.accessToken.token,
-        accessTokenMaxAgeSeconds: grant.accessToken.expiresIn,
-        fingerprint: grant.fingerprintCookie,
-        refreshToken: grant.refreshToken,
-        refreshTokenMaxAgeSeconds: grant.refreshTokenExpiresIn,
-      },
-      this.config.cookieSecure,
-    );
-    return {
-      user: grant.user,
-      accessTokenExpiresAt: grant.accessToken.expiresAt.toISOString(),
-      csrfToken: grant.csrfToken,
-    };
+    return sendGrant(grant, response, this.config);
   }
 }

@@ -18,6 +18,8 @@ import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
 import { PrincipalController } from './principal.controller';
 import { RefreshRefusalService } from './refresh-refusal.service';
+import { ResourceTokenController } from './resource-token.controller';
+import { ResourceTokenService } from './resource-token.service';
 
 @Module({
   imports: [
@@ -29,12 +31,13 @@ import { RefreshRefusalService } from './refresh-refusal.service';
     IssuersModule,
     JwtModule.register({}),
   ],
-  controllers: [AuthController, PasswordController, PrincipalController],
+  controllers: [AuthController, PasswordController, PrincipalController, ResourceTokenController],
   providers: [
     AuthService,
     LoginThrottleService,
     PasswordService,
     RefreshRefusalService,
+    ResourceTokenService,
     JwtStrategy,
     // Global guards run in this order: who is calling, may they, and did they mean to.
     { provide: APP_GUARD, useClass: JwtAuthGuard },

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
+import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
 import { ACCEPT_EXTERNAL_ISSUERS_KEY } from '../common/decorators/accept-external-issuers.decorator';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
 import { ExternalIssuersService } from '../issuers/external-issuers.service';
@@ -64,6 +65,8 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   private async reject(cause: unknown, request: Request): Promise<never> {
+    // The token could not be checked (shared state unreachable): a 503, neither accepted nor called invalid.
+    if (cause instanceof SharedStateUnavailableException) throw cause;
     const reason = rejectionReason(cause);
     // An anonymous request presented no credential: nothing to audit.
     if (reason !== 'missing_token') {

@@ -56,8 +56,15 @@ export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 export const mailConfig = registerAs('mail', () => currentEnvironment().mail);
 
 export const accountsConfig = registerAs('accounts', () => currentEnvironment().accounts);
+/** `settings` is null without REDIS_URL (a namespace itself must be an object). */
+export const redisConfig = registerAs('redis', () => ({ settings: currentEnvironment().redis }));
+
+export const revocationConfig = registerAs('revocation', () => currentEnvironment().revocation);
+
 export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
+
+export const passwordScreeningConfig = registerAs('passwordScreening', () => currentEnvironment().passwords);
 
 export const allConfig = [
   appConfig,
@@ -72,6 +79,9 @@ export const allConfig = [
   keysConfig,
   mailConfig,
   accountsConfig,
+  redisConfig,
+  revocationConfig,
   passwordHashingConfig,
   issuersConfig,
+  passwordScreeningConfig,
 ];

@@ -98,6 +98,40 @@ describe('loadEnvironment', () => {
     });
   });
 
+  describe('several instances', () => {
+    const postgres = 'postgres://warden@db/warden';
+
+    it('refuses WARDEN_INSTANCES > 1 on SQLite or without Redis, naming what to set', () => {
+      expect(problems(production({ WARDEN_INSTANCES: '2' }))).toEqual([
+        expect.stringContaining('WARDEN_INSTANCES > 1 needs PostgreSQL'),
+        expect.stringContaining('WARDEN_INSTANCES > 1 needs REDIS_URL'),
+      ]);
+      expect(problems(production({ WARDEN_INSTANCES: '2', DATABASE_URL: postgres }))).toEqual([
+        expect.stringContaining('needs REDIS_URL'),
+      ]);
+      const env = load(production({ WARDEN_INSTANCES: '2', DATABASE_URL: postgres, REDIS_URL: 'redis://cache:6379' }));
+      expect(env.redis).toEqual({ url: 'redis://cache:6379', keyPrefix: 'warden:' });
+      expect(env.instances).toBe(2);
+    });
+
+    it.each([
+      ['REDIS_URL', 'http://cache:6379', 'REDIS_URL must look like'],
+      ['REDIS_KEY_PREFIX', 'has spaces', 'REDIS_KEY_PREFIX must be'],
+      ['REVOCATION_MAX_STALENESS', '1s', 'REVOCATION_MAX_STALENESS must be'],
+      ['REVOCATION_MAX_STALENESS', '2s', 'REVOCATION_MAX_STALENESS must be longer than REVOCATION_SYNC_INTERVAL'],
+    ])('refuses %s=%s', (name, value, message) => {
+      expect(problems(production({ [name]: value }))).toEqual([expect.stringContaining(message)]);
+    });
+
+    it('keeps everything in the process and the database by default', () => {
+      expect(load(secrets())).toMatchObject({
+        redis: null,
+        instances: 1,
+        revocation: { syncIntervalSeconds: 2, maxStalenessSeconds: 10 },
+      });
+    });
+  });
+
   it('has the documented defaults', () => {
     expect(load(secrets())).toMatchObject({
       nodeEnv: 'development',

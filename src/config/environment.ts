@@ -64,7 +64,17 @@ class RawEnvironment {
   @IsOptional()
   @IsIn(['refuse', 'allow'], { message: 'UNVERIFIED_LOGIN must be refuse or allow' })
   UNVERIFIED_LOGIN?: string;
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, {
+    message: 'REDIS_URL must look like redis://host:6379/0 or rediss://user:pass@host:6380',
+  })
+  REDIS_URL?: string;
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits, _ . : or -' })
+  REDIS_KEY_PREFIX?: string;
   @IsOptional() @IsString() EXTERNAL_ISSUERS?: string;
+  @IsOptional() @IsString() BREACHED_PASSWORD_RANGE_URL?: string;
+  @IsOptional() @IsString() RESOURCE_AUDIENCES?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -84,6 +94,8 @@ export const INTEGER_SETTINGS = {
   MAIL_BACKOFF_MS: [2000, 0, 600_000],
   ACCOUNT_MAIL_MAX_PER_ADDRESS: [5, 1, 1000],
   ACCOUNT_MAIL_MAX_PER_CLIENT: [20, 1, 1_000_000],
+  // How many Warden processes share this database; above 1 needs PostgreSQL and Redis.
+  WARDEN_INSTANCES: [1, 1, 1000],
   VERIFIED_TOKEN_CACHE_SIZE: [10_000, 0, 1_000_000],
   // One core is left to the event loop, so logins flooding in cannot starve every other request.
   PASSWORD_HASH_CONCURRENCY: [Math.max(1, availableParallelism() - 1), 1, 256],
@@ -117,6 +129,10 @@ const DURATION_SETTINGS = {
   EMAIL_CHANGE_TTL: ['1h', 300, 7 * 86_400],
   EMAIL_CHANGE_UNDO_WINDOW: ['7d', 3600, 90 * 86_400],
   ACCOUNT_MAIL_WINDOW: ['1h', 60, 86_400],
+  REVOCATION_SYNC_INTERVAL: ['2s', 1, 300, 'it bounds how late a revocation reaches an instance without Redis'],
+  REVOCATION_MAX_STALENESS: ['10s', 2, 3600],
+  CLIENT_IDLE_TIMEOUT: ['30m', 60, 7 * 86_400, 'the browser client stops refreshing after this long without input'],
+  BREACHED_PASSWORD_TIMEOUT: ['2s', 1, 30, 'registration and password change wait for it'],
   PASSWORD_HASH_MAX_WAIT: ['3s', 1, 60],
   // Node's defaults (60s for headers, 300s for a request) let a client that announces a body it never sends
   // hold a connection for minutes; Warden's bodies are at most 16 KB.
@@ -191,6 +207,20 @@ export interface HttpTimeouts {
   keepAliveSeconds: number;
 }
 
+/** Shared state between instances; null keeps everything in the process and the database. */
+export interface RedisSettings {
+  url: string;
+  /** Prepended to every key and channel, so several deployments (or test runs) can share one Redis. */
+  keyPrefix: string;
+}
+
+export interface RevocationSettings {
+  /** How often each instance re-reads the revocation table (the only path without Redis; a backstop with it). */
+  syncIntervalSeconds: number;
+  /** Past this without a successful read, protected requests get a 503 instead of a possibly stale answer. */
+  maxStalenessSeconds: number;
+}
+
 export interface Environment {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
@@ -201,6 +231,8 @@ export interface Environment {
     audience: string;
     algorithm: SigningAlgorithm;
     accessTokenTtlSeconds: number;
+    /** Other resource servers a signed-in client may ask a token for (ASVS 5.0 9.2.4); each is an `aud`. */
+    resourceAudiences: string[];
     /** Verified access tokens remembered so their signature is checked once; 0 turns the cache off. */
     verifiedTokenCacheSize: number;
   };
@@ -212,6 +244,8 @@ export interface Environment {
     reuseGraceSeconds: number;
     /** Live sessions one user may hold; a login beyond it ends the one unused the longest. */
     maxSessionsPerUser: number;
+    /** The browser client stops its silent refresh after this long without user input (ASVS 5.0 7.3.1). */
+    clientIdleTimeoutSeconds: number;
   };
   secrets: Record<SecretSetting, Buffer>;
   /** Settings whose value came from var/ (development only); production refuses to start with any. */
@@ -233,8 +267,14 @@ export interface Environment {
   tlsTerminatedUpstream: boolean;
   mail: MailSettings;
   accounts: AccountSettings;
+  redis: RedisSettings | null;
+  /** WARDEN_INSTANCES: how many processes the operator declares; only used to refuse unsafe set-ups. */
+  instances: number;
+  revocation: RevocationSettings;
   /** Other OpenID providers whose access tokens the guard accepts; empty: Warden trusts only itself. */
   externalIssuers: ExternalIssuerSettings[];
+  /** The optional k-anonymity breach check (null: off, offline rules only). */
+  passwords: { breachedRangeUrl: string | null; breachedTimeoutSeconds: number };
 }
 
 export interface LoadOptions {
@@ -386,8 +426,28 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     },
     problems,
   );
+  const redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'warden:' } : null;
+  const instances = integer('WARDEN_INSTANCES');
+  const revocation: RevocationSettings = {
+    syncIntervalSeconds: duration('REVOCATION_SYNC_INTERVAL'),
+    maxStalenessSeconds: duration('REVOCATION_MAX_STALENESS'),
+  };
+  if (revocation.maxStalenessSeconds <= revocation.syncIntervalSeconds) {
+    problems.push('REVOCATION_MAX_STALENESS must be longer than REVOCATION_SYNC_INTERVAL (a few intervals is best)');
+  }
+  problems.push(...instanceProblems(databaseUrlOf(env), redis !== null, instances));
   const issuer = env.JWT_ISSUER ?? `http://localhost:${port}`;
   const externalIssuers = parseExternalIssuers(env.EXTERNAL_ISSUERS, { ownIssuer: issuer, production }, problems);
+  const audience = env.JWT_AUDIENCE ?? 'warden-api';
+  const resourceAudiences = list(env.RESOURCE_AUDIENCES);
+  for (const resource of resourceAudiences) {
+    if (resource === audience) problems.push(`RESOURCE_AUDIENCES must not list Warden's own audience (${audience})`);
+    else if (/\s/.test(resource)) problems.push(`RESOURCE_AUDIENCES entries are single words or URIs: "${resource}"`);
+  }
+  const passwords = {
+    breachedRangeUrl: parseBreachedRangeUrl(env.BREACHED_PASSWORD_RANGE_URL, production, problems),
+    breachedTimeoutSeconds: duration('BREACHED_PASSWORD_TIMEOUT'),
+  };
 
   if (problems.length > 0) {
     if (!env.NODE_ENV) {
@@ -406,9 +466,10 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     databaseUrl: databaseUrlOf(env),
     jwt: {
       issuer,
-      audience: env.JWT_AUDIENCE ?? 'warden-api',
+      audience,
       algorithm: (env.JWT_ALG ?? 'ES256') as SigningAlgorithm,
       accessTokenTtlSeconds,
+      resourceAudiences,
       verifiedTokenCacheSize: integer('VERIFIED_TOKEN_CACHE_SIZE'),
     },
     passwordHashing: {
@@ -421,6 +482,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
       maxAgeSeconds,
       reuseGraceSeconds,
       maxSessionsPerUser: integer('MAX_SESSIONS_PER_USER'),
+      clientIdleTimeoutSeconds: duration('CLIENT_IDLE_TIMEOUT'),
     },
     secrets,
     generatedSecrets,
@@ -439,8 +501,50 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     tlsTerminatedUpstream,
     mail,
     accounts,
+    redis,
+    instances,
+    revocation,
     externalIssuers,
+    passwords,
   };
+}
+
+/**
+ * Several processes need a database they can share and Redis for what each would otherwise keep to
+ * itself (login-failure counts, the request rate limit, instant revocation): refused rather than running
+ * with N times the guesses an attacker should get.
+ */
+function instanceProblems(databaseUrl: string, redis: boolean, instances: number): string[] {
+  if (instances <= 1) return [];
+  const problems: string[] = [];
+  if (databaseUrl.startsWith('sqlite:')) {
+    problems.push(
+      'WARDEN_INSTANCES > 1 needs PostgreSQL: several processes on one SQLite file are not supported (set DATABASE_URL=postgres://...)',
+    );
+  }
+  if (!redis) {
+    problems.push(
+      'WARDEN_INSTANCES > 1 needs REDIS_URL: without it each instance counts login failures and requests alone and learns revocations only by polling',
+    );
+  }
+  return problems;
+}
+
+/** A range API base such as https://api.pwnedpasswords.com/range/ (the 5-digit prefix is appended). */
+function parseBreachedRangeUrl(value: string | undefined, production: boolean, problems: string[]): string | null {
+  const raw = value?.trim();
+  if (!raw || OFF.includes(raw)) return null;
+  let url: URL;
+  try {
+    url = new URL(raw.endsWith('/') ? raw : `${raw}/`);
+  } catch {
+    problems.push('BREACHED_PASSWORD_RANGE_URL must be an absolute URL, e.g. https://api.pwnedpasswords.com/range/');
+    return null;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && !production)) {
+    problems.push('BREACHED_PASSWORD_RANGE_URL must use https (plain http is accepted outside production only)');
+  }
+  return url.toString();
 }
 
 /** Production reads no .env, by design; when a .env holds the secret, say so rather than leave it a mystery. */

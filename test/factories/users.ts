@@ -120,7 +120,8 @@ export async function loginCookie(t: TestApp, user: TestUser, userAgent = TEST_U
 
 /** Grants the admin role straight in the database (what `npm run cli -- user:promote` does in production). */
 export async function promoteToAdmin(t: TestApp, user: TestUser): Promise<void> {
-  await t.dataSource.query('UPDATE users SET roles = ? WHERE id = ?', [JSON.stringify(['user', 'admin']), user.id]);
+  // Through TypeORM, not raw SQL: the suite also runs on PostgreSQL (npm run test:e2e:pg-redis).
+  await t.dataSource.getRepository(User).update({ id: user.id }, { roles: ['user', 'admin'] });
 }
 
 /** A new user with the admin role, logged in with the bearer transport. */

@@ -6,6 +6,8 @@ export class CookieSessionResponseDto {
   accessTokenExpiresAt!: string;
   /** Send back as X-CSRF-Token on unsafe requests; keep in memory only. */
   csrfToken!: string;
+  /** CLIENT_IDLE_TIMEOUT: stop refreshing after this many seconds without user input (ASVS 5.0 7.3.1). */
+  idleTimeoutSeconds!: number;
 }
 
 /** Login and refresh for non-browser clients, which hold the tokens themselves. */

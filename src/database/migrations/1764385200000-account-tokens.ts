@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
 import { dateType } from './column-types';
 
-export class AccountTokens1764378000000 implements MigrationInterface {
-  name = 'AccountTokens1764378000000';
+export class AccountTokens1764385200000 implements MigrationInterface {
+  name = 'AccountTokens1764385200000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const date = dateType(queryRunner);
