@@ -3,7 +3,7 @@ import type { Repository } from 'typeorm';
 import { AccountTokenPurgeJob } from '../src/accounts/account-token-purge.job';
 import { hashToken } from '../src/accounts/account-tokens.service';
 import { AccountToken } from '../src/accounts/entities/account-token.entity';
-import { loginBearer, registerUser, STRONG_PASSWORD, type TestUser } from './factories/users';
+import { bearerFrom, loginBearer, registerUser, STRONG_PASSWORD, type TestUser } from './factories/users';
 import { mailedToken } from './helpers/outbox';
 import { freshPostgresSchema } from './helpers/postgres';
 import { rememberSecrets } from './helpers/secret-leaks';
@@ -122,9 +122,9 @@ describe.each([
       .http()
       .post('/api/users/me/password')
       .set(session.headers)
-      .send({ currentPassword: STRONG_PASSWORD, newPassword: 'changed-strong-pass-63' })
-      .expect(204);
-    rememberSecrets('changed-strong-pass-63');
+      .send({ currentPassword: STRONG_PASSWORD, newPassword: 'harbor-quartz-meadow-63' })
+      .expect(200);
+    rememberSecrets('harbor-quartz-meadow-63');
     await confirmReset(token).expect(400);
     expect(await refusals(user.id)).toEqual(['stale']);
   });
@@ -156,7 +156,7 @@ describe.each([
 
   it("the owner's undo link survives what a thief does next: a password change and a second address change", async () => {
     const owner = await registerUser(t);
-    const thief = await loginBearer(t, owner);
+    let thief = await loginBearer(t, owner);
     const changeTo = async (newEmail: string, currentPassword: string) => {
       await t.http().post('/api/users/me/email').set(thief.headers).send({ currentPassword, newEmail }).expect(202);
       const token = await mailedToken(t, newEmail, 'email_change_verify');
@@ -164,14 +164,16 @@ describe.each([
     };
     await changeTo(`thief-${owner.id}@example.test`, STRONG_PASSWORD);
     const undo = await mailedToken(t, owner.email, 'email_changed_notice');
-    await t
+    // A password change hands the caller fresh tokens; the thief carries on with them.
+    const changed = await t
       .http()
       .post('/api/users/me/password')
       .set(thief.headers)
-      .send({ currentPassword: STRONG_PASSWORD, newPassword: 'thief-chosen-pass-77' })
-      .expect(204);
-    rememberSecrets('thief-chosen-pass-77');
-    await changeTo(`thief2-${owner.id}@example.test`, 'thief-chosen-pass-77');
+      .send({ currentPassword: STRONG_PASSWORD, newPassword: 'cobalt-meadow-lantern-58' })
+      .expect(200);
+    rememberSecrets('cobalt-meadow-lantern-58');
+    thief = bearerFrom(changed);
+    await changeTo(`thief2-${owner.id}@example.test`, 'cobalt-meadow-lantern-58');
 
     await t.http().post('/api/auth/email-change/undo').send({ token: undo }).expect(200, { email: owner.email });
     await t.http().get('/api/users/me').set(thief.headers).expect(401);

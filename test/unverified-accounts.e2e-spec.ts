@@ -5,7 +5,7 @@ import { rememberSecrets } from './helpers/secret-leaks';
 import { createTestApp, type TestApp } from './helpers/test-app';
 
 const ATTACKER_PASSWORD = 'mallory-owns-this-99';
-const VICTIM_PASSWORD = 'victim-real-choice-41';
+const VICTIM_PASSWORD = 'orchid-lantern-basin-64';
 
 /** What an account whose address is not confirmed may do, and why registering someone else's address first fails. */
 describe('unverified accounts', () => {
