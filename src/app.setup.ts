@@ -94,7 +94,9 @@ export function configureApp(app: INestApplication): INestApplication {
     app.enableCors({
       origin: config.corsOrigins,
       credentials: true,
-      allowedHeaders: ['content-type', 'x-csrf-token', 'authorization'],
+      allowedHeaders: ['content-type', 'x-csrf-token', 'authorization', 'dpop'],
+      // A DPoP client in another origin must read the nonce to retry with, and why it was refused.
+      exposedHeaders: ['dpop-nonce', 'www-authenticate'],
     });
   }
   setUpOpenApi(app, { ui: config.nodeEnv === 'development' });

@@ -164,7 +164,15 @@ export function labReplay(attack: ReplayAttack): Promise<ReplayResult> {
 
 /** The server reports each step as `{label, request, response: {status, body}}`. */
 export async function labRefreshReuse(): Promise<ReuseStep[]> {
-  const body = await request<unknown>('POST', '/api/auth/lab/refresh-reuse');
+  return labSteps(await request<unknown>('POST', '/api/auth/lab/refresh-reuse'));
+}
+
+/** The lab logs in once more as you, as a DPoP client, then plays a thief without the key. */
+export async function labDpop(password: string): Promise<ReuseStep[]> {
+  return labSteps(await request<unknown>('POST', '/api/auth/lab/dpop', { body: { password } }));
+}
+
+function labSteps(body: unknown): ReuseStep[] {
   const steps = isRecord(body) && Array.isArray(body['steps']) ? (body['steps'] as unknown[]) : [];
   return steps.filter(isRecord).map((step) => {
     const response = isRecord(step['response']) ? step['response'] : {};

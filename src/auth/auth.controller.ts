@@ -19,6 +19,7 @@ import { sessionConfig } from '../config/configuration';
 import { CSRF_HEADER } from '../csrf/csrf.service';
 import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from './auth-cookies';
 import { AuthService, SessionGrant } from './auth.service';
+import { DpopGrantService } from './dpop-grant.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
@@ -29,6 +30,7 @@ import { sendGrant } from './grant-response';
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly dpop: DpopGrantService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
@@ -40,12 +42,15 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
+    const transport = dto.transport ?? 'cookie';
+    const dpopJkt = await this.dpop.loginKey(request, response, transport);
     const grant = await this.auth.login(
       dto.email,
       dto.password,
-      dto.transport ?? 'cookie',
+      transport,
       clientInfo(request),
       readCookie(request, REFRESH_COOKIE),
+      dpopJkt,
     );
     return this.respond(grant, response);
   }
@@ -59,8 +64,9 @@ export class AuthController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
     if (dto.transport === 'bearer') {
+      const dpop = await this.dpop.refreshProof(request, response);
       const grant = await this.auth.refresh(
-        { transport: 'bearer', refreshToken: dto.refreshToken ?? '' },
+        { transport: 'bearer', refreshToken: dto.refreshToken ?? '', dpop },
         clientInfo(request),
       );
       return this.respond(grant, response);

@@ -5,12 +5,14 @@ import { AnomalyModule } from '../anomaly/anomaly.module';
 import { RolesGuard } from '../common/guards/roles.guard';
 import { CsrfGuard } from '../csrf/csrf.guard';
 import { CsrfModule } from '../csrf/csrf.module';
+import { DpopModule } from '../dpop/dpop.module';
 import { IssuersModule } from '../issuers/issuers.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
+import { DpopGrantService } from './dpop-grant.service';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottleService } from './login-throttle.service';
@@ -29,6 +31,7 @@ import { ResourceTokenService } from './resource-token.service';
     CsrfModule,
     AnomalyModule,
     IssuersModule,
+    DpopModule,
     JwtModule.register({}),
   ],
   controllers: [AuthController, PasswordController, PrincipalController, ResourceTokenController],
@@ -37,6 +40,7 @@ import { ResourceTokenService } from './resource-token.service';
     LoginThrottleService,
     PasswordService,
     RefreshRefusalService,
+    DpopGrantService,
     ResourceTokenService,
     JwtStrategy,
     // Global guards run in this order: who is calling, may they, and did they mean to.

@@ -42,7 +42,7 @@ export const UNVERIFIED_LOGIN_MESSAGE =
   'Confirm your email address first: follow the link we mailed you (registering again sends a new one)';
 
 export type RefreshRequest =
-  | { transport: 'bearer'; refreshToken: string }
+  | { transport: 'bearer'; refreshToken: string; dpop?: PresentingDevice['dpop'] }
   | { transport: 'cookie'; refreshToken?: string; fingerprintCookie?: string; csrfToken?: string };
 
 @Injectable()
@@ -75,6 +75,7 @@ export class AuthService {
     transport: Transport,
     client: ClientInfo,
     replacedRefreshToken?: string,
+    dpopJkt?: string,
   ): Promise<SessionGrant> {
     this.passwords.assertCapacity();
     const user = await this.users.findByEmail(email);
@@ -109,7 +110,7 @@ export class AuthService {
     const fingerprintCookie = transport === 'cookie' ? this.fingerprints.newCookieValue() : undefined;
     let issued: IssuedRefreshToken;
     try {
-      issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client, fingerprintCookie);
+      issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client, fingerprintCookie, dpopJkt);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
       // The password changed (or every session was ended) while this login was checking the old one.
@@ -128,7 +129,7 @@ export class AuthService {
       userId: user.id,
       sessionId: issued.session.id,
       client,
-      metadata: { transport },
+      metadata: dpopJkt ? { transport, dpop: true } : { transport },
     });
     await this.anomalies.loginSucceeded(user.id, issued.session.id, client);
     this.anomalies.sessionUsed(user.id, issued.session.id, client);
@@ -317,6 +318,7 @@ export class AuthService {
     return {
       userAgent: client.userAgent,
       fingerprintCookie: request.transport === 'cookie' ? request.fingerprintCookie : undefined,
+      dpop: request.transport === 'bearer' ? request.dpop : undefined,
     };
   }
 
@@ -349,6 +351,7 @@ export class AuthService {
         fingerprint,
         transport: issued.session.transport,
         authenticatedAt: issued.session.createdAt,
+        dpopJkt: issued.session.dpopJkt,
       });
     const base = { ...issued, user: UserResponseDto.from(user) };
     if (issued.session.transport === 'bearer') {

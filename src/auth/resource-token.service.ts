@@ -53,6 +53,8 @@ export class ResourceTokenService {
       fingerprint,
       transport: session.transport,
       authenticatedAt: session.createdAt,
+      // A DPoP session's key binds every token it gets: an exchange must not yield a plain bearer token.
+      dpopJkt: session.dpopJkt,
       audience: resource,
     });
     this.audit.record({
@@ -63,6 +65,11 @@ export class ResourceTokenService {
       client,
       metadata: { resource },
     });
-    return { accessToken: issued.token, tokenType: 'Bearer', expiresIn: issued.expiresIn, audience: resource };
+    return {
+      accessToken: issued.token,
+      tokenType: session.dpopJkt ? 'DPoP' : 'Bearer',
+      expiresIn: issued.expiresIn,
+      audience: resource,
+    };
   }
 }

@@ -64,6 +64,7 @@ export const revocationConfig = registerAs('revocation', () => currentEnvironmen
 export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
+export const dpopConfig = registerAs('dpop', () => currentEnvironment().dpop);
 export const passwordScreeningConfig = registerAs('passwordScreening', () => currentEnvironment().passwords);
 
 export const allConfig = [
@@ -83,5 +84,6 @@ export const allConfig = [
   revocationConfig,
   passwordHashingConfig,
   issuersConfig,
+  dpopConfig,
   passwordScreeningConfig,
 ];

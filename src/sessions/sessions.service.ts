@@ -91,6 +91,7 @@ export class SessionsService {
     transport: Transport,
     client: ClientInfo,
     fingerprintCookie?: string,
+    dpopJkt?: string,
   ): Promise<IssuedRefreshToken> {
     const now = this.clock.now();
     const expiresAt = this.after(now, this.config.maxAgeSeconds);
@@ -104,7 +105,7 @@ export class SessionsService {
       lastUsedAt: now,
       lastIp: client.ip,
       lastUserAgent: client.userAgent,
-      ...deviceBinding(transport, client, fingerprintCookie),
+      ...deviceBinding(transport, client, fingerprintCookie, dpopJkt),
       idleExpiresAt: this.idleExpiry(now, expiresAt),
       expiresAt,
       revokedAt: null,

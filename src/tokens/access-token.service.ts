@@ -32,6 +32,8 @@ export interface AccessTokenClaims {
   auth_time: number;
   fgp: string;
   roles: Role[];
+  /** RFC 9449 §6.1: the token is bound to the DPoP key with this RFC 7638 thumbprint. */
+  cnf?: { jkt: string };
 }
 
 export interface IssuedAccessToken {
@@ -58,6 +60,7 @@ export class AccessTokenService {
     fingerprint: string;
     transport: Transport;
     authenticatedAt: Date;
+    dpopJkt?: string | null;
     /** Another resource server (one of RESOURCE_AUDIENCES); Warden's own audience by default. */
     audience?: string;
   }): IssuedAccessToken {
@@ -76,6 +79,7 @@ export class AccessTokenService {
       auth_time: Math.floor(subject.authenticatedAt.getTime() / 1000),
       fgp: subject.fingerprint,
       roles: subject.roles,
+      ...(subject.dpopJkt ? { cnf: { jkt: subject.dpopJkt } } : {}),
     };
     // The header is spelled out whole: the active key decides both alg and kid.
     const token = this.jwtService.sign(claims, {
