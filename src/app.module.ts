@@ -21,6 +21,7 @@ import { HealthModule } from './health/health.module';
 import { KeysServerModule } from './keys/keys-server.module';
 import { LabModule } from './lab/lab.module';
 import { LoggingModule } from './logging/logging.module';
+import { SecurityPipelineModule } from './pipeline/security-pipeline.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -41,7 +42,6 @@ import { RedisModule } from './redis/redis.module';
     }),
     ScheduleModule.forRoot(),
     AuditModule,
-    // Before AuthModule: its guard is registered first, so floods are refused before any token work.
     ThrottleModule,
     KeysServerModule,
     TokensModule,
@@ -50,6 +50,8 @@ import { RedisModule } from './redis/redis.module';
     CsrfModule,
     AuthModule,
     AccountsModule,
+    // Global guards and interceptors, in the order they run.
+    SecurityPipelineModule,
     AdminModule,
     CspReportsModule,
     HealthModule,

@@ -89,11 +89,15 @@ export interface ReuseStep {
 }
 
 export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
-  const seen = session.currentGeneration();
+  let seen = session.currentGeneration();
   let result = await send(method, path, withCsrf(method, options));
   if (result.status === 401 && session.authState() === 'logged-in') {
-    if (await session.refresh(seen)) result = await send(method, path, withCsrf(method, options));
+    if (await session.refresh(seen)) {
+      seen = session.currentGeneration();
+      result = await send(method, path, withCsrf(method, options));
+    }
   }
+  session.noteExpiry(result, seen);
   if (!result.ok) throw new ApiError(result);
   return result.body as T;
 }

@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
+import { Audited } from '../audit/audited.decorator';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { Public } from '../common/decorators/public.decorator';
@@ -91,13 +92,13 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited('logout')
   async logout(
     @CurrentUser() principal: AuthenticatedUser,
     @Body() dto: LogoutDto,
-    @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
-    await this.auth.logout(principal, clientInfo(request), dto.refreshToken);
+    await this.auth.logout(principal, dto.refreshToken);
     clearSessionCookies(response, this.config.cookieSecure);
   }
 

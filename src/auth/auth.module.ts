@@ -1,9 +1,6 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AnomalyModule } from '../anomaly/anomaly.module';
-import { RolesGuard } from '../common/guards/roles.guard';
-import { CsrfGuard } from '../csrf/csrf.guard';
 import { CsrfModule } from '../csrf/csrf.module';
 import { DpopModule } from '../dpop/dpop.module';
 import { IssuersModule } from '../issuers/issuers.module';
@@ -13,7 +10,6 @@ import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { DpopGrantService } from './dpop-grant.service';
-import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordController } from './password.controller';
@@ -43,11 +39,8 @@ import { ResourceTokenService } from './resource-token.service';
     DpopGrantService,
     ResourceTokenService,
     JwtStrategy,
-    // Global guards run in this order: who is calling, may they, and did they mean to.
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
-    { provide: APP_GUARD, useClass: RolesGuard },
-    { provide: APP_GUARD, useClass: CsrfGuard },
   ],
-  exports: [AuthService, PasswordService, LoginThrottleService],
+  // JwtStrategy for the JWT guard, which the security pipeline (pipeline/) registers with the other guards.
+  exports: [AuthService, PasswordService, JwtStrategy, LoginThrottleService],
 })
 export class AuthModule {}

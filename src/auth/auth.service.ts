@@ -123,6 +123,7 @@ export class AuthService {
       });
       throw new UnauthorizedException('Email or password is incorrect');
     }
+    // Hand-written, not @Audited: the session it started and the failure causes are known only here.
     this.audit.record({
       type: 'login',
       success: true,
@@ -157,6 +158,7 @@ export class AuthService {
       throw new UnauthorizedException('Invalid or expired refresh token');
     }
     const { user } = issued;
+    // Hand-written, not @Audited: the session is named by the refresh token, which only rotation resolves.
     this.audit.record({
       type: 'refresh',
       success: true,
@@ -171,7 +173,7 @@ export class AuthService {
   }
 
   /** Ends the caller's session and denylists the access token that asked. */
-  async logout(principal: AuthenticatedUser, client: ClientInfo, refreshToken?: string): Promise<void> {
+  async logout(principal: AuthenticatedUser, refreshToken?: string): Promise<void> {
     const session = await this.sessions.findById(principal.sessionId);
     if (session) await this.sessions.revokeSession(session, 'logout');
     if (refreshToken) {
@@ -181,17 +183,11 @@ export class AuthService {
       }
     }
     await this.revocations.revokeToken(principal.jti, new Date(principal.expiresAt * 1000 + REVOCATION_LEEWAY_MS));
-    this.audit.record({
-      type: 'logout',
-      success: true,
-      userId: principal.userId,
-      sessionId: principal.sessionId,
-      client,
-    });
   }
 
   async logoutAll(principal: AuthenticatedUser, client: ClientInfo): Promise<void> {
     const ended = await this.sessions.revokeAllForUser(principal.userId, 'logout_all');
+    // Hand-written, not @Audited: how many sessions ended is known only here.
     this.audit.record({
       type: 'logout_all',
       success: true,
@@ -275,6 +271,7 @@ export class AuthService {
       throw error;
     });
     await this.revocations.revokeToken(principal.jti, new Date(principal.expiresAt * 1000 + REVOCATION_LEEWAY_MS));
+    // Hand-written, not @Audited: the failure's cause and the sessions ended are known only here.
     this.audit.record({
       type: 'password_changed',
       success: true,

@@ -260,6 +260,7 @@ export class SessionsService {
   async revokeOwn(userId: string, sessionId: string, bySessionId: string, client: ClientInfo): Promise<void> {
     const session = await this.getOwnActive(userId, sessionId);
     await this.revokeSession(session, 'revoked_by_user');
+    // Hand-written, not @Audited: session_revoked names the ended session and its cause, whoever ended it.
     this.audit.record({
       type: 'session_revoked',
       success: true,
