@@ -17,6 +17,8 @@ export interface RequestOptions {
 
 export interface Profile extends User {
   createdAt: string;
+  /** False only where UNVERIFIED_LOGIN=allow lets an account with an unconfirmed address log in. */
+  emailVerified?: boolean;
 }
 
 export interface SessionInfo {
@@ -103,12 +105,6 @@ export async function request<T>(method: Method, path: string, options: RequestO
 function withCsrf(method: Method, options: RequestOptions): SendOptions {
   const { body, query, signal } = options;
   return { body, query, signal, csrfToken: UNSAFE_METHODS.has(method) ? session.csrfToken() : null };
-}
-
-export async function register(email: string, password: string): Promise<User> {
-  const result = await send('POST', '/api/auth/register', { body: { email, password } });
-  if (!result.ok) throw new ApiError(result);
-  return result.body as User;
 }
 
 /** Cookie transport (the default): the body carries no token, only the expiry and the CSRF token. */

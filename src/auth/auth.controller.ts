@@ -20,14 +20,12 @@ import { sessionConfig } from '../config/configuration';
 import { CSRF_HEADER } from '../csrf/csrf.service';
 import { REGISTRATION_HEADER } from '../dbsc/dbsc-headers';
 import { DbscService } from '../dbsc/dbsc.service';
-import { UserResponseDto } from '../users/dto/user-response.dto';
 import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from './auth-cookies';
 import { AuthService, SessionGrant } from './auth.service';
 import { DpopGrantService } from './dpop-grant.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
-import { RegisterDto } from './dto/register.dto';
 import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
 import { sendGrant } from './grant-response';
 
@@ -39,13 +37,6 @@ export class AuthController {
     private readonly dbsc: DbscService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
-
-  @Public()
-  @Post('register')
-  @Audited('register', { target: { result: 'id' }, targetIsUser: true })
-  register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
-    return this.auth.register(dto.email, dto.password);
-  }
 
   @Public()
   @Post('login')

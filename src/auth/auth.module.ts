@@ -43,6 +43,6 @@ import { ResourceTokenService } from './resource-token.service';
     JwtStrategy,
   ],
   // JwtStrategy for the JWT guard, which the security pipeline (pipeline/) registers with the other guards.
-  exports: [AuthService, PasswordService, JwtStrategy],
+  exports: [AuthService, PasswordService, JwtStrategy, LoginThrottleService],
 })
 export class AuthModule {}

@@ -1,8 +1,10 @@
-import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
+import { accountsConfig } from '../config/configuration';
 import { CsrfService } from '../csrf/csrf.service';
 import type { PresentingDevice } from '../sessions/device-binding';
 import type { Session } from '../sessions/entities/session.entity';
@@ -35,6 +37,10 @@ export type SessionGrant =
   /** Browsers also get the random value the access token is bound to, and the session's CSRF token. */
   | (GrantBase & { transport: 'cookie'; fingerprintCookie: string; csrfToken: string });
 
+/** UNVERIFIED_LOGIN=refuse: the answer to the right password of an account whose address is not confirmed. */
+export const UNVERIFIED_LOGIN_MESSAGE =
+  'Confirm your email address first: follow the link we mailed you (registering again sends a new one)';
+
 export type RefreshRequest =
   | { transport: 'bearer'; refreshToken: string; dpop?: PresentingDevice['dpop'] }
   | { transport: 'cookie'; refreshToken?: string; fingerprintCookie?: string; csrfToken?: string };
@@ -55,13 +61,8 @@ export class AuthService {
     private readonly refusals: RefreshRefusalService,
     private readonly screening: PasswordScreeningService,
     private readonly clock: Clock,
+    @Inject(accountsConfig.KEY) private readonly accounts: ConfigType<typeof accountsConfig>,
   ) {}
-
-  async register(email: string, password: string): Promise<UserResponseDto> {
-    await this.screening.assertAcceptable('password', password, email);
-    const user = await this.users.create(email, await this.passwords.hash(password));
-    return UserResponseDto.from(user);
-  }
 
   /**
    * Same answer and similar timing for an unknown email and a wrong password; the audit log tells them apart.
@@ -98,6 +99,11 @@ export class AuthService {
       // Said only to someone who knows the password, so it tells an attacker nothing new.
       this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'account_disabled', client });
       throw new UnauthorizedException('This account is disabled; contact an administrator');
+    }
+    if (!user.emailVerifiedAt && this.accounts.unverifiedLogin === 'refuse') {
+      // Only someone who knows the password learns this, so it may say what to do next.
+      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'email_unverified', client });
+      throw new ForbiddenException(UNVERIFIED_LOGIN_MESSAGE);
     }
     await this.endReplacedSession(replacedRefreshToken, client);
     // A browser's session is bound to this value for life: refreshes need it back (device-binding.ts).

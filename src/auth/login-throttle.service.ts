@@ -31,8 +31,8 @@ interface Lock {
   userId?: string;
 }
 
-/** What a password check is: a login, or the current password of a password change. */
-export type PasswordCheck = 'login' | 'password_change';
+/** What a password check is: a login, or the current password of a password or email change. */
+export type PasswordCheck = 'login' | 'password_change' | 'email_change';
 
 /** One password check, counted before the password is verified; hand it back to failed() or succeeded(). */
 export interface LoginAttempt {
@@ -262,7 +262,7 @@ export class LoginThrottleService {
     retryAfterSeconds: number,
   ): never {
     this.audit.record({
-      type: check === 'login' ? 'login_failed' : 'password_change_failed',
+      type: `${check}_failed`,
       success: false,
       userId,
       client,

@@ -14,6 +14,7 @@ import {
 } from './development-secrets';
 import { envFileSettings } from './env-file-settings';
 import { decodeSecret, SECRET_SETTINGS, SecretSetting } from './secrets';
+import { AccountSettings, MailSettings, resolveAccountSettings } from './account-settings';
 import { trustProxyProblems } from './trust-proxy';
 
 export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'PS256'] as const;
@@ -56,6 +57,13 @@ class RawEnvironment {
   @IsOptional() @IsString() TLS_CERT_FILE?: string;
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
+  @IsOptional() @IsString() SMTP_URL?: string;
+  @IsOptional() @IsString() MAIL_FROM?: string;
+  @IsOptional() @IsIn(BOOLEAN, booleanMessage) MAIL_OUTBOX?: string;
+  @IsOptional() @IsString() PUBLIC_URL?: string;
+  @IsOptional()
+  @IsIn(['refuse', 'allow'], { message: 'UNVERIFIED_LOGIN must be refuse or allow' })
+  UNVERIFIED_LOGIN?: string;
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, {
     message: 'REDIS_URL must look like redis://host:6379/0 or rediss://user:pass@host:6380',
@@ -82,6 +90,10 @@ export const INTEGER_SETTINGS = {
   ALERT_WEBHOOK_ATTEMPTS: [5, 1, 20],
   ALERT_WEBHOOK_BACKOFF_MS: [1000, 0, 600_000],
   AUDIT_RETENTION_DAYS: [90, 1, 36_500],
+  MAIL_ATTEMPTS: [5, 1, 20],
+  MAIL_BACKOFF_MS: [2000, 0, 600_000],
+  ACCOUNT_MAIL_MAX_PER_ADDRESS: [5, 1, 1000],
+  ACCOUNT_MAIL_MAX_PER_CLIENT: [20, 1, 1_000_000],
   // How many Warden processes share this database; above 1 needs PostgreSQL and Redis.
   WARDEN_INSTANCES: [1, 1, 1000],
   VERIFIED_TOKEN_CACHE_SIZE: [10_000, 0, 1_000_000],
@@ -112,6 +124,12 @@ const DURATION_SETTINGS = {
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
   ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
+  MAIL_TIMEOUT: ['10s', 1, 120],
+  EMAIL_VERIFICATION_TTL: ['24h', 300, 7 * 86_400],
+  PASSWORD_RESET_TTL: ['30m', 300, 86_400, 'a reset link is a password for its lifetime'],
+  EMAIL_CHANGE_TTL: ['1h', 300, 7 * 86_400],
+  EMAIL_CHANGE_UNDO_WINDOW: ['7d', 3600, 90 * 86_400],
+  ACCOUNT_MAIL_WINDOW: ['1h', 60, 86_400],
   REVOCATION_SYNC_INTERVAL: ['2s', 1, 300, 'it bounds how late a revocation reaches an instance without Redis'],
   REVOCATION_MAX_STALENESS: ['10s', 2, 3600],
   CLIENT_IDLE_TIMEOUT: ['30m', 60, 7 * 86_400, 'the browser client stops refreshing after this long without input'],
@@ -252,6 +270,8 @@ export interface Environment {
   tls: { cert: Buffer; key: Buffer } | null;
   /** A reverse proxy terminates HTTPS in front of Warden (name it in TRUST_PROXY). */
   tlsTerminatedUpstream: boolean;
+  mail: MailSettings;
+  accounts: AccountSettings;
   redis: RedisSettings | null;
   /** WARDEN_INSTANCES: how many processes the operator declares; only used to refuse unsafe set-ups. */
   instances: number;
@@ -390,6 +410,29 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
         'TLS_TERMINATED_UPSTREAM=true when a reverse proxy (named in TRUST_PROXY) terminates TLS',
     );
   }
+  const { mail, accounts } = resolveAccountSettings(
+    env,
+    {
+      production,
+      development: nodeEnv === 'development',
+      port,
+      durations: {
+        verificationTtlSeconds: duration('EMAIL_VERIFICATION_TTL'),
+        resetTtlSeconds: duration('PASSWORD_RESET_TTL'),
+        emailChangeTtlSeconds: duration('EMAIL_CHANGE_TTL'),
+        emailChangeUndoSeconds: duration('EMAIL_CHANGE_UNDO_WINDOW'),
+        mailWindowSeconds: duration('ACCOUNT_MAIL_WINDOW'),
+        mailTimeoutSeconds: duration('MAIL_TIMEOUT'),
+      },
+      integers: {
+        perAddress: integer('ACCOUNT_MAIL_MAX_PER_ADDRESS'),
+        perClient: integer('ACCOUNT_MAIL_MAX_PER_CLIENT'),
+        attempts: integer('MAIL_ATTEMPTS'),
+        backoffMs: integer('MAIL_BACKOFF_MS'),
+      },
+    },
+    problems,
+  );
   const redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'warden:' } : null;
   const instances = integer('WARDEN_INSTANCES');
   const revocation: RevocationSettings = {
@@ -464,6 +507,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     audit: { retentionDays },
     tls,
     tlsTerminatedUpstream,
+    mail,
+    accounts,
     redis,
     instances,
     revocation,

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { AccountToken } from '../accounts/entities/account-token.entity';
 import { KnownDevice } from '../anomaly/entities/known-device.entity';
 import { UserFlag } from '../anomaly/entities/user-flag.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
@@ -21,6 +22,7 @@ import { AuditCount1764374400000 } from './migrations/1764374400000-audit-count'
 import { DpopBinding1764378000000 } from './migrations/1764378000000-dpop-binding';
 import { AccountDisable1764381600000 } from './migrations/1764381600000-account-disable';
 import { Dbsc1764385200000 } from './migrations/1764385200000-dbsc';
+import { AccountTokens1764388800000 } from './migrations/1764388800000-account-tokens';
 
 export const entities = [
   User,
@@ -32,6 +34,7 @@ export const entities = [
   KnownDevice,
   UserFlag,
   DbscChallenge,
+  AccountToken,
 ];
 export const migrations = [
   Foundation1764345600000,
@@ -45,6 +48,7 @@ export const migrations = [
   DpopBinding1764378000000,
   AccountDisable1764381600000,
   Dbsc1764385200000,
+  AccountTokens1764388800000,
 ];
 
 /**

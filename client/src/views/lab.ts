@@ -121,6 +121,17 @@ export function labView(context: ViewContext): Node {
     rows.map((row) => row.el),
     dpopRow(loggedIn, context.announce),
     refreshReuseRow(loggedIn, context.announce),
+    h(
+      'p',
+      { class: 'callout' },
+      'Mailed links: ',
+      h(
+        'a',
+        { href: '#/lab/reset-links', testid: 'lab-to-reset-links' },
+        'a password-reset link works once and dies when a newer one is sent',
+      ),
+      '.',
+    ),
   );
 }
 

@@ -1,6 +1,7 @@
 import * as api from '../api';
 import { h } from '../dom';
 import { describeError } from '../errors';
+import { ApiError } from '../http';
 import type { ViewContext } from '../router';
 import { field, formView, messageBox, submitButton, whileBusy } from '../ui';
 
@@ -36,7 +37,9 @@ export function loginView(_context: ViewContext): Node {
           await api.login(email.input.value.trim(), password.input.value);
         } catch (error) {
           // Same words for an unknown email and a wrong password: the form must not reveal which accounts exist.
-          message.error(describeError(error, { 401: 'Email or password is incorrect' }));
+          // 403 only after the right password: the address is not confirmed yet, and the server says what to do.
+          const unverified = error instanceof ApiError && error.status === 403 ? error.messages[0] : undefined;
+          message.error(describeError(error, { 401: 'Email or password is incorrect', 403: unverified }));
           password.input.value = '';
           password.input.focus();
         }
@@ -50,6 +53,11 @@ export function loginView(_context: ViewContext): Node {
     title: 'Log in',
     lead: 'Your session lives in HttpOnly cookies that scripts on this page cannot read.',
     form,
-    aside: ['New here? ', h('a', { href: '#/register', testid: 'login-to-register' }, 'Create an account'), '.'],
+    aside: [
+      'New here? ',
+      h('a', { href: '#/register', testid: 'login-to-register' }, 'Create an account'),
+      '. ',
+      h('a', { href: '#/forgot', testid: 'login-to-forgot' }, 'Forgot your password?'),
+    ],
   });
 }
