@@ -8,16 +8,34 @@ import { SigningKey } from '../keys/entities/signing-key.entity';
 import { RefreshToken } from '../sessions/entities/refresh-token.entity';
 import { Session } from '../sessions/entities/session.entity';
 import { Revocation } from '../tokens/entities/revocation.entity';
+import { AuthChallenge } from '../mfa/entities/auth-challenge.entity';
+import { Passkey } from '../mfa/entities/passkey.entity';
+import { RecoveryCode } from '../mfa/entities/recovery-code.entity';
+import { TotpFactor } from '../mfa/entities/totp-factor.entity';
 import { User } from '../users/entities/user.entity';
 import { Foundation1764345600000 } from './migrations/1764345600000-foundation';
 import { Sessions1764349200000 } from './migrations/1764349200000-sessions';
+import { SecondFactors1764374400000 } from './migrations/1764374400000-second-factors';
 import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecycle';
 import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
 import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-binding';
 
-export const entities = [User, SigningKey, AuditEvent, Session, RefreshToken, Revocation, KnownDevice, UserFlag];
+export const entities = [
+  User,
+  SigningKey,
+  AuditEvent,
+  Session,
+  RefreshToken,
+  Revocation,
+  KnownDevice,
+  UserFlag,
+  TotpFactor,
+  RecoveryCode,
+  Passkey,
+  AuthChallenge,
+];
 export const migrations = [
   Foundation1764345600000,
   Sessions1764349200000,
@@ -26,6 +44,7 @@ export const migrations = [
   UserFlags1764363600000,
   SessionEpoch1764367200000,
   DeviceBinding1764370800000,
+  SecondFactors1764374400000,
 ];
 
 /**
