@@ -19,11 +19,14 @@ import { ListAlertsDto, ListAuditEventsDto } from '../audit/dto/list-audit-event
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
 import { Roles } from '../common/decorators/roles.decorator';
 import { AdminService } from './admin.service';
 
 @Controller('admin')
 @Roles('admin')
+// Every admin action, reads included: an admin's stolen session must not browse the audit log either.
+@RequiresRecentAuth()
 export class AdminController {
   constructor(
     private readonly audit: AuditService,

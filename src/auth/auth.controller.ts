@@ -14,17 +14,30 @@ import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { sessionConfig } from '../config/configuration';
 import { CSRF_HEADER } from '../csrf/csrf.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';
-import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE, setSessionCookies } from './auth-cookies';
-import { AuthService, SessionGrant } from './auth.service';
+import {
+  clearSessionCookies,
+  FINGERPRINT_COOKIE,
+  readCookie,
+  REFRESH_COOKIE,
+  setFingerprintCookie,
+} from './auth-cookies';
+import { CHALLENGE_TTL_SECONDS } from '../mfa/challenge.service';
+import { AuthService } from './auth.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
 import { RegisterDto } from './dto/register.dto';
-import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
+import {
+  BearerSessionResponseDto,
+  CookieSessionResponseDto,
+  respondWithSession,
+  SecondFactorRequiredDto,
+} from './dto/session-response.dto';
 
 @Controller('auth')
 export class AuthController {
@@ -46,9 +59,19 @@ export class AuthController {
     @Body() dto: LoginDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
-    const grant = await this.auth.login(dto.email, dto.password, dto.transport ?? 'cookie', clientInfo(request));
-    return this.respond(grant, response);
+  ): Promise<CookieSessionResponseDto | BearerSessionResponseDto | SecondFactorRequiredDto> {
+    const outcome = await this.auth.login(dto.email, dto.password, dto.transport ?? 'cookie', clientInfo(request));
+    if ('session' in outcome) return respondWithSession(outcome.session, response, this.config.cookieSecure);
+    const { secondFactor } = outcome;
+    if (secondFactor.fingerprintCookie) {
+      setFingerprintCookie(response, secondFactor.fingerprintCookie, CHALLENGE_TTL_SECONDS, this.config.cookieSecure);
+    }
+    return {
+      secondFactorRequired: true,
+      challenge: secondFactor.challenge,
+      methods: secondFactor.methods,
+      expiresAt: secondFactor.expiresAt.toISOString(),
+    };
   }
 
   @Public()
@@ -64,7 +87,7 @@ export class AuthController {
         { transport: 'bearer', refreshToken: dto.refreshToken ?? '' },
         clientInfo(request),
       );
-      return this.respond(grant, response);
+      return respondWithSession(grant, response, this.config.cookieSecure);
     }
     try {
       const grant = await this.auth.refresh(
@@ -76,7 +99,7 @@ export class AuthController {
         },
         clientInfo(request),
       );
-      return this.respond(grant, response);
+      return respondWithSession(grant, response, this.config.cookieSecure);
     } catch (error) {
       // A dead session's HttpOnly cookies cannot be removed by the page; the refusal removes them.
       if (error instanceof UnauthorizedException) clearSessionCookies(response, this.config.cookieSecure);
@@ -96,6 +119,7 @@ export class AuthController {
     clearSessionCookies(response, this.config.cookieSecure);
   }
 
+  @RequiresRecentAuth()
   @Post('logout-all')
   @HttpCode(HttpStatus.NO_CONTENT)
   async logoutAll(
@@ -119,33 +143,5 @@ export class AuthController {
       fingerprintCookie: readCookie(request, FINGERPRINT_COOKIE),
     };
     return { csrfToken: await this.auth.csrfTokenFor(cookies, clientInfo(request)) };
-  }
-
-  private respond(grant: SessionGrant, response: Response): CookieSessionResponseDto | BearerSessionResponseDto {
-    if (grant.transport === 'bearer') {
-      return {
-        accessToken: grant.accessToken.token,
-        refreshToken: grant.refreshToken,
-        tokenType: 'Bearer',
-        expiresIn: grant.accessToken.expiresIn,
-        user: grant.user,
-      };
-    }
-    setSessionCookies(
-      response,
-      {
-        accessToken: grant.accessToken.token,
-        accessTokenMaxAgeSeconds: grant.accessToken.expiresIn,
-        fingerprint: grant.fingerprintCookie,
-        refreshToken: grant.refreshToken,
-        refreshTokenMaxAgeSeconds: grant.refreshTokenExpiresIn,
-      },
-      this.config.cookieSecure,
-    );
-    return {
-      user: grant.user,
-      accessTokenExpiresAt: grant.accessToken.expiresAt.toISOString(),
-      csrfToken: grant.csrfToken,
-    };
   }
 }

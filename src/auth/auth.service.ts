@@ -10,6 +10,9 @@ import { IssuedRefreshToken, RefreshRejectedError, SessionsService } from '../se
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { FingerprintService, Transport } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
+import { ChallengeService } from '../mfa/challenge.service';
+import type { SecondFactorMethod } from '../mfa/second-factor.service';
+import { SecondFactorService } from '../mfa/second-factor.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import type { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
@@ -29,6 +32,18 @@ export type SessionGrant =
   /** Browsers also get the random value the access token is bound to, and the session's CSRF token. */
   | (GrantBase & { transport: 'cookie'; fingerprintCookie: string; csrfToken: string });
 
+/** The password was right, but the account has a second factor: no session yet, only this challenge. */
+export interface SecondFactorChallenge {
+  transport: Transport;
+  challenge: string;
+  expiresAt: Date;
+  methods: SecondFactorMethod[];
+  /** Browsers get their fingerprint cookie now: the challenge, and then the session, are bound to it. */
+  fingerprintCookie?: string;
+}
+
+export type LoginOutcome = { session: SessionGrant } | { secondFactor: SecondFactorChallenge };
+
 export type RefreshRequest =
   | { transport: 'bearer'; refreshToken: string }
   | { transport: 'cookie'; refreshToken?: string; fingerprintCookie?: string; csrfToken?: string };
@@ -47,6 +62,8 @@ export class AuthService {
     private readonly loginThrottle: LoginThrottleService,
     private readonly anomalies: AnomalyService,
     private readonly refusals: RefreshRefusalService,
+    private readonly secondFactors: SecondFactorService,
+    private readonly challenges: ChallengeService,
     private readonly clock: Clock,
   ) {}
 
@@ -61,7 +78,7 @@ export class AuthService {
    * The attempt is counted before the password is checked, so a lockout answers 429 whatever the password
    * and concurrent guesses cannot overrun the limit.
    */
-  async login(email: string, password: string, transport: Transport, client: ClientInfo): Promise<SessionGrant> {
+  async login(email: string, password: string, transport: Transport, client: ClientInfo): Promise<LoginOutcome> {
     const user = await this.users.findByEmail(email);
     const attempt = await this.loginThrottle.begin('login', email, client, user?.id);
     const valid = user
@@ -81,9 +98,36 @@ export class AuthService {
     await this.loginThrottle.succeeded(attempt);
     // A browser's session is bound to this value for life: refreshes need it back (device-binding.ts).
     const fingerprintCookie = transport === 'cookie' ? this.fingerprints.newCookieValue() : undefined;
+    const methods = await this.secondFactors.methodsOf(user.id);
+    if (methods.length > 0) {
+      const { handle, expiresAt } = await this.challenges.issue({
+        purpose: 'second_factor',
+        userId: user.id,
+        transport,
+        binding: this.clientBinding(transport, client, fingerprintCookie),
+        sessionEpoch: user.sessionEpoch,
+      });
+      this.audit.record({ type: 'login_second_factor_required', success: true, userId: user.id, client });
+      return { secondFactor: { transport, challenge: handle, expiresAt, methods, fingerprintCookie } };
+    }
+    return { session: await this.startSession(user, user.sessionEpoch, transport, client, fingerprintCookie, ['pwd']) };
+  }
+
+  /**
+   * The end of every successful login (password, password + second factor, passkey): a new session, bound
+   * to this device, remembering how the user authenticated (RFC 8176 `amr`).
+   */
+  async startSession(
+    user: User,
+    sessionEpoch: number,
+    transport: Transport,
+    client: ClientInfo,
+    fingerprintCookie: string | undefined,
+    amr: string[],
+  ): Promise<SessionGrant> {
     let issued: IssuedRefreshToken;
     try {
-      issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client, fingerprintCookie);
+      issued = await this.sessions.start(user.id, sessionEpoch, transport, client, fingerprintCookie, amr);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
       // The password changed (or every session was ended) while this login was checking the old one.
@@ -102,11 +146,21 @@ export class AuthService {
       userId: user.id,
       sessionId: issued.session.id,
       client,
-      metadata: { transport },
+      metadata: { transport, amr },
     });
     await this.anomalies.loginSucceeded(user.id, issued.session.id, client);
     this.anomalies.sessionUsed(user.id, issued.session.id, client);
     return this.grant(user, issued, client, fingerprintCookie);
+  }
+
+  /**
+   * What a challenge is bound to: the same factors as an access token's `fgp` (the browser's fingerprint
+   * cookie, or a bearer client's IP), so a challenge stolen from one client is useless on another.
+   */
+  clientBinding(transport: Transport, client: ClientInfo, fingerprintCookie: string | undefined): string {
+    return transport === 'cookie'
+      ? this.fingerprints.bind({ transport, fingerprintCookie: fingerprintCookie ?? '', userAgent: client.userAgent })
+      : this.fingerprints.bind({ transport, ip: client.ip, userAgent: client.userAgent });
   }
 
   /**
@@ -283,7 +337,8 @@ export class AuthService {
         roles: user.roles,
         fingerprint,
         transport: issued.session.transport,
-        authenticatedAt: issued.session.createdAt,
+        authenticatedAt: issued.session.authenticatedAt ?? issued.session.createdAt,
+        amr: issued.session.amr ?? ['pwd'],
       });
     const base = { ...issued, user: UserResponseDto.from(user) };
     if (issued.session.transport === 'bearer') {

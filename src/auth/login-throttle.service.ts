@@ -31,8 +31,17 @@ interface Lock {
   userId?: string;
 }
 
-/** What a password check is: a login, or the current password of a password change. */
-export type PasswordCheck = 'login' | 'password_change';
+/**
+ * What a credential check is: a login, the current password of a password change, or a login's second
+ * factor (wrong codes count against the account like wrong passwords).
+ */
+export type PasswordCheck = 'login' | 'password_change' | 'second_factor';
+
+const FAILURE_EVENT: Record<PasswordCheck, string> = {
+  login: 'login_failed',
+  password_change: 'password_change_failed',
+  second_factor: 'second_factor_failed',
+};
 
 /** One password check, counted before the password is verified; hand it back to failed() or succeeded(). */
 export interface LoginAttempt {
@@ -249,7 +258,7 @@ export class LoginThrottleService {
     retryAfterSeconds: number,
   ): never {
     this.audit.record({
-      type: check === 'login' ? 'login_failed' : 'password_change_failed',
+      type: FAILURE_EVENT[check],
       success: false,
       userId,
       client,

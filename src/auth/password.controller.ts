@@ -2,6 +2,7 @@ import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/commo
 import type { Request } from 'express';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
 import { ChangePasswordDto } from '../users/dto/change-password.dto';
 import { AuthService } from './auth.service';
 import type { AuthenticatedUser } from './authenticated-user';
@@ -11,6 +12,7 @@ import type { AuthenticatedUser } from './authenticated-user';
 export class PasswordController {
   constructor(private readonly auth: AuthService) {}
 
+  @RequiresRecentAuth()
   @Post()
   @HttpCode(HttpStatus.NO_CONTENT)
   changePassword(

@@ -56,6 +56,8 @@ export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
+export const mfaConfig = registerAs('mfa', () => currentEnvironment().mfa);
+
 export const allConfig = [
   appConfig,
   databaseConfig,
@@ -68,4 +70,5 @@ export const allConfig = [
   auditConfig,
   keysConfig,
   issuersConfig,
+  mfaConfig,
 ];

@@ -55,6 +55,8 @@ class RawEnvironment {
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
   @IsOptional() @IsString() EXTERNAL_ISSUERS?: string;
+  @IsOptional() @IsString() WEBAUTHN_RP_ID?: string;
+  @IsOptional() @IsString() WEBAUTHN_ORIGINS?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -93,6 +95,7 @@ const DURATION_SETTINGS = {
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
   ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
+  STEP_UP_MAX_AGE: ['10m', 1, 86_400],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
@@ -151,6 +154,13 @@ export interface AlertSettings {
   webhook?: { url: string; secret: Buffer; timeoutSeconds: number; attempts: number; backoffMs: number };
 }
 
+export interface MfaSettings {
+  /** How recent an authentication must be for a @RequiresRecentAuth() route (OIDC max_age). */
+  stepUpMaxAgeSeconds: number;
+  /** WebAuthn relying party: the domain passkeys are scoped to, and the page origins allowed to use them. */
+  webauthn: { rpId: string; origins: string[] };
+}
+
 export interface Environment {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
@@ -183,6 +193,7 @@ export interface Environment {
   tlsTerminatedUpstream: boolean;
   /** Other OpenID providers whose access tokens the guard accepts; empty: Warden trusts only itself. */
   externalIssuers: ExternalIssuerSettings[];
+  mfa: MfaSettings;
 }
 
 export interface LoadOptions {
@@ -294,6 +305,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
   const issuer = env.JWT_ISSUER ?? `http://localhost:${port}`;
   const externalIssuers = parseExternalIssuers(env.EXTERNAL_ISSUERS, { ownIssuer: issuer, production }, problems);
 
+  const mfa = resolveMfa(env, issuer, duration('STEP_UP_MAX_AGE'), problems);
+
   if (problems.length > 0) throw new ConfigurationError(problems);
 
   return {
@@ -328,6 +341,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     tls,
     tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
     externalIssuers,
+    mfa,
   };
 }
 
@@ -590,6 +604,36 @@ function formatDuration(seconds: number): string {
     if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
   }
   return `${seconds}s`;
+}
+
+/** Passkeys default to the issuer's host and origin, which is where the browser client is served. */
+function resolveMfa(
+  env: NodeJS.ProcessEnv,
+  issuer: string,
+  stepUpMaxAgeSeconds: number,
+  problems: string[],
+): MfaSettings {
+  let issuerUrl: URL | undefined;
+  try {
+    issuerUrl = new URL(issuer);
+  } catch {
+    // JWT_ISSUER is reported by its own check.
+  }
+  const origins = env.WEBAUTHN_ORIGINS ? list(env.WEBAUTHN_ORIGINS) : issuerUrl ? [issuerUrl.origin] : [];
+  for (const origin of origins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      problems.push(`WEBAUTHN_ORIGINS: ${origin} is not an origin (scheme://host[:port], no path)`);
+    }
+  }
+  const rpId = env.WEBAUTHN_RP_ID ?? issuerUrl?.hostname ?? 'localhost';
+  // WebAuthn §5.1.4: the RP ID must be the origin's host or a registrable suffix of it.
+  for (const origin of origins.filter((o) => URL.canParse(o))) {
+    const host = new URL(origin).hostname;
+    if (host !== rpId && !host.endsWith(`.${rpId}`)) {
+      problems.push(`WEBAUTHN_RP_ID: ${rpId} is neither the host of ${origin} nor a parent domain of it`);
+    }
+  }
+  return { stepUpMaxAgeSeconds, webauthn: { rpId, origins } };
 }
 
 function list(value: string | undefined): string[] {

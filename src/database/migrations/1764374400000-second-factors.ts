@@ -65,6 +65,7 @@ export class SecondFactors1764374400000 implements MigrationInterface {
           { name: 'user_id', type: 'varchar', length: '36', isNullable: true },
           { name: 'transport', type: 'varchar', length: '8' },
           { name: 'binding', type: 'varchar', length: '64' },
+          { name: 'session_epoch', type: 'integer', isNullable: true },
           { name: 'webauthn_challenge', type: 'varchar', length: '128', isNullable: true },
           { name: 'failures', type: 'integer', default: 0 },
           { name: 'expires_at', type: date },

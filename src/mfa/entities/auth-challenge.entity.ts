@@ -27,6 +27,10 @@ export class AuthChallenge {
   @Column({ type: 'varchar', length: 64 })
   binding!: string;
 
+  /** The user's session epoch at the password step: a password change or logout-all in between kills the login. */
+  @Column({ name: 'session_epoch', type: 'integer', nullable: true })
+  sessionEpoch!: number | null;
+
   /** The WebAuthn challenge sent to the authenticator, for passkey ceremonies. */
   @Column({ name: 'webauthn_challenge', type: 'varchar', length: 128, nullable: true })
   webauthnChallenge!: string | null;
