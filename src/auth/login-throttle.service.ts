@@ -128,12 +128,15 @@ export class LoginThrottleService {
   async begin(check: PasswordCheck, email: string, client: ClientInfo, userId?: string): Promise<LoginAttempt> {
     const accountKey = this.emailKey(email);
     const address = clientKey(client.ip);
+    // Second factors count apart: the right password (which clears the login counters) must not reset
+    // the count of wrong codes, or password + five guesses could repeat forever.
+    const space = check === 'second_factor' ? 'second-factor' : 'login';
     const keys: LoginAttempt['keys'] = {
-      account_ip: `login:account-ip:${accountKey}:${address}`,
-      account: `login:account:${accountKey}`,
-      account_known: `login:account-known:${accountKey}`,
-      ip: `login:ip:${address}`,
-      ...(isIPv6(client.ip) && { ip_range: `login:ip-range:${stuffingSource(client.ip)}` }),
+      account_ip: `${space}:account-ip:${accountKey}:${address}`,
+      account: `${space}:account:${accountKey}`,
+      account_known: `${space}:account-known:${accountKey}`,
+      ip: `${space}:ip:${address}`,
+      ...(isIPv6(client.ip) && { ip_range: `${space}:ip-range:${stuffingSource(client.ip)}` }),
     };
     let known: Promise<boolean> | undefined;
     const knownDevice = () =>
