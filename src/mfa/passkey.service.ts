@@ -77,6 +77,9 @@ export class PasskeyService {
       expectedChallenge,
       expectedOrigin: this.config.webauthn.origins,
       expectedRPID: this.config.webauthn.rpId,
+      // Registration asks for verification but does not demand it (security keys without a PIN work as a
+      // second factor); signing in with the passkey alone does demand it.
+      requireUserVerification: false,
     }).catch((error: Error) => {
       throw new BadRequestException(`The passkey registration was not accepted: ${error.message}`);
     });
