@@ -16,7 +16,9 @@ import { loginView } from './views/login';
 import { passwordView } from './views/password';
 import { profileView } from './views/profile';
 import { registerView } from './views/register';
+import { securityView } from './views/security';
 import { sessionsView } from './views/sessions';
+import { promptStepUp } from './step-up';
 
 const routes: Route[] = [
   { path: '#/login', title: 'Log in', access: 'guest', view: loginView },
@@ -24,6 +26,7 @@ const routes: Route[] = [
   { path: '#/profile', title: 'Profile', access: 'user', view: profileView },
   { path: '#/sessions', title: 'Sessions', access: 'user', view: sessionsView },
   { path: '#/password', title: 'Change password', access: 'user', view: passwordView },
+  { path: '#/security', title: 'Sign-in security', access: 'user', view: securityView },
   { path: '#/lab', title: 'Security lab', access: 'anyone', view: labView },
   { path: '#/admin/audit', title: 'Audit log', access: 'admin', wide: true, view: auditView },
   { path: '#/admin/alerts', title: 'Alerts', access: 'admin', view: alertsView },
@@ -45,6 +48,7 @@ const USER_NAV: NavItem[] = [
   { path: '#/profile', label: 'Profile', name: 'profile' },
   { path: '#/sessions', label: 'Sessions', name: 'sessions' },
   { path: '#/password', label: 'Password', name: 'password' },
+  { path: '#/security', label: 'Security', name: 'security' },
   { path: '#/lab', label: 'Security lab', name: 'lab' },
 ];
 
@@ -87,6 +91,9 @@ document.querySelector('.skip-link')?.addEventListener('click', (event) => {
   event.preventDefault();
   main.focus();
 });
+
+// A sensitive action refused for an old login opens the "confirm it is you" dialog, then is retried.
+api.onStepUpRequired(promptStepUp);
 
 void boot();
 
