@@ -345,5 +345,16 @@ describe('brute-force protection', () => {
       // The fourth request, on a route this client used once, is over the shared budget of 3.
       expect((await rawRequest(t, '/.well-known/jwks.json', { from })).status).toBe(429);
     });
+
+    it('counts exactly at the window boundary, on the application clock', async () => {
+      const from = '127.0.0.10';
+      for (let i = 0; i < 3; i++) expect((await rawRequest(t, '/api/health', { from })).status).toBe(200);
+      expect((await rawRequest(t, '/api/health', { from })).status).toBe(429);
+      t.clock.advance(60_000 - 1);
+      expect((await rawRequest(t, '/api/health', { from })).status).toBe(429);
+      t.clock.advance(1);
+      for (let i = 0; i < 3; i++) expect((await rawRequest(t, '/api/health', { from })).status).toBe(200);
+      expect((await rawRequest(t, '/api/health', { from })).status).toBe(429);
+    });
   });
 });

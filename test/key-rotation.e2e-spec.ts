@@ -175,7 +175,10 @@ describe('signing-key rotation', () => {
         // RFC 8725 §3.1: the kid names an RS256 key, so PS256 (even validly signed by it), HS256 keyed
         // with its public key, and `none` are all refused.
         const { privateKey } = rsa.app.get(KeyStore).activeSigningKey();
-        const publicPem = rsa.app.get(KeyStore).verificationKey(header.kid as string)!.publicKeyPem;
+        const publicPem = rsa.app
+          .get(KeyStore)
+          .verificationKey(header.kid as string)!
+          .publicKey.export({ type: 'spki', format: 'pem' }) as string;
         const forged = [
           forgeJwt({ ...header, alg: 'PS256' }, payload, privateKey),
           forgeJwt({ ...header, alg: 'HS256' }, payload, publicPem),

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
 import { AnomalyModule } from '../anomaly/anomaly.module';
 import { RolesGuard } from '../common/guards/roles.guard';
 import { CsrfGuard } from '../csrf/csrf.guard';
@@ -24,7 +25,16 @@ import { SecondFactorController } from './second-factor.controller';
 import { StepUpService } from './step-up.service';
 
 @Module({
-  imports: [UsersModule, SessionsModule, TokensModule, CsrfModule, AnomalyModule, IssuersModule, MfaModule],
+  imports: [
+    UsersModule,
+    SessionsModule,
+    TokensModule,
+    CsrfModule,
+    AnomalyModule,
+    IssuersModule,
+    MfaModule,
+    JwtModule.register({}),
+  ],
   controllers: [AuthController, PasswordController, PrincipalController, SecondFactorController],
   providers: [
     AuthService,

@@ -6,7 +6,12 @@ import { Clock } from '../common/clock/clock';
 import { CsrfService } from '../csrf/csrf.service';
 import type { PresentingDevice } from '../sessions/device-binding';
 import type { Session } from '../sessions/entities/session.entity';
-import { IssuedRefreshToken, RefreshRejectedError, SessionsService } from '../sessions/sessions.service';
+import {
+  IssuedRefreshToken,
+  RefreshRejectedError,
+  RotatedSession,
+  SessionsService,
+} from '../sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { FingerprintService, Transport } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
@@ -17,8 +22,8 @@ import { UserResponseDto } from '../users/dto/user-response.dto';
 import type { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
-import { LoginThrottleService } from './login-throttle.service';
-import { PasswordService } from './password.service';
+import { LoginAttempt, LoginThrottleService } from './login-throttle.service';
+import { PasswordHashingBusyException, PasswordService } from './password.service';
 import { RefreshRefusalService } from './refresh-refusal.service';
 
 interface GrantBase extends IssuedRefreshToken {
@@ -79,11 +84,12 @@ export class AuthService {
    * and concurrent guesses cannot overrun the limit.
    */
   async login(email: string, password: string, transport: Transport, client: ClientInfo): Promise<LoginOutcome> {
+    this.passwords.assertCapacity();
     const user = await this.users.findByEmail(email);
     const attempt = await this.loginThrottle.begin('login', email, client, user?.id);
-    const valid = user
-      ? await this.passwords.verify(user.passwordHash, password)
-      : await this.passwords.verifyAgainstDummy(password);
+    const valid = await this.checkPassword(attempt, () =>
+      user ? this.passwords.verify(user.passwordHash, password) : this.passwords.verifyAgainstDummy(password),
+    );
     if (!user || !valid) {
       this.audit.record({
         type: 'login_failed',
@@ -173,7 +179,7 @@ export class AuthService {
     const presented = await this.sessions.lookup(request.refreshToken);
     const device = this.presentingDevice(request, client);
     const previousIp = presented?.session.lastIp;
-    let issued: IssuedRefreshToken;
+    let issued: RotatedSession;
     try {
       this.sessions.checkPresented(presented, request.transport, device);
       if (request.transport === 'cookie') this.requireCsrfToken(presented.session, request.csrfToken, client);
@@ -183,7 +189,7 @@ export class AuthService {
       await this.refusals.refreshRefused(error, device, client);
       throw new UnauthorizedException('Invalid or expired refresh token');
     }
-    const user = await this.users.getById(issued.session.userId);
+    const { user } = issued;
     this.audit.record({
       type: 'refresh',
       success: true,
@@ -264,7 +270,8 @@ export class AuthService {
   ): Promise<void> {
     const user = await this.users.getById(principal.userId);
     const attempt = await this.loginThrottle.begin('password_change', user.email, client, user.id);
-    if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
+    const valid = await this.checkPassword(attempt, () => this.passwords.verify(user.passwordHash, currentPassword));
+    if (!valid) {
       this.audit.record({
         type: 'password_change_failed',
         success: false,
@@ -300,6 +307,16 @@ export class AuthService {
       client,
       metadata: { sessionsEnded: ended },
     });
+  }
+
+  /** A password check shed for load never ran: the attempt counted for it up front is given back. */
+  private async checkPassword(attempt: LoginAttempt, check: () => Promise<boolean>): Promise<boolean> {
+    try {
+      return await check();
+    } catch (error) {
+      if (error instanceof PasswordHashingBusyException) await this.loginThrottle.abandoned(attempt);
+      throw error;
+    }
   }
 
   private presentingDevice(request: RefreshRequest, client: ClientInfo): PresentingDevice {

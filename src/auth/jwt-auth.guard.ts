@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
-import passport from 'passport';
+import type { Request } from 'express';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
@@ -41,7 +40,7 @@ export class JwtAuthGuard implements CanActivate {
     try {
       user = externalIssuer
         ? await this.authenticateExternal(context, request, externalIssuer)
-        : await this.authenticate(request, context.switchToHttp().getResponse<Response>());
+        : await this.strategy.verifyRequest(request);
     } catch (cause) {
       return this.reject(cause, request);
     }
@@ -62,26 +61,6 @@ export class JwtAuthGuard implements CanActivate {
     ]);
     if (!accepted) throw new TokenRejectedError('external_issuer_not_accepted');
     return this.externalIssuers.verify(request, issuer);
-  }
-
-  /**
-   * Runs this application's own strategy instance through passport. Not `AuthGuard('jwt')`: that looks
-   * the strategy up by name in passport's process-wide registry, where the last application created wins,
-   * so two applications in one process (tests, or a CLI beside the server) would verify with each other's
-   * keys and revocations.
-   */
-  private authenticate(request: Request, response: Response): Promise<AuthenticatedUser> {
-    return new Promise((resolve, reject) => {
-      // A fresh object per request, as passport makes for named strategies: passport writes this request's
-      // success/fail callbacks onto it, and sharing one object would hand one caller another's verdict.
-      const strategy = Object.create(this.strategy) as JwtStrategy;
-      passport.authenticate(strategy, { session: false }, (error: unknown, user: unknown, info: unknown) => {
-        if (!error && user) return resolve(user as AuthenticatedUser);
-        // passport reports a missing or unreadable token as `info`, not as an error.
-        const cause = error ?? info;
-        reject(cause instanceof Error ? cause : new TokenRejectedError('invalid'));
-      })(request, response, reject);
-    });
   }
 
   private async reject(cause: unknown, request: Request): Promise<never> {

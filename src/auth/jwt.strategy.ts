@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
+import { JwtService, type JwtVerifyOptions } from '@nestjs/jwt';
 import { PassportStrategy } from '@nestjs/passport';
+import { Interval } from '@nestjs/schedule';
 import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { clientInfo } from '../common/client-info';
@@ -8,7 +10,7 @@ import { Clock } from '../common/clock/clock';
 import type { Role } from '../common/decorators/roles.decorator';
 import { jwtConfig } from '../config/configuration';
 import { SIGNING_ALGORITHMS } from '../config/environment';
-import { KeyStore } from '../keys/key-store.service';
+import { KeyStore, type VerificationKey } from '../keys/key-store.service';
 import { ACCESS_TOKEN_TYPE, AccessTokenClaims } from '../tokens/access-token.service';
 import { BindingFactors, FingerprintService } from '../tokens/fingerprint.service';
 import { RevocationStore } from '../tokens/revocation.store';
@@ -16,6 +18,7 @@ import { accessTokenSource, FINGERPRINT_COOKIE, readCookie } from './auth-cookie
 import type { AuthenticatedUser } from './authenticated-user';
 import { isCanonicalCompactJws } from './compact-jws';
 import { TokenRejectedError } from './token-rejection';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Small clock skew between instances; RFC 7519 §4.1.4 allows "some small leeway". */
 const CLOCK_TOLERANCE_SECONDS = 5;
@@ -26,10 +29,14 @@ const CLOCK_TOLERANCE_SECONDS = 5;
  */
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly verifiedTokens: VerifiedTokenCache;
+  private readonly verifyOptions: JwtVerifyOptions;
+
   constructor(
-    keyStore: KeyStore,
+    private readonly keyStore: KeyStore,
     private readonly fingerprints: FingerprintService,
     private readonly revocations: RevocationStore,
+    private readonly jwtService: JwtService,
     private readonly clock: Clock,
     @Inject(jwtConfig.KEY) jwt: ConfigType<typeof jwtConfig>,
   ) {
@@ -37,7 +44,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       jwtFromRequest: ExtractJwt.fromExtractors([(request: Request) => accessTokenSource(request)?.token ?? null]),
       secretOrKeyProvider: (_request: Request, rawToken: string, done: (error: unknown, key?: string) => void) => {
         verificationKeyFor(keyStore, rawToken).then(
-          (key) => done(null, key),
+          // A KeyObject, which jsonwebtoken takes as it is; passport-jwt's type names only strings.
+          (key) => done(null, key.publicKey as unknown as string),
           (error: unknown) => done(error),
         );
       },
@@ -47,6 +55,51 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       jsonWebTokenOptions: { clockTolerance: CLOCK_TOLERANCE_SECONDS },
       passReqToCallback: true,
     });
+    this.verifiedTokens = new VerifiedTokenCache(jwt.verifiedTokenCacheSize);
+    this.verifyOptions = {
+      issuer: jwt.issuer,
+      audience: jwt.audience,
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+    };
+  }
+
+  /**
+   * The global guard's path: the same checks as the passport-jwt strategy above (which stays registered
+   * for `AuthGuard('jwt')`), without passport's per-request wrapping, and with the signature checked once
+   * per token. A token seen before skips only the signature and claim verification; revocation, the
+   * fingerprint and the transport are checked in validate() on every request, and the key that verified
+   * it must still be one we verify with.
+   */
+  async verifyRequest(request: Request): Promise<AuthenticatedUser> {
+    const rawToken = accessTokenSource(request)?.token;
+    if (!rawToken) throw new TokenRejectedError('missing_token');
+    return this.validate(request, await this.verifiedClaims(rawToken));
+  }
+
+  /** Drops cached tokens once they expire, so memory follows live tokens rather than the cache's bound. */
+  @Interval('verified-token-cache-sweep', 60_000)
+  sweepVerifiedTokens(): void {
+    this.verifiedTokens.sweep(epochSeconds());
+  }
+
+  private async verifiedClaims(rawToken: string): Promise<Partial<AccessTokenClaims>> {
+    const now = epochSeconds();
+    const cached = this.verifiedTokens.get(rawToken, now);
+    // The same key object, or the key was retired or revoked since: verify again (and fail).
+    if (cached && this.keyStore.verificationKey(cached.kid)?.publicKey === cached.key) return cached.claims;
+    const key = await verificationKeyFor(this.keyStore, rawToken);
+    const claims = this.jwtService.verify<Partial<AccessTokenClaims>>(rawToken, {
+      ...this.verifyOptions,
+      // The KeyObject itself: jsonwebtoken accepts one, @nestjs/jwt's option type names only strings.
+      publicKey: key.publicKey as unknown as Buffer,
+      algorithms: [key.alg],
+      // One reading of the clock for the check and for the cache's expiry, so the two always agree.
+      clockTimestamp: now,
+    });
+    // Frozen: one cached object answers many requests, none of which may change it for the next.
+    if (Array.isArray(claims.roles)) Object.freeze(claims.roles);
+    this.verifiedTokens.set(rawToken, { claims: Object.freeze(claims), kid: key.kid, key: key.publicKey });
+    return claims;
   }
 
   async validate(request: Request, claims: Partial<AccessTokenClaims>): Promise<AuthenticatedUser> {
@@ -93,7 +146,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 }
 
-async function verificationKeyFor(keyStore: KeyStore, rawToken: string): Promise<string> {
+async function verificationKeyFor(keyStore: KeyStore, rawToken: string): Promise<VerificationKey> {
   // Before anything is decoded: one token, one spelling (the decoders below would accept others).
   if (!isCanonicalCompactJws(rawToken)) throw new TokenRejectedError('malformed');
   const header = decodeHeader(rawToken);
@@ -108,7 +161,15 @@ async function verificationKeyFor(keyStore: KeyStore, rawToken: string): Promise
   const key = await keyStore.findVerificationKey(header.kid);
   if (!key) throw new TokenRejectedError('unknown_kid');
   if (header.alg !== key.alg) throw new TokenRejectedError('bad_alg');
-  return key.publicKeyPem;
+  return key;
+}
+
+/**
+ * Token expiry follows the real clock, as it does for every other verifier of these tokens (a resource
+ * server with the JWKS), not the injectable application Clock.
+ */
+function epochSeconds(): number {
+  return Math.floor(Date.now() / 1000);
 }
 
 function decodeHeader(rawToken: string): Record<string, unknown> | undefined {

@@ -54,6 +54,7 @@ export const auditConfig = registerAs('audit', () => currentEnvironment().audit)
 
 export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
+export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
 export const mfaConfig = registerAs('mfa', () => currentEnvironment().mfa);
@@ -69,6 +70,7 @@ export const allConfig = [
   alertsConfig,
   auditConfig,
   keysConfig,
+  passwordHashingConfig,
   issuersConfig,
   mfaConfig,
 ];

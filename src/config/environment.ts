@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Matches, validateSync } from 'class-validator';
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseDurationSeconds } from './duration';
 import { ExternalIssuerSettings, parseExternalIssuers } from './external-issuers';
@@ -72,6 +73,10 @@ export const INTEGER_SETTINGS = {
   ALERT_WEBHOOK_ATTEMPTS: [5, 1, 20],
   ALERT_WEBHOOK_BACKOFF_MS: [1000, 0, 600_000],
   AUDIT_RETENTION_DAYS: [90, 1, 36_500],
+  VERIFIED_TOKEN_CACHE_SIZE: [10_000, 0, 1_000_000],
+  // One core is left to the event loop, so logins flooding in cannot starve every other request.
+  PASSWORD_HASH_CONCURRENCY: [Math.max(1, availableParallelism() - 1), 1, 256],
+  PASSWORD_HASH_QUEUE: [50, 0, 100_000],
 } as const satisfies Record<string, readonly [number, number, number]>;
 
 /**
@@ -96,6 +101,7 @@ const DURATION_SETTINGS = {
   ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
   STEP_UP_MAX_AGE: ['10m', 1, 86_400],
+  PASSWORD_HASH_MAX_WAIT: ['3s', 1, 60],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
@@ -165,7 +171,16 @@ export interface Environment {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
   databaseUrl: string;
-  jwt: { issuer: string; audience: string; algorithm: SigningAlgorithm; accessTokenTtlSeconds: number };
+  jwt: {
+    issuer: string;
+    audience: string;
+    algorithm: SigningAlgorithm;
+    accessTokenTtlSeconds: number;
+    /** Verified access tokens remembered so their signature is checked once; 0 turns the cache off. */
+    verifiedTokenCacheSize: number;
+  };
+  /** Load shedding for password hashing: hashes at once, logins waiting, and how long one may wait. */
+  passwordHashing: { concurrency: number; queue: number; maxWaitSeconds: number };
   sessions: {
     refreshTokenTtlSeconds: number;
     maxAgeSeconds: number;
@@ -318,6 +333,12 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
       audience: env.JWT_AUDIENCE ?? 'warden-api',
       algorithm: (env.JWT_ALG ?? 'ES256') as SigningAlgorithm,
       accessTokenTtlSeconds,
+      verifiedTokenCacheSize: integer('VERIFIED_TOKEN_CACHE_SIZE'),
+    },
+    passwordHashing: {
+      concurrency: integer('PASSWORD_HASH_CONCURRENCY'),
+      queue: integer('PASSWORD_HASH_QUEUE'),
+      maxWaitSeconds: duration('PASSWORD_HASH_MAX_WAIT'),
     },
     sessions: {
       refreshTokenTtlSeconds,

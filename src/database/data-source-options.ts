@@ -48,6 +48,18 @@ export const migrations = [
 ];
 
 /**
+ * SQLite tuned for a server (https://www.sqlite.org/wal.html): write-ahead logging lets reads run beside a
+ * write and turns each commit into one append instead of a rewritten rollback journal; synchronous=NORMAL
+ * then syncs at checkpoints rather than on every commit. A commit survives a crash of the process; a power
+ * loss may lose the last transactions, never corrupt the file. A read-only connection (keys:list) changes
+ * nothing about the file.
+ */
+function tuneSqliteForServer(db: { readonly: boolean; pragma: (source: string) => unknown }): void {
+  if (!db.readonly) db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+}
+
+/**
  * Maps DATABASE_URL to TypeORM options. Migrations run at start-up; `synchronize` stays off everywhere
  * (a dropped entity field would silently drop a column and its data).
  */
@@ -57,7 +69,14 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     const file = databaseUrl.slice('sqlite:'.length);
     const database = file === ':memory:' ? ':memory:' : file;
     if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
-    return { type: 'better-sqlite3', database, ...common };
+    return {
+      type: 'better-sqlite3',
+      database,
+      // Wait this long for another connection's write lock (the CLI beside the server) before SQLITE_BUSY.
+      timeout: 5000,
+      prepareDatabase: tuneSqliteForServer,
+      ...common,
+    };
   }
   return { type: 'postgres', url: databaseUrl, ...common };
 }

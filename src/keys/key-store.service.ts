@@ -20,7 +20,12 @@ export interface ActiveSigningKey {
 export interface VerificationKey {
   kid: string;
   alg: SigningAlgorithm;
-  publicKeyPem: string;
+  /**
+   * Parsed once per kid and kept: handed a PEM string, jsonwebtoken would parse it again on every verify
+   * (createPublicKey was about two thirds of an ES256 verification). The same object for as long as the
+   * kid verifies, so a cache can tell that a key is still the one that verified a token.
+   */
+  publicKey: KeyObject;
 }
 
 /** States whose keys may still verify a live token: `next` too, since another instance may sign with it first. */
@@ -222,9 +227,7 @@ export class KeyStore {
       verifying.set(row.kid, {
         kid: row.kid,
         alg: row.alg,
-        publicKeyPem:
-          cached?.publicKeyPem ??
-          (createPublicKey({ key: row.publicJwk, format: 'jwk' }).export({ type: 'spki', format: 'pem' }) as string),
+        publicKey: cached?.publicKey ?? createPublicKey({ key: row.publicJwk, format: 'jwk' }),
         row,
       });
     }

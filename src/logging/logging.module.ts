@@ -125,8 +125,13 @@ export class LogDestinationModule {}
             genReqId: (request: IncomingMessage, response: ServerResponse) => requestId(request, response),
             redact: { paths: REDACTED_PATHS, censor: '[Redacted]' },
             serializers: { req: serializeRequest, res: serializeResponse },
-            customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
-              error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+            customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) => {
+              if (error) return 'error';
+              // 503 with Retry-After is load shed on purpose (PasswordService warns once a second with the
+              // count): an error line per refused request would make the log the flood's next bottleneck.
+              if (response.statusCode === 503 && response.hasHeader('retry-after')) return 'info';
+              return response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info';
+            },
           },
           destination,
         ],

@@ -46,10 +46,17 @@ class Abort extends Error {
   }
 }
 
-/** A presented refresh token and its session, looked up once per request. */
+/** A refresh that went through: the new token, and the user it was looked up with (for the access token). */
+export interface RotatedSession extends IssuedRefreshToken {
+  user: User;
+}
+
+/** A presented refresh token, its session and its user, looked up once per request. */
 export interface PresentedRefreshToken {
   token: RefreshToken;
   session: Session;
+  /** As it was when the token was looked up; a role change ends the session, so the refresh cannot outlive it. */
+  user: User;
 }
 
 /**
@@ -144,11 +151,25 @@ export class SessionsService {
     }
   }
 
-  /** The token row and its session, spent or not; null for a token we never issued. */
+  /**
+   * The token row, its session and the session's user, spent or not; null for a token we never issued.
+   * One statement (by the unique token hash, then primary keys): a refresh's only read.
+   */
   async lookup(presented: string): Promise<PresentedRefreshToken | null> {
-    const token = await this.refreshTokens.findOneBy({ tokenHash: hashRefreshToken(presented) });
-    const session = token ? await this.sessions.findOneBy({ id: token.sessionId }) : null;
-    return token && session ? { token, session } : null;
+    type Joined = RefreshToken & { session?: Session & { user?: User } };
+    const token: Joined | null = await this.refreshTokens
+      .createQueryBuilder('token')
+      .innerJoinAndMapOne('token.session', Session, 'session', 'session.id = token.sessionId')
+      .innerJoinAndMapOne('session.user', User, 'user', 'user.id = session.userId')
+      .where('token.tokenHash = :tokenHash', { tokenHash: hashRefreshToken(presented) })
+      .getOne();
+    const session = token?.session;
+    const user = session?.user;
+    if (!token || !session || !user) return null;
+    // Handed on separately, so no entity carries another (a session logged whole must not carry a hash).
+    delete token.session;
+    delete session.user;
+    return { token, session, user };
   }
 
   /**
@@ -194,9 +215,9 @@ export class SessionsService {
     transport: Transport,
     device: PresentingDevice,
     client: ClientInfo,
-  ): Promise<IssuedRefreshToken> {
+  ): Promise<RotatedSession> {
     this.checkPresented(presented, transport, device);
-    const { token, session } = presented;
+    const { token, session, user } = presented;
     const now = this.clock.now();
 
     const rotated = await this.attempt(async (manager) => {
@@ -216,7 +237,7 @@ export class SessionsService {
           ? await this.retryWithinGrace(token, session, client, now)
           : rotated
         : rotated;
-    if (!(outcome instanceof Abort)) return outcome;
+    if (!(outcome instanceof Abort)) return { ...outcome, user };
     if (outcome.outcome === 'session_ended') throw new RefreshRejectedError('session_ended', session);
     return this.rejectReuse(token, session, client, now);
   }

@@ -25,7 +25,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = context.getRequest<Request>();
     const response = context.getResponse<Response>();
     const body = this.toBody(exception);
-    if (body.statusCode >= 500) {
+    // A deliberate 503 (load shed) is not a failure to investigate, and a flood must not flood the log.
+    if (body.statusCode >= 500 && !(exception instanceof RetryLaterException)) {
       this.logger.error(
         `${request.method} ${request.path} failed (request ${typeof request.id === 'string' || typeof request.id === 'number' ? request.id : '-'})`,
         exception instanceof Error ? exception.stack : String(exception),
