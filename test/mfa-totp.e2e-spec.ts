@@ -1,5 +1,6 @@
 import { setCookies, cookieHeader } from './helpers/cookies';
 import { decodeJwt } from './helpers/jwt';
+import { freshPostgresSchema } from './helpers/postgres';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { enrolTotp, loginBearerWithTotp, passwordStep, type AuthenticatorApp } from './factories/mfa';
 import { bearerFrom, loginBearer, registerUser, TEST_USER_AGENT, type TestUser } from './factories/users';
@@ -290,5 +291,45 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
     expect(status.body).toEqual({ totp: false, passkeys: [], recoveryCodesRemaining: 0 });
     await loginBearer(t, user);
     expect((await t.auditEvents({ userId: user.id, type: 'totp_removed' })).length).toBe(1);
+  });
+});
+
+describe('TOTP second factor on PostgreSQL', () => {
+  let t: TestApp;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const schema = await freshPostgresSchema();
+    drop = schema.drop;
+    t = await createTestApp({ env: { DATABASE_URL: schema.url } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await drop?.();
+  });
+
+  it('enrols, signs in in two steps, spends a code and a challenge once under concurrency, and uses a recovery code once', async () => {
+    const user = await registerUser(t);
+    const { app, recoveryCodes } = await enrolTotp(t, await loginBearer(t, user));
+    const challenges = await Promise.all(Array.from({ length: 5 }, () => passwordStep(t, user)));
+    const code = app.code();
+    const send = (body: Record<string, unknown>) =>
+      t.http().post('/api/auth/login/second-factor').set('User-Agent', TEST_USER_AGENT).send(body);
+    const statuses = (await Promise.all(challenges.map(({ challenge }) => send({ challenge, code })))).map(
+      (response) => response.status,
+    );
+    expect(statuses.sort()).toEqual([200, 401, 401, 401, 401]);
+    const [one] = challenges;
+    const twice = await Promise.all([
+      send({ challenge: one.challenge, recoveryCode: recoveryCodes[0] }),
+      send({ challenge: one.challenge, recoveryCode: recoveryCodes[1] }),
+    ]);
+    // The first challenge may have been the one that won above; either way no challenge is spent twice.
+    expect(twice.filter((response) => response.status === 200).length).toBeLessThanOrEqual(1);
+    const fresh = await passwordStep(t, user);
+    const races = await Promise.all([
+      send({ challenge: fresh.challenge, recoveryCode: recoveryCodes[2] }),
+      send({ challenge: (await passwordStep(t, user)).challenge, recoveryCode: recoveryCodes[2] }),
+    ]);
+    expect(races.map((response) => response.status).sort()).toEqual([200, 401]);
   });
 });

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt } from './helpers/jwt';
 import { SoftwareAuthenticator } from './helpers/software-authenticator';
+import { freshPostgresSchema } from './helpers/postgres';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { passwordStep } from './factories/mfa';
 import {
@@ -306,5 +307,49 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
       .set(session.headers)
       .send({ challenge: options.body.challenge, passkey: authenticator.assert(options.body.options) })
       .expect(401);
+  });
+});
+
+describe('passkeys on PostgreSQL', () => {
+  let t: TestApp;
+  let drop: () => Promise<void>;
+  beforeAll(async () => {
+    const schema = await freshPostgresSchema();
+    drop = schema.drop;
+    t = await createTestApp({ env: { DATABASE_URL: schema.url, WEBAUTHN_RP_ID: RP_ID, WEBAUTHN_ORIGINS: ORIGIN } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    await drop?.();
+  });
+
+  it('registers a passkey and signs in with it; a cloned counter is refused', async () => {
+    const user = await registerUser(t);
+    const session = await loginBearer(t, user);
+    const begun = await t.http().post('/api/auth/mfa/passkeys/options').set(session.headers).expect(200);
+    const authenticator = new SoftwareAuthenticator(ORIGIN, RP_ID);
+    await t
+      .http()
+      .post('/api/auth/mfa/passkeys')
+      .set(session.headers)
+      .send({ challenge: begun.body.challenge, response: authenticator.register(begun.body.options), name: 'Key' })
+      .expect(201);
+    const signIn = async (overrides: { signCount?: number } = {}) => {
+      const options = await t
+        .http()
+        .post('/api/auth/passkey/options')
+        .set('User-Agent', TEST_USER_AGENT)
+        .send({ transport: 'bearer' })
+        .expect(200);
+      return t
+        .http()
+        .post('/api/auth/passkey/login')
+        .set('User-Agent', TEST_USER_AGENT)
+        .send({ challenge: options.body.challenge, passkey: authenticator.assert(options.body.options, overrides) });
+    };
+    const response = await signIn();
+    expect(response.status).toBe(200);
+    expect(decodeJwt(response.body.accessToken).payload.sub).toBe(user.id);
+    expect((await signIn({ signCount: 1 })).status).toBe(401);
   });
 });
