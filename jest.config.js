@@ -39,14 +39,22 @@ const common = {
 
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', rootDir: 'src', testRegex: '.*\\.spec\\.ts$' },
+    {
+      ...common,
+      displayName: 'unit',
+      rootDir: 'src',
+      testRegex: '.*\\.spec\\.ts$',
+      testEnvironment: '<rootDir>/../test/helpers/quiet-environment.js',
+      setupFilesAfterEnv: ['<rootDir>/../test/helpers/quiet-logs.ts'],
+    },
     {
       ...common,
       displayName: 'e2e',
       rootDir: '.',
       testRegex: 'test/.*\\.e2e-spec\\.ts$',
       setupFiles: ['<rootDir>/test/helpers/env.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/helpers/no-secrets-in-logs.ts'],
+      testEnvironment: '<rootDir>/test/helpers/quiet-environment.js',
+      setupFilesAfterEnv: ['<rootDir>/test/helpers/quiet-logs.ts', '<rootDir>/test/helpers/no-secrets-in-logs.ts'],
     },
     {
       // Real Chromium against the real AppModule serving the built client: `npm run test:browser`.

@@ -11,9 +11,9 @@ import { ClockModule } from './common/clock/clock';
 import { HttpFallbackModule } from './common/fallback/http-fallback.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { ConfigModule } from './config/config.module';
-import { databaseConfig } from './config/configuration';
+import { appConfig, databaseConfig } from './config/configuration';
 import { CsrfModule } from './csrf/csrf.module';
-import { dataSourceOptions } from './database/data-source-options';
+import { openDataSource, typeOrmOptions } from './database/database-connection';
 import { HealthModule } from './health/health.module';
 import { KeysServerModule } from './keys/keys-server.module';
 import { LabModule } from './lab/lab.module';
@@ -29,8 +29,10 @@ import { UsersModule } from './users/users.module';
     ClockModule,
     LoggingModule,
     TypeOrmModule.forRootAsync({
-      inject: [databaseConfig.KEY],
-      useFactory: (database: ConfigType<typeof databaseConfig>) => dataSourceOptions(database.url),
+      inject: [databaseConfig.KEY, appConfig.KEY],
+      useFactory: (database: ConfigType<typeof databaseConfig>, app: ConfigType<typeof appConfig>) =>
+        typeOrmOptions(database.url, app.nodeEnv),
+      dataSourceFactory: openDataSource,
     }),
     ScheduleModule.forRoot(),
     AuditModule,

@@ -3,7 +3,7 @@ import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
 import { CliModule } from './cli/cli.module';
 import { keysList } from './cli/keys-list';
-import { secretsEnvFile } from './cli/secrets.command';
+import { secretsEnvFile, writeSecretsFile } from './cli/secrets.command';
 import { securityCheck } from './cli/security-check.command';
 import { currentEnvironment } from './config/configuration';
 import { describeStartupError } from './config/startup-error';
@@ -15,11 +15,28 @@ class StderrLogger extends ConsoleLogger {
   }
 }
 
+/** `--out <file>` or `--out=<file>`. */
+function outFile(args: string[]): string | undefined {
+  const index = args.indexOf('--out');
+  if (index !== -1) return args[index + 1] ?? '';
+  return args.find((arg) => arg.startsWith('--out='))?.slice('--out='.length);
+}
+
 /** `npm run cli -- <command>` runs dist/cli.js: run `npm run build` first. */
 async function bootstrap(): Promise<void> {
   // Generating secrets must work precisely when the configuration lacks them.
   if (process.argv[2] === 'secrets:generate') {
-    process.stdout.write(secretsEnvFile());
+    const out = outFile(process.argv.slice(3));
+    if (out === undefined) {
+      process.stdout.write(secretsEnvFile());
+      return;
+    }
+    try {
+      process.stderr.write(`${writeSecretsFile(out)}\n`);
+    } catch (error) {
+      process.stderr.write(`${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
     return;
   }
   // An invalid configuration is security:check's answer (FAIL lines), not an error; and it reads no database.

@@ -30,7 +30,28 @@ describe('admin API', () => {
       await t.http().post(`/api/admin/users/${user.id}/revoke-sessions`).set(session.headers).expect(403);
       await t.http().get('/api/users/me').set(session.headers).expect(200);
     });
+
+    it('clearing flags: 401 without a token, 403 for a user, and the flag stays', async () => {
+      const user = await registerUser(t);
+      const session = await loginBearer(t, user);
+      await reuseRefreshToken(session);
+      await t.http().delete(`/api/admin/users/${user.id}/flags`).set('User-Agent', TEST_USER_AGENT).expect(401);
+      await t
+        .http()
+        .delete(`/api/admin/users/${user.id}/flags`)
+        .set((await loginBearer(t, user)).headers)
+        .expect(403);
+      const [alert] = (await get(`/api/admin/alerts?userId=${user.id}`).expect(200)).body.items;
+      expect(alert.userFlag).not.toBeNull();
+    });
   });
+
+  /** Spends a refresh token twice: the reuse alert ends the session and flags the user. */
+  async function reuseRefreshToken(session: BearerSession): Promise<void> {
+    const body = { transport: 'bearer', refreshToken: session.refreshToken };
+    await t.http().post('/api/auth/refresh').set('User-Agent', TEST_USER_AGENT).send(body).expect(200);
+    await t.http().post('/api/auth/refresh').set('User-Agent', TEST_USER_AGENT).send(body).expect(401);
+  }
 
   describe('GET /api/admin/audit', () => {
     it('answers the contract shape, newest first, without metadata', async () => {
@@ -115,6 +136,25 @@ describe('admin API', () => {
   });
 
   describe('GET /api/admin/alerts', () => {
+    it('names the rule, the severity and the user, and filters by rule', async () => {
+      const user = await registerUser(t);
+      await reuseRefreshToken(await loginBearer(t, user));
+      await loginBearer(t, user, 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
+      const all = await get(`/api/admin/alerts?userId=${user.id}`).expect(200);
+      // Both alerts share the clock's instant, so their order is the ids'.
+      expect(all.body.items).toHaveLength(2);
+      expect(all.body.items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ rule: 'new_device_login', severity: 'low', userEmail: user.email }),
+          expect.objectContaining({ rule: 'refresh_token_reuse', severity: 'high', userEmail: user.email }),
+        ]),
+      );
+      const reuse = await get(`/api/admin/alerts?userId=${user.id}&rule=refresh_token_reuse`).expect(200);
+      expect(reuse.body.items.map((item: { rule: string }) => item.rule)).toEqual(['refresh_token_reuse']);
+      const response = await get('/api/admin/alerts?rule=login').expect(400);
+      expect(response.body.message).toEqual([expect.stringMatching(/^rule must be one of refresh_token_reuse, /)]);
+    });
+
     it('lists alerts with their metadata', async () => {
       const user = await registerUser(t);
       const session = await loginBearer(t, user);
@@ -187,6 +227,38 @@ describe('admin API', () => {
       await loginBearer(t, other, 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
       const unflagged = await get(`/api/admin/alerts?userId=${other.id}`).expect(200);
       expect(unflagged.body.items[0]).toMatchObject({ reason: 'new_device_login', userFlag: null });
+    });
+
+    it("shows a flag only beside the alert that raised it, not beside the same user's other alerts", async () => {
+      const user = await registerUser(t);
+      await reuseRefreshToken(await loginBearer(t, user));
+      await loginBearer(t, user, 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
+      const { items } = (await get(`/api/admin/alerts?userId=${user.id}`).expect(200)).body;
+      expect(items).toHaveLength(2);
+      expect(items).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ rule: 'new_device_login', userFlag: null }),
+          expect.objectContaining({
+            rule: 'refresh_token_reuse',
+            userFlag: expect.objectContaining({ reason: 'refresh_token_reuse' }),
+          }),
+        ]),
+      );
+    });
+
+    it('DELETE /api/admin/users/:id/flags clears them and audits which admin did it', async () => {
+      const user = await registerUser(t);
+      await reuseRefreshToken(await loginBearer(t, user));
+      await t.http().delete(`/api/admin/users/${user.id}/flags`).set(admin.headers).expect(204);
+      const [alert] = (await get(`/api/admin/alerts?userId=${user.id}`).expect(200)).body.items;
+      expect(alert).toMatchObject({ rule: 'refresh_token_reuse', userFlag: null });
+      expect(await t.dataSource.query('SELECT id FROM user_flags WHERE user_id = ?', [user.id])).toEqual([]);
+      const [event] = await t.auditEvents({ type: 'user_flag_cleared', userId: user.id });
+      expect(event).toMatchObject({ success: true });
+      expect(event.metadata).toMatchObject({ adminId: expect.any(String), flagsCleared: 1 });
+      // Clearing again is harmless; an unknown user is a 404.
+      await t.http().delete(`/api/admin/users/${user.id}/flags`).set(admin.headers).expect(204);
+      await t.http().delete(`/api/admin/users/${randomUUID()}/flags`).set(admin.headers).expect(404);
     });
   });
 });

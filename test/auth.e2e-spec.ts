@@ -92,7 +92,7 @@ describe('registration, login and the profile', () => {
   });
 
   describe('POST /api/auth/login', () => {
-    it('cookie transport: sets the three HttpOnly, Secure, SameSite=Strict cookies and keeps tokens out of the body', async () => {
+    it('cookie transport: sets the three HttpOnly, Secure, SameSite=Strict cookies and the session hint, and keeps tokens out of the body', async () => {
       const user = await registerUser(t);
       const response = await t
         .http()
@@ -106,11 +106,22 @@ describe('registration, login and the profile', () => {
       });
       expect(JSON.stringify(response.body)).not.toMatch(/eyJ/);
       const cookies = setCookies(response);
-      expect(Object.keys(cookies).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);
-      for (const cookie of Object.values(cookies)) {
+      expect(Object.keys(cookies).sort()).toEqual([
+        '__Host-access',
+        '__Host-fgp',
+        '__Host-session-hint',
+        '__Secure-refresh',
+      ]);
+      const { '__Host-session-hint': hint, ...credentials } = cookies;
+      for (const cookie of Object.values(credentials)) {
         expect(cookie.attributes).toMatchObject({ httponly: true, secure: true, samesite: 'Strict' });
         expect(cookie.attributes.domain).toBeUndefined();
       }
+      // The page reads the hint to skip a refresh that can only fail; it carries nothing but "1".
+      expect(hint.value).toBe('1');
+      expect(hint.attributes).toMatchObject({ secure: true, samesite: 'Strict', path: '/' });
+      expect(hint.attributes.httponly).toBeUndefined();
+      expect(hint.attributes['max-age']).toBe(cookies['__Secure-refresh'].attributes['max-age']);
       expect(cookies['__Host-access'].attributes.path).toBe('/');
       expect(cookies['__Host-access'].attributes['max-age']).toBe('900');
       expect(cookies['__Host-fgp'].attributes.path).toBe('/');

@@ -38,11 +38,16 @@ describe('structured logs', () => {
     const cookie = Object.values(cookies)
       .map((c) => `${c.name}=${encodeURIComponent(c.value)}`)
       .join('; ');
-    secrets.push(...Object.values(cookies).map((c) => c.value), csrfToken);
+    // Every cookie but the session hint, whose value ("1") is no secret.
+    const credentials = (set: ReturnType<typeof setCookies>) =>
+      Object.values(set)
+        .filter((c) => c.name !== '__Host-session-hint')
+        .map((c) => c.value);
+    secrets.push(...credentials(cookies), csrfToken);
     const browser = { Cookie: cookie, 'X-CSRF-Token': csrfToken, 'User-Agent': TEST_USER_AGENT };
     await t.http().get('/api/users/me').set(browser).expect(200);
     const refreshed = await t.http().post('/api/auth/refresh').set(browser).expect(200);
-    secrets.push(...Object.values(setCookies(refreshed)).map((c) => c.value), refreshed.body.csrfToken as string);
+    secrets.push(...credentials(setCookies(refreshed)), refreshed.body.csrfToken as string);
 
     const bearer = await loginBearer(t, user);
     secrets.push(bearer.accessToken, bearer.refreshToken);

@@ -58,7 +58,12 @@ describe('sessions', () => {
         csrfToken: expect.any(String),
       });
       const cookies = setCookies(response);
-      expect(Object.keys(cookies).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);
+      expect(Object.keys(cookies).sort()).toEqual([
+        '__Host-access',
+        '__Host-fgp',
+        '__Host-session-hint',
+        '__Secure-refresh',
+      ]);
       expect(cookies['__Secure-refresh'].value).not.toBe(session.refresh);
       expect(cookies['__Secure-refresh'].attributes).toMatchObject({
         path: '/api/auth',
@@ -131,7 +136,12 @@ describe('sessions', () => {
       // The spent token again: reuse, the session dies, and its now useless cookies are cleared.
       const refused = await refreshCookie(t, session).expect(401);
       const cleared = setCookies(refused);
-      expect(Object.keys(cleared).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);
+      expect(Object.keys(cleared).sort()).toEqual([
+        '__Host-access',
+        '__Host-fgp',
+        '__Host-session-hint',
+        '__Secure-refresh',
+      ]);
       for (const cookie of Object.values(cleared)) expect(cookie.value).toBe('');
       // A refusal for CSRF changes nothing, cookies included.
       const other = await loginCookie(t, await registerUser(t));
@@ -239,7 +249,12 @@ describe('sessions', () => {
       const session = await loginCookie(t, await registerUser(t));
       const response = await t.http().post('/api/auth/logout').set(session.headers).expect(204);
       const cleared = setCookies(response);
-      expect(Object.keys(cleared).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);
+      expect(Object.keys(cleared).sort()).toEqual([
+        '__Host-access',
+        '__Host-fgp',
+        '__Host-session-hint',
+        '__Secure-refresh',
+      ]);
       for (const cookie of Object.values(cleared)) {
         expect(cookie.value).toBe('');
         expect(cookie.attributes.expires).toBe('Thu, 01 Jan 1970 00:00:00 GMT');

@@ -56,7 +56,22 @@ export interface AuditFilters {
   limit?: number;
 }
 
-export type Alert = Record<string, unknown>;
+/** GET /api/admin/alerts items: an `alert_raised` audit event with what the admin screen needs lifted out. */
+export interface Alert extends AuditEvent {
+  rule: string;
+  severity: string;
+  userEmail: string | null;
+  /** The rule's own details (counts, networks, windows) plus the alert's id. */
+  metadata: Record<string, unknown> | null;
+  /** The flag this alert put on the user, while it stands. */
+  userFlag: { reason: string; flaggedAt: string; alertId: string } | null;
+}
+
+export interface AlertFilters {
+  rule?: string;
+  since?: string;
+  cursor?: string | null;
+}
 
 export type ReplayAttack = 'alg-none' | 'other-user-agent' | 'no-fingerprint-cookie';
 
@@ -156,8 +171,16 @@ export async function auditEvents(filters: AuditFilters, signal?: AbortSignal): 
   return asPage<AuditEvent>(await request<unknown>('GET', '/api/admin/audit', { query: { ...filters }, signal }));
 }
 
-export async function alerts(cursor: string | null, signal?: AbortSignal): Promise<Page<Alert>> {
-  return asPage<Alert>(await request<unknown>('GET', '/api/admin/alerts', { query: { cursor }, signal }));
+export async function alerts(filters: AlertFilters, signal?: AbortSignal): Promise<Page<Alert>> {
+  return asPage<Alert>(await request<unknown>('GET', '/api/admin/alerts', { query: { ...filters }, signal }));
+}
+
+export function revokeUserSessions(userId: string): Promise<void> {
+  return request<void>('POST', `/api/admin/users/${encodeURIComponent(userId)}/revoke-sessions`);
+}
+
+export function clearUserFlags(userId: string): Promise<void> {
+  return request<void>('DELETE', `/api/admin/users/${encodeURIComponent(userId)}/flags`);
 }
 
 export function labReplay(attack: ReplayAttack): Promise<ReplayResult> {

@@ -111,11 +111,14 @@ export function onSessionChange(listener: (event: SessionEvent) => void, signal?
 }
 
 /**
- * On page load the memory is empty. If the access cookie is still valid, `GET /api/auth/csrf` gives the
+ * On page load the memory is empty. Without the session hint there is nothing to restore. If the access
+ * cookie is still valid, `GET /api/auth/csrf` gives the
  * CSRF token the refresh call needs; either way one refresh tells us the user and the expiry (or that
  * there is no session).
  */
 export async function bootstrap(): Promise<void> {
+  // No session-hint cookie, no session: asking anyway would only earn a 401 from each endpoint.
+  if (!hasSessionHint()) return end('none', { broadcast: false });
   const seen = generation;
   bootstrapCsrf = await fetchCsrfToken();
   try {
@@ -124,6 +127,16 @@ export async function bootstrap(): Promise<void> {
     bootstrapCsrf = null;
     if (status === 'pending') end('none', { broadcast: false });
   }
+}
+
+/**
+ * The server sets `__Host-session-hint=1` (not HttpOnly, not a credential) beside the session cookies and
+ * clears it with them: the one cookie this page may read.
+ */
+export const SESSION_HINT_COOKIE = '__Host-session-hint';
+
+function hasSessionHint(): boolean {
+  return document.cookie.split(';').some((cookie) => cookie.trim().startsWith(`${SESSION_HINT_COOKIE}=`));
 }
 
 /** Adopt the answer of a successful login: `{user, accessTokenExpiresAt, csrfToken}`. */

@@ -17,6 +17,13 @@ export interface FieldOptions {
 
 export const PASSWORD_HINT = '12–128 characters. A passphrase of a few unrelated words works well.';
 
+/** The server's password policy (src/users/password-policy.ts), shown beside every new-password field. */
+export const PASSWORD_RULES = [
+  '12 to 128 characters',
+  'not one of the commonly used passwords',
+  'a passphrase of a few unrelated words works well',
+];
+
 export function field(options: FieldOptions): { row: HTMLDivElement; input: HTMLInputElement } {
   const hintId = options.hint ? `${options.id}-hint` : undefined;
   const input = h('input', {
@@ -36,9 +43,46 @@ export function field(options: FieldOptions): { row: HTMLDivElement; input: HTML
     { class: 'field' },
     h('label', { for: options.id }, options.label),
     input,
+    // Filled by markInvalid; first in aria-describedby, so the error is read before the hint.
+    h('p', { id: `${options.id}-error`, class: 'field-error', hidden: true }),
     hintId ? h('p', { id: hintId, class: 'hint' }, options.hint) : null,
   );
   return { row, input };
+}
+
+/** The password rules as a visible list under a new-password field (instead of a native tooltip). */
+export function passwordRules(id: string): HTMLElement {
+  return h(
+    'div',
+    { id, class: 'hint rules' },
+    'Your password needs:',
+    h(
+      'ul',
+      {},
+      PASSWORD_RULES.map((rule) => h('li', {}, rule)),
+    ),
+  );
+}
+
+/**
+ * The form's own checks, worded with the visible labels, so errors never depend on the browser's native
+ * tooltip (forms using this set `novalidate`). Empty when the fields look fine.
+ */
+export function checkFields(form: HTMLFormElement): string[] {
+  const problems: string[] = [];
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[name]:not([hidden])')) {
+    const label = labelOf(form, input);
+    const length = input.value.length;
+    if (input.required && input.value.trim() === '') problems.push(`${label} is required`);
+    else if (input.minLength > 0 && length > 0 && length < input.minLength) {
+      problems.push(`${label} must be at least ${input.minLength} characters`);
+    } else if (input.maxLength > 0 && length > input.maxLength) {
+      problems.push(`${label} must be at most ${input.maxLength} characters`);
+    } else if (input.type === 'email' && length > 0 && input.validity.typeMismatch) {
+      problems.push(`${label} must be an email address`);
+    }
+  }
+  return problems;
 }
 
 export interface MessageBox {
@@ -76,32 +120,65 @@ export function messageBox(testid: string): MessageBox {
 }
 
 /**
- * Validation messages name their field ("password must be longer than..."); flag the matching inputs
- * so a screen reader announces them as invalid.
+ * Server validation messages start with the field's name ("currentPassword is incorrect"); ours with its
+ * label. Each message is reworded with the visible label, shown under its field (first in the field's
+ * aria-describedby) and the field is marked invalid. Returns the reworded messages for the message box.
  */
-export function markInvalid(form: HTMLFormElement, messages: string[]): void {
-  for (const input of form.querySelectorAll<HTMLInputElement>('input[name]')) {
-    const invalid = messages.some((message) => message.toLowerCase().startsWith(input.name.toLowerCase()));
-    if (invalid) input.setAttribute('aria-invalid', 'true');
+export function markInvalid(form: HTMLFormElement, messages: string[]): string[] {
+  const reworded = [...messages];
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[name][id]')) {
+    const label = labelOf(form, input);
+    const own: string[] = [];
+    reworded.forEach((message, index) => {
+      const lower = message.toLowerCase();
+      if (lower.startsWith(input.name.toLowerCase())) {
+        reworded[index] = label + message.slice(input.name.length);
+        own.push(reworded[index]);
+      } else if (lower.startsWith(label.toLowerCase())) {
+        own.push(message);
+      }
+    });
+    const error = form.querySelector<HTMLElement>(`#${CSS.escape(`${input.id}-error`)}`);
+    const hint = `${input.id}-hint`;
+    const describedBy = [own.length && error ? error.id : '', form.querySelector(`#${CSS.escape(hint)}`) ? hint : '']
+      .filter(Boolean)
+      .join(' ');
+    if (describedBy) input.setAttribute('aria-describedby', describedBy);
+    else input.removeAttribute('aria-describedby');
+    if (error) {
+      error.textContent = own.join('. ');
+      error.hidden = own.length === 0;
+    }
+    if (own.length) input.setAttribute('aria-invalid', 'true');
     else input.removeAttribute('aria-invalid');
   }
+  return reworded;
 }
 
-/** Disable the button and mark the region busy while `task` runs; the label says what is happening. */
+function labelOf(form: HTMLFormElement, input: HTMLInputElement): string {
+  const label = input.id ? form.querySelector(`label[for="${CSS.escape(input.id)}"]`) : null;
+  return label?.textContent?.trim() || input.name;
+}
+
+/**
+ * Mark the button busy while `task` runs; the label says what is happening. `aria-disabled`, not
+ * `disabled`: a disabled button drops keyboard focus to <body>, so clicks are ignored instead.
+ */
 export async function whileBusy(
   button: HTMLButtonElement,
   busyLabel: string,
   task: () => Promise<void>,
   region: HTMLElement = button,
 ): Promise<void> {
+  if (button.getAttribute('aria-disabled') === 'true') return;
   const label = button.textContent;
-  button.disabled = true;
+  button.setAttribute('aria-disabled', 'true');
   button.textContent = busyLabel;
   region.setAttribute('aria-busy', 'true');
   try {
     await task();
   } finally {
-    button.disabled = false;
+    button.removeAttribute('aria-disabled');
     button.textContent = label;
     region.removeAttribute('aria-busy');
   }

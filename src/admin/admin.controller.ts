@@ -1,5 +1,6 @@
 import {
   Controller,
+  Delete,
   Get,
   HttpCode,
   HttpStatus,
@@ -11,17 +12,20 @@ import {
   Req,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import type { UserFlagSummary } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
-import type { AuditEventResponseDto } from '../audit/dto/audit-event-response.dto';
 import type { AuditPage } from '../audit/dto/audit-event-response.dto';
-import { ListAlertsDto, ListAuditEventsDto } from '../audit/dto/list-audit-events.dto';
+import { ListAuditEventsDto } from '../audit/dto/list-audit-events.dto';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
 import { Roles } from '../common/decorators/roles.decorator';
 import { AdminService } from './admin.service';
+import type { AlertPageDto } from './dto/alert-response.dto';
+import { ListAlertsDto } from './dto/list-alerts.dto';
+
+/** Anything that is not a user id names no user: 404, as for an unknown id. */
+const userIdPipe = () => new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException('User not found') });
 
 @Controller('admin')
 @Roles('admin')
@@ -39,13 +43,11 @@ export class AdminController {
   }
 
   /**
-   * Alerts are audit events of type alert_raised; their metadata says what the rule saw, and `userFlag`
-   * whether a rule flagged the user (e.g. refresh-token reuse).
+   * Alerts are audit events of type alert_raised, with the rule, severity and user's email lifted out of
+   * their metadata, and `userFlag` when this alert flagged the user (e.g. refresh-token reuse).
    */
   @Get('alerts')
-  listAlerts(
-    @Query() filters: ListAlertsDto,
-  ): Promise<{ items: (AuditEventResponseDto & { userFlag: UserFlagSummary | null })[]; nextCursor: string | null }> {
+  listAlerts(@Query() filters: ListAlertsDto): Promise<AlertPageDto> {
     return this.admin.listAlerts(filters);
   }
 
@@ -53,10 +55,20 @@ export class AdminController {
   @HttpCode(HttpStatus.NO_CONTENT)
   revokeSessions(
     @CurrentUser() admin: AuthenticatedUser,
-    // Anything that is not a user id names no user: 404, as for an unknown id.
-    @Param('id', new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException('User not found') })) id: string,
+    @Param('id', userIdPipe()) id: string,
     @Req() request: Request,
   ): Promise<void> {
     return this.admin.revokeUserSessions(admin, id, clientInfo(request));
+  }
+
+  /** Clears the user's flags (an admin looked and found nothing to act on); 204 even when there were none. */
+  @Delete('users/:id/flags')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  clearFlags(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', userIdPipe()) id: string,
+    @Req() request: Request,
+  ): Promise<void> {
+    return this.admin.clearUserFlags(admin, id, clientInfo(request));
   }
 }

@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { AnomalyService, UserFlagSummary } from '../anomaly/anomaly.service';
+import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
-import type { AuditEventResponseDto } from '../audit/dto/audit-event-response.dto';
-import type { ListAlertsDto } from '../audit/dto/list-audit-events.dto';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import type { ClientInfo } from '../common/client-info';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';
+import type { AlertPageDto } from './dto/alert-response.dto';
+import type { ListAlertsDto } from './dto/list-alerts.dto';
 
 @Injectable()
 export class AdminService {
@@ -17,14 +17,28 @@ export class AdminService {
     private readonly anomalies: AnomalyService,
   ) {}
 
-  /** The alert page, each item with its user's flag (null when the user is not flagged). */
-  async listAlerts(
-    filters: ListAlertsDto,
-  ): Promise<{ items: (AuditEventResponseDto & { userFlag: UserFlagSummary | null })[]; nextCursor: string | null }> {
-    const page = await this.audit.list({ ...filters, type: 'alert_raised' }, true);
-    const flags = await this.anomalies.flagsFor(page.items.flatMap((item) => (item.userId ? [item.userId] : [])));
+  /**
+   * The alert page: each alert with its rule, severity and user's email, and the flag it raised while that
+   * flag stands. A user's flag belongs to the alert that raised it: a later new-device alert for the same
+   * user must not look as if it had flagged anyone.
+   */
+  async listAlerts(filters: ListAlertsDto): Promise<AlertPageDto> {
+    const { rule, ...rest } = filters;
+    const page = await this.audit.list({ ...rest, type: 'alert_raised', reason: rule }, true);
+    const userIds = page.items.flatMap((item) => (item.userId ? [item.userId] : []));
+    const [flags, emails] = await Promise.all([this.anomalies.flagsFor(userIds), this.users.emailsOf(userIds)]);
     return {
-      items: page.items.map((item) => ({ ...item, userFlag: (item.userId && flags.get(item.userId)) || null })),
+      items: page.items.map((item) => {
+        const metadata = (item.metadata ?? {}) as Record<string, unknown>;
+        const flag = item.userId ? flags.get(item.userId) : undefined;
+        return {
+          ...item,
+          rule: typeof metadata.rule === 'string' ? metadata.rule : (item.reason ?? ''),
+          severity: typeof metadata.severity === 'string' ? metadata.severity : '',
+          userEmail: (item.userId && emails.get(item.userId)) || null,
+          userFlag: flag && flag.alertId === metadata.alertId ? flag : null,
+        };
+      }),
       nextCursor: page.nextCursor,
     };
   }
@@ -40,6 +54,19 @@ export class AdminService {
       client,
       reason: 'revoked_by_admin',
       metadata: { scope: 'all', adminId: admin.userId, adminSessionId: admin.sessionId, sessionsEnded: ended },
+    });
+  }
+
+  /** An admin looked into a flagged user and found nothing to act on: the flags go, the audit log keeps who. */
+  async clearUserFlags(admin: AuthenticatedUser, userId: string, client: ClientInfo): Promise<void> {
+    const user = await this.users.getById(userId);
+    const cleared = await this.anomalies.clearFlags(user.id);
+    this.audit.record({
+      type: 'user_flag_cleared',
+      success: true,
+      userId: user.id,
+      client,
+      metadata: { adminId: admin.userId, adminSessionId: admin.sessionId, flagsCleared: cleared },
     });
   }
 }

@@ -2,6 +2,15 @@ import type { ClientInfo } from '../common/client-info';
 
 export type AlertSeverity = 'low' | 'medium' | 'high';
 
+/** Every rule that raises alerts (src/anomaly); the admin alert listing filters by them. */
+export const ALERT_RULES = [
+  'refresh_token_reuse',
+  'fingerprint_mismatch',
+  'session_ip_spread',
+  'new_device_login',
+  'credential_stuffing',
+] as const;
+
 export interface Alert {
   /** The anomaly rule that fired: refresh_token_reuse, fingerprint_mismatch, new_device_login, ... */
   rule: string;

@@ -107,6 +107,13 @@ export class AnomalyService {
     return result;
   }
 
+  /** Removes every flag of the user (an admin cleared them); returns how many there were. */
+  async clearFlags(userId: string): Promise<number> {
+    await Promise.all(this.pendingFlags);
+    const result = await this.flags.delete({ userId });
+    return result.affected ?? 0;
+  }
+
   /**
    * A stolen token replayed from elsewhere (a mismatched fingerprint, or a cookie-bound token without its
    * fingerprint cookie): once mismatches on one session come from enough distinct sources within the

@@ -75,7 +75,8 @@ export class AuditService implements BeforeApplicationShutdown {
   }
 
   /** Newest first, ordered by (createdAt, id) so pages never skip or repeat an event. */
-  async list(filters: ListAuditEventsDto, withMetadata = false): Promise<AuditPage> {
+  /** `reason` narrows by the recorded reason (an alert's rule). */
+  async list(filters: ListAuditEventsDto & { reason?: string }, withMetadata = false): Promise<AuditPage> {
     await this.flush(); // an admin sees events up to this moment
     const since = filters.since ? filterDate('since', filters.since) : undefined;
     const until = filters.until ? filterDate('until', filters.until) : undefined;
@@ -83,6 +84,7 @@ export class AuditService implements BeforeApplicationShutdown {
     const limit = filters.limit ?? AUDIT_PAGE_DEFAULT;
     const query = this.events.createQueryBuilder('event');
     if (filters.type) query.andWhere('event.type = :type', { type: filters.type });
+    if (filters.reason) query.andWhere('event.reason = :reason', { reason: filters.reason });
     if (filters.userId) query.andWhere('event.user_id = :userId', { userId: filters.userId });
     if (filters.ip) query.andWhere('event.ip = :ip', { ip: filters.ip });
     if (since) query.andWhere('event.created_at >= :since', { since });

@@ -9,6 +9,12 @@ export const ACCESS_COOKIE = '__Host-access';
 export const FINGERPRINT_COOKIE = '__Host-fgp';
 export const REFRESH_COOKIE = '__Secure-refresh';
 export const REFRESH_COOKIE_PATH = '/api/auth';
+/**
+ * Not a credential: `1` while the browser holds a session, readable by the page (not HttpOnly) so that a
+ * page load without a session makes no request that can only fail. It lives as long as the refresh cookie
+ * and is cleared with it; forging or deleting it earns nothing but one failed (or skipped) refresh.
+ */
+export const SESSION_HINT_COOKIE = '__Host-session-hint';
 
 export type TokenSource = { token: string; transport: 'bearer' | 'cookie' } | undefined;
 
@@ -46,7 +52,7 @@ export interface BrowserSessionCookies {
   refreshTokenMaxAgeSeconds: number;
 }
 
-/** The three auth cookies are always set (and renewed) together. */
+/** The three auth cookies and the session hint are always set (and renewed) together. */
 export function setSessionCookies(response: Response, cookies: BrowserSessionCookies, secure: boolean): void {
   const options = baseOptions(secure);
   response.cookie(ACCESS_COOKIE, cookies.accessToken, {
@@ -63,6 +69,12 @@ export function setSessionCookies(response: Response, cookies: BrowserSessionCoo
   response.cookie(REFRESH_COOKIE, cookies.refreshToken, {
     ...options,
     path: REFRESH_COOKIE_PATH,
+    maxAge: cookies.refreshTokenMaxAgeSeconds * 1000,
+  });
+  response.cookie(SESSION_HINT_COOKIE, '1', {
+    ...options,
+    httpOnly: false,
+    path: '/',
     maxAge: cookies.refreshTokenMaxAgeSeconds * 1000,
   });
 }
@@ -90,4 +102,5 @@ export function clearSessionCookies(response: Response, secure: boolean): void {
   response.clearCookie(ACCESS_COOKIE, { ...options, path: '/' });
   response.clearCookie(FINGERPRINT_COOKIE, { ...options, path: '/' });
   response.clearCookie(REFRESH_COOKIE, { ...options, path: REFRESH_COOKIE_PATH });
+  response.clearCookie(SESSION_HINT_COOKIE, { ...options, httpOnly: false, path: '/' });
 }

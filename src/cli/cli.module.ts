@@ -4,8 +4,8 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '../audit/audit.module';
 import { ClockModule } from '../common/clock/clock';
 import { ConfigModule } from '../config/config.module';
-import { databaseConfig } from '../config/configuration';
-import { dataSourceOptions } from '../database/data-source-options';
+import { appConfig, databaseConfig } from '../config/configuration';
+import { openDataSource, typeOrmOptions } from '../database/database-connection';
 import { KeysModule } from '../keys/keys.module';
 import { UsersModule } from '../users/users.module';
 import { CliDatabase } from './cli-database';
@@ -25,11 +25,10 @@ import { UserDemoteCommand, UserPromoteCommand } from './user-role.command';
     ConfigModule,
     ClockModule,
     TypeOrmModule.forRootAsync({
-      inject: [databaseConfig.KEY],
-      useFactory: (database: ConfigType<typeof databaseConfig>) => ({
-        ...dataSourceOptions(database.url),
-        migrationsRun: false,
-      }),
+      inject: [databaseConfig.KEY, appConfig.KEY],
+      useFactory: (database: ConfigType<typeof databaseConfig>, app: ConfigType<typeof appConfig>) =>
+        typeOrmOptions(database.url, app.nodeEnv, { migrationsRun: false }),
+      dataSourceFactory: openDataSource,
     }),
     AuditModule,
     KeysModule,

@@ -2,7 +2,7 @@ import { FakeClock } from '../../test/helpers/fake-clock';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
@@ -14,7 +14,7 @@ import { CliModule } from './cli.module';
 import { CliOutput } from './cli-output';
 import { keysList } from './keys-list';
 import { KeysListCommand, KeysRevokeCommand, KeysRewrapCommand, KeysRotateCommand } from './keys.command';
-import { secretsEnvFile } from './secrets.command';
+import { secretsEnvFile, writeSecretsFile } from './secrets.command';
 import { securityCheck } from './security-check.command';
 import { UserDemoteCommand, UserPromoteCommand } from './user-role.command';
 
@@ -205,6 +205,26 @@ describe('CLI commands (real services, in-memory database)', () => {
     expect(lines).toContainEqual(expect.stringMatching(/^# Needed only with ALERT_WEBHOOK_URL/));
     expect(lines.at(-1)).toMatch(/^# ALERT_WEBHOOK_SECRET=[A-Za-z0-9_-]{43}$/);
     expect(secretsEnvFile()).not.toBe(secretsEnvFile());
+    expect(lines).toContainEqual(expect.stringMatching(/never from \.env/));
+  });
+
+  it('secrets:generate --out writes a new owner-only file and never replaces an existing one', () => {
+    const directory = mkdtempSync(join(tmpdir(), 'warden-secrets-'));
+    try {
+      const file = join(directory, 'warden.env');
+      expect(writeSecretsFile(file)).toMatch(
+        /^Wrote FINGERPRINT_SECRET, KEY_ENCRYPTION_KEY, CSRF_SECRET to .*not from \.env/,
+      );
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const first = readFileSync(file, 'utf8');
+      expect(first).toMatch(/^KEY_ENCRYPTION_KEY=[A-Za-z0-9_-]{43}$/m);
+      expect(() => writeSecretsFile(file)).toThrow(
+        `${file} already exists: secrets:generate never replaces secrets; name a new file`,
+      );
+      expect(readFileSync(file, 'utf8')).toBe(first);
+    } finally {
+      rmSync(directory, { recursive: true, force: true });
+    }
   });
 });
 

@@ -65,6 +65,38 @@ describe('loadEnvironment', () => {
     expect(problems({ ...secrets(), ...env }).join('\n')).toMatch(message);
   });
 
+  it.each(['abc', '-1', '3000x', '65536', '1234567'])(
+    'refuses PORT=%s with the rule, not a regular expression',
+    (port) => {
+      expect(problems({ ...secrets(), PORT: port })).toEqual([
+        'PORT must be a port number between 0 and 65535 (default 3000)',
+      ]);
+    },
+  );
+
+  it('says why a secret that .env holds is missing in production, which reads no .env', () => {
+    const envFile = join(directory, '.env');
+    writeFileSync(envFile, `export FINGERPRINT_SECRET=${secret()}\n# CSRF_SECRET=x\n`);
+    const found = (() => {
+      try {
+        loadEnvironment({ NODE_ENV: 'production' }, { developmentSecretsFile, envFile });
+      } catch (error) {
+        return (error as ConfigurationError).problems;
+      }
+      return [];
+    })();
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^FINGERPRINT_SECRET is required in production; \.env sets it, but production reads no \.env: set it where the process starts \(environment, or FINGERPRINT_SECRET_FILE/,
+        ),
+        expect.stringMatching(
+          /^CSRF_SECRET is required in production; set it where the process starts .*secrets:generate/,
+        ),
+      ]),
+    );
+  });
+
   describe('boolean settings accept exactly true or false', () => {
     it.each(['COOKIE_SECURE', 'LAB_ENABLED', 'TLS_TERMINATED_UPSTREAM'])('%s', (name) => {
       for (const value of ['1', '0', 'yes', 'True', 'on']) {

@@ -12,6 +12,7 @@ import {
   loadDevelopmentSecrets,
   readDevelopmentSecrets,
 } from './development-secrets';
+import { envFileSettings } from './env-file-settings';
 import { decodeSecret, SECRET_SETTINGS, SecretSetting } from './secrets';
 import { trustProxyProblems } from './trust-proxy';
 
@@ -34,7 +35,7 @@ const booleanMessage = { message: '$property must be true or false' };
 /** The raw environment, as strings, with the shape checks class-validator can express. */
 class RawEnvironment {
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
-  @IsOptional() @Matches(/^\d+$/) PORT?: string;
+  @IsOptional() @IsString() PORT?: string;
   @IsOptional()
   @Matches(/^(sqlite:.+|postgres(ql)?:\/\/.+)$/, {
     message: 'DATABASE_URL must look like sqlite:var/warden.sqlite, sqlite::memory: or postgres://user@host/db',
@@ -219,6 +220,8 @@ export interface LoadOptions {
    * `missing` and nothing is written; for commands that must change nothing (security:check).
    */
   developmentSecrets?: 'generate' | 'read-only';
+  /** The .env production ignores; read only to say so when it holds a missing secret. */
+  envFile?: string;
 }
 
 /** DATABASE_URL or its default; read-only commands need no other setting. */
@@ -247,7 +250,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
 
   const nodeEnv = (env.NODE_ENV ?? 'development') as Environment['nodeEnv'];
   const production = nodeEnv === 'production';
-  const port = Number(env.PORT ?? 3000);
+  const port = readPort(env.PORT, problems);
   const duration = (name: keyof typeof DURATION_SETTINGS) => readDuration(env, name, problems);
 
   const accessTokenTtlSeconds = duration('ACCESS_TOKEN_TTL');
@@ -274,6 +277,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     developmentSecretsFile,
     options.developmentSecrets ?? 'generate',
     problems,
+    options.envFile,
   );
   const keys = resolveKeySettings(env, problems, duration);
   const tls = resolveTls(env, problems);
@@ -366,6 +370,22 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
   };
 }
 
+/** Production reads no .env, by design; when a .env holds the secret, say so rather than leave it a mystery. */
+function missingProductionSecret(name: string, inDotEnv: boolean): string {
+  const where = `set it where the process starts (environment, or ${name}_FILE with a path to a file holding it)`;
+  return inDotEnv
+    ? `${name} is required in production; .env sets it, but production reads no .env: ${where}. See "Running in production" in README.md`
+    : `${name} is required in production; ${where}. Generate values with \`npm run cli -- secrets:generate\``;
+}
+
+function readPort(raw: string | undefined, problems: string[]): number {
+  if (raw === undefined) return 3000;
+  const port = /^\d{1,5}$/.test(raw.trim()) ? Number(raw) : NaN;
+  if (port >= 0 && port <= 65_535) return port;
+  problems.push('PORT must be a port number between 0 and 65535 (default 3000)');
+  return 3000;
+}
+
 function readInteger(env: NodeJS.ProcessEnv, name: keyof typeof INTEGER_SETTINGS, problems: string[]): number {
   const [fallback, min, max] = INTEGER_SETTINGS[name];
   const raw = env[name];
@@ -450,6 +470,7 @@ function resolveSecrets(
   developmentSecretsFile: string,
   developmentSecrets: 'generate' | 'read-only',
   problems: string[],
+  envFile?: string,
 ) {
   const production = nodeEnv === 'production';
   const provided: Partial<Record<SecretSetting, string>> = {};
@@ -466,9 +487,8 @@ function resolveSecrets(
   let generatedSecrets: SecretSetting[] = [];
   if (missing.length > 0) {
     if (production) {
-      for (const name of missing) {
-        problems.push(`${name} is required in production; generate one with \`npm run cli -- secrets:generate\``);
-      }
+      const inDotEnv = envFileSettings(envFile);
+      for (const name of missing) problems.push(missingProductionSecret(name, inDotEnv.has(name)));
     } else if (developmentSecrets === 'read-only') {
       const stored = readDevelopmentSecrets(developmentSecretsFile);
       for (const name of missing) {

@@ -9,6 +9,7 @@ import type { SigningAlgorithm } from '../config/environment';
 import { isUniqueViolation } from '../database/unique-violation';
 import { KeyState, SigningKey } from './entities/signing-key.entity';
 import { generateSigningKeyPair } from './jwk';
+import { developmentDatabaseError } from './development-database';
 import { KeyDecryptionError, KeyEncryption } from './key-encryption';
 
 export interface ActiveSigningKey {
@@ -90,7 +91,9 @@ export class KeyStore {
    * creates the first active key on an empty database.
    */
   async prepare(): Promise<RewrapResult> {
-    const rewrapped = await this.rewrap();
+    const rewrapped = await this.rewrap().catch(async (error: unknown) => {
+      throw (error instanceof KeyDecryptionError && (await this.explainUnopenedKey())) || error;
+    });
     await this.reload();
     if (!this.active) await this.activateFirstKey();
     return rewrapped;
@@ -152,6 +155,16 @@ export class KeyStore {
     await this.keys.insert(row);
     this.logger.log(`Created ${state} ${pair.alg} signing key ${pair.kid}`);
     return row;
+  }
+
+  /** Why no configured key opens the live keys, when the reason is a development database. */
+  private async explainUnopenedKey(): Promise<KeyDecryptionError | null> {
+    const rows = await this.keys.find({ where: { state: In(VERIFYING_STATES) } });
+    for (const row of rows) {
+      const error = developmentDatabaseError(row.encryptedPrivateKey, row.kid);
+      if (error) return error;
+    }
+    return null;
   }
 
   /**

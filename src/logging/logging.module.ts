@@ -1,7 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Injectable, Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LoggerModule } from 'nestjs-pino';
+import { Logger, LoggerModule } from 'nestjs-pino';
 import pino, { type DestinationStream } from 'pino';
 import { appConfig } from '../config/configuration';
 import { requestId } from './request-id';
@@ -105,15 +105,59 @@ export function serializeResponse(
   return { statusCode: response.statusCode, headers: pickHeaders(headers, LOGGED_RESPONSE_HEADERS) };
 }
 
+/**
+ * JSON on stdout, one object per line, for production and log shippers. In development, one short
+ * coloured line per entry through pino-pretty (a dev dependency: an install without dev dependencies
+ * keeps JSON). Tests provide their own stream.
+ */
+export async function logDestination(nodeEnv: string): Promise<DestinationStream> {
+  if (nodeEnv === 'development') {
+    try {
+      const { default: pretty } = await import('pino-pretty');
+      return pretty({
+        colorize: process.stdout.isTTY,
+        translateTime: 'SYS:HH:MM:ss',
+        ignore: 'pid,hostname,context,req,res,responseTime,reqId',
+        messageFormat: '{if context}[{context}] {end}{msg}{if req} {req.method} {req.url} {res.statusCode}{end}',
+        singleLine: true,
+      });
+    } catch {
+      // pino-pretty is not installed: JSON it is.
+    }
+  }
+  return pino.destination(1);
+}
+
 @Global()
 @Module({
-  providers: [{ provide: LOG_DESTINATION, useFactory: (): DestinationStream => pino.destination(1) }],
+  providers: [
+    {
+      provide: LOG_DESTINATION,
+      inject: [appConfig.KEY],
+      useFactory: (app: ConfigType<typeof appConfig>) => logDestination(app.nodeEnv),
+    },
+  ],
   exports: [LOG_DESTINATION],
 })
 export class LogDestinationModule {}
 
+/** Nest's per-module and per-route start-up lines (~65 of them): debug detail, not news. */
+const FRAMEWORK_CHATTER = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer']);
+
+/** The app's logger: nestjs-pino's, with Nest's start-up chatter moved down to `debug`. */
+@Injectable()
+export class AppLogger extends Logger {
+  override log(message: unknown, ...optionalParams: unknown[]): void {
+    const context = optionalParams.at(-1);
+    if (typeof context === 'string' && FRAMEWORK_CHATTER.has(context)) this.debug(message, ...optionalParams);
+    else super.log(message, ...optionalParams);
+  }
+}
+
 /** Structured JSON logs with a request id on every line of a request. */
 @Module({
+  providers: [AppLogger],
+  exports: [AppLogger],
   imports: [
     LoggerModule.forRootAsync({
       imports: [LogDestinationModule],

@@ -49,6 +49,9 @@ export class InMemoryAttemptStore extends AttemptStore {
    */
   private readonly values = new Map<string, Value>();
 
+  /** MAX_COUNTER_KEYS; a test proves the eviction rules on a smaller store instead of 100,000 logins. */
+  protected readonly maxCounterKeys: number = MAX_COUNTER_KEYS;
+
   constructor(private readonly clock: Clock) {
     super();
   }
@@ -135,7 +138,7 @@ export class InMemoryAttemptStore extends AttemptStore {
     if (counter) this.counters.delete(key);
     if (!counter || counter.expiresAt <= now) {
       counter = { expiresAt: now };
-      if (this.counters.size >= MAX_COUNTER_KEYS) this.counters.delete(this.counters.keys().next().value as string);
+      if (this.counters.size >= this.maxCounterKeys) this.counters.delete(this.counters.keys().next().value as string);
     }
     this.counters.set(key, counter);
     return counter;

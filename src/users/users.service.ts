@@ -1,7 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { Repository } from 'typeorm';
+import { In, Repository } from 'typeorm';
 import type { Role } from '../common/decorators/roles.decorator';
 import { isUniqueViolation } from '../database/unique-violation';
 import { User } from './entities/user.entity';
@@ -35,6 +35,13 @@ export class UsersService {
   /** Roles change only here (the CLI); the caller audits and revokes the user's live access tokens. */
   async setRoles(id: string, roles: Role[]): Promise<void> {
     await this.users.update({ id }, { roles });
+  }
+
+  /** Email by user id, for listings that name people (admin alerts); unknown ids are left out. */
+  async emailsOf(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows = await this.users.find({ select: { id: true, email: true }, where: { id: In([...new Set(ids)]) } });
+    return new Map(rows.map((row) => [row.id, row.email]));
   }
 
   async getById(id: string): Promise<User> {

@@ -60,8 +60,16 @@ describe('accounts in a real browser', () => {
     await page.getByTestId('token-expires').waitFor();
     await screenshot(page, 'profile');
 
-    const cookies = await browser.context.cookies();
-    expect(cookies.map((cookie) => cookie.name).sort()).toEqual(['__Host-access', '__Host-fgp', '__Secure-refresh']);
+    const all = await browser.context.cookies();
+    expect(all.map((cookie) => cookie.name).sort()).toEqual([
+      '__Host-access',
+      '__Host-fgp',
+      '__Host-session-hint',
+      '__Secure-refresh',
+    ]);
+    // The hint is readable on purpose ("1": a session exists); every credential is HttpOnly.
+    expect(all.find((cookie) => cookie.name === '__Host-session-hint')).toMatchObject({ value: '1', httpOnly: false });
+    const cookies = all.filter((cookie) => cookie.name !== '__Host-session-hint');
     for (const cookie of cookies) {
       expect({
         name: cookie.name,
@@ -78,7 +86,7 @@ describe('accounts in a real browser', () => {
     const everything = [readable.cookie, readable.local, readable.session, await page.content()].join('\n');
     expect(everything).not.toMatch(JWT_LIKE);
     for (const cookie of cookies) expect(everything).not.toContain(cookie.value);
-    expect(readable).toEqual({ cookie: '', local: '[]', session: '[]' });
+    expect(readable).toEqual({ cookie: '__Host-session-hint=1', local: '[]', session: '[]' });
   });
 
   it('shows why a login, a registration or a password change was refused', async () => {

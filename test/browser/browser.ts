@@ -31,6 +31,11 @@ declare const location: { hash: string };
 declare function scrollTo(x: number, y: number): void;
 
 export const SCREENSHOTS = join(__dirname, 'screenshots');
+/** The screenshots kept in the repository (docs/screenshots/<screen>-<width>.png), rewritten by every run. */
+export const DOC_SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
+/** A desktop and a phone width; every screen is looked at in both. */
+export const SCREEN_WIDTHS = [1280, 390] as const;
+const DEFAULT_VIEWPORT = { width: 1280, height: 720 };
 
 export type AuthState = 'pending' | 'logged-in' | 'logged-out';
 
@@ -196,6 +201,46 @@ export function cookieValue(header: string, name: string): string | undefined {
 
 export async function scrollToTop(page: Page): Promise<void> {
   await page.evaluate(() => scrollTo(0, 0));
+}
+
+/**
+ * Saves docs/screenshots/<name>-1280.png and <name>-390.png (the whole page), then restores the viewport.
+ * Reviewed by eye, never compared pixel by pixel: fonts and anti-aliasing differ between machines.
+ */
+export async function docScreenshots(page: Page, name: string): Promise<void> {
+  mkdirSync(DOC_SCREENSHOTS, { recursive: true });
+  try {
+    for (const width of SCREEN_WIDTHS) {
+      await page.setViewportSize({ width, height: width === 390 ? 844 : 800 });
+      await scrollToTop(page);
+      const path = join(DOC_SCREENSHOTS, `${name}-${width}.png`);
+      await page.screenshot({ path, fullPage: true, animations: 'disabled', caret: 'hide' });
+    }
+  } finally {
+    await page.setViewportSize(DEFAULT_VIEWPORT);
+  }
+}
+
+/**
+ * What a page load cost in failures: answers of 400 or more, requests that never got an answer, and
+ * console errors (Chromium logs every failed fetch as one). Listens from the moment it is called.
+ */
+export function watchFailures(page: Page): { failures: string[]; apiRequests: string[] } {
+  const failures: string[] = [];
+  const apiRequests: string[] = [];
+  page.on('request', (request) => {
+    const path = new URL(request.url()).pathname;
+    if (path.startsWith('/api/')) apiRequests.push(`${request.method()} ${path}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() >= 400)
+      failures.push(`${response.status()} ${response.request().method()} ${response.url()}`);
+  });
+  page.on('requestfailed', (request) => failures.push(`failed ${request.method()} ${request.url()}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') failures.push(`console error: ${message.text()}`);
+  });
+  return { failures, apiRequests };
 }
 
 /** Saves test/browser/screenshots/<name>.png, the whole page unless told otherwise. */

@@ -63,7 +63,12 @@ describe('the security lab in a real browser', () => {
         expect({ name, response: await responseOf(page, name) }).toMatchObject({ name, response: { status } });
       expect(await page.getByTestId(`lab-${name}-error`).count()).toBe(0);
     }
-    expect(await responseOf(page, 'storage')).toEqual({ 'document.cookie': '', localStorage: {}, sessionStorage: {} });
+    // The session hint ("1", no credential) is the one cookie a script can read.
+    expect(await responseOf(page, 'storage')).toEqual({
+      'document.cookie': '__Host-session-hint=1',
+      localStorage: {},
+      sessionStorage: {},
+    });
     // The forged logout-all changed nothing: the session is still there.
     expect(await page.getByTestId('lab-csrf-check').textContent()).toContain('Still logged in');
     expect(await authState(page)).toBe('logged-in');
@@ -112,7 +117,7 @@ describe('the security lab in a real browser', () => {
     expect(await page.getByTestId('audit-next').isDisabled()).toBe(true); // one page of events
     await screenshot(page, 'admin-audit');
     await go(page, 'admin/alerts');
-    await page.getByTestId('alert-item').filter({ hasText: 'refresh_token_reuse' }).first().waitFor();
+    await page.locator('[data-testid="alert-item"][data-rule="refresh_token_reuse"]').first().waitFor();
     expect(await page.getByTestId('alert-item').count()).toBe(1);
     expect(await page.getByTestId('alerts-next').isVisible()).toBe(false); // nothing more to load
     await screenshot(page, 'admin-alerts');

@@ -1,35 +1,113 @@
+/**
+ * Admin alerts: one card per alert, saying how serious it is, what happened, to whom, what Warden already
+ * did, and what the admin can still do (end the user's sessions, clear a flag).
+ */
 import * as api from '../api';
 import type { Alert } from '../api';
-import { h, heading, json, replaceChildren } from '../dom';
+import { h, heading, replaceChildren } from '../dom';
 import { describeError } from '../errors';
-import { formatDateTime, text } from '../format';
+import { formatDateTime } from '../format';
 import type { ViewContext } from '../router';
-import { badge, button, card, loading, messageBox, whileBusy } from '../ui';
+import { describeUserAgent } from '../ua';
+import { badge, button, card, loading, messageBox, whileBusy, type Tone } from '../ui';
 
-/** Fields given a place of their own; anything else an alert carries is listed after them. */
-const KNOWN = new Set(['id', 'type', 'createdAt', 'reason', 'metadata', 'severity']);
+type Details = Record<string, unknown>;
+
+interface RuleText {
+  title: string;
+  what(details: Details): string;
+  /** What Warden did on its own; the flag, when the alert raised one, is added by the card. */
+  did(details: Details): string;
+}
+
+/** One entry per rule in src/anomaly (ALERT_RULES on the server). */
+export const RULES: Record<string, RuleText> = {
+  refresh_token_reuse: {
+    title: 'Refresh token reused',
+    what: () =>
+      'A refresh token that had already been spent was presented again: a copy of it exists outside the client it was issued to.',
+    did: () => 'Ended the session.',
+  },
+  fingerprint_mismatch: {
+    title: 'Stolen token replayed',
+    what: (details) =>
+      `The session's access token was used from ${count(details['sources'], 'other client')} without its fingerprint${within(details['windowSeconds'])}.`,
+    did: () => 'Ended the session.',
+  },
+  session_ip_spread: {
+    title: 'One session, two networks',
+    what: (details) =>
+      `The session went back and forth between distant networks${within(details['windowSeconds'])}: a copied cookie or token may be in use beside the owner.`,
+    did: () => 'Nothing yet: the session still works. End it if the user does not recognise this.',
+  },
+  new_device_login: {
+    title: 'Login from a new device',
+    what: (details) =>
+      `A login from ${String(details['userAgentFamily'] ?? 'a browser')} on network ${String(details['ipPrefix'] ?? 'unknown')}, which this user had never logged in from.`,
+    did: () => 'Nothing: recorded for review. A new phone or laptop looks exactly like this.',
+  },
+  credential_stuffing: {
+    title: 'Credential stuffing',
+    what: (details) =>
+      `${count(details['failures'], 'failed login')} on ${count(details['accounts'], 'account')} from one address.`,
+    did: (details) => `Blocked the address for ${duration(details['blockSeconds'])}.`,
+  },
+};
+
+const SEVERITY: Record<string, { label: string; tone: Tone }> = {
+  high: { label: 'High', tone: 'bad' },
+  medium: { label: 'Medium', tone: 'warn' },
+  low: { label: 'Low', tone: 'neutral' },
+};
+
+const PERIODS: [label: string, hours: number | null][] = [
+  ['Last 24 hours', 24],
+  ['Last 7 days', 24 * 7],
+  ['Last 30 days', 24 * 30],
+  ['All time', null],
+];
 
 export function alertsView(context: ViewContext): Node {
   const list = h('div', { class: 'alert-list', testid: 'alerts-list' }, loading());
   const message = messageBox('alerts-error');
   let cursor: string | null = null;
 
+  const rule = choice('alerts-rule', 'Rule', [
+    ['', 'All rules'],
+    ...Object.entries(RULES).map(([name, text]): [string, string] => [name, text.title]),
+  ]);
+  const period = choice(
+    'alerts-period',
+    'Period',
+    PERIODS.map(([label, hours]) => [hours === null ? '' : String(hours), label]),
+  );
+  period.select.value = String(24 * 7);
+
   const more = button('Load more', () => void whileBusy(more, 'Loading…', () => load(), list), {
     testid: 'alerts-next',
   });
   more.hidden = true;
 
+  const filters = (): api.AlertFilters => {
+    const hours = Number(period.select.value);
+    return {
+      rule: rule.select.value || undefined,
+      since: hours ? new Date(Date.now() - hours * 3_600_000).toISOString() : undefined,
+    };
+  };
+
   const load = async (): Promise<void> => {
     message.clear();
+    list.setAttribute('aria-busy', 'true');
     try {
-      const page = await api.alerts(cursor, context.signal);
+      const page = await api.alerts({ ...filters(), cursor }, context.signal);
       if (cursor === null) replaceChildren(list);
       if (page.items.length === 0 && cursor === null) {
         list.append(
           h(
             'p',
             { class: 'muted', testid: 'alerts-empty' },
-            'No alerts. Suspicious patterns (refresh-token reuse, login bursts) show up here.',
+            'No alerts for these filters. Suspicious patterns (refresh-token reuse, replayed tokens, login floods) show up here.',
           ),
         );
       }
@@ -40,46 +118,154 @@ export function alertsView(context: ViewContext): Node {
       if (context.signal.aborted) return;
       if (cursor === null) replaceChildren(list);
       message.error(describeError(error));
+    } finally {
+      list.removeAttribute('aria-busy');
     }
   };
 
+  const reload = (): void => {
+    cursor = null;
+    void load();
+  };
+  rule.select.addEventListener('change', reload);
+  period.select.addEventListener('change', reload);
   void load();
 
   return h(
     'div',
     { class: 'view', testid: 'view-alerts' },
     heading('Alerts'),
-    h('p', { class: 'lead' }, 'Events the server considers suspicious, newest first.'),
+    h('p', { class: 'lead' }, 'What the detection rules saw, newest first, and what you can do about it.'),
+    h(
+      'form',
+      { class: 'form filters alert-filters', testid: 'alerts-filters', 'aria-label': 'Filter the alerts' },
+      h('div', { class: 'filter-grid' }, rule.row, period.row),
+    ),
     message.el,
     list,
     h('div', { class: 'actions' }, more),
   );
 }
 
-function alertCard(alert: Alert): Node {
-  const extra = Object.entries(alert).filter(([key]) => !KNOWN.has(key));
-  const severity = text(alert['severity'], '');
+function alertCard(alert: Alert): HTMLElement {
+  const details: Details = alert.metadata ?? {};
+  const text = RULES[alert.rule];
+  const severity = SEVERITY[alert.severity] ?? { label: alert.severity || 'Unknown', tone: 'neutral' as Tone };
+  const titleId = `alert-${alert.id}-title`;
+  const device = alert.userAgent ? describeUserAgent(alert.userAgent).label : null;
+  const actionMessage = messageBox(`alert-${alert.id}-message`);
+
+  const did = h('dd', { testid: 'alert-did' }, text ? text.did(details) : 'Recorded it.');
+  const flagNote = (): Node =>
+    h('span', { class: 'flag-note', testid: 'alert-flag' }, ' Flagged the user for review. ', badge('flagged', 'warn'));
+  if (alert.userFlag) did.append(flagNote());
+
+  const actions = h('div', { class: 'actions' });
+  if (alert.userId) {
+    const who = alert.userEmail ?? 'this user';
+    const revoke = button(
+      'End all their sessions',
+      () =>
+        void whileBusy(revoke, 'Ending sessions…', async () => {
+          actionMessage.clear();
+          try {
+            await api.revokeUserSessions(alert.userId as string);
+            actionMessage.success(`Every session of ${who} has ended; they must log in again.`);
+          } catch (error) {
+            actionMessage.error(describeError(error));
+          }
+        }),
+      { variant: 'danger', testid: 'alert-revoke' },
+    );
+    revoke.setAttribute('aria-describedby', titleId);
+    actions.append(revoke);
+    if (alert.userFlag) {
+      const clear = button(
+        'Clear the flag',
+        () =>
+          void whileBusy(clear, 'Clearing…', async () => {
+            actionMessage.clear();
+            try {
+              await api.clearUserFlags(alert.userId as string);
+              did
+                .querySelector('[data-testid="alert-flag"]')
+                ?.replaceWith(h('span', { testid: 'alert-flag-cleared' }, ' Flag cleared.'));
+              actions.removeChild(clear);
+              actionMessage.success(`${who} is no longer flagged.`);
+              revoke.focus();
+            } catch (error) {
+              actionMessage.error(describeError(error));
+            }
+          }),
+        { testid: 'alert-clear-flag' },
+      );
+      clear.setAttribute('aria-describedby', titleId);
+      actions.append(clear);
+    }
+  }
+
   const section = card(
     h(
       'div',
       { class: 'alert-head' },
-      h('h2', { class: 'alert-type' }, h('code', {}, text(alert['type'], 'alert'))),
-      severity ? badge(severity, severity === 'high' || severity === 'critical' ? 'bad' : 'warn') : null,
-      h('time', { class: 'muted', datetime: text(alert['createdAt'], '') }, formatDateTime(alert['createdAt'], true)),
+      badge(severity.label, severity.tone, 'alert-severity'),
+      h('h2', { id: titleId, class: 'alert-title' }, text ? text.title : alert.rule),
+      h('time', { class: 'muted', datetime: alert.createdAt }, formatDateTime(alert.createdAt, true)),
     ),
-    alert['reason'] !== undefined ? h('p', {}, text(alert['reason'])) : null,
-    extra.length
-      ? h(
-          'dl',
-          { class: 'facts facts-compact' },
-          extra.flatMap(([key, value]) => [h('dt', {}, key), h('dd', {}, h('code', {}, text(value)))]),
-        )
-      : null,
-    alert['metadata'] !== undefined && alert['metadata'] !== null
-      ? h('pre', { class: 'code', 'aria-label': 'Metadata' }, json(alert['metadata']))
-      : null,
+    h(
+      'dl',
+      { class: 'facts alert-facts' },
+      h('dt', {}, 'What happened'),
+      h('dd', { testid: 'alert-what' }, text ? text.what(details) : `The rule ${alert.rule} fired.`),
+      h('dt', {}, 'Who'),
+      h(
+        'dd',
+        { testid: 'alert-who' },
+        alert.userEmail ?? (alert.userId ? `User ${alert.userId}` : 'No account (an address)'),
+        alert.ip ? h('span', { class: 'muted' }, ` · from ${alert.ip}`) : null,
+        device ? h('span', { class: 'muted' }, ` · ${device}`) : null,
+      ),
+      h('dt', {}, 'What Warden did'),
+      did,
+    ),
+    actions.childElementCount ? actions : null,
+    actionMessage.el,
   );
+  section.setAttribute('aria-labelledby', titleId);
   section.dataset['testid'] = 'alert-item';
-  section.dataset['alertId'] = text(alert['id'], '');
+  section.dataset['alertId'] = alert.id;
+  section.dataset['rule'] = alert.rule;
+  section.classList.add('alert-card', `alert-${severity.tone}`);
   return section;
+}
+
+function choice(
+  id: string,
+  label: string,
+  options: [value: string, text: string][],
+): { row: HTMLElement; select: HTMLSelectElement } {
+  const select = h(
+    'select',
+    { id, name: id, testid: id },
+    options.map(([value, text]) => h('option', { value }, text)),
+  );
+  return { row: h('div', { class: 'field' }, h('label', { for: id }, label), select), select };
+}
+
+function count(value: unknown, noun: string): string {
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isFinite(n)) return `several ${noun}s`;
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function within(seconds: unknown): string {
+  return typeof seconds === 'number' && seconds > 0 ? ` within ${duration(seconds)}` : '';
+}
+
+function duration(seconds: unknown): string {
+  const s = typeof seconds === 'number' ? seconds : Number(seconds);
+  if (!Number.isFinite(s)) return 'a while';
+  if (s % 3600 === 0) return count(s / 3600, 'hour');
+  if (s % 60 === 0) return count(s / 60, 'minute');
+  return count(s, 'second');
 }

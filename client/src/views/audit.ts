@@ -5,18 +5,46 @@ import { describeError } from '../errors';
 import { formatDateTime, text } from '../format';
 import type { ViewContext } from '../router';
 import { describeUserAgent } from '../ua';
-import { badge, button, card, field, loading, messageBox, submitButton, whileBusy } from '../ui';
+import { ApiError } from '../http';
+import { badge, button, card, field, loading, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
 
 const PAGE_SIZES = [25, 50, 100];
 
+/** The event types the server records (src/*: audit.record calls), for the type filter. */
+const EVENT_TYPES = [
+  'login',
+  'login_failed',
+  'lockout_started',
+  'lockout_ended',
+  'register',
+  'refresh',
+  'refresh_failed',
+  'refresh_token_reuse',
+  'logout',
+  'logout_all',
+  'session_revoked',
+  'access_token_rejected',
+  'csrf_rejected',
+  'password_changed',
+  'password_change_failed',
+  'new_device_login',
+  'alert_raised',
+  'user_flag_cleared',
+  'role_changed',
+  'key_rotated',
+  'key_revoked',
+];
+
 export function auditView(context: ViewContext): Node {
-  const type = field({
-    id: 'audit-type',
-    name: 'type',
-    label: 'Event type',
-    required: false,
-    placeholder: 'e.g. login',
-  });
+  const type = {
+    input: h(
+      'select',
+      { id: 'audit-type', name: 'type' },
+      h('option', { value: '' }, 'All events'),
+      EVENT_TYPES.map((name) => h('option', { value: name }, name)),
+    ),
+  };
+  const typeRow = h('div', { class: 'field' }, h('label', { for: 'audit-type' }, 'Event type'), type.input);
   const userId = field({ id: 'audit-user', name: 'userId', label: 'User ID', required: false });
   const ip = field({ id: 'audit-ip', name: 'ip', label: 'IP address', required: false });
   const since = field({ id: 'audit-since', name: 'since', label: 'From', type: 'datetime-local', required: false });
@@ -40,12 +68,13 @@ export function auditView(context: ViewContext): Node {
   const form = h(
     'form',
     { class: 'form filters', testid: 'audit-filters', 'aria-label': 'Filter the audit log' },
-    h('div', { class: 'filter-grid' }, type.row, userId.row, ip.row, since.row, until.row, limitRow),
+    h('div', { class: 'filter-grid' }, typeRow, userId.row, ip.row, since.row, until.row, limitRow),
     h('div', { class: 'actions' }, apply, reset),
   );
 
   const message = messageBox('audit-error');
-  const results = h('div', { class: 'table-wrap' });
+  // Wider than a phone: a labelled, focusable region that keyboard users can scroll, with a visible hint.
+  const results = h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Audit events', tabindex: 0 });
   const pageLabel = h('span', { class: 'muted', testid: 'audit-page', 'aria-live': 'polite' });
   const prev = button('Previous page', () => void turn(-1), { testid: 'audit-prev' });
   const next = button('Next page', () => void turn(1), { testid: 'audit-next' });
@@ -58,7 +87,7 @@ export function auditView(context: ViewContext): Node {
   let filters: AuditFilters = {};
 
   const readFilters = (): AuditFilters => ({
-    type: type.input.value.trim() || undefined,
+    type: type.input.value || undefined,
     userId: userId.input.value.trim() || undefined,
     ip: ip.input.value.trim() || undefined,
     since: toIso(since.input.value),
@@ -72,12 +101,15 @@ export function auditView(context: ViewContext): Node {
     try {
       const result = await api.auditEvents({ ...filters, cursor: cursors[page] ?? undefined }, context.signal);
       nextCursor = result.nextCursor;
+      markInvalid(form, []);
       replaceChildren(results, eventTable(result.items));
     } catch (error) {
       if (context.signal.aborted) return;
       nextCursor = null;
       replaceChildren(results);
-      message.error(describeError(error));
+      // A refused filter ("ip must be an ip address") is shown under its field, named by its label.
+      const lines = describeError(error);
+      message.error(error instanceof ApiError && error.status === 400 ? markInvalid(form, lines) : lines);
     } finally {
       results.removeAttribute('aria-busy');
       pageLabel.textContent = `Page ${page + 1}`;
@@ -124,7 +156,11 @@ export function auditView(context: ViewContext): Node {
     h('p', { class: 'lead' }, 'Every login, refresh, logout and refusal, with the reason the client was not told.'),
     card(form),
     message.el,
-    card(results, h('div', { class: 'pager' }, pageLabel, h('div', { class: 'pager-buttons' }, first, prev, next))),
+    card(
+      h('p', { class: 'hint scroll-hint' }, 'Scroll the table sideways for more columns.'),
+      results,
+      h('div', { class: 'pager' }, pageLabel, h('div', { class: 'pager-buttons' }, first, prev, next)),
+    ),
   );
 }
 
@@ -166,13 +202,19 @@ function eventRow(event: AuditEvent): HTMLTableRowElement {
       h('time', { datetime: text(event.createdAt, '') }, formatDateTime(event.createdAt, true)),
     ),
     h('td', {}, h('code', {}, text(event.type))),
-    h('td', {}, event.success ? badge('success', 'good') : badge('failure', 'bad')),
+    h('td', {}, resultBadge(event)),
     h('td', {}, shortId(event.userId)),
     h('td', {}, shortId(event.sessionId)),
     h('td', { class: 'nowrap' }, h('code', {}, text(event.ip))),
     h('td', { title: text(event.userAgent, '') }, event.userAgent ? device.label : '—'),
-    h('td', {}, text(event.reason)),
+    h('td', { class: 'cell-reason' }, text(event.reason)),
   );
+}
+
+/** An alert is neither a success nor a failure: it says how serious it is (GET /api/admin/alerts has the rest). */
+function resultBadge(event: AuditEvent): Node {
+  if (event.type === 'alert_raised') return badge('alert', 'warn');
+  return event.success ? badge('success', 'good') : badge('failure', 'bad');
 }
 
 function shortId(value: unknown): Node {

@@ -83,7 +83,7 @@ const DEMOS: Demo[] = [
 
 export function labView(context: ViewContext): Node {
   const loggedIn = session.authState() === 'logged-in';
-  const rows = DEMOS.map((demo) => demoRow(demo, loggedIn));
+  const rows = DEMOS.map((demo) => demoRow(demo, loggedIn, context.announce));
   const runAll = button(
     'Run all safe demos',
     () =>
@@ -117,7 +117,7 @@ export function labView(context: ViewContext): Node {
         ),
     h('div', { class: 'actions' }, runAll),
     rows.map((row) => row.el),
-    refreshReuseRow(loggedIn),
+    refreshReuseRow(loggedIn, context.announce),
   );
 }
 
@@ -142,10 +142,17 @@ function replayDemo(attack: api.ReplayAttack, title: string, threat: string, def
   };
 }
 
-function demoRow(demo: Demo, loggedIn: boolean): DemoRow {
+/** Only the verdict is announced (through the page's status region), never the JSON of the exchange. */
+type Announce = ViewContext['announce'];
+
+function announceVerdict(announce: Announce, title: string, verdict: Verdict): void {
+  announce(`${title}: ${verdict === 'refused' ? 'refused, the defense worked' : 'accepted, the attack got through'}.`);
+}
+
+function demoRow(demo: Demo, loggedIn: boolean, announce: Announce): DemoRow {
   const id = `lab-${demo.name}`;
   const verdictSlot = h('div', { class: 'verdict-slot' });
-  const result = h('div', { class: 'lab-result', 'aria-live': 'polite' });
+  const result = h('div', { class: 'lab-result' });
   const runnable = loggedIn || !demo.needsSession;
 
   const run = async (): Promise<void> => {
@@ -154,7 +161,8 @@ function demoRow(demo: Demo, loggedIn: boolean): DemoRow {
     try {
       const outcome = await demo.run();
       if (outcome.verdict) replaceChildren(verdictSlot, verdictBadge(id, outcome.verdict));
-      replaceChildren(result, exchange(id, outcome));
+      replaceChildren(result, exchange(id, demo.title, outcome));
+      if (outcome.verdict) announceVerdict(announce, demo.title, outcome.verdict);
     } catch (error) {
       replaceChildren(result, failure(id, error));
     }
@@ -176,11 +184,16 @@ function demoRow(demo: Demo, loggedIn: boolean): DemoRow {
   return { el, runnable, run };
 }
 
-function refreshReuseRow(loggedIn: boolean): HTMLElement {
+function refreshReuseRow(loggedIn: boolean, announce: Announce): HTMLElement {
   const id = 'lab-refresh-reuse';
+  const title = 'Stolen refresh token, replayed after use';
   const verdictSlot = h('div', { class: 'verdict-slot' });
-  const result = h('div', { class: 'lab-result', 'aria-live': 'polite' });
+  const result = h('div', { class: 'lab-result' });
   const controls = h('div', { class: 'actions' });
+  // Escape backs out of the confirmation, like any dialog.
+  controls.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && controls.contains(cancel)) cancel.click();
+  });
 
   const start = button('Run…', () => askToConfirm(), { variant: 'danger', testid: `${id}-run` });
   const confirm = button('Yes, replay the spent token', () => void whileBusy(confirm, 'Running…', run, el), {
@@ -228,6 +241,7 @@ function refreshReuseRow(loggedIn: boolean): HTMLElement {
     const last = steps.at(-1);
     const verdict: Verdict = last?.status === 401 ? 'refused' : 'accepted';
     replaceChildren(verdictSlot, verdictBadge(id, verdict));
+    announceVerdict(announce, title, verdict);
 
     // Without the automatic refresh-and-retry: the point is to see the plain 401.
     const check = await send('GET', '/api/users/me').catch(() => null);
@@ -243,7 +257,7 @@ function refreshReuseRow(loggedIn: boolean): HTMLElement {
             'li',
             { testid: `${id}-step`, 'data-status': String(step.status) },
             h('div', { class: 'step-head' }, h('span', {}, String(step.label)), statusBadge(step.status)),
-            h('pre', { class: 'code' }, json(step.body)),
+            codePane(`Answer to ${step.label}`, json(step.body)),
           ),
         ),
       ),
@@ -256,7 +270,9 @@ function refreshReuseRow(loggedIn: boolean): HTMLElement {
       ),
     );
     if (killed) {
-      replaceChildren(controls, back);
+      // After the step results, where the reader's eyes end up.
+      replaceChildren(controls);
+      result.append(h('div', { class: 'actions' }, back));
       back.focus();
     } else {
       session.resumeRefresh();
@@ -268,12 +284,7 @@ function refreshReuseRow(loggedIn: boolean): HTMLElement {
   const el = h(
     'section',
     { class: 'card lab-row lab-row-destructive', testid: id, 'aria-labelledby': `${id}-title` },
-    h(
-      'div',
-      { class: 'lab-head' },
-      h('h2', { id: `${id}-title` }, 'Stolen refresh token, replayed after use'),
-      verdictSlot,
-    ),
+    h('div', { class: 'lab-head' }, h('h2', { id: `${id}-title` }, title), verdictSlot),
     h(
       'p',
       { class: 'callout callout-warn' },
@@ -316,6 +327,8 @@ function inspectStorage(): Outcome {
     else if (LONG_TOKEN.test(value)) findings.push(`${where} holds a long random-looking token.`);
   };
   for (const { name, value } of cookies) {
+    // The one readable cookie: "1" while a session exists, so a page load without one skips the refresh.
+    if (name === session.SESSION_HINT_COOKIE && value === '1') continue;
     if (PROTECTED_COOKIE.test(name)) findings.push(`document.cookie exposes ${name}: it should be HttpOnly.`);
     inspect(`Cookie ${name || '(unnamed)'}`, value);
   }
@@ -332,7 +345,7 @@ function inspectStorage(): Outcome {
       : h(
           'p',
           { class: 'muted' },
-          'Nothing token-like. The __Host-access, __Host-fgp and __Secure-refresh cookies are sent with every request, yet document.cookie does not list them: they are HttpOnly.',
+          'Nothing token-like. The __Host-access, __Host-fgp and __Secure-refresh cookies are sent with every request, yet document.cookie does not list them: they are HttpOnly. (__Host-session-hint=1 only says a session exists.)',
         );
   return {
     verdict: findings.length > 0 ? 'accepted' : 'refused',
@@ -417,16 +430,21 @@ function statusBadge(status: number): Node {
   );
 }
 
-function exchange(id: string, outcome: Outcome): Node {
+function exchange(id: string, title: string, outcome: Outcome): Node {
   return h(
     'div',
     { class: 'exchange' },
     h('h3', {}, 'Request'),
-    h('pre', { class: 'code', testid: `${id}-request` }, json(outcome.request)),
+    codePane(`Request: ${title}`, json(outcome.request), `${id}-request`),
     h('h3', {}, 'Answer'),
-    h('pre', { class: 'code', testid: `${id}-response` }, json(outcome.response)),
+    codePane(`Answer: ${title}`, json(outcome.response), `${id}-response`),
     outcome.note ?? null,
   );
+}
+
+/** A JSON pane shown whole (never a clipped scroll box); focusable and labelled should it still scroll sideways. */
+function codePane(label: string, text: string, testid?: string): HTMLPreElement {
+  return h('pre', { class: 'code code-full', testid, tabindex: 0, role: 'region', 'aria-label': label }, text);
 }
 
 function failure(id: string, error: unknown): Node {

@@ -4,7 +4,7 @@ import { describeError } from '../errors';
 import { ApiError } from '../http';
 import type { ViewContext } from '../router';
 import * as session from '../session';
-import { PASSWORD_HINT, field, formView, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
+import { checkFields, field, formView, markInvalid, messageBox, passwordRules, submitButton, whileBusy } from '../ui';
 
 export function passwordView(context: ViewContext): Node {
   const current = field({
@@ -22,8 +22,10 @@ export function passwordView(context: ViewContext): Node {
     autocomplete: 'new-password',
     minLength: 12,
     maxLength: 128,
-    hint: PASSWORD_HINT,
   });
+  const rules = passwordRules('password-new-hint');
+  next.row.append(rules);
+  next.input.setAttribute('aria-describedby', rules.id);
   const confirm = field({
     id: 'password-confirm',
     name: 'confirmPassword',
@@ -47,7 +49,7 @@ export function passwordView(context: ViewContext): Node {
   const submit = submitButton('Change password', 'password-submit');
   const form = h(
     'form',
-    { class: 'form', testid: 'password-form', 'aria-labelledby': 'password-heading' },
+    { class: 'form', testid: 'password-form', 'aria-labelledby': 'password-heading', novalidate: true },
     message.el,
     username,
     current.row,
@@ -59,10 +61,13 @@ export function passwordView(context: ViewContext): Node {
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     message.clear();
-    if (next.input.value !== confirm.input.value) {
-      message.error(['The two new passwords do not match.']);
-      markInvalid(form, ['confirmPassword']);
-      confirm.input.focus();
+    const problems = checkFields(form);
+    if (problems.length === 0 && next.input.value !== confirm.input.value) {
+      problems.push('Repeat the new password: the two new passwords do not match');
+    }
+    if (problems.length > 0) {
+      message.error(markInvalid(form, problems));
+      form.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
       return;
     }
     void whileBusy(
@@ -77,8 +82,7 @@ export function passwordView(context: ViewContext): Node {
           context.announce('Password changed.', 'success');
         } catch (error) {
           const lines = describeError(error);
-          message.error(lines);
-          markInvalid(form, error instanceof ApiError && error.status === 400 ? lines : []);
+          message.error(error instanceof ApiError && error.status === 400 ? markInvalid(form, lines) : lines);
         }
       },
       form,

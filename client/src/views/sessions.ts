@@ -42,7 +42,8 @@ export function sessionsView(context: ViewContext): Node {
         h(
           'tr',
           {},
-          ['Device', 'IP address', 'Signed in', 'Last used', ''].map((title) => h('th', { scope: 'col' }, title)),
+          ['Device', 'IP address', 'Signed in', 'Last used'].map((title) => h('th', { scope: 'col' }, title)),
+          h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Actions')),
         ),
       ),
       h('tbody', {}, ordered.map(row)),

@@ -23,13 +23,14 @@ export class AuditFiltersDto {
 
   @IsOptional() @IsString() @Matches(ISO_DATE_TIME, { message: ISO_DATE_TIME_MESSAGE('until') }) until?: string;
 
-  @IsOptional() @IsString() @MaxLength(200) @Matches(/^[A-Za-z0-9_-]+$/) cursor?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be the nextCursor of an earlier page' })
+  cursor?: string;
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(AUDIT_PAGE_MAX) limit?: number;
 }
-
-/** GET /api/admin/alerts: the shared filters (the type is always alert_raised). */
-export class ListAlertsDto extends AuditFiltersDto {}
 
 /** GET /api/admin/audit: the shared filters plus an event type. */
 export class ListAuditEventsDto extends AuditFiltersDto {
