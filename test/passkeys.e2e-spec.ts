@@ -349,6 +349,25 @@ describe('passkeys on PostgreSQL', () => {
     };
     const response = await signIn();
     expect(response.status).toBe(200);
+    // Odd ids (a NUL PostgreSQL would refuse) are a 404 or a 401, never a 5xx.
+    const headers = bearerFrom(response).headers;
+    await t.http().delete('/api/auth/mfa/passkeys/a%00b').set(headers).expect(404);
+    await t.http().patch('/api/auth/mfa/passkeys/a%00b').set(headers).send({ name: 'x' }).expect(404);
+    const options = await t
+      .http()
+      .post('/api/auth/passkey/options')
+      .set('User-Agent', TEST_USER_AGENT)
+      .send({})
+      .expect(200);
+    await t
+      .http()
+      .post('/api/auth/passkey/login')
+      .set('User-Agent', TEST_USER_AGENT)
+      .send({
+        challenge: options.body.challenge,
+        passkey: { ...authenticator.assert(options.body.options), id: 'a\u0000b' },
+      })
+      .expect(401);
     expect(decodeJwt(response.body.accessToken).payload.sub).toBe(user.id);
     expect((await signIn({ signCount: 1 })).status).toBe(401);
   });

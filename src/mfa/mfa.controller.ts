@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import type { Request } from 'express';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
 import { ConfirmTotpDto, MfaStatusDto, PasskeyNameDto, PasskeyResponseDto, RegisterPasskeyDto } from './dto/mfa.dto';
@@ -21,7 +22,7 @@ export class MfaController {
   @RequiresRecentAuth()
   @Post('totp')
   beginTotp(@CurrentUser() principal: AuthenticatedUser, @Req() request: Request): Promise<TotpEnrolment> {
-    return this.mfa.beginTotp(principal, request);
+    return this.mfa.beginTotp(principal, clientInfo(request));
   }
 
   /** The first code confirms the app; the answer holds the recovery codes, shown this once. */
@@ -33,14 +34,14 @@ export class MfaController {
     @Body() dto: ConfirmTotpDto,
     @Req() request: Request,
   ): Promise<{ recoveryCodes: string[] }> {
-    return this.mfa.confirmTotp(principal, dto.code, request);
+    return this.mfa.confirmTotp(principal, dto.code, clientInfo(request));
   }
 
   @RequiresRecentAuth()
   @Delete('totp')
   @HttpCode(HttpStatus.NO_CONTENT)
   removeTotp(@CurrentUser() principal: AuthenticatedUser, @Req() request: Request): Promise<void> {
-    return this.mfa.removeTotp(principal, request);
+    return this.mfa.removeTotp(principal, clientInfo(request));
   }
 
   @RequiresRecentAuth()
@@ -50,7 +51,7 @@ export class MfaController {
     @CurrentUser() principal: AuthenticatedUser,
     @Req() request: Request,
   ): Promise<{ recoveryCodes: string[] }> {
-    return this.mfa.regenerateRecoveryCodes(principal, request);
+    return this.mfa.regenerateRecoveryCodes(principal, clientInfo(request));
   }
 
   @RequiresRecentAuth()
@@ -69,7 +70,7 @@ export class MfaController {
     @Body() dto: RegisterPasskeyDto,
     @Req() request: Request,
   ): Promise<PasskeyResponseDto & { recoveryCodes?: string[] }> {
-    return this.mfa.registerPasskey(principal, dto, request);
+    return this.mfa.registerPasskey(principal, dto, clientInfo(request));
   }
 
   @Get('passkeys')
@@ -85,7 +86,7 @@ export class MfaController {
     @Body() dto: PasskeyNameDto,
     @Req() request: Request,
   ): Promise<PasskeyResponseDto> {
-    return this.mfa.renamePasskey(principal, id, dto.name, request);
+    return this.mfa.renamePasskey(principal, id, dto.name, clientInfo(request));
   }
 
   @RequiresRecentAuth()
@@ -96,6 +97,6 @@ export class MfaController {
     @Param('id') id: string,
     @Req() request: Request,
   ): Promise<void> {
-    return this.mfa.removePasskey(principal, id, request);
+    return this.mfa.removePasskey(principal, id, clientInfo(request));
   }
 }

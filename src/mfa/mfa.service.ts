@@ -1,9 +1,8 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
-import type { Request } from 'express';
 import { AuditService } from '../audit/audit.service';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { clientInfo } from '../common/client-info';
+import type { ClientInfo } from '../common/client-info';
 import { UsersService } from '../users/users.service';
 import { ChallengeRefusedError, ChallengeService } from './challenge.service';
 import type { MfaStatusDto, PasskeyResponseDto, RegisterPasskeyDto } from './dto/mfa.dto';
@@ -33,39 +32,42 @@ export class MfaService {
     return { totp, passkeys: passkeys.map(toResponse), recoveryCodesRemaining };
   }
 
-  async beginTotp(principal: AuthenticatedUser, request: Request): Promise<TotpEnrolment> {
+  async beginTotp(principal: AuthenticatedUser, client: ClientInfo): Promise<TotpEnrolment> {
     const user = await this.users.getById(principal.userId);
     const enrolment = await this.totp.beginEnrolment(user.id, user.email);
-    this.record('totp_enrolment_started', principal, request);
+    this.record('totp_enrolment_started', principal, client);
     return enrolment;
   }
 
   async confirmTotp(
     principal: AuthenticatedUser,
     code: string,
-    request: Request,
+    client: ClientInfo,
   ): Promise<{ recoveryCodes: string[] }> {
     if (!(await this.totp.confirm(principal.userId, code))) {
-      this.record('totp_confirmation_failed', principal, request, false);
+      this.record('totp_confirmation_failed', principal, client, false);
       throw new BadRequestException('code is not the current code of the authenticator app');
     }
-    this.record('totp_enabled', principal, request);
+    this.record('totp_enabled', principal, client);
     return { recoveryCodes: await this.freshRecoveryCodesIfNone(principal.userId) };
   }
 
-  async removeTotp(principal: AuthenticatedUser, request: Request): Promise<void> {
+  async removeTotp(principal: AuthenticatedUser, client: ClientInfo): Promise<void> {
     if (!(await this.totp.remove(principal.userId))) {
       throw new BadRequestException('No authenticator app is enrolled');
     }
     await this.dropRecoveryCodesIfNoFactor(principal.userId);
-    this.record('totp_removed', principal, request);
+    this.record('totp_removed', principal, client);
   }
 
-  async regenerateRecoveryCodes(principal: AuthenticatedUser, request: Request): Promise<{ recoveryCodes: string[] }> {
+  async regenerateRecoveryCodes(
+    principal: AuthenticatedUser,
+    client: ClientInfo,
+  ): Promise<{ recoveryCodes: string[] }> {
     const hasFactor = (await this.totp.isEnabled(principal.userId)) || (await this.passkeys.hasAny(principal.userId));
     if (!hasFactor) throw new BadRequestException('Recovery codes need a second factor: enrol one first');
     const recoveryCodes = await this.recoveryCodes.regenerate(principal.userId);
-    this.record('recovery_codes_regenerated', principal, request);
+    this.record('recovery_codes_regenerated', principal, client);
     return { recoveryCodes };
   }
 
@@ -87,7 +89,7 @@ export class MfaService {
   async registerPasskey(
     principal: AuthenticatedUser,
     dto: RegisterPasskeyDto,
-    request: Request,
+    client: ClientInfo,
   ): Promise<PasskeyResponseDto & { recoveryCodes?: string[] }> {
     let expectedChallenge: string;
     try {
@@ -103,7 +105,7 @@ export class MfaService {
       throw new BadRequestException('challenge is invalid or expired; ask for new passkey options');
     }
     const passkey = await this.passkeys.register(principal.userId, expectedChallenge, dto.response, dto.name);
-    this.record('passkey_registered', principal, request);
+    this.record('passkey_registered', principal, client);
     const recoveryCodes = await this.freshRecoveryCodesIfNone(principal.userId);
     return { ...toResponse(passkey), ...(recoveryCodes.length > 0 ? { recoveryCodes } : {}) };
   }
@@ -112,17 +114,17 @@ export class MfaService {
     principal: AuthenticatedUser,
     id: string,
     name: string,
-    request: Request,
+    client: ClientInfo,
   ): Promise<PasskeyResponseDto> {
     const passkey = await this.passkeys.rename(principal.userId, id, name);
-    this.record('passkey_renamed', principal, request);
+    this.record('passkey_renamed', principal, client);
     return toResponse(passkey);
   }
 
-  async removePasskey(principal: AuthenticatedUser, id: string, request: Request): Promise<void> {
+  async removePasskey(principal: AuthenticatedUser, id: string, client: ClientInfo): Promise<void> {
     await this.passkeys.remove(principal.userId, id);
     await this.dropRecoveryCodesIfNoFactor(principal.userId);
-    this.record('passkey_removed', principal, request);
+    this.record('passkey_removed', principal, client);
   }
 
   /** The first factor enrolled brings recovery codes; later ones keep the set the user already saved. */
@@ -138,13 +140,13 @@ export class MfaService {
     }
   }
 
-  private record(type: string, principal: AuthenticatedUser, request: Request, success = true): void {
+  private record(type: string, principal: AuthenticatedUser, client: ClientInfo, success = true): void {
     this.audit.record({
       type,
       success,
       userId: principal.userId,
       sessionId: principal.sessionId,
-      client: clientInfo(request),
+      client,
     });
   }
 }

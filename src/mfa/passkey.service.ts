@@ -20,6 +20,8 @@ import { Passkey } from './entities/passkey.entity';
 /** Enough for every device a person owns, few enough that one account cannot fill the table. */
 export const MAX_PASSKEYS_PER_USER = 20;
 const RP_NAME = 'Warden';
+/** A credential id as the client sends it (base64url); anything else names no passkey (and never reaches SQL). */
+const CREDENTIAL_ID = /^[A-Za-z0-9_-]{1,1400}$/;
 const CEREMONY_TIMEOUT_MS = 300_000;
 
 export interface PasskeyAssertion {
@@ -124,7 +126,8 @@ export class PasskeyService {
     response: AuthenticationResponseJSON,
     userId: string | null,
   ): Promise<PasskeyAssertion | null> {
-    const passkey = typeof response?.id === 'string' ? await this.passkeys.findOneBy({ id: response.id }) : null;
+    const id = typeof response?.id === 'string' && CREDENTIAL_ID.test(response.id) ? response.id : null;
+    const passkey = id ? await this.passkeys.findOneBy({ id }) : null;
     if (!passkey || (userId !== null && passkey.userId !== userId)) return null;
     const verification = await verifyAuthenticationResponse({
       response,
@@ -154,13 +157,14 @@ export class PasskeyService {
   }
 
   async rename(userId: string, id: string, name: string): Promise<Passkey> {
-    const passkey = await this.passkeys.findOneBy({ id, userId });
+    const passkey = CREDENTIAL_ID.test(id) ? await this.passkeys.findOneBy({ id, userId }) : null;
     if (!passkey) throw new NotFoundException('No such passkey');
     await this.passkeys.update({ id, userId }, { name });
     return { ...passkey, name };
   }
 
   async remove(userId: string, id: string): Promise<void> {
+    if (!CREDENTIAL_ID.test(id)) throw new NotFoundException('No such passkey');
     const result = await this.passkeys.delete({ id, userId });
     if (!result.affected) throw new NotFoundException('No such passkey');
   }
