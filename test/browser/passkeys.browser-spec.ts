@@ -69,5 +69,14 @@ describe('passkeys in a real browser (Chromium virtual authenticator)', () => {
     await logIn(page, email);
     await page.getByTestId('second-factor-passkey').click();
     await waitForAuthState(page, 'logged-in');
+
+    // Eleven minutes later, removing the passkey needs a fresh check: the dialog offers the passkey itself.
+    t.clock.advance(11 * 60_000);
+    await go(page, 'security');
+    await page.getByTestId('passkey-remove').click();
+    await page.getByTestId('step-up-dialog').waitFor();
+    await page.getByTestId('step-up-passkey').click();
+    await page.getByTestId('passkey-none').waitFor();
+    expect(await page.getByTestId('step-up-dialog').count()).toBe(0);
   });
 });
