@@ -4,7 +4,19 @@ import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'client/', 'coverage/', 'var/', 'node_modules/', '**/*.js', '**/*.mjs'] },
+  {
+    ignores: [
+      'dist/',
+      'client/',
+      'coverage/',
+      'var/',
+      'node_modules/',
+      '.stryker-tmp/',
+      'reports/',
+      '**/*.js',
+      '**/*.mjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

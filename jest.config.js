@@ -35,6 +35,9 @@ const common = {
   transformIgnorePatterns: [`node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleFileExtensions: ['ts', 'js', 'json'],
   testEnvironment: 'node',
+  // Stryker's sandboxes (npm run test:mutation) are copies of the project, tests included.
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/.stryker-tmp/'],
 };
 
 module.exports = {
@@ -55,6 +58,13 @@ module.exports = {
       setupFiles: ['<rootDir>/test/helpers/env.ts'],
       testEnvironment: '<rootDir>/test/helpers/quiet-environment.js',
       setupFilesAfterEnv: ['<rootDir>/test/helpers/quiet-logs.ts', '<rootDir>/test/helpers/no-secrets-in-logs.ts'],
+    },
+    {
+      // Two built instances, PostgreSQL, a private redis-server and nginx: `npm run test:cluster`.
+      ...common,
+      displayName: 'cluster',
+      rootDir: '.',
+      testRegex: 'test/cluster/.*\\.cluster-spec\\.ts$',
     },
     {
       // Real Chromium against the real AppModule serving the built client: `npm run test:browser`.

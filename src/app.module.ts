@@ -1,4 +1,5 @@
-import { Module, ValidationPipe } from '@nestjs/common';
+import { CspReportsModule } from './csp-reports/csp-reports.module';
+import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
@@ -10,6 +11,7 @@ import { ClientModule } from './client/client.module';
 import { ClockModule } from './common/clock/clock';
 import { HttpFallbackModule } from './common/fallback/http-fallback.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
+import { RequestValidationPipe } from './common/pipes/request-validation.pipe';
 import { ConfigModule } from './config/config.module';
 import { appConfig, databaseConfig } from './config/configuration';
 import { CsrfModule } from './csrf/csrf.module';
@@ -22,11 +24,13 @@ import { SessionsModule } from './sessions/sessions.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
 import { UsersModule } from './users/users.module';
+import { RedisModule } from './redis/redis.module';
 
 @Module({
   imports: [
     ConfigModule,
     ClockModule,
+    RedisModule,
     LoggingModule,
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY, appConfig.KEY],
@@ -45,22 +49,15 @@ import { UsersModule } from './users/users.module';
     CsrfModule,
     AuthModule,
     AdminModule,
+    CspReportsModule,
     HealthModule,
     LabModule,
     ClientModule,
     HttpFallbackModule,
   ],
   providers: [
-    {
-      provide: APP_PIPE,
-      // whitelist + forbidNonWhitelisted: a smuggled `roles` field is refused with a 400, never applied.
-      useValue: new ValidationPipe({
-        whitelist: true,
-        forbidNonWhitelisted: true,
-        transform: true,
-        stopAtFirstError: false,
-      }),
-    },
+    // Validation with depth and shape checks first; whitelist + forbidNonWhitelisted refuse a smuggled `roles`.
+    { provide: APP_PIPE, useClass: RequestValidationPipe },
     { provide: APP_FILTER, useClass: AllExceptionsFilter },
   ],
 })

@@ -3,16 +3,24 @@ import { RequestMethod } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import cookieParser from 'cookie-parser';
-import type { NextFunction, Request, Response } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import type { appConfig } from './config/configuration';
-import type { Environment } from './config/environment';
+import type { Environment, HttpTimeouts } from './config/environment';
+import { CSP_REPORT_GROUP, CSP_REPORT_MEDIA_TYPES, CSP_REPORT_PATH } from './csp-reports/csp-report';
 import { setUpOpenApi } from './openapi/openapi';
 
 /** Small bodies only: nothing Warden accepts is large, and big JSON is a cheap way to burn CPU. */
 export const JSON_BODY_LIMIT = '16kb';
 
-/** One year, the value HSTS preload lists expect; subdomains and preload stay the domain owner's decision. */
+/** A browser's CSP report is a few hundred bytes; a batch of ten stays well under this. */
+const CSP_REPORT_BODY_LIMIT = '8kb';
+
+/**
+ * One year, with includeSubDomains (ASVS 5.0 3.4.1, L2): a sibling host served over plain HTTP could otherwise
+ * plant cookies or be phished under our name. Preload stays the domain owner's decision.
+ */
 export const HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
 
 /** Options for NestFactory.create: HTTPS served directly when TLS_CERT_FILE and TLS_KEY_FILE are set. */
@@ -32,6 +40,7 @@ export function configureApp(app: INestApplication): INestApplication {
   const express = app as NestExpressApplication;
   const config = app.get(ConfigService).getOrThrow<ReturnType<typeof appConfig>>('app');
 
+  setServerTimeouts(app.getHttpServer() as Server, config.httpTimeouts);
   // req.ip honours X-Forwarded-For only from the proxies named in TRUST_PROXY.
   express.set('trust proxy', config.trustProxy);
   express.disable('x-powered-by');
@@ -52,12 +61,19 @@ export function configureApp(app: INestApplication): INestApplication {
           baseUri: ["'none'"],
           formAction: ["'self'"],
           frameAncestors: ["'none'"],
+          // ASVS 5.0 3.4.7: violations are reported (report-uri for older browsers, report-to for the rest).
+          reportUri: [CSP_REPORT_PATH],
+          reportTo: [CSP_REPORT_GROUP],
         },
       },
       // RFC 6797: HSTS only where HTTPS is terminated, by us (TLS_CERT_FILE) or upstream (TLS_TERMINATED_UPSTREAM).
-      strictTransportSecurity: config.hsts ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: false } : false,
+      strictTransportSecurity: config.hsts ? { maxAge: HSTS_MAX_AGE_SECONDS, includeSubDomains: true } : false,
     }),
   );
+  app.use((_request: Request, response: Response, next: NextFunction) => {
+    response.setHeader('Reporting-Endpoints', `${CSP_REPORT_GROUP}="${CSP_REPORT_PATH}"`);
+    next();
+  });
   app.use(cookieParser());
   // API answers carry credentials, CSRF tokens and personal data: no cache, shared or private, keeps them.
   app.use('/api', (_request: Request, response: Response, next: NextFunction) => {
@@ -66,6 +82,8 @@ export function configureApp(app: INestApplication): INestApplication {
   });
   // JSON only: no form parser, so a cross-site HTML form cannot produce a body the API accepts.
   express.useBodyParser('json', { limit: JSON_BODY_LIMIT });
+  // CSP reports come as JSON under their own media types, on their route only.
+  express.use(CSP_REPORT_PATH, json({ type: CSP_REPORT_MEDIA_TYPES, limit: CSP_REPORT_BODY_LIMIT }));
   app.setGlobalPrefix('api', {
     exclude: [
       { path: '.well-known/jwks.json', method: RequestMethod.GET },
@@ -81,4 +99,18 @@ export function configureApp(app: INestApplication): INestApplication {
   }
   setUpOpenApi(app, { ui: config.nodeEnv === 'development' });
   return app;
+}
+
+/**
+ * A client that sends its headers or announced body slowly (or never) holds a connection and its memory;
+ * Node's defaults allow 60 s for the headers and 5 minutes for a request. Node checks these deadlines on a
+ * timer (`connectionsCheckingInterval`, 30 s by default, read when the server starts listening), so it
+ * runs every second here: a deadline is then enforced within a second of passing.
+ */
+export function setServerTimeouts(server: Server, timeouts: HttpTimeouts): void {
+  server.headersTimeout = timeouts.headersSeconds * 1000;
+  server.requestTimeout = timeouts.requestSeconds * 1000;
+  server.keepAliveTimeout = timeouts.keepAliveSeconds * 1000;
+  // A createServer option, but read as a property when listening starts (node/lib/_http_server.js).
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 1000;
 }

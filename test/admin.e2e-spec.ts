@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { UserFlag } from '../src/anomaly/entities/user-flag.entity';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { adminSession, BearerSession, loginBearer, registerUser, TEST_USER_AGENT, TestUser } from './factories/users';
 
@@ -60,7 +61,7 @@ describe('admin API', () => {
       expect(response.body.items).toHaveLength(5);
       for (const item of response.body.items) {
         expect(Object.keys(item).sort()).toEqual(
-          ['createdAt', 'id', 'ip', 'reason', 'sessionId', 'success', 'type', 'userAgent', 'userId'].sort(),
+          ['count', 'createdAt', 'id', 'ip', 'reason', 'sessionId', 'success', 'type', 'userAgent', 'userId'].sort(),
         );
       }
       const times = response.body.items.map((item: { createdAt: string }) => Date.parse(item.createdAt));
@@ -216,11 +217,10 @@ describe('admin API', () => {
         reason: 'refresh_token_reuse',
         userFlag: { reason: 'refresh_token_reuse', alertId: alert.metadata.alertId, flaggedAt: expect.any(String) },
       });
-      const rows: { user_id: string; reason: string }[] = await t.dataSource.query(
-        'SELECT user_id, reason FROM user_flags WHERE user_id = ?',
-        [user.id],
-      );
-      expect(rows).toEqual([{ user_id: user.id, reason: 'refresh_token_reuse' }]);
+      const rows = await t.dataSource
+        .getRepository(UserFlag)
+        .find({ select: { userId: true, reason: true }, where: { userId: user.id } });
+      expect(rows).toEqual([{ userId: user.id, reason: 'refresh_token_reuse' }]);
       // Another user's alert carries no flag.
       const other = await registerUser(t);
       await loginBearer(t, other);
@@ -252,7 +252,7 @@ describe('admin API', () => {
       await t.http().delete(`/api/admin/users/${user.id}/flags`).set(admin.headers).expect(204);
       const [alert] = (await get(`/api/admin/alerts?userId=${user.id}`).expect(200)).body.items;
       expect(alert).toMatchObject({ rule: 'refresh_token_reuse', userFlag: null });
-      expect(await t.dataSource.query('SELECT id FROM user_flags WHERE user_id = ?', [user.id])).toEqual([]);
+      expect(await t.dataSource.getRepository(UserFlag).countBy({ userId: user.id })).toBe(0);
       const [event] = await t.auditEvents({ type: 'user_flag_cleared', userId: user.id });
       expect(event).toMatchObject({ success: true });
       expect(event.metadata).toMatchObject({ adminId: expect.any(String), flagsCleared: 1 });

@@ -247,8 +247,12 @@ describe('anomaly rules', () => {
           expect((await rawRequest(t, '/api/users/me', { headers: copied, from })).status).toBe(200),
         ),
       );
-      await new Promise((resolve) => setImmediate(resolve));
-      const alerts = await alertsFor(user.id);
+      // The rule runs after the response; on Redis (npm run test:e2e:pg-redis) that takes a few round trips.
+      let alerts = await alertsFor(user.id);
+      for (let attempt = 0; alerts.length === 0 && attempt < 100; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        alerts = await alertsFor(user.id);
+      }
       expect(alerts).toHaveLength(1);
       expect(alerts[0]).toMatchObject({ reason: 'session_ip_spread' });
       expect(alerts[0].metadata).toMatchObject({ windowSeconds: 600 });

@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { AuditService } from '../src/audit/audit.service';
 import { AuditRetentionJob } from '../src/audit/audit-retention.job';
 import { createTestApp, TestApp } from './helpers/test-app';
-import { loginBearer, loginCookie, registerUser, STRONG_PASSWORD, TEST_USER_AGENT } from './factories/users';
+import {
+  bearerFrom,
+  loginBearer,
+  loginCookie,
+  registerUser,
+  STRONG_PASSWORD,
+  TEST_USER_AGENT,
+} from './factories/users';
 
 describe('audit events', () => {
   let t: TestApp;
@@ -34,13 +41,13 @@ describe('audit events', () => {
       .set(headers)
       .send({ currentPassword: 'not-the-password-1', newPassword: 'amber-glacier-meadow-77' })
       .expect(400);
-    await t
+    const changed = await t
       .http()
       .post('/api/users/me/password')
       .set(headers)
       .send({ currentPassword: STRONG_PASSWORD, newPassword: 'amber-glacier-meadow-77' })
-      .expect(204);
-    await t.http().post('/api/auth/logout').set(headers).send({}).expect(204);
+      .expect(200);
+    await t.http().post('/api/auth/logout').set(bearerFrom(changed).headers).send({}).expect(204);
     const third = await loginBearer(t, { ...user, password: 'amber-glacier-meadow-77' });
     await t.http().post('/api/auth/logout-all').set(third.headers).expect(204);
 

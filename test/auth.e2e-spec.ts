@@ -103,6 +103,7 @@ describe('registration, login and the profile', () => {
         user: { id: user.id, email: user.email, roles: ['user'] },
         accessTokenExpiresAt: expect.any(String),
         csrfToken: expect.any(String),
+        idleTimeoutSeconds: 1800,
       });
       expect(JSON.stringify(response.body)).not.toMatch(/eyJ/);
       const cookies = setCookies(response);

@@ -39,6 +39,37 @@ describe('CSRF defense', () => {
     await refreshCookie(t, session).expect(200);
   });
 
+  it.each([
+    ['a valid token with a third part', (token: string) => `${token}.extra`],
+    ['a signature of the wrong length', (token: string) => `${token.split('.')[0]}.c2hvcnQ`],
+    ['a token over 200 characters', (token: string) => `${token}${'A'.repeat(200)}`],
+  ])('refuses %s with 403, never a 500', async (_case, alter) => {
+    const session = await loginCookie(t, await registerUser(t));
+    await logoutAll(session, { 'X-CSRF-Token': alter(session.csrfToken) }).expect(403);
+    await alive(session);
+  });
+
+  it('audits why (bad_token or missing_token) with the method and path', async () => {
+    const user = await registerUser(t);
+    const session = await loginCookie(t, user);
+    await logoutAll(session, { 'X-CSRF-Token': 'garbage' }).expect(403);
+    await logoutAll(session, {}).expect(403);
+    const events = await t.auditEvents({ type: 'csrf_rejected', userId: user.id });
+    expect(events.map(({ reason, metadata }) => ({ reason, metadata }))).toEqual([
+      { reason: 'bad_token', metadata: { method: 'POST', path: '/api/auth/logout-all' } },
+      { reason: 'missing_token', metadata: { method: 'POST', path: '/api/auth/logout-all' } },
+    ]);
+  });
+
+  it('asks nothing of safe methods: a cookie GET, HEAD or OPTIONS needs no token (they change nothing)', async () => {
+    const session = await loginCookie(t, await registerUser(t));
+    const cookieOnly = { Cookie: session.cookie, 'User-Agent': session.userAgent };
+    await t.http().get('/api/users/me').set(cookieOnly).expect(200);
+    await t.http().head('/api/users/me').set(cookieOnly).expect(200);
+    const options = await t.http().options('/api/users/me').set(cookieOnly);
+    expect(options.status).not.toBe(403);
+  });
+
   it('refuses the token of another session of the same user', async () => {
     const user = await registerUser(t);
     const victim = await loginCookie(t, user, 'victim');
@@ -110,7 +141,7 @@ describe('CSRF defense', () => {
     await t.http().post('/api/auth/logout-all').set(session.headers).expect(204);
   });
 
-  it('refuses a cross-origin login attempt (login CSRF)', async () => {
+  it('refuses a cross-origin login attempt (login CSRF), audited without a user', async () => {
     const user = await registerUser(t);
     await t
       .http()
@@ -118,5 +149,12 @@ describe('CSRF defense', () => {
       .set('Origin', 'https://evil.example')
       .send({ email: user.email, password: user.password })
       .expect(403);
+    const [event] = (await t.auditEvents({ type: 'csrf_rejected', reason: 'origin_not_allowed' })).filter(
+      (row) => row.userId === null,
+    );
+    expect(event).toMatchObject({
+      success: false,
+      metadata: { method: 'POST', path: '/api/auth/login', origin: 'https://evil.example' },
+    });
   });
 });

@@ -19,6 +19,10 @@ const CONTRACT = {
   '/api/admin/audit': ['get'],
   '/api/admin/alerts': ['get'],
   '/api/admin/users/{id}/revoke-sessions': ['post'],
+  '/api/admin/users/{id}/disable': ['post'],
+  '/api/admin/users/{id}/enable': ['post'],
+  '/api/admin/sessions/revoke-all': ['post'],
+  '/api/auth/resource-token': ['post'],
 };
 
 describe('OpenAPI document', () => {

@@ -4,7 +4,7 @@ import { KnownDevice } from '../src/anomaly/entities/known-device.entity';
 import { Session } from '../src/sessions/entities/session.entity';
 import { expectGraceRaceConsistent, expectSingleWinnerOfRefreshRace, refreshCookie } from './factories/sessions';
 import { cookieHeader } from './helpers/cookies';
-import { loginBearer, loginCookie, registerUser } from './factories/users';
+import { bearerFrom, loginBearer, loginCookie, registerUser } from './factories/users';
 import { freshPostgresSchema } from './helpers/postgres';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -59,6 +59,28 @@ describe('on PostgreSQL', () => {
     // ... and live sessions (MAX_SESSIONS_PER_USER, 10 by default).
     const live = await t.dataSource.getRepository(Session).countBy({ userId: user.id, revokedAt: IsNull() });
     expect(live).toBe(10);
+  });
+
+  it('session policy: a password change replaces the tokens; disable and the global cut-off end sessions', async () => {
+    const user = await registerUser(t);
+    const before = await loginBearer(t, user);
+    const changed = await t
+      .http()
+      .post('/api/users/me/password')
+      .set(before.headers)
+      .send({ currentPassword: user.password, newPassword: 'saffron-lighthouse-ridge-31' })
+      .expect(200);
+    const after = bearerFrom(changed);
+    await t.http().get('/api/users/me').set(before.headers).expect(401);
+    await t.http().get('/api/users/me').set(after.headers).expect(200);
+
+    const { session: admin } = await adminSession();
+    await t.http().post(`/api/admin/users/${user.id}/disable`).set(admin.headers).expect(201);
+    await t.http().get('/api/users/me').set(after.headers).expect(401);
+    const other = await loginBearer(t, await registerUser(t));
+    await t.http().post('/api/admin/sessions/revoke-all').set(admin.headers).expect(201);
+    await t.http().get('/api/users/me').set(other.headers).expect(401);
+    await t.http().get('/api/users/me').set(admin.headers).expect(401);
   });
 
   it('20 concurrent refreshes with one token: exactly one succeeds and the family is revoked', async () => {

@@ -12,7 +12,8 @@ describe('refresh statements (SQLite)', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp();
+    // SQLite by name: npm run test:e2e:pg-redis would otherwise give this app PostgreSQL.
+    t = await createTestApp({ env: { DATABASE_URL: 'sqlite::memory:' } });
   });
   afterAll(() => t.close());
 

@@ -8,8 +8,12 @@ import { KeyRefreshJob } from '../src/keys/key-refresh.job';
 import { KeyRotationService } from '../src/keys/key-rotation.service';
 import { KeyStore } from '../src/keys/key-store.service';
 import { kidOf } from './helpers/jwt';
-import { loginBearer, registerUser } from './factories/users';
+import { loginBearer, registerUser, type TestUser } from './factories/users';
 import { createTestApp, TestApp } from './helpers/test-app';
+
+/** The example's own audience (ASVS 5.0 9.2.4): Warden's `warden-api` tokens are not for it. */
+const RESOURCE = 'https://notes.example.test';
+const OTHER_RESOURCE = 'https://billing.example.test';
 
 describe('the example resource server', () => {
   let warden: TestApp;
@@ -17,11 +21,11 @@ describe('the example resource server', () => {
   let options: Parameters<typeof createResourceServer>[0];
 
   beforeAll(async () => {
-    warden = await createTestApp();
+    warden = await createTestApp({ env: { RESOURCE_AUDIENCES: `${RESOURCE},${OTHER_RESOURCE}` } });
     options = {
       jwksUrl: `${warden.baseUrl}/.well-known/jwks.json`,
       issuer: 'http://localhost:3000',
-      audience: 'warden-api',
+      audience: RESOURCE,
       refetchIntervalSeconds: 60,
     };
     server = createResourceServer(options);
@@ -37,16 +41,74 @@ describe('the example resource server', () => {
       .get('/whoami')
       .set('Authorization', `Bearer ${token}`);
 
-  it('verifies a real Warden access token with only the JWKS URL', async () => {
+  /** A signed-in client asks Warden for a token for `resource` (RFC 8707 resource indicator). */
+  const askFor = (headers: Record<string, string>, resource: string) =>
+    warden.http().post('/api/auth/resource-token').set(headers).send({ resource });
+
+  const resourceToken = async (user: TestUser, resource = RESOURCE): Promise<string> => {
+    const session = await loginBearer(warden, user);
+    const response = await askFor(session.headers, resource).expect(200);
+    return (response.body as { accessToken: string }).accessToken;
+  };
+
+  it('verifies a real Warden access token for this resource with only the JWKS URL', async () => {
     const user = await registerUser(warden);
-    const { accessToken } = await loginBearer(warden, user);
+    const accessToken = await resourceToken(user);
     const response = await whoami(accessToken).expect(200);
     expect(response.body).toEqual({ sub: user.id, roles: ['user'] });
   });
 
+  describe('per-resource audiences (ASVS 5.0 9.2.4)', () => {
+    const claimsOf = (jwt: string) =>
+      JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
+
+    it('gives a token asked for a resource that audience, the same session and nothing more', async () => {
+      const user = await registerUser(warden);
+      const session = await loginBearer(warden, user);
+      const response = await askFor(session.headers, RESOURCE).expect(200);
+      expect(response.body).toEqual({
+        accessToken: expect.any(String),
+        tokenType: 'Bearer',
+        expiresIn: 900,
+        audience: RESOURCE,
+      });
+      const claims = claimsOf(response.body.accessToken as string);
+      expect(claims).toMatchObject({ aud: RESOURCE, sub: user.id, sid: claimsOf(session.accessToken).sid });
+      const [event] = await warden.auditEvents({ type: 'resource_token_issued', userId: user.id });
+      expect(event.metadata).toEqual({ resource: RESOURCE });
+    });
+
+    it("refuses Warden's own tokens here", async () => {
+      const user = await registerUser(warden);
+      const { accessToken } = await loginBearer(warden, user);
+      await whoami(accessToken).expect(401);
+    });
+
+    it("refuses another resource's token here, and Warden refuses both", async () => {
+      const user = await registerUser(warden);
+      const billing = await resourceToken(user, OTHER_RESOURCE);
+      await whoami(billing).expect(401);
+      const notes = await resourceToken(user);
+      for (const token of [billing, notes]) {
+        await warden.http().get('/api/users/me').set('Authorization', `Bearer ${token}`).expect(401);
+        // Nor can a resource token buy another one.
+        await askFor({ Authorization: `Bearer ${token}` }, RESOURCE).expect(401);
+      }
+    });
+
+    it('issues tokens only for the configured resources, and only to signed-in clients', async () => {
+      const user = await registerUser(warden);
+      const session = await loginBearer(warden, user);
+      for (const resource of ['https://evil.example.test', 'warden-api', '']) {
+        await askFor(session.headers, resource).expect(400);
+      }
+      await askFor({}, RESOURCE).expect(401);
+    });
+  });
+
   it('rejects a tampered token', async () => {
     const user = await registerUser(warden);
-    const { accessToken } = await loginBearer(warden, user);
+    const accessToken = await resourceToken(user);
     const [header, payload, signature] = accessToken.split('.');
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as Record<string, unknown>;
     const tampered = Buffer.from(JSON.stringify({ ...claims, roles: ['admin'] })).toString('base64url');
@@ -58,12 +120,12 @@ describe('the example resource server', () => {
     const user = await registerUser(warden);
     const eager = createVerifier({ ...options, refetchIntervalSeconds: 0 });
     const limited = createVerifier({ ...options, refetchIntervalSeconds: 60 });
-    const before = (await loginBearer(warden, user)).accessToken;
+    const before = await resourceToken(user);
     await eager(before);
     await limited(before);
 
     await warden.app.get(KeyRotationService).rotate('manual');
-    const after = (await loginBearer(warden, user)).accessToken;
+    const after = await resourceToken(user);
     // The new kid triggers a refetch and verifies...
     await expect(eager(after)).resolves.toMatchObject({ sub: user.id });
     // ...unless a fetch happened within the interval: then the unknown kid is refused without a request.
@@ -73,7 +135,7 @@ describe('the example resource server', () => {
   it('refuses a validly signed token without exp, iat or client_id', async () => {
     const key = warden.app.get(KeyStore).activeSigningKey();
     const nowSeconds = Math.floor(Date.now() / 1000);
-    const complete = { iss: 'http://localhost:3000', aud: 'warden-api', sub: 'someone', jti: 'j', client_id: 'c' };
+    const complete = { iss: 'http://localhost:3000', aud: RESOURCE, sub: 'someone', jti: 'j', client_id: 'c' };
     const sign = async (claims: Record<string, unknown>) =>
       new SignJWT(claims).setProtectedHeader({ alg: key.alg, typ: 'at+jwt', kid: key.kid }).sign(key.privateKey);
     const verify = createVerifier(options);
@@ -89,7 +151,7 @@ describe('the example resource server', () => {
 
   it('stops accepting a retired key once its cached JWKS is older than max-age', async () => {
     const user = await registerUser(warden);
-    const old = (await loginBearer(warden, user)).accessToken;
+    const old = await resourceToken(user);
     let now = Date.now();
     const verify = createVerifier({ ...options, now: () => now });
     await expect(verify(old)).resolves.toMatchObject({ sub: user.id });
@@ -115,7 +177,7 @@ describe('the example resource server', () => {
 
     it('N concurrent verifications with an expired cache make one JWKS fetch', async () => {
       const user = await registerUser(warden);
-      const { accessToken } = await loginBearer(warden, user);
+      const accessToken = await resourceToken(user);
       let now = Date.now();
       const verify = createVerifier({ ...options, now: () => now });
       await verify(accessToken);
@@ -133,7 +195,7 @@ describe('the example resource server', () => {
 
     it('with Warden down, serves the stale keys up to maxStaleSeconds, fetching at most once per interval', async () => {
       const user = await registerUser(warden);
-      const { accessToken } = await loginBearer(warden, user);
+      const accessToken = await resourceToken(user);
       let now = Date.now();
       const verify = createVerifier({ ...options, refetchIntervalSeconds: 30, maxStaleSeconds: 120, now: () => now });
       await verify(accessToken);
@@ -152,7 +214,7 @@ describe('the example resource server', () => {
 
     it('with max-age 0, a stream of requests fetches once per interval, not once per request', async () => {
       const user = await registerUser(warden);
-      const { accessToken } = await loginBearer(warden, user);
+      const accessToken = await resourceToken(user);
       const realFetch = globalThis.fetch;
       const fetches = jest.spyOn(globalThis, 'fetch').mockImplementation(async (...args) => {
         const response = await realFetch(...args);

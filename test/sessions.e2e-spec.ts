@@ -56,6 +56,7 @@ describe('sessions', () => {
         user: expect.objectContaining({ id: expect.any(String) }),
         accessTokenExpiresAt: expect.any(String),
         csrfToken: expect.any(String),
+        idleTimeoutSeconds: 1800,
       });
       const cookies = setCookies(response);
       expect(Object.keys(cookies).sort()).toEqual([
@@ -306,13 +307,18 @@ describe('sessions', () => {
         .expect(400);
       await me(other.headers).expect(200);
 
-      await t
+      const changed = await t
         .http()
         .post('/api/users/me/password')
         .set(current.headers)
         .send({ currentPassword: user.password, newPassword: 'a-brand-new-passphrase' })
-        .expect(204);
-      await me(current.headers).expect(200);
+        .expect(200);
+      // This session goes on with new tokens (ASVS 5.0 7.2.4): the old ones stop working.
+      const renewed = bearerFrom(changed, 'Current');
+      await me(renewed.headers).expect(200);
+      await me(current.headers).expect(401);
+      // Superseded: presenting it is reuse, which also ends the session (see test/session-policy.e2e-spec.ts).
+      await refreshBearer(t, current.refreshToken).expect(401);
       await me(other.headers).expect(401);
       await refreshBearer(t, other.refreshToken).expect(401);
       await t.http().post('/api/auth/login').send({ email: user.email, password: STRONG_PASSWORD }).expect(401);

@@ -30,7 +30,7 @@ describe('HTTPS and HSTS', () => {
     it('serves HTTPS with the configured certificate and sends HSTS', async () => {
       expect(t.baseUrl).toMatch(/^https:\/\/127\.0\.0\.1:/);
       const response = await t.http().get('/api/health').ca(readFileSync(files.cert)).expect(200);
-      expect(response.headers['strict-transport-security']).toBe(`max-age=${HSTS_MAX_AGE_SECONDS}`);
+      expect(response.headers['strict-transport-security']).toBe(`max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains`);
     });
 
     it('keeps the lab off, even with LAB_ENABLED=true: its replays would speak plain HTTP to itself', async () => {
@@ -42,7 +42,7 @@ describe('HTTPS and HSTS', () => {
     const t = await createTestApp({ env: { TLS_TERMINATED_UPSTREAM: 'true', TRUST_PROXY: 'loopback' } });
     try {
       const response = await t.http().get('/api/health').expect(200);
-      expect(response.headers['strict-transport-security']).toBe(`max-age=${HSTS_MAX_AGE_SECONDS}`);
+      expect(response.headers['strict-transport-security']).toBe(`max-age=${HSTS_MAX_AGE_SECONDS}; includeSubDomains`);
     } finally {
       await t.close();
     }

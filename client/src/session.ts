@@ -14,6 +14,10 @@
  * - the tab that refreshed (or logged in) broadcasts the result, the others adopt it instead of
  *   refreshing themselves;
  * - logging out in one tab logs out every tab.
+ *
+ * Silent refresh runs only while someone uses the app (ASVS 5.0 7.3.1): after the server's
+ * `idleTimeoutSeconds` without input in any tab, the timer stops and the server's own idle limit can end
+ * the session; the next input resumes it (refreshing at once if the access token is due).
  */
 import { ApiError, isRecord, send, type HttpResult } from './http';
 
@@ -33,8 +37,16 @@ export type SessionEvent =
   | { kind: 'logged-out'; reason: EndReason; remote: boolean };
 
 type SessionMessage =
-  | { type: 'refreshed'; accessTokenExpiresAt: string; lifetimeMs: number; csrfToken: string; user: User }
-  | { type: 'logged-out'; reason: EndReason };
+  | {
+      type: 'refreshed';
+      accessTokenExpiresAt: string;
+      lifetimeMs: number;
+      csrfToken: string;
+      user: User;
+      idleTimeoutSeconds: number;
+    }
+  | { type: 'logged-out'; reason: EndReason }
+  | { type: 'active' };
 
 interface SessionState {
   user: User;
@@ -45,6 +57,8 @@ interface SessionState {
   lifetime: number;
   /** Bumped on every change; lets a refresh tell whether someone else already refreshed. */
   generation: number;
+  /** No silent refresh after this long without user input (ms). */
+  idleLimit: number;
 }
 
 const CHANNEL_NAME = 'warden-session';
@@ -56,6 +70,11 @@ const MAX_TIMER_DELAY_MS = 2_147_483_647;
 const RETRY_AFTER_FAILURE_MS = 15_000;
 const REFRESH_TIMEOUT_MS = 15_000;
 const CLOCK_SKEW_TOLERANCE_MS = 5_000;
+/** Used when a server does not say (CLIENT_IDLE_TIMEOUT's default). */
+const DEFAULT_IDLE_LIMIT_MS = 30 * 60_000;
+/** Other tabs learn of input at most this often. */
+const ACTIVITY_BROADCAST_MS = 15_000;
+const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'] as const;
 
 let state: SessionState | null = null;
 let status: AuthState = 'pending';
@@ -65,6 +84,10 @@ const BROADCAST_SETTLE_MS = 100;
 let inFlight: Promise<boolean> | null = null;
 let timer: number | undefined;
 let paused = false;
+let lastActivity = Date.now();
+let lastActivityBroadcast = 0;
+/** Refresh stopped for want of user input; the next input resumes it. */
+let idle = false;
 /** A CSRF token fetched on page load, before the first refresh tells us the full state. */
 let bootstrapCsrf: string | null = null;
 
@@ -77,6 +100,9 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') catchUp();
 });
 window.addEventListener('online', catchUp);
+for (const type of ACTIVITY_EVENTS) {
+  window.addEventListener(type, () => noteActivity({ broadcast: true }), { capture: true, passive: true });
+}
 
 export function authState(): AuthState {
   return status;
@@ -167,12 +193,18 @@ export function end(reason: EndReason, options: { broadcast?: boolean; remote?: 
   const { broadcast = true, remote = false } = options;
   state = null;
   paused = false;
+  setIdle(false);
   generation += 1;
   window.clearTimeout(timer);
   if (broadcast) post({ type: 'logged-out', reason });
   if (status === 'logged-out') return;
   status = 'logged-out';
   emit({ kind: 'logged-out', reason, remote });
+}
+
+/** Whether silent refresh has stopped for want of user input (shown on the profile screen). */
+export function isIdle(): boolean {
+  return idle;
 }
 
 /** Stop refreshing on a timer, for a demonstration that is about to kill the session on purpose. */
@@ -254,6 +286,7 @@ function adopt(next: Omit<SessionState, 'generation'>, { remote }: { remote: boo
       lifetimeMs: next.lifetime,
       csrfToken: next.csrfToken,
       user: next.user,
+      idleTimeoutSeconds: next.idleLimit / 1000,
     });
   }
   const kind = !previous ? 'logged-in' : previous.user.id !== next.user.id ? 'user-changed' : 'refreshed';
@@ -266,6 +299,8 @@ function receive(data: unknown): void {
     const lifetime = typeof data['lifetimeMs'] === 'number' ? data['lifetimeMs'] : MAX_REFRESH_MARGIN_MS * 5;
     const next = parseSession(data, null, lifetime);
     if (next) adopt(next, { remote: true });
+  } else if (data['type'] === 'active') {
+    noteActivity({ broadcast: false });
   } else if (data['type'] === 'logged-out' && state) {
     end(isEndReason(data['reason']) ? data['reason'] : 'logout', { broadcast: false, remote: true });
   }
@@ -301,9 +336,34 @@ function schedule(): void {
   timer = window.setTimeout(() => void onTimer(seen), delay);
 }
 
+function noteActivity({ broadcast }: { broadcast: boolean }): void {
+  const now = Date.now();
+  lastActivity = now;
+  if (broadcast && now - lastActivityBroadcast >= ACTIVITY_BROADCAST_MS) {
+    lastActivityBroadcast = now;
+    post({ type: 'active' });
+  }
+  if (!idle) return;
+  setIdle(false);
+  schedule();
+  catchUp();
+}
+
+/** Shown as body[data-session-idle] for the profile screen and the browser tests. */
+function setIdle(value: boolean): void {
+  idle = value;
+  document.body.dataset['sessionIdle'] = String(value);
+}
+
 async function onTimer(seen: number): Promise<void> {
   if (!state || state.generation !== seen || paused) return;
   if (!isDue(state)) return schedule();
+  if (Date.now() - lastActivity >= state.idleLimit) {
+    // Nobody is here: let the access token lapse and the server's idle limit run (ASVS 5.0 7.3.1).
+    setIdle(true);
+    window.clearTimeout(timer);
+    return;
+  }
   try {
     await refresh(seen);
   } catch {
@@ -328,6 +388,7 @@ function parseSession(
   knownLifetime?: number,
 ): Omit<SessionState, 'generation'> | null {
   if (!isRecord(body) || !isUser(body['user']) || typeof body['csrfToken'] !== 'string') return null;
+  const idleSeconds = body['idleTimeoutSeconds'];
   const expiry = parseInstant(body['accessTokenExpiresAt']);
   if (expiry === null) return null;
   const now = Date.now();
@@ -337,6 +398,7 @@ function parseSession(
     csrfToken: body['csrfToken'],
     expiresAt: now + remaining,
     lifetime: knownLifetime ?? Math.max(remaining, 0),
+    idleLimit: typeof idleSeconds === 'number' && idleSeconds > 0 ? idleSeconds * 1000 : DEFAULT_IDLE_LIMIT_MS,
   };
 }
 

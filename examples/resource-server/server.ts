@@ -16,6 +16,11 @@
  * by default). Keep that TTL short, and do not let a resource server grant anything irreversible on the
  * `roles` claim alone.
  *
+ * Audience (ASVS 5.0 9.2.4): the example has its own (`WARDEN_AUDIENCE`, default http://localhost:4000),
+ * listed in Warden's RESOURCE_AUDIENCES. A client asks Warden for a token for it with
+ * `POST /api/auth/resource-token {"resource": "http://localhost:4000"}`; Warden's own `warden-api` tokens,
+ * and tokens for any other resource, fail the `aud` check here.
+ *
  * Entry point: main.ts (see README). Depends on jose only (`npm install jose`), an ES module that
  * `require` loads from Node 22.12 on.
  */
@@ -114,7 +119,8 @@ export function main(): void {
   const server = createResourceServer({
     jwksUrl: process.env.WARDEN_JWKS_URL ?? 'http://localhost:3000/.well-known/jwks.json',
     issuer: process.env.WARDEN_ISSUER ?? 'http://localhost:3000',
-    audience: process.env.WARDEN_AUDIENCE ?? 'warden-api',
+    // Its own audience, listed in Warden's RESOURCE_AUDIENCES: Warden's own warden-api tokens are refused here.
+    audience: process.env.WARDEN_AUDIENCE ?? 'http://localhost:4000',
   });
   const port = Number(process.env.PORT ?? 4000);
   server.listen(port, () => console.log(`Resource server on http://localhost:${port}/whoami`));

@@ -20,12 +20,20 @@ import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
 import { Roles } from '../common/decorators/roles.decorator';
+import { AccountControlService, Actor } from './account-control.service';
 import { AdminService } from './admin.service';
 import type { AlertPageDto } from './dto/alert-response.dto';
 import { ListAlertsDto } from './dto/list-alerts.dto';
 
 /** Anything that is not a user id names no user: 404, as for an unknown id. */
 const userIdPipe = () => new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException('User not found') });
+
+const actor = (admin: AuthenticatedUser, request: Request): Actor => ({
+  via: 'api',
+  adminId: admin.userId,
+  adminSessionId: admin.sessionId,
+  client: clientInfo(request),
+});
 
 @Controller('admin')
 @Roles('admin')
@@ -35,6 +43,7 @@ export class AdminController {
   constructor(
     private readonly audit: AuditService,
     private readonly admin: AdminService,
+    private readonly accounts: AccountControlService,
   ) {}
 
   @Get('audit')
@@ -59,6 +68,34 @@ export class AdminController {
     @Req() request: Request,
   ): Promise<void> {
     return this.admin.revokeUserSessions(admin, id, clientInfo(request));
+  }
+
+  /** The global cut-off: every session of every user ends, the caller's included. */
+  @Post('sessions/revoke-all')
+  async revokeEverySession(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Req() request: Request,
+  ): Promise<{ sessionsEnded: number }> {
+    return { sessionsEnded: await this.accounts.endEverySession(actor(admin, request)) };
+  }
+
+  @Post('users/:id/disable')
+  async disable(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', userIdPipe()) id: string,
+    @Req() request: Request,
+  ): Promise<{ sessionsEnded: number }> {
+    return { sessionsEnded: await this.accounts.disable(id, actor(admin, request)) };
+  }
+
+  @Post('users/:id/enable')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  enable(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('id', userIdPipe()) id: string,
+    @Req() request: Request,
+  ): Promise<void> {
+    return this.accounts.enable(id, actor(admin, request));
   }
 
   /** Clears the user's flags (an admin looked and found nothing to act on); 204 even when there were none. */

@@ -3,7 +3,8 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Clock } from '../common/clock/clock';
-import type { ClientInfo } from '../common/client-info';
+import { type ClientInfo, clientKey } from '../common/client-info';
+import { MAX_IP_LENGTH, storedText } from '../common/stored-text';
 import { decodeCursor, encodeCursor } from './audit-cursor';
 import { AuditEventResponseDto, AuditPage } from './dto/audit-event-response.dto';
 import { AUDIT_PAGE_DEFAULT, ListAuditEventsDto } from './dto/list-audit-events.dto';
@@ -20,8 +21,27 @@ export interface AuditRecord {
 }
 
 /**
+ * Unauthenticated rejections (junk tokens, foreign Origins) of one source for one reason within this window
+ * share one row and its count: otherwise each request would buy a row of durable storage.
+ */
+export const REJECTION_WINDOW_MS = 5 * 60 * 1000;
+/** Open aggregates kept in memory; past this, the oldest is closed (its next rejection starts a new row). */
+const MAX_OPEN_REJECTIONS = 10_000;
+/** Counts of open aggregates reach the database at most this often (and on every flush). */
+const COUNT_WRITE_DELAY_MS = 1000;
+/** Audit columns' sizes: longer values would be refused by PostgreSQL (and waste space on SQLite). */
+const MAX_TYPE_LENGTH = 64;
+const MAX_REASON_LENGTH = 128;
+
+interface OpenRejection {
+  event: AuditEvent;
+  closesAt: number;
+}
+
+/**
  * Records auth events without holding up the request: events are queued and written in batches off the
- * request path. Shutdown drains the queue, so a clean stop loses nothing.
+ * request path. Shutdown drains the queue, so a clean stop loses nothing. Every string is bounded and made
+ * displayable before it is stored (storedText).
  */
 @Injectable()
 export class AuditService implements BeforeApplicationShutdown {
@@ -29,6 +49,10 @@ export class AuditService implements BeforeApplicationShutdown {
   private queue: AuditEvent[] = [];
   private writing: Promise<void> = Promise.resolve();
   private scheduled = false;
+  private readonly openRejections = new Map<string, OpenRejection>();
+  /** Aggregates whose count changed since it was last written, by event id. */
+  private readonly changedCounts = new Map<string, AuditEvent>();
+  private countTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
@@ -36,23 +60,66 @@ export class AuditService implements BeforeApplicationShutdown {
   ) {}
 
   record(record: AuditRecord): void {
-    this.queue.push(
-      this.events.create({
-        id: randomUUID(),
-        type: record.type,
-        success: record.success,
-        userId: record.userId ?? null,
-        sessionId: record.sessionId ?? null,
-        ip: record.client?.ip ?? null,
-        userAgent: record.client?.userAgent ?? null,
-        reason: record.reason ?? null,
-        metadata: record.metadata ?? null,
-        createdAt: this.clock.now(),
-      }),
-    );
+    this.enqueue(this.toEvent(record));
+  }
+
+  /**
+   * A request refused before it proved any identity (a junk bearer token, a foreign Origin on a public
+   * route, an unknown refresh token). The first one of a source (IPv4 address, IPv6 /64) for a type and
+   * reason within REJECTION_WINDOW_MS becomes a row; the rest only raise that row's `count`.
+   */
+  recordRejection(record: Omit<AuditRecord, 'success' | 'userId' | 'sessionId'>): void {
+    const now = this.clock.now().getTime();
+    const key = JSON.stringify([record.type, record.reason ?? null, clientKey(record.client?.ip ?? '')]);
+    const open = this.openRejections.get(key);
+    if (open && now < open.closesAt) {
+      open.event.count += 1;
+      this.changedCounts.set(open.event.id, open.event);
+      this.countTimer ??= setTimeout(() => {
+        this.countTimer = undefined;
+        void this.flush();
+      }, COUNT_WRITE_DELAY_MS).unref();
+      return;
+    }
+    this.openRejections.delete(key);
+    if (this.openRejections.size >= MAX_OPEN_REJECTIONS) this.closeOldestRejections(now);
+    const event = this.toEvent({ ...record, success: false });
+    this.openRejections.set(key, { event, closesAt: now + REJECTION_WINDOW_MS });
+    this.enqueue(event);
+  }
+
+  private toEvent(record: AuditRecord): AuditEvent {
+    return this.events.create({
+      id: randomUUID(),
+      type: record.type.slice(0, MAX_TYPE_LENGTH),
+      success: record.success,
+      userId: record.userId ?? null,
+      sessionId: record.sessionId ?? null,
+      ip: record.client ? storedText(record.client.ip, MAX_IP_LENGTH) : null,
+      // Already bounded by clientInfo; bounded again for callers that build a ClientInfo themselves.
+      userAgent: record.client ? storedText(record.client.userAgent) : null,
+      reason: record.reason === undefined ? null : storedText(record.reason, MAX_REASON_LENGTH),
+      metadata: record.metadata ? boundStrings(record.metadata) : null,
+      count: 1,
+      createdAt: this.clock.now(),
+    });
+  }
+
+  private enqueue(event: AuditEvent): void {
+    this.queue.push(event);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => void this.flush());
+    }
+  }
+
+  /** Drops expired aggregates; if none had expired, the oldest one (Map order is insertion order). */
+  private closeOldestRejections(now: number): void {
+    for (const [key, open] of this.openRejections) {
+      if (open.closesAt <= now) this.openRejections.delete(key);
+    }
+    if (this.openRejections.size >= MAX_OPEN_REJECTIONS) {
+      this.openRejections.delete(this.openRejections.keys().next().value!);
     }
   }
 
@@ -61,10 +128,15 @@ export class AuditService implements BeforeApplicationShutdown {
     this.scheduled = false;
     const batch = this.queue;
     this.queue = [];
+    clearTimeout(this.countTimer);
+    this.countTimer = undefined;
+    const counts = [...this.changedCounts.values()].map((event) => ({ id: event.id, count: event.count }));
+    this.changedCounts.clear();
     this.writing = this.writing.then(async () => {
-      if (batch.length === 0) return;
       try {
-        await this.events.insert(batch);
+        if (batch.length > 0) await this.events.insert(batch);
+        // After the insert: an aggregate's row may be in this very batch.
+        for (const { id, count } of counts) await this.events.update({ id }, { count });
       } catch (error) {
         // An audit outage must not take logins down with it; the log keeps the events.
         this.logger.error(`Could not store ${batch.length} audit events: ${(error as Error).message}`);
@@ -133,4 +205,17 @@ function filterDate(name: string, value: string): Date {
     throw new BadRequestException([`${name} is not a valid date`]);
   }
   return date;
+}
+
+/** Metadata with every string bounded (storedText), at any depth; Warden's own metadata nests a level or two. */
+function boundStrings(value: Record<string, unknown>): Record<string, unknown> {
+  const bound = (item: unknown): unknown =>
+    typeof item === 'string'
+      ? storedText(item)
+      : Array.isArray(item)
+        ? item.map(bound)
+        : item !== null && typeof item === 'object' && !(item instanceof Date)
+          ? boundStrings(item as Record<string, unknown>)
+          : item;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, bound(item)]));
 }

@@ -27,7 +27,7 @@ import {
   setFingerprintCookie,
 } from './auth-cookies';
 import { CHALLENGE_TTL_SECONDS } from '../mfa/challenge.service';
-import { AuthService } from './auth.service';
+import { AuthService, SessionGrant } from './auth.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
@@ -35,9 +35,9 @@ import { RegisterDto } from './dto/register.dto';
 import {
   BearerSessionResponseDto,
   CookieSessionResponseDto,
-  respondWithSession,
   SecondFactorRequiredDto,
 } from './dto/session-response.dto';
+import { sendGrant } from './grant-response';
 
 @Controller('auth')
 export class AuthController {
@@ -60,8 +60,14 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto | SecondFactorRequiredDto> {
-    const outcome = await this.auth.login(dto.email, dto.password, dto.transport ?? 'cookie', clientInfo(request));
-    if ('session' in outcome) return respondWithSession(outcome.session, response, this.config.cookieSecure);
+    const outcome = await this.auth.login(
+      dto.email,
+      dto.password,
+      dto.transport ?? 'cookie',
+      clientInfo(request),
+      readCookie(request, REFRESH_COOKIE),
+    );
+    if ('session' in outcome) return this.respond(outcome.session, response);
     const { secondFactor } = outcome;
     if (secondFactor.fingerprintCookie) {
       setFingerprintCookie(response, secondFactor.fingerprintCookie, CHALLENGE_TTL_SECONDS, this.config.cookieSecure);
@@ -87,7 +93,7 @@ export class AuthController {
         { transport: 'bearer', refreshToken: dto.refreshToken ?? '' },
         clientInfo(request),
       );
-      return respondWithSession(grant, response, this.config.cookieSecure);
+      return this.respond(grant, response);
     }
     try {
       const grant = await this.auth.refresh(
@@ -99,7 +105,7 @@ export class AuthController {
         },
         clientInfo(request),
       );
-      return respondWithSession(grant, response, this.config.cookieSecure);
+      return this.respond(grant, response);
     } catch (error) {
       // A dead session's HttpOnly cookies cannot be removed by the page; the refusal removes them.
       if (error instanceof UnauthorizedException) clearSessionCookies(response, this.config.cookieSecure);
@@ -143,5 +149,9 @@ export class AuthController {
       fingerprintCookie: readCookie(request, FINGERPRINT_COOKIE),
     };
     return { csrfToken: await this.auth.csrfTokenFor(cookies, clientInfo(request)) };
+  }
+
+  private respond(grant: SessionGrant, response: Response): CookieSessionResponseDto | BearerSessionResponseDto {
+    return sendGrant(grant, response, this.config);
   }
 }

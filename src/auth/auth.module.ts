@@ -20,6 +20,8 @@ import { PasswordService } from './password.service';
 import { PrincipalController } from './principal.controller';
 import { RecentAuthGuard } from './recent-auth.guard';
 import { RefreshRefusalService } from './refresh-refusal.service';
+import { ResourceTokenController } from './resource-token.controller';
+import { ResourceTokenService } from './resource-token.service';
 import { SecondFactorLoginService } from './second-factor-login.service';
 import { SecondFactorController } from './second-factor.controller';
 import { StepUpService } from './step-up.service';
@@ -35,12 +37,19 @@ import { StepUpService } from './step-up.service';
     MfaModule,
     JwtModule.register({}),
   ],
-  controllers: [AuthController, PasswordController, PrincipalController, SecondFactorController],
+  controllers: [
+    AuthController,
+    PasswordController,
+    PrincipalController,
+    ResourceTokenController,
+    SecondFactorController,
+  ],
   providers: [
     AuthService,
     LoginThrottleService,
     PasswordService,
     RefreshRefusalService,
+    ResourceTokenService,
     SecondFactorLoginService,
     StepUpService,
     JwtStrategy,

@@ -20,6 +20,7 @@ import type { SecondFactorMethod } from '../mfa/second-factor.service';
 import { SecondFactorService } from '../mfa/second-factor.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import type { User } from '../users/entities/user.entity';
+import { PasswordScreeningService } from '../users/password-screening/password-screening.service';
 import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginAttempt, LoginThrottleService } from './login-throttle.service';
@@ -69,10 +70,12 @@ export class AuthService {
     private readonly refusals: RefreshRefusalService,
     private readonly secondFactors: SecondFactorService,
     private readonly challenges: ChallengeService,
+    private readonly screening: PasswordScreeningService,
     private readonly clock: Clock,
   ) {}
 
   async register(email: string, password: string, client: ClientInfo): Promise<UserResponseDto> {
+    await this.screening.assertAcceptable('password', password, email);
     const user = await this.users.create(email, await this.passwords.hash(password));
     this.audit.record({ type: 'register', success: true, userId: user.id, client });
     return UserResponseDto.from(user);
@@ -83,7 +86,13 @@ export class AuthService {
    * The attempt is counted before the password is checked, so a lockout answers 429 whatever the password
    * and concurrent guesses cannot overrun the limit.
    */
-  async login(email: string, password: string, transport: Transport, client: ClientInfo): Promise<LoginOutcome> {
+  async login(
+    email: string,
+    password: string,
+    transport: Transport,
+    client: ClientInfo,
+    replacedRefreshToken?: string,
+  ): Promise<LoginOutcome> {
     this.passwords.assertCapacity();
     const user = await this.users.findByEmail(email);
     const attempt = await this.loginThrottle.begin('login', email, client, user?.id);
@@ -102,6 +111,12 @@ export class AuthService {
       throw new UnauthorizedException('Email or password is incorrect');
     }
     await this.loginThrottle.succeeded(attempt);
+    if (user.disabledAt) {
+      // Said only to someone who knows the password, so it tells an attacker nothing new.
+      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'account_disabled', client });
+      throw new UnauthorizedException('This account is disabled; contact an administrator');
+    }
+    await this.endReplacedSession(replacedRefreshToken, client);
     // A browser's session is bound to this value for life: refreshes need it back (device-binding.ts).
     const fingerprintCookie = transport === 'cookie' ? this.fingerprints.newCookieValue() : undefined;
     const methods = await this.secondFactors.methodsOf(user.id);
@@ -131,6 +146,11 @@ export class AuthService {
     fingerprintCookie: string | undefined,
     amr: string[],
   ): Promise<SessionGrant> {
+    if (user.disabledAt) {
+      // A second step or a passkey sign-in of an account disabled meanwhile.
+      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'account_disabled', client });
+      throw new UnauthorizedException('This account is disabled; contact an administrator');
+    }
     let issued: IssuedRefreshToken;
     try {
       issued = await this.sessions.start(user.id, sessionEpoch, transport, client, fingerprintCookie, amr);
@@ -258,7 +278,7 @@ export class AuthService {
   }
 
   /**
-   * Requires the current password; every other session ends, this one stays. Wrong current passwords count
+   * Requires the current password; every other session ends, this one stays with new tokens. Wrong current passwords count
    * against the account like failed logins (same lockout, 429): a stolen session must not become a password
    * oracle. Once they reach the account+IP limit, the session that guessed ends.
    */
@@ -267,7 +287,8 @@ export class AuthService {
     currentPassword: string,
     newPassword: string,
     client: ClientInfo,
-  ): Promise<void> {
+    fingerprintCookie?: string,
+  ): Promise<SessionGrant> {
     const user = await this.users.getById(principal.userId);
     const attempt = await this.loginThrottle.begin('password_change', user.email, client, user.id);
     const valid = await this.checkPassword(attempt, () => this.passwords.verify(user.passwordHash, currentPassword));
@@ -297,15 +318,42 @@ export class AuthService {
     }
     await this.loginThrottle.succeeded(attempt);
     if (currentPassword === newPassword) throw new BadRequestException('newPassword must differ from currentPassword');
+    await this.screening.assertAcceptable('newPassword', newPassword, user.email);
     await this.users.setPasswordHash(user.id, await this.passwords.hash(newPassword));
     const ended = await this.sessions.revokeAllForUser(user.id, 'password_changed', principal.sessionId);
+    // ASVS 5.0 7.2.4: this session goes on, but with new tokens; the ones from before the change stop working.
+    const issued = await this.sessions.replaceTokens(principal.sessionId, client).catch((error: unknown) => {
+      // Ended by someone else meanwhile: the new password stands, the caller signs in again with it.
+      if (error instanceof RefreshRejectedError) throw new UnauthorizedException('Session ended; sign in again');
+      throw error;
+    });
+    await this.revocations.revokeToken(principal.jti, new Date(principal.expiresAt * 1000 + REVOCATION_LEEWAY_MS));
     this.audit.record({
       type: 'password_changed',
       success: true,
       userId: user.id,
       sessionId: principal.sessionId,
       client,
-      metadata: { sessionsEnded: ended },
+      metadata: { sessionsEnded: ended, tokensReplaced: true },
+    });
+    return this.grant(user, issued, client, fingerprintCookie);
+  }
+
+  /**
+   * ASVS 5.0 7.2.4: a login from a browser that still holds a session (its refresh cookie came along) ends
+   * that session first, so its tokens cannot outlive the new login, whoever's they were.
+   */
+  private async endReplacedSession(refreshToken: string | undefined, client: ClientInfo): Promise<void> {
+    const session = refreshToken ? (await this.sessions.lookup(refreshToken))?.session : undefined;
+    if (!session || !this.sessions.isAlive(session, this.clock.now())) return;
+    await this.sessions.revokeSession(session, 'replaced_by_login');
+    this.audit.record({
+      type: 'session_revoked',
+      success: true,
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+      reason: 'replaced_by_login',
     });
   }
 

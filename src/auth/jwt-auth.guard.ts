@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
+import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
 import { ACCEPT_EXTERNAL_ISSUERS_KEY } from '../common/decorators/accept-external-issuers.decorator';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
 import { ExternalIssuersService } from '../issuers/external-issuers.service';
@@ -64,19 +65,26 @@ export class JwtAuthGuard implements CanActivate {
   }
 
   private async reject(cause: unknown, request: Request): Promise<never> {
+    // The token could not be checked (shared state unreachable): a 503, neither accepted nor called invalid.
+    if (cause instanceof SharedStateUnavailableException) throw cause;
     const reason = rejectionReason(cause);
     // An anonymous request presented no credential: nothing to audit.
     if (reason !== 'missing_token') {
       const details = cause instanceof TokenRejectedError ? cause.details : {};
       const client = clientInfo(request);
-      this.audit.record({
-        type: 'access_token_rejected',
-        success: false,
-        reason,
-        userId: details.userId,
-        sessionId: details.sessionId,
-        client,
-      });
+      if (details.userId) {
+        this.audit.record({
+          type: 'access_token_rejected',
+          success: false,
+          reason,
+          userId: details.userId,
+          sessionId: details.sessionId,
+          client,
+        });
+      } else {
+        // Junk or forged: anyone can send these by the thousand, so they are counted, not stored one by one.
+        this.audit.recordRejection({ type: 'access_token_rejected', reason, client });
+      }
       if (reason === 'fingerprint_mismatch' || reason === 'fingerprint_missing') {
         // Awaited (this request is refused anyway) so the session is gone before the next attempt.
         await this.anomalies

@@ -151,6 +151,9 @@ export class LoginThrottleService {
       account_known: await this.store.hit(`failures:${keys.account_known}`, windowMs),
       ip: await this.store.hit(`failures:${keys.ip}`, windowMs),
     };
+    // A lock set after the first check also reset its counter, so a guess counted after that reset looks
+    // like a first one: look again. (With a shared store, another instance may set that lock at any moment.)
+    await this.assertNotLocked(check, keys, client, knownDevice);
     // Guesses racing the one that reaches a limit: refused without a password check.
     if (counts.account_ip > login.maxFailuresPerAccountIp) {
       this.refuse(check, client, userId, 'account_ip', login.lockoutBaseSeconds);

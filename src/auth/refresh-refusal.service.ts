@@ -27,12 +27,17 @@ export class RefreshRefusalService {
       await this.anomalies.refreshTokenReused(error.session, client);
       return;
     }
+    if (!error.session) {
+      // A token Warden never issued (or long purged): counted per source, not a row per request.
+      this.audit.recordRejection({ type: 'refresh_failed', client, reason: error.reason });
+      return;
+    }
     const wrongDevice = isBindingFailure(error.reason) ? error.session : undefined;
     this.audit.record({
       type: 'refresh_failed',
       success: false,
-      userId: error.session?.userId,
-      sessionId: error.session?.id,
+      userId: error.session.userId,
+      sessionId: error.session.id,
       client,
       reason: error.reason,
       metadata: wrongDevice ? bindingDetails(wrongDevice, device) : undefined,

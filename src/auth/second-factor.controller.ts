@@ -11,7 +11,8 @@ import { FingerprintService } from '../tokens/fingerprint.service';
 import { FINGERPRINT_COOKIE, readCookie, setAccessCookie, setFingerprintCookie } from './auth-cookies';
 import type { AuthenticatedUser } from './authenticated-user';
 import { ChallengeDto, PasskeyLoginDto, PasskeyOptionsDto, SecondFactorDto, StepUpDto } from './dto/second-factor.dto';
-import { BearerSessionResponseDto, CookieSessionResponseDto, respondWithSession } from './dto/session-response.dto';
+import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
+import { sendGrant } from './grant-response';
 import { Presenter, SecondFactorLoginService } from './second-factor-login.service';
 import { StepUpService } from './step-up.service';
 
@@ -34,7 +35,7 @@ export class SecondFactorController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
     const grant = await this.logins.complete(dto.challenge, dto, presenter(request));
-    return respondWithSession(grant, response, this.config.cookieSecure);
+    return sendGrant(grant, response, this.config);
   }
 
   @Public()
@@ -74,7 +75,7 @@ export class SecondFactorController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
     const grant = await this.logins.completePasskeyLogin(dto.challenge, dto.passkey, presenter(request));
-    return respondWithSession(grant, response, this.config.cookieSecure);
+    return sendGrant(grant, response, this.config);
   }
 
   @Post('step-up/passkey-options')

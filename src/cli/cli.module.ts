@@ -8,12 +8,14 @@ import { appConfig, databaseConfig } from '../config/configuration';
 import { openDataSource, typeOrmOptions } from '../database/database-connection';
 import { KeysModule } from '../keys/keys.module';
 import { UsersModule } from '../users/users.module';
+import { SessionsRevokeAllCommand, UserDisableCommand, UserEnableCommand } from './account-control.command';
 import { CliDatabase } from './cli-database';
 import { CliOutput } from './cli-output';
 import { KeysListCommand, KeysRevokeCommand, KeysRewrapCommand, KeysRotateCommand } from './keys.command';
 import { SecretsGenerateCommand } from './secrets.command';
 import { SecurityCheckCommand } from './security-check.command';
 import { UserDemoteCommand, UserPromoteCommand } from './user-role.command';
+import { RedisModule } from '../redis/redis.module';
 
 /**
  * The application context of `npm run cli`: configuration, database and the services commands use; no
@@ -24,6 +26,7 @@ import { UserDemoteCommand, UserPromoteCommand } from './user-role.command';
   imports: [
     ConfigModule,
     ClockModule,
+    RedisModule,
     TypeOrmModule.forRootAsync({
       inject: [databaseConfig.KEY, appConfig.KEY],
       useFactory: (database: ConfigType<typeof databaseConfig>, app: ConfigType<typeof appConfig>) =>
@@ -43,6 +46,9 @@ import { UserDemoteCommand, UserPromoteCommand } from './user-role.command';
     KeysRevokeCommand,
     UserPromoteCommand,
     UserDemoteCommand,
+    UserDisableCommand,
+    UserEnableCommand,
+    SessionsRevokeAllCommand,
     SecretsGenerateCommand,
     SecurityCheckCommand,
   ],

@@ -250,6 +250,7 @@ describe('security:check', () => {
       FINGERPRINT_SECRET: 'ThisIsMyVerySecretProductionKeyForWardenApp',
       CSRF_SECRET: 'changeme',
       TRUST_PROXY: '0.0.0.0/1,128.0.0.0/1',
+      TLS_TERMINATED_UPSTREAM: 'true',
     });
     expect(lines).toEqual([
       expect.stringMatching(/^FAIL {2}KEY_ENCRYPTION_KEY +is required in production/),

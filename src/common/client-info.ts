@@ -1,20 +1,21 @@
 import type { Request } from 'express';
 import { isIPv6 } from 'node:net';
 import { ipPrefix } from './ip-prefix';
+import { MAX_IP_LENGTH, storedText } from './stored-text';
 
 export interface ClientInfo {
   /** The socket's address, or the X-Forwarded-For hop Express derived through TRUST_PROXY. */
   ip: string;
+  /** Bounded and displayable (storedText): it is stored with sessions and audit events. */
   userAgent: string;
 }
-
-const MAX_USER_AGENT_LENGTH = 512;
 
 /** Express computes req.ip from `trust proxy`, so forwarded headers count only from configured proxies. */
 export function clientInfo(request: Request): ClientInfo {
   return {
-    ip: normalizeIp(request.ip ?? request.socket.remoteAddress ?? ''),
-    userAgent: (request.get('user-agent') ?? '').slice(0, MAX_USER_AGENT_LENGTH),
+    // Only a trusted proxy's X-Forwarded-For could make it longer; proxy-addr does not validate the entry.
+    ip: storedText(normalizeIp(request.ip ?? request.socket.remoteAddress ?? ''), MAX_IP_LENGTH),
+    userAgent: storedText(request.get('user-agent') ?? ''),
   };
 }
 

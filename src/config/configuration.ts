@@ -1,5 +1,4 @@
 import { registerAs } from '@nestjs/config';
-import { assertEnvFileAccepted } from './env-file';
 import { Environment, loadEnvironment } from './environment';
 
 let loaded: { snapshot: string; environment: Environment } | undefined;
@@ -10,7 +9,6 @@ let loaded: { snapshot: string; environment: Environment } | undefined;
  * The key is the whole environment, so a process that boots again with other settings (tests do) reloads.
  */
 export function currentEnvironment(): Environment {
-  assertEnvFileAccepted();
   const snapshot = JSON.stringify(Object.entries(process.env).sort(([a], [b]) => (a < b ? -1 : 1)));
   if (loaded?.snapshot !== snapshot) loaded = { snapshot, environment: loadEnvironment() };
   return loaded.environment;
@@ -22,6 +20,7 @@ export const appConfig = registerAs('app', () => {
   return {
     nodeEnv: env.nodeEnv,
     port: env.port,
+    httpTimeouts: env.httpTimeouts,
     trustProxy: env.trustProxy,
     corsOrigins: env.corsOrigins,
     labEnabled: env.labEnabled,
@@ -54,10 +53,16 @@ export const auditConfig = registerAs('audit', () => currentEnvironment().audit)
 
 export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
+/** `settings` is null without REDIS_URL (a namespace itself must be an object). */
+export const redisConfig = registerAs('redis', () => ({ settings: currentEnvironment().redis }));
+
+export const revocationConfig = registerAs('revocation', () => currentEnvironment().revocation);
+
 export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
 export const mfaConfig = registerAs('mfa', () => currentEnvironment().mfa);
+export const passwordScreeningConfig = registerAs('passwordScreening', () => currentEnvironment().passwords);
 
 export const allConfig = [
   appConfig,
@@ -70,7 +75,10 @@ export const allConfig = [
   alertsConfig,
   auditConfig,
   keysConfig,
+  redisConfig,
+  revocationConfig,
   passwordHashingConfig,
   issuersConfig,
   mfaConfig,
+  passwordScreeningConfig,
 ];

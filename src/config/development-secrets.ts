@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { MIN_SECRET_BYTES, SecretSetting } from './secrets';
@@ -41,8 +41,10 @@ export function loadDevelopmentSecrets(
   const added = names.filter((name) => !stored[name]);
   if (added.length > 0) {
     for (const name of added) stored[name] = generateDevelopmentSecret();
-    mkdirSync(dirname(file), { recursive: true });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(file, JSON.stringify(stored, null, 2), { mode: 0o600 });
+    // `mode` applies only when the file is created: one left readable by an older checkout is tightened.
+    chmodSync(file, 0o600);
     new Logger('Config').warn(
       `Generated development secrets ${added.join(', ')} into ${file}; production refuses these`,
     );

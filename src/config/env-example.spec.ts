@@ -6,11 +6,13 @@ import { loadEnvironment } from './environment';
 
 describe('.env.example', () => {
   const example = readFileSync(join(__dirname, '..', '..', '.env.example'), 'utf8');
+  // NODE_ENV comes from the real environment, never from a .env; the example is a development setup.
 
   it('is a valid configuration once the secrets are filled in', () => {
     const secret = () => randomBytes(32).toString('base64url');
     const env = loadEnvironment({
       ...parseEnv(example),
+      NODE_ENV: 'development',
       FINGERPRINT_SECRET: secret(),
       KEY_ENCRYPTION_KEY: secret(),
       CSRF_SECRET: secret(),
@@ -23,6 +25,7 @@ describe('.env.example', () => {
     const secret = () => randomBytes(32).toString('base64url');
     const env = loadEnvironment({
       ...parseEnv(example.replace(/^PORT=.*$/m, 'PORT=4000')),
+      NODE_ENV: 'development',
       FINGERPRINT_SECRET: secret(),
       KEY_ENCRYPTION_KEY: secret(),
       CSRF_SECRET: secret(),
@@ -34,6 +37,7 @@ describe('.env.example', () => {
     const secret = () => randomBytes(32).toString('base64url');
     const base = {
       ...parseEnv(example),
+      NODE_ENV: 'development',
       FINGERPRINT_SECRET: secret(),
       KEY_ENCRYPTION_KEY: secret(),
       CSRF_SECRET: secret(),

@@ -13,8 +13,15 @@ describe('loadEnvironment', () => {
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
   const secrets = () => ({ FINGERPRINT_SECRET: secret(), KEY_ENCRYPTION_KEY: secret(), CSRF_SECRET: secret() });
-  const production = (env: NodeJS.ProcessEnv = {}) => ({ NODE_ENV: 'production', ...secrets(), ...env });
-  const load = (env: NodeJS.ProcessEnv) => loadEnvironment(env, { developmentSecretsFile });
+  const production = (env: NodeJS.ProcessEnv = {}) => ({
+    NODE_ENV: 'production',
+    TLS_TERMINATED_UPSTREAM: 'true',
+    ...secrets(),
+    ...env,
+  });
+  /** Most settings behave alike everywhere; development is the environment that asks for nothing else. */
+  const load = (env: NodeJS.ProcessEnv) =>
+    loadEnvironment({ NODE_ENV: 'development', ...env }, { developmentSecretsFile });
   function problems(env: NodeJS.ProcessEnv): string[] {
     try {
       load(env);
@@ -30,6 +37,93 @@ describe('loadEnvironment', () => {
     const env = load(production());
     expect(env.generatedSecrets).toEqual([]);
     expect(env.secrets.FINGERPRINT_SECRET).toHaveLength(32);
+  });
+
+  describe('an unset NODE_ENV is production', () => {
+    const unset = (env: NodeJS.ProcessEnv) => () => loadEnvironment(env, { developmentSecretsFile });
+
+    it('refuses to start without real secrets, and says how to choose development', () => {
+      expect(unset({})).toThrow(/FINGERPRINT_SECRET is required in production/);
+      expect(unset({})).toThrow(
+        /NODE_ENV is unset, so Warden runs as production; for development run `npm run start:dev`/,
+      );
+    });
+
+    it('runs as production once configured: no lab, no generated secrets', () => {
+      const env = loadEnvironment({ ...secrets(), TLS_TERMINATED_UPSTREAM: 'true' }, { developmentSecretsFile });
+      expect(env).toMatchObject({ nodeEnv: 'production', labEnabled: false, generatedSecrets: [] });
+    });
+  });
+
+  describe('production refuses plain HTTP', () => {
+    it('without TLS files or TLS_TERMINATED_UPSTREAM=true', () => {
+      expect(problems(production({ TLS_TERMINATED_UPSTREAM: undefined }))).toEqual([
+        expect.stringMatching(
+          /^HTTPS is required in production: set TLS_CERT_FILE and TLS_KEY_FILE .* or TLS_TERMINATED_UPSTREAM=true/,
+        ),
+      ]);
+      expect(problems(production({ TLS_TERMINATED_UPSTREAM: 'false' }))).toHaveLength(1);
+    });
+
+    it('starts behind a TLS-terminating proxy', () => {
+      expect(problems(production({ TLS_TERMINATED_UPSTREAM: 'true' }))).toEqual([]);
+    });
+
+    it('is allowed outside production (local development is plain HTTP)', () => {
+      expect(problems({ NODE_ENV: 'development', ...secrets() })).toEqual([]);
+      expect(problems({ NODE_ENV: 'test', ...secrets() })).toEqual([]);
+    });
+  });
+
+  describe('HTTP server timeouts', () => {
+    it('default to 10s for the headers, 30s for a request and 5s keep-alive', () => {
+      expect(load(secrets()).httpTimeouts).toEqual({ headersSeconds: 10, requestSeconds: 30, keepAliveSeconds: 5 });
+    });
+
+    it.each([
+      [{ HTTP_REQUEST_TIMEOUT: '0s' }, /^HTTP_REQUEST_TIMEOUT must be a duration .* between 1s and 10m/],
+      [{ HTTP_HEADERS_TIMEOUT: '1h' }, /^HTTP_HEADERS_TIMEOUT must be a duration .* between 1s and 5m/],
+      [
+        { HTTP_HEADERS_TIMEOUT: '20s', HTTP_REQUEST_TIMEOUT: '10s' },
+        /^HTTP_REQUEST_TIMEOUT must be at least HTTP_HEADERS_TIMEOUT/,
+      ],
+    ])('refuses %o', (env, message) => {
+      expect(problems({ ...secrets(), ...env }).join('\n')).toMatch(message);
+    });
+  });
+
+  describe('several instances', () => {
+    const postgres = 'postgres://warden@db/warden';
+
+    it('refuses WARDEN_INSTANCES > 1 on SQLite or without Redis, naming what to set', () => {
+      expect(problems(production({ WARDEN_INSTANCES: '2' }))).toEqual([
+        expect.stringContaining('WARDEN_INSTANCES > 1 needs PostgreSQL'),
+        expect.stringContaining('WARDEN_INSTANCES > 1 needs REDIS_URL'),
+      ]);
+      expect(problems(production({ WARDEN_INSTANCES: '2', DATABASE_URL: postgres }))).toEqual([
+        expect.stringContaining('needs REDIS_URL'),
+      ]);
+      const env = load(production({ WARDEN_INSTANCES: '2', DATABASE_URL: postgres, REDIS_URL: 'redis://cache:6379' }));
+      expect(env.redis).toEqual({ url: 'redis://cache:6379', keyPrefix: 'warden:' });
+      expect(env.instances).toBe(2);
+    });
+
+    it.each([
+      ['REDIS_URL', 'http://cache:6379', 'REDIS_URL must look like'],
+      ['REDIS_KEY_PREFIX', 'has spaces', 'REDIS_KEY_PREFIX must be'],
+      ['REVOCATION_MAX_STALENESS', '1s', 'REVOCATION_MAX_STALENESS must be'],
+      ['REVOCATION_MAX_STALENESS', '2s', 'REVOCATION_MAX_STALENESS must be longer than REVOCATION_SYNC_INTERVAL'],
+    ])('refuses %s=%s', (name, value, message) => {
+      expect(problems(production({ [name]: value }))).toEqual([expect.stringContaining(message)]);
+    });
+
+    it('keeps everything in the process and the database by default', () => {
+      expect(load(secrets())).toMatchObject({
+        redis: null,
+        instances: 1,
+        revocation: { syncIntervalSeconds: 2, maxStalenessSeconds: 10 },
+      });
+    });
   });
 
   it('has the documented defaults', () => {

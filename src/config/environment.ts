@@ -56,9 +56,19 @@ class RawEnvironment {
   @IsOptional() @IsString() TLS_CERT_FILE?: string;
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
+  @IsOptional()
+  @Matches(/^rediss?:\/\/.+/, {
+    message: 'REDIS_URL must look like redis://host:6379/0 or rediss://user:pass@host:6380',
+  })
+  REDIS_URL?: string;
+  @IsOptional()
+  @Matches(/^[\w.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits, _ . : or -' })
+  REDIS_KEY_PREFIX?: string;
   @IsOptional() @IsString() EXTERNAL_ISSUERS?: string;
   @IsOptional() @IsString() WEBAUTHN_RP_ID?: string;
   @IsOptional() @IsString() WEBAUTHN_ORIGINS?: string;
+  @IsOptional() @IsString() BREACHED_PASSWORD_RANGE_URL?: string;
+  @IsOptional() @IsString() RESOURCE_AUDIENCES?: string;
 }
 
 /** Integer settings: name, default, smallest and largest accepted value. */
@@ -74,6 +84,8 @@ export const INTEGER_SETTINGS = {
   ALERT_WEBHOOK_ATTEMPTS: [5, 1, 20],
   ALERT_WEBHOOK_BACKOFF_MS: [1000, 0, 600_000],
   AUDIT_RETENTION_DAYS: [90, 1, 36_500],
+  // How many Warden processes share this database; above 1 needs PostgreSQL and Redis.
+  WARDEN_INSTANCES: [1, 1, 1000],
   VERIFIED_TOKEN_CACHE_SIZE: [10_000, 0, 1_000_000],
   // One core is left to the event loop, so logins flooding in cannot starve every other request.
   PASSWORD_HASH_CONCURRENCY: [Math.max(1, availableParallelism() - 1), 1, 256],
@@ -102,7 +114,16 @@ const DURATION_SETTINGS = {
   ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
   STEP_UP_MAX_AGE: ['10m', 1, 86_400],
+  REVOCATION_SYNC_INTERVAL: ['2s', 1, 300, 'it bounds how late a revocation reaches an instance without Redis'],
+  REVOCATION_MAX_STALENESS: ['10s', 2, 3600],
+  CLIENT_IDLE_TIMEOUT: ['30m', 60, 7 * 86_400, 'the browser client stops refreshing after this long without input'],
+  BREACHED_PASSWORD_TIMEOUT: ['2s', 1, 30, 'registration and password change wait for it'],
   PASSWORD_HASH_MAX_WAIT: ['3s', 1, 60],
+  // Node's defaults (60s for headers, 300s for a request) let a client that announces a body it never sends
+  // hold a connection for minutes; Warden's bodies are at most 16 KB.
+  HTTP_HEADERS_TIMEOUT: ['10s', 1, 300],
+  HTTP_REQUEST_TIMEOUT: ['30s', 1, 600],
+  HTTP_KEEP_ALIVE_TIMEOUT: ['5s', 1, 600],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
@@ -168,15 +189,42 @@ export interface MfaSettings {
   webauthn: { rpId: string; origins: string[] };
 }
 
+/** Node http.Server timeouts, in seconds. */
+export interface HttpTimeouts {
+  /** The whole request head must arrive within this (slowloris). */
+  headersSeconds: number;
+  /** The whole request, body included. */
+  requestSeconds: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveSeconds: number;
+}
+
+/** Shared state between instances; null keeps everything in the process and the database. */
+export interface RedisSettings {
+  url: string;
+  /** Prepended to every key and channel, so several deployments (or test runs) can share one Redis. */
+  keyPrefix: string;
+}
+
+export interface RevocationSettings {
+  /** How often each instance re-reads the revocation table (the only path without Redis; a backstop with it). */
+  syncIntervalSeconds: number;
+  /** Past this without a successful read, protected requests get a 503 instead of a possibly stale answer. */
+  maxStalenessSeconds: number;
+}
+
 export interface Environment {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
+  httpTimeouts: HttpTimeouts;
   databaseUrl: string;
   jwt: {
     issuer: string;
     audience: string;
     algorithm: SigningAlgorithm;
     accessTokenTtlSeconds: number;
+    /** Other resource servers a signed-in client may ask a token for (ASVS 5.0 9.2.4); each is an `aud`. */
+    resourceAudiences: string[];
     /** Verified access tokens remembered so their signature is checked once; 0 turns the cache off. */
     verifiedTokenCacheSize: number;
   };
@@ -188,6 +236,8 @@ export interface Environment {
     reuseGraceSeconds: number;
     /** Live sessions one user may hold; a login beyond it ends the one unused the longest. */
     maxSessionsPerUser: number;
+    /** The browser client stops its silent refresh after this long without user input (ASVS 5.0 7.3.1). */
+    clientIdleTimeoutSeconds: number;
   };
   secrets: Record<SecretSetting, Buffer>;
   /** Settings whose value came from var/ (development only); production refuses to start with any. */
@@ -207,9 +257,15 @@ export interface Environment {
   tls: { cert: Buffer; key: Buffer } | null;
   /** A reverse proxy terminates HTTPS in front of Warden (name it in TRUST_PROXY). */
   tlsTerminatedUpstream: boolean;
+  redis: RedisSettings | null;
+  /** WARDEN_INSTANCES: how many processes the operator declares; only used to refuse unsafe set-ups. */
+  instances: number;
+  revocation: RevocationSettings;
   /** Other OpenID providers whose access tokens the guard accepts; empty: Warden trusts only itself. */
   externalIssuers: ExternalIssuerSettings[];
   mfa: MfaSettings;
+  /** The optional k-anonymity breach check (null: off, offline rules only). */
+  passwords: { breachedRangeUrl: string | null; breachedTimeoutSeconds: number };
 }
 
 export interface LoadOptions {
@@ -248,7 +304,9 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     ),
   );
 
-  const nodeEnv = (env.NODE_ENV ?? 'development') as Environment['nodeEnv'];
+  // Unset is production: a forgotten NODE_ENV must not switch on the lab, generated secrets and Swagger UI.
+  // Development is chosen explicitly (npm run start:dev sets it).
+  const nodeEnv = (env.NODE_ENV || 'production') as Environment['nodeEnv'];
   const production = nodeEnv === 'production';
   const port = readPort(env.PORT, problems);
   const duration = (name: keyof typeof DURATION_SETTINGS) => readDuration(env, name, problems);
@@ -321,22 +379,67 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     backoffMs: integer('ALERT_WEBHOOK_BACKOFF_MS'),
   });
   const retentionDays = integer('AUDIT_RETENTION_DAYS');
+  const httpTimeouts: HttpTimeouts = {
+    headersSeconds: duration('HTTP_HEADERS_TIMEOUT'),
+    requestSeconds: duration('HTTP_REQUEST_TIMEOUT'),
+    keepAliveSeconds: duration('HTTP_KEEP_ALIVE_TIMEOUT'),
+  };
+  if (httpTimeouts.requestSeconds < httpTimeouts.headersSeconds) {
+    problems.push('HTTP_REQUEST_TIMEOUT must be at least HTTP_HEADERS_TIMEOUT (the request includes its headers)');
+  }
+  const tlsTerminatedUpstream = env.TLS_TERMINATED_UPSTREAM === 'true';
+  if (production && tls === null && !tlsTerminatedUpstream && problems.every((p) => !p.startsWith('TLS_'))) {
+    problems.push(
+      'HTTPS is required in production: set TLS_CERT_FILE and TLS_KEY_FILE to serve it, or ' +
+        'TLS_TERMINATED_UPSTREAM=true when a reverse proxy (named in TRUST_PROXY) terminates TLS',
+    );
+  }
+  const redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'warden:' } : null;
+  const instances = integer('WARDEN_INSTANCES');
+  const revocation: RevocationSettings = {
+    syncIntervalSeconds: duration('REVOCATION_SYNC_INTERVAL'),
+    maxStalenessSeconds: duration('REVOCATION_MAX_STALENESS'),
+  };
+  if (revocation.maxStalenessSeconds <= revocation.syncIntervalSeconds) {
+    problems.push('REVOCATION_MAX_STALENESS must be longer than REVOCATION_SYNC_INTERVAL (a few intervals is best)');
+  }
+  problems.push(...instanceProblems(databaseUrlOf(env), redis !== null, instances));
   const issuer = env.JWT_ISSUER ?? `http://localhost:${port}`;
   const externalIssuers = parseExternalIssuers(env.EXTERNAL_ISSUERS, { ownIssuer: issuer, production }, problems);
+  const audience = env.JWT_AUDIENCE ?? 'warden-api';
+  const resourceAudiences = list(env.RESOURCE_AUDIENCES);
+  for (const resource of resourceAudiences) {
+    if (resource === audience) problems.push(`RESOURCE_AUDIENCES must not list Warden's own audience (${audience})`);
+    else if (/\s/.test(resource)) problems.push(`RESOURCE_AUDIENCES entries are single words or URIs: "${resource}"`);
+  }
+  const passwords = {
+    breachedRangeUrl: parseBreachedRangeUrl(env.BREACHED_PASSWORD_RANGE_URL, production, problems),
+    breachedTimeoutSeconds: duration('BREACHED_PASSWORD_TIMEOUT'),
+  };
 
   const mfa = resolveMfa(env, issuer, duration('STEP_UP_MAX_AGE'), problems);
 
-  if (problems.length > 0) throw new ConfigurationError(problems);
+  if (problems.length > 0) {
+    if (!env.NODE_ENV) {
+      problems.push(
+        'NODE_ENV is unset, so Warden runs as production; for development run `npm run start:dev` or set ' +
+          'NODE_ENV=development in the environment',
+      );
+    }
+    throw new ConfigurationError(problems);
+  }
 
   return {
     nodeEnv,
     port,
+    httpTimeouts,
     databaseUrl: databaseUrlOf(env),
     jwt: {
       issuer,
-      audience: env.JWT_AUDIENCE ?? 'warden-api',
+      audience,
       algorithm: (env.JWT_ALG ?? 'ES256') as SigningAlgorithm,
       accessTokenTtlSeconds,
+      resourceAudiences,
       verifiedTokenCacheSize: integer('VERIFIED_TOKEN_CACHE_SIZE'),
     },
     passwordHashing: {
@@ -349,6 +452,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
       maxAgeSeconds,
       reuseGraceSeconds,
       maxSessionsPerUser: integer('MAX_SESSIONS_PER_USER'),
+      clientIdleTimeoutSeconds: duration('CLIENT_IDLE_TIMEOUT'),
     },
     secrets,
     generatedSecrets,
@@ -364,10 +468,52 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     alerts,
     audit: { retentionDays },
     tls,
-    tlsTerminatedUpstream: env.TLS_TERMINATED_UPSTREAM === 'true',
+    tlsTerminatedUpstream,
+    redis,
+    instances,
+    revocation,
     externalIssuers,
     mfa,
+    passwords,
   };
+}
+
+/**
+ * Several processes need a database they can share and Redis for what each would otherwise keep to
+ * itself (login-failure counts, the request rate limit, instant revocation): refused rather than running
+ * with N times the guesses an attacker should get.
+ */
+function instanceProblems(databaseUrl: string, redis: boolean, instances: number): string[] {
+  if (instances <= 1) return [];
+  const problems: string[] = [];
+  if (databaseUrl.startsWith('sqlite:')) {
+    problems.push(
+      'WARDEN_INSTANCES > 1 needs PostgreSQL: several processes on one SQLite file are not supported (set DATABASE_URL=postgres://...)',
+    );
+  }
+  if (!redis) {
+    problems.push(
+      'WARDEN_INSTANCES > 1 needs REDIS_URL: without it each instance counts login failures and requests alone and learns revocations only by polling',
+    );
+  }
+  return problems;
+}
+
+/** A range API base such as https://api.pwnedpasswords.com/range/ (the 5-digit prefix is appended). */
+function parseBreachedRangeUrl(value: string | undefined, production: boolean, problems: string[]): string | null {
+  const raw = value?.trim();
+  if (!raw || OFF.includes(raw)) return null;
+  let url: URL;
+  try {
+    url = new URL(raw.endsWith('/') ? raw : `${raw}/`);
+  } catch {
+    problems.push('BREACHED_PASSWORD_RANGE_URL must be an absolute URL, e.g. https://api.pwnedpasswords.com/range/');
+    return null;
+  }
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && !production)) {
+    problems.push('BREACHED_PASSWORD_RANGE_URL must use https (plain http is accepted outside production only)');
+  }
+  return url.toString();
 }
 
 /** Production reads no .env, by design; when a .env holds the secret, say so rather than leave it a mystery. */

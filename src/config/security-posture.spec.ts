@@ -60,6 +60,13 @@ describe('securityPosture', () => {
     expect(finding(env, 'STEP_UP_MAX_AGE').verdict).toBe('OK');
   });
 
+  it('warns about PostgreSQL without Redis, where instances would count alone', () => {
+    const postgres = 'postgres://warden@db/warden';
+    expect(finding(environment({ databaseUrl: postgres }), 'REDIS_URL').verdict).toBe('WARN');
+    const shared = environment({ databaseUrl: postgres, redis: { url: 'redis://cache:6379', keyPrefix: 'warden:' } });
+    expect(finding(shared, 'REDIS_URL').verdict).toBe('OK');
+  });
+
   const base = environment();
   const externalIssuer = {
     issuer: 'https://idp.example.com',

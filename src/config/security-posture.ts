@@ -168,6 +168,18 @@ export function securityPosture(env: Environment): PostureFinding[] {
       ? warn('STEP_UP_MAX_AGE', `${stepUpMaxAgeSeconds}s: an old login keeps its powers that long; 10m is the default`)
       : ok('STEP_UP_MAX_AGE', `${stepUpMaxAgeSeconds}s: sensitive actions need a login or step-up that recent`),
   );
+  // A second instance without Redis would give an attacker twice the guesses and learn revocations late.
+  findings.push(
+    env.redis
+      ? ok('REDIS_URL', 'set: revocations, login-failure counts, the rate limit and key changes are shared')
+      : env.databaseUrl.startsWith('sqlite:')
+        ? ok('REDIS_URL', 'unset: one instance on SQLite keeps its counters in memory')
+        : warn(
+            'REDIS_URL',
+            'unset with PostgreSQL: each instance counts login failures and requests alone and learns ' +
+              'revocations only by polling; set REDIS_URL before running a second instance',
+          ),
+  );
 
   // RFC 9068 §2.1: without `typ: at+jwt` only the audience tells an access token from the issuer's ID tokens.
   const untyped = env.externalIssuers.filter((issuer) => issuer.tokenType.toLowerCase() !== 'at+jwt');

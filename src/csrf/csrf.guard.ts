@@ -32,15 +32,23 @@ export class CsrfGuard implements CanActivate {
   }
 
   private refuse(request: Request, reason: string): never {
-    this.audit.record({
-      type: 'csrf_rejected',
-      success: false,
-      userId: request.user?.userId,
-      sessionId: request.user?.sessionId,
+    const details = {
       client: clientInfo(request),
       reason,
       metadata: { method: request.method, path: request.path, origin: request.get('origin') },
-    });
+    };
+    if (request.user) {
+      this.audit.record({
+        type: 'csrf_rejected',
+        success: false,
+        userId: request.user.userId,
+        sessionId: request.user.sessionId,
+        ...details,
+      });
+    } else {
+      // A public route (login, register) from a foreign Origin: counted per source, not a row per request.
+      this.audit.recordRejection({ type: 'csrf_rejected', ...details });
+    }
     throw new ForbiddenException('CSRF check failed');
   }
 }

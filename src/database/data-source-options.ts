@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { KnownDevice } from '../anomaly/entities/known-device.entity';
@@ -15,12 +15,14 @@ import { TotpFactor } from '../mfa/entities/totp-factor.entity';
 import { User } from '../users/entities/user.entity';
 import { Foundation1764345600000 } from './migrations/1764345600000-foundation';
 import { Sessions1764349200000 } from './migrations/1764349200000-sessions';
-import { SecondFactors1764374400000 } from './migrations/1764374400000-second-factors';
+import { SecondFactors1764388800000 } from './migrations/1764388800000-second-factors';
 import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecycle';
 import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
 import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-binding';
+import { AuditCount1764374400000 } from './migrations/1764374400000-audit-count';
+import { AccountDisable1764381600000 } from './migrations/1764381600000-account-disable';
 
 export const entities = [
   User,
@@ -44,7 +46,9 @@ export const migrations = [
   UserFlags1764363600000,
   SessionEpoch1764367200000,
   DeviceBinding1764370800000,
-  SecondFactors1764374400000,
+  AuditCount1764374400000,
+  AccountDisable1764381600000,
+  SecondFactors1764388800000,
 ];
 
 /**
@@ -68,7 +72,7 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
   if (databaseUrl.startsWith('sqlite:')) {
     const file = databaseUrl.slice('sqlite:'.length);
     const database = file === ':memory:' ? ':memory:' : file;
-    if (database !== ':memory:') mkdirSync(dirname(database), { recursive: true });
+    if (database !== ':memory:') createPrivateFile(database);
     return {
       type: 'better-sqlite3',
       database,
@@ -79,4 +83,18 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     };
   }
   return { type: 'postgres', url: databaseUrl, ...common };
+}
+
+/**
+ * The database holds password hashes, sealed signing keys and the audit log: a new file is created owner-only
+ * (0600, in a 0700 directory when that is new too) before SQLite opens it, whatever the umask. SQLite gives
+ * its journal and WAL files the database file's mode. An existing file keeps the mode its owner chose.
+ */
+function createPrivateFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    closeSync(openSync(file, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }

@@ -1,7 +1,8 @@
-import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Optional, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/decorators/public.decorator';
 import { KeyStore } from '../keys/key-store.service';
+import { RedisConnection } from '../redis/redis-connection';
 
 @Controller('health')
 export class HealthController {
@@ -10,6 +11,7 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly keyStore: KeyStore,
+    @Optional() @Inject(RedisConnection) private readonly redis: RedisConnection | null,
   ) {}
 
   @Public()
@@ -34,6 +36,19 @@ export class HealthController {
         const indicator = this.indicators.check('signing-key');
         return this.keyStore.hasActiveSigningKey() ? indicator.up() : indicator.down('no usable active signing key');
       },
+      // With Redis, an instance that cannot reach it answers protected requests with 503s: not ready either.
+      ...(this.redis ? [() => this.redisCheck(this.redis as RedisConnection)] : []),
     ]);
+  }
+
+  private async redisCheck(redis: RedisConnection) {
+    const indicator = this.indicators.check('redis');
+    if (!redis.isReady()) return indicator.down('not connected');
+    try {
+      await redis.client.ping();
+      return indicator.up();
+    } catch (error) {
+      return indicator.down((error as Error).message);
+    }
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import type { ConfigType } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { keysConfig } from '../config/configuration';
+import { KeyChangeBus } from './key-change.bus';
 import { KeyRotationService } from './key-rotation.service';
 import { KeyStore } from './key-store.service';
 
@@ -19,12 +20,15 @@ export class KeyRefreshJob implements OnApplicationBootstrap, OnApplicationShutd
     private readonly keyStore: KeyStore,
     private readonly rotation: KeyRotationService,
     private readonly scheduler: SchedulerRegistry,
+    private readonly changes: KeyChangeBus,
     @Inject(keysConfig.KEY) private readonly settings: ConfigType<typeof keysConfig>,
   ) {}
 
   /** The server's key start-up (never the CLI's): see KeyStore.prepare. Then the poll starts. */
   async onApplicationBootstrap(): Promise<void> {
     await this.keyStore.prepare();
+    // With Redis, another instance's (or the CLI's) key change is applied at once; the poll stays the backstop.
+    await this.changes.listen(() => void this.keyStore.reload().catch((e: Error) => this.logger.warn(e.message)));
     const timer = setInterval(() => void this.run(), this.periodMs());
     timer.unref();
     this.scheduler.addInterval(KeyRefreshJob.INTERVAL_NAME, timer);

@@ -8,6 +8,7 @@ import { keysConfig } from '../config/configuration';
 import { KEY_RETIRE_LEEWAY_SECONDS, MAX_ACCESS_TOKEN_TTL_SECONDS } from '../config/environment';
 import { isUniqueViolation } from '../database/unique-violation';
 import { KeyState, SigningKey } from './entities/signing-key.entity';
+import { KeyChangeBus } from './key-change.bus';
 import { KeyStore } from './key-store.service';
 
 /** Another instance changed the key states between our read and our write; nothing was changed. */
@@ -49,7 +50,14 @@ export class KeyRotationService {
     private readonly keyStore: KeyStore,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly changes: KeyChangeBus,
   ) {}
+
+  /** This process reloads now; the others as soon as they hear of it (Redis) or at their next poll. */
+  private async changed(): Promise<void> {
+    await this.keyStore.reload();
+    await this.changes.announce();
+  }
 
   /**
    * How long a retiring key keeps verifying. The hard TTL cap, not the configured ACCESS_TOKEN_TTL: an
@@ -65,7 +73,7 @@ export class KeyRotationService {
   publishNext(): Promise<{ key: SigningKey; created: boolean }> {
     return this.serialized(async () => {
       const published = await this.ensureNextKey();
-      await this.keyStore.reload();
+      await this.changed();
       return published;
     });
   }
@@ -119,7 +127,7 @@ export class KeyRotationService {
         },
       });
       this.logger.log(`Rotated signing key ${previous?.kid ?? '(none)'} → ${next.kid} (${trigger})`);
-      await this.keyStore.reload();
+      await this.changed();
       return result;
     });
   }
@@ -206,7 +214,7 @@ export class KeyRotationService {
       this.logger.warn(
         `Revoked signing key ${kid} (was ${row.state})${active ? `; now signing with ${active.kid}` : ''}`,
       );
-      await this.keyStore.reload();
+      await this.changed();
       return { revoked: { kid, alg: row.alg, previousState: row.state }, active };
     });
   }

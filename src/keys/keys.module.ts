@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { SigningKey } from './entities/signing-key.entity';
+import { KeyChangeBus } from './key-change.bus';
 import { KeyRotationService } from './key-rotation.service';
 import { KeyStore } from './key-store.service';
 
@@ -10,7 +11,7 @@ import { KeyStore } from './key-store.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([SigningKey])],
-  providers: [KeyStore, KeyRotationService],
-  exports: [KeyStore, KeyRotationService],
+  providers: [KeyStore, KeyRotationService, KeyChangeBus],
+  exports: [KeyStore, KeyRotationService, KeyChangeBus],
 })
 export class KeysModule {}

@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger, LoggerModule } from 'nestjs-pino';
 import pino, { type DestinationStream } from 'pino';
+import { MAX_LOGGED_PATH_LENGTH, storedText } from '../common/stored-text';
 import { appConfig } from '../config/configuration';
 import { requestId } from './request-id';
 
@@ -52,13 +53,21 @@ export const REDACTED_PATHS = [
 
 type Headers = Record<string, unknown> | undefined;
 
-/** Only the allowed headers, by their lower-case names (Node's own spelling of incoming headers). */
+/**
+ * Only the allowed headers, by their lower-case names (Node's own spelling of incoming headers), each value
+ * bounded (storedText): a 15 KB Origin must not become 15 KB of log per request.
+ */
 export function pickHeaders(headers: Headers, allowed: readonly string[]): Record<string, unknown> {
   const picked: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    if (allowed.includes(name.toLowerCase()) && value !== undefined) picked[name.toLowerCase()] = value;
+    if (allowed.includes(name.toLowerCase()) && value !== undefined) picked[name.toLowerCase()] = boundHeader(value);
   }
   return picked;
+}
+
+function boundHeader(value: unknown): unknown {
+  if (typeof value === 'string') return storedText(value);
+  return Array.isArray(value) ? value.map(boundHeader) : value;
 }
 
 interface LoggedRequest {
@@ -87,7 +96,7 @@ export function serializeRequest(
   return {
     id: req.id,
     method: req.method,
-    url: query === -1 ? url : url.slice(0, query),
+    url: storedText(query === -1 ? url : url.slice(0, query), MAX_LOGGED_PATH_LENGTH),
     headers: pickHeaders(req.headers, LOGGED_REQUEST_HEADERS),
     remoteAddress: req.remoteAddress ?? req.socket?.remoteAddress,
     remotePort: req.remotePort ?? req.socket?.remotePort,

@@ -309,6 +309,48 @@ export class SessionsService {
     return ended.length;
   }
 
+  /**
+   * ASVS 5.0 7.4.5: the global cut-off. Every user's epoch moves first (a login already past its password
+   * check cannot start a session), then every live session ends with its access tokens.
+   */
+  async revokeEveryone(reason: string): Promise<number> {
+    await this.users
+      .createQueryBuilder()
+      .update()
+      .set({ sessionEpoch: () => 'session_epoch + 1' })
+      .execute();
+    const live = await this.sessions.find({
+      select: { id: true },
+      where: { revokedAt: IsNull(), expiresAt: MoreThan(this.clock.now()) },
+    });
+    await this.revokeSessions(
+      live.map((session) => session.id),
+      reason,
+    );
+    return live.length;
+  }
+
+  /**
+   * ASVS 5.0 7.2.4: after a credential change the session keeps its id but not its tokens. Every unspent
+   * refresh token of the session is superseded (presenting one later is reuse and ends the session) and a
+   * new one is issued; the caller denylists the access token that asked.
+   */
+  async replaceTokens(sessionId: string, client: ClientInfo): Promise<IssuedRefreshToken> {
+    const session = await this.findById(sessionId);
+    const now = this.clock.now();
+    if (!session || !this.isAlive(session, now)) throw new RefreshRejectedError('session_ended', session ?? undefined);
+    const replaced = await this.attempt(async (manager) => {
+      await manager.update(
+        RefreshToken,
+        { sessionId, usedAt: IsNull(), supersededAt: IsNull() },
+        { supersededAt: now },
+      );
+      return this.continueSession(manager, session, null, client, now);
+    });
+    if (replaced instanceof Abort) throw new RefreshRejectedError('session_ended', session);
+    return replaced;
+  }
+
   /** Removes what can never be used again: ended sessions with their tokens, and expired tokens. */
   async purgeExpired(): Promise<number> {
     const now = this.clock.now();
@@ -410,7 +452,7 @@ export class SessionsService {
   private async continueSession(
     manager: EntityManager,
     session: Session,
-    parentId: string,
+    parentId: string | null,
     client: ClientInfo,
     now: Date,
   ): Promise<IssuedRefreshToken> {

@@ -9,8 +9,8 @@ export interface SetOptions {
 
 /**
  * Short-lived counters for brute-force and anomaly rules. Every method is async and atomic per key, so a
- * shared store (Redis: ZADD/ZREMRANGEBYSCORE/ZCARD in a MULTI, SET NX PX) can replace the in-process one
- * and several instances then count together. Time is the store's own clock, never the caller's.
+ * shared store (Redis: ZADD/ZREMRANGEBYSCORE/ZCARD in one Lua script, SET NX PX) can replace the in-process
+ * one and several instances then count together. Time is the store's own clock, never the caller's.
  */
 export abstract class AttemptStore {
   /**

@@ -23,8 +23,8 @@ interface Window {
 /**
  * The request rate limit's counters: one fixed window per key, so a request costs O(1) time and a key O(1)
  * memory whatever RATE_LIMIT_MAX is (the library's default storage keeps one timestamp per hit and filters
- * them all on every request). A Redis storage implements the same `ThrottlerStorage` interface with
- * INCR + PEXPIRE. Fixed windows let a client spend up to twice the limit across a window boundary; the
+ * them all on every request). RedisThrottlerStorage keeps the same window in Redis, in one Lua
+ * script. Fixed windows let a client spend up to twice the limit across a window boundary; the
  * request limit is a generous flood guard, and the login throttle (AttemptStore) keeps exact sliding windows.
  */
 export class InMemoryThrottlerStorage implements ThrottlerStorage, OnApplicationShutdown {

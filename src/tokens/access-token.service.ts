@@ -69,13 +69,15 @@ export class AccessTokenService {
     transport: Transport;
     authenticatedAt: Date;
     amr: string[];
+    /** Another resource server (one of RESOURCE_AUDIENCES); Warden's own audience by default. */
+    audience?: string;
   }): IssuedAccessToken {
     const key = this.keyStore.activeSigningKey();
     const iat = this.clock.nowSeconds();
     const exp = iat + this.jwt.accessTokenTtlSeconds;
     const claims: AccessTokenClaims = {
       iss: this.jwt.issuer,
-      aud: this.jwt.audience,
+      aud: subject.audience ?? this.jwt.audience,
       sub: subject.userId,
       client_id: CLIENT_IDS[subject.transport],
       sid: subject.sessionId,

@@ -1,35 +1,40 @@
-import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { LessThanOrEqual, MoreThan, MoreThanOrEqual, Repository } from 'typeorm';
+import { Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import type { RejectionReason } from '../auth/token-rejection';
 import { Clock } from '../common/clock/clock';
+import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
+import type { RevocationSettings } from '../config/environment';
 import { Revocation, RevocationKind } from './entities/revocation.entity';
 import { RevocableToken, RevocationStore } from './revocation.store';
 
-/**
- * How often an instance picks up revocations written by the others. Revocations made on this instance
- * apply at once; those made elsewhere apply within this bound (with several instances, prefer the Redis store).
- */
-export const REVOCATION_POLL_MS = 2_000;
-/** Re-read a little history each poll so clock skew between instances cannot hide a row. */
-const SYNC_OVERLAP_MS = 10_000;
+/** How long after its expiry a row is deleted. */
+const PURGE_DELAY_MS = 24 * 60 * 60 * 1000;
+
+/** A revocation as it travels between instances (a row without its bookkeeping). */
+export type RevocationEntry = Pick<Revocation, 'kind' | 'subject' | 'issuedBefore' | 'expiresAt'>;
 
 /**
  * The default store: the database is the record (revocations survive restarts), and an in-memory copy
- * answers the per-request check with map lookups only.
+ * answers the per-request check with map lookups only. Other instances' revocations arrive by polling
+ * every REVOCATION_SYNC_INTERVAL. Each poll reads every live row: no cursor on a writer's timestamp, so an
+ * instance (or a CLI host) whose clock is off can never hide a row. If no poll has succeeded for
+ * REVOCATION_MAX_STALENESS, a protected request first tries one itself and gets a 503 when that fails too:
+ * never an answer from a list that may be missing revocations.
  */
-@Injectable()
 export class DatabaseRevocationStore extends RevocationStore implements OnModuleInit, OnModuleDestroy {
-  private readonly logger = new Logger(DatabaseRevocationStore.name);
+  protected readonly logger = new Logger(RevocationStore.name);
   private readonly tokens = new Map<string, number>();
   private readonly sessions = new Map<string, number>();
   private readonly users = new Map<string, { issuedBefore: number; until: number }>();
-  private lastSync = new Date(0);
+  /** When the last full read succeeded, on this instance's clock; -Infinity until the first one. */
+  private syncedAt = Number.NEGATIVE_INFINITY;
+  private syncing?: Promise<void>;
   private timer?: NodeJS.Timeout;
 
   constructor(
-    @InjectRepository(Revocation) private readonly revocations: Repository<Revocation>,
-    private readonly clock: Clock,
+    private readonly revocations: Repository<Revocation>,
+    protected readonly clock: Clock,
+    private readonly settings: RevocationSettings,
   ) {
     super();
   }
@@ -37,8 +42,8 @@ export class DatabaseRevocationStore extends RevocationStore implements OnModule
   async onModuleInit(): Promise<void> {
     await this.sync();
     this.timer = setInterval(
-      () => void this.sync().catch((e: Error) => this.logger.error(e.message)),
-      REVOCATION_POLL_MS,
+      () => void this.sync().catch((e: Error) => this.logger.error(`Revocation sync failed: ${e.message}`)),
+      this.settings.syncIntervalSeconds * 1000,
     );
     this.timer.unref();
   }
@@ -48,22 +53,30 @@ export class DatabaseRevocationStore extends RevocationStore implements OnModule
   }
 
   async revokeToken(jti: string, expiresAt: Date): Promise<void> {
-    await this.persist('token', jti, null, expiresAt);
+    await this.persist({ kind: 'token', subject: jti, issuedBefore: null, expiresAt });
   }
 
   async revokeSession(sessionId: string, until: Date): Promise<void> {
-    await this.persist('session', sessionId, null, until);
+    await this.persist({ kind: 'session', subject: sessionId, issuedBefore: null, expiresAt: until });
   }
 
   async revokeUserTokens(userId: string, issuedBefore: number, until: Date): Promise<void> {
-    await this.persist('user', userId, issuedBefore, until);
+    await this.persist({ kind: 'user', subject: userId, issuedBefore, expiresAt: until });
   }
 
-  check(token: RevocableToken): Promise<RejectionReason | undefined> {
-    return Promise.resolve(this.checkSync(token));
+  async check(token: RevocableToken): Promise<RejectionReason | undefined> {
+    if (this.clock.now().getTime() - this.syncedAt > this.settings.maxStalenessSeconds * 1000) {
+      try {
+        await this.sync();
+      } catch (error) {
+        this.logger.error(`Revocation list is stale and cannot be read: ${(error as Error).message}`);
+        throw new SharedStateUnavailableException('The revocation list');
+      }
+    }
+    return this.lookup(token);
   }
 
-  private checkSync(token: RevocableToken): RejectionReason | undefined {
+  protected lookup(token: RevocableToken): RejectionReason | undefined {
     if (this.tokens.has(token.jti)) return 'revoked';
     if (this.sessions.has(token.sid)) return 'session_revoked';
     const user = this.users.get(token.sub);
@@ -71,54 +84,65 @@ export class DatabaseRevocationStore extends RevocationStore implements OnModule
     return undefined;
   }
 
-  private async persist(kind: RevocationKind, subject: string, issuedBefore: number | null, expiresAt: Date) {
-    const existing = kind === 'user' ? this.users.get(subject) : undefined;
-    const row: Revocation = {
-      kind,
-      subject,
-      // A later logout-all never lowers an earlier cut-off.
-      issuedBefore: issuedBefore === null ? null : Math.max(issuedBefore, existing?.issuedBefore ?? 0),
-      expiresAt: new Date(Math.max(expiresAt.getTime(), existing?.until ?? 0)),
-      createdAt: this.clock.now(),
-    };
-    // Memory first: this instance stops accepting the tokens even if the write below fails.
-    this.apply(row);
+  /** Memory first (this instance stops accepting the tokens even if the write fails), then the record. */
+  protected async persist(entry: RevocationEntry): Promise<RevocationEntry> {
+    const merged = this.apply(entry);
+    const row: Revocation = { ...merged, createdAt: this.clock.now() };
     // An upsert, not save(): concurrent revocations of one session (a refresh race) must not collide.
     await this.revocations.upsert(row, ['kind', 'subject']);
+    return merged;
   }
 
-  /** Merges a revocation into memory; entries only ever grow, whatever order rows arrive in. */
-  private apply(row: Revocation): void {
-    const until = row.expiresAt.getTime();
-    if (row.kind === 'user') {
-      const known = this.users.get(row.subject);
-      this.users.set(row.subject, {
-        issuedBefore: Math.max(row.issuedBefore ?? 0, known?.issuedBefore ?? 0),
+  /**
+   * Merges a revocation into memory and returns what memory now holds for it. Entries only ever grow,
+   * whatever order they arrive in: a later logout-all never lowers an earlier cut-off.
+   */
+  protected apply(entry: RevocationEntry): RevocationEntry {
+    const until = entry.expiresAt.getTime();
+    if (entry.kind === 'user') {
+      const known = this.users.get(entry.subject);
+      const merged = {
+        issuedBefore: Math.max(entry.issuedBefore ?? 0, known?.issuedBefore ?? 0),
         until: Math.max(until, known?.until ?? 0),
-      });
-      return;
+      };
+      this.users.set(entry.subject, merged);
+      return { ...entry, issuedBefore: merged.issuedBefore, expiresAt: new Date(merged.until) };
     }
-    const map = row.kind === 'token' ? this.tokens : this.sessions;
-    map.set(row.subject, Math.max(until, map.get(row.subject) ?? 0));
+    const map = entry.kind === 'token' ? this.tokens : this.sessions;
+    const merged = Math.max(until, map.get(entry.subject) ?? 0);
+    map.set(entry.subject, merged);
+    return { ...entry, issuedBefore: null, expiresAt: new Date(merged) };
   }
 
-  /** Loads what other instances revoked since the last sync, drops what has expired, purges old rows. */
-  private async sync(): Promise<void> {
+  /** One full read at a time; callers arriving meanwhile share it. */
+  protected sync(): Promise<void> {
+    this.syncing ??= this.readAll().finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
+  }
+
+  /** Loads every live revocation, drops what has expired, purges rows long expired. */
+  private async readAll(): Promise<void> {
     const now = this.clock.now();
     const rows = await this.revocations.find({
-      where: {
-        createdAt: MoreThanOrEqual(new Date(this.lastSync.getTime() - SYNC_OVERLAP_MS)),
-        expiresAt: MoreThan(now),
-      },
+      select: { kind: true, subject: true, issuedBefore: true, expiresAt: true },
+      where: { expiresAt: MoreThan(now) },
     });
     for (const row of rows) this.apply(row);
-    // Only after a successful read: a failed poll must be retried from the same point, not skipped.
-    this.lastSync = now;
+    this.syncedAt = Math.max(this.syncedAt, now.getTime());
     const nowMs = now.getTime();
     for (const map of [this.tokens, this.sessions]) {
       for (const [key, until] of map) if (until <= nowMs) map.delete(key);
     }
     for (const [key, entry] of this.users) if (entry.until <= nowMs) this.users.delete(key);
-    await this.revocations.delete({ expiresAt: LessThanOrEqual(now) });
+    // Rows are purged a day late: an instance whose clock runs ahead must not delete rows that an instance
+    // with a correct clock (or one starting up) still needs.
+    await this.revocations.delete({ expiresAt: LessThanOrEqual(new Date(nowMs - PURGE_DELAY_MS)) });
   }
+}
+
+/** Narrows a kind read from outside (a Redis message) to one the store knows. */
+export function isRevocationKind(kind: unknown): kind is RevocationKind {
+  return kind === 'token' || kind === 'session' || kind === 'user';
 }

@@ -1,11 +1,17 @@
 import { Module } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { Clock } from '../common/clock/clock';
+import { revocationConfig } from '../config/configuration';
 import { KeysModule } from '../keys/keys.module';
+import { RedisConnection } from '../redis/redis-connection';
 import { AccessTokenService } from './access-token.service';
 import { DatabaseRevocationStore } from './database-revocation.store';
 import { Revocation } from './entities/revocation.entity';
 import { FingerprintService } from './fingerprint.service';
+import { RedisRevocationStore } from './redis-revocation.store';
 import { RevocationStore } from './revocation.store';
 
 @Module({
@@ -15,7 +21,23 @@ import { RevocationStore } from './revocation.store';
     TypeOrmModule.forFeature([Revocation]),
     KeysModule,
   ],
-  providers: [AccessTokenService, FingerprintService, { provide: RevocationStore, useClass: DatabaseRevocationStore }],
+  providers: [
+    AccessTokenService,
+    FingerprintService,
+    {
+      provide: RevocationStore,
+      inject: [getRepositoryToken(Revocation), Clock, revocationConfig.KEY, RedisConnection],
+      useFactory: (
+        revocations: Repository<Revocation>,
+        clock: Clock,
+        settings: ConfigType<typeof revocationConfig>,
+        redis: RedisConnection | null,
+      ) =>
+        redis
+          ? new RedisRevocationStore(revocations, clock, settings, redis)
+          : new DatabaseRevocationStore(revocations, clock, settings),
+    },
+  ],
   exports: [AccessTokenService, FingerprintService, RevocationStore, KeysModule],
 })
 export class TokensModule {}

@@ -37,6 +37,11 @@ export class UsersService {
     await this.users.update({ id }, { roles });
   }
 
+  /** Disabled (a date) or enabled again (null); the caller ends sessions and audits. */
+  async setDisabledAt(id: string, disabledAt: Date | null): Promise<void> {
+    await this.users.update({ id }, { disabledAt });
+  }
+
   /** Email by user id, for listings that name people (admin alerts); unknown ids are left out. */
   async emailsOf(ids: string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();

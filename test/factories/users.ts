@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
+import { User } from '../../src/users/entities/user.entity';
 import type { TestApp } from '../helpers/test-app';
 import { cookieHeader, setCookies } from '../helpers/cookies';
 import { rememberSecrets } from '../helpers/secret-leaks';
@@ -106,7 +107,8 @@ export async function loginCookie(t: TestApp, user: TestUser, userAgent = TEST_U
 
 /** Grants the admin role straight in the database (what `npm run cli -- user:promote` does in production). */
 export async function promoteToAdmin(t: TestApp, user: TestUser): Promise<void> {
-  await t.dataSource.query('UPDATE users SET roles = ? WHERE id = ?', [JSON.stringify(['user', 'admin']), user.id]);
+  // Through TypeORM, not raw SQL: the suite also runs on PostgreSQL (npm run test:e2e:pg-redis).
+  await t.dataSource.getRepository(User).update({ id: user.id }, { roles: ['user', 'admin'] });
 }
 
 /** A new user with the admin role, logged in with the bearer transport. */

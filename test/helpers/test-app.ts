@@ -14,6 +14,8 @@ import { Clock } from '../../src/common/clock/clock';
 import { currentEnvironment } from '../../src/config/configuration';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { FakeClock } from './fake-clock';
+import { freshPostgresSchema } from './postgres';
+import { freshRedisPrefix } from './redis';
 import { capturedLogs } from './secret-leaks';
 
 export interface TestApp {
@@ -51,7 +53,8 @@ export interface TestAppOptions {
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const clock = options.clock ?? new FakeClock();
   const saved: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(options.env ?? {})) {
+  const backend = await sharedBackend(options.env ?? {});
+  for (const [name, value] of Object.entries({ ...backend.env, ...options.env })) {
     saved[name] = process.env[name];
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
@@ -79,6 +82,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   } catch (error) {
     // A failed start-up (e.g. a wrong KEY_ENCRYPTION_KEY) must not leave its database connection open.
     await app?.close().catch(() => undefined);
+    await backend.drop();
     throw error;
   } finally {
     for (const [name, value] of Object.entries(saved)) {
@@ -100,8 +104,40 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await audit.flush();
       return dataSource.getRepository(AuditEvent).find({ where, order: { createdAt: 'ASC' } });
     },
-    close: () => app.close(),
+    close: async () => {
+      try {
+        await app.close();
+      } finally {
+        await backend.drop();
+      }
+    },
   };
+}
+
+/**
+ * `npm run test:e2e:pg-redis` (TEST_BACKEND=postgres-redis) runs the whole HTTP suite on PostgreSQL and
+ * Redis: each app gets its own schema and key prefix, removed again on close. A test that names its own
+ * DATABASE_URL or REDIS_URL keeps it.
+ */
+async function sharedBackend(
+  env: Record<string, string | undefined>,
+): Promise<{ env: Record<string, string>; drop: () => Promise<void> }> {
+  const extra: Record<string, string> = {};
+  const drops: (() => Promise<void>)[] = [];
+  if (process.env.TEST_BACKEND === 'postgres-redis') {
+    if (!('DATABASE_URL' in env)) {
+      const schema = await freshPostgresSchema();
+      extra.DATABASE_URL = schema.url;
+      drops.push(schema.drop);
+    }
+    if (!('REDIS_URL' in env)) {
+      const prefix = freshRedisPrefix();
+      extra.REDIS_URL = prefix.url;
+      extra.REDIS_KEY_PREFIX = prefix.prefix;
+      drops.push(prefix.drop);
+    }
+  }
+  return { env: extra, drop: async () => void (await Promise.all(drops.map((drop) => drop()))) };
 }
 
 /** A port free right now on 127.0.0.1: the system picks it, then the probe lets it go. */

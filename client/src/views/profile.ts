@@ -47,7 +47,9 @@ export function profileView(context: ViewContext): Node {
     replaceChildren(
       timing,
       fact('Access token expires', timeFact(t.expiresAt, 'token-expires')),
-      fact('Next silent refresh', timeFact(t.refreshAt, 'token-refresh')),
+      session.isIdle()
+        ? fact('Next silent refresh', 'paused: no activity for a while; it resumes when you use the app')
+        : fact('Next silent refresh', timeFact(t.refreshAt, 'token-refresh')),
     );
   };
   showTiming();

@@ -9,6 +9,9 @@ export class AuditEventResponseDto {
   userAgent!: string | null;
   success!: boolean;
   reason!: string | null;
+  /** Events this row stands for: unauthenticated rejections of one source and reason share a row per window. */
+  count!: number;
+  /** The first of them. */
   createdAt!: string;
   /** Alerts only: what the rule saw. */
   metadata?: object | null;
@@ -23,6 +26,7 @@ export class AuditEventResponseDto {
       userAgent: event.userAgent,
       success: event.success,
       reason: event.reason,
+      count: event.count,
       createdAt: event.createdAt.toISOString(),
       ...(withMetadata ? { metadata: event.metadata } : {}),
     };

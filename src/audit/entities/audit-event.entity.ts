@@ -30,6 +30,10 @@ export class AuditEvent {
   @Column({ type: 'varchar', length: 128, nullable: true })
   reason!: string | null;
 
+  /** How many events this row stands for: above 1 only for aggregated unauthenticated rejections. */
+  @Column({ type: 'integer', default: 1 })
+  count!: number;
+
   @Column({ type: 'simple-json', nullable: true })
   metadata!: object | null;
 

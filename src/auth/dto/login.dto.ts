@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { NoInvisibleCharacters } from '../../common/validators/no-invisible-characters';
 import { PASSWORD_MAX_LENGTH } from '../../users/password-policy';
 import { normalizeEmail } from './register.dto';
 
@@ -11,8 +12,7 @@ export class LoginDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(254)
-  // PostgreSQL refuses NUL in text; refusing control characters here keeps odd input a 400, never a 500.
-  @Matches(/^[^\p{Cc}]*$/u, { message: 'email must not contain control characters' })
+  @NoInvisibleCharacters()
   email!: string;
 
   @IsString()

@@ -1,4 +1,5 @@
 import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import { NoInvisibleCharacters } from '../../common/validators/no-invisible-characters';
 import { TRANSPORTS } from './login.dto';
 
 export class RefreshDto {
@@ -10,6 +11,7 @@ export class RefreshDto {
   @IsOptional()
   @IsString()
   @MaxLength(256)
+  @NoInvisibleCharacters()
   refreshToken?: string;
 }
 

@@ -13,3 +13,13 @@ export class RetryLaterException extends HttpException {
     super(message, status);
   }
 }
+
+/**
+ * Shared state (Redis, or a revocation list that could not be refreshed) cannot be consulted: the request
+ * is refused, never answered from what this instance alone happens to know. Retrying shortly is safe.
+ */
+export class SharedStateUnavailableException extends RetryLaterException {
+  constructor(what: string) {
+    super(`${what} is temporarily unavailable; try again shortly`, 2, HttpStatus.SERVICE_UNAVAILABLE);
+  }
+}

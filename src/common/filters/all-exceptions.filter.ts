@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { RetryLaterException } from '../exceptions/retry-later.exception';
+import { MAX_LOGGED_PATH_LENGTH, storedText } from '../stored-text';
 
 export interface ErrorBody {
   statusCode: number;
@@ -28,7 +29,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     // A deliberate 503 (load shed) is not a failure to investigate, and a flood must not flood the log.
     if (body.statusCode >= 500 && !(exception instanceof RetryLaterException)) {
       this.logger.error(
-        `${request.method} ${request.path} failed (request ${typeof request.id === 'string' || typeof request.id === 'number' ? request.id : '-'})`,
+        `${request.method} ${storedText(request.path, MAX_LOGGED_PATH_LENGTH)} failed (request ${typeof request.id === 'string' || typeof request.id === 'number' ? request.id : '-'})`,
         exception instanceof Error ? exception.stack : String(exception),
       );
     }

@@ -23,6 +23,10 @@ export class User {
   @Column({ name: 'session_epoch', type: 'integer', default: 0 })
   sessionEpoch!: number;
 
+  /** Set by an admin (API or CLI): the account's sessions are ended and logins refused until re-enabled. */
+  @Column({ name: 'disabled_at', type: Date, nullable: true })
+  disabledAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at' })
   createdAt!: Date;
 

@@ -1,0 +1,30 @@
+import { BadRequestException, Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { Throttle } from '@nestjs/throttler';
+import type { Request } from 'express';
+import { clientInfo } from '../common/client-info';
+import { Public } from '../common/decorators/public.decorator';
+import { parseCspReports } from './csp-report';
+import { CspReportService } from './csp-report.service';
+
+/** Reports per client per minute: a page with a real violation sends a handful, not hundreds. */
+export const CSP_REPORTS_PER_MINUTE = 20;
+
+@Controller('csp-reports')
+export class CspReportController {
+  constructor(private readonly reports: CspReportService) {}
+
+  /** Browsers send these without credentials, on their own; public, and answered 204 with no body. */
+  @Public()
+  @Post()
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @Throttle({ default: { limit: CSP_REPORTS_PER_MINUTE, ttl: 60_000 } })
+  receive(@Body() body: unknown, @Req() request: Request): void {
+    const violations = parseCspReports(body);
+    if (!violations) {
+      throw new BadRequestException(
+        'expected a CSP violation report: {"csp-report": {...}} as application/csp-report, or a Reporting API array',
+      );
+    }
+    this.reports.record(violations, clientInfo(request));
+  }
+}
