@@ -5,6 +5,7 @@ import { freshPostgresSchema } from './helpers/postgres';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { passwordStep } from './factories/mfa';
 import {
+  adminSession,
   bearerFrom,
   type BearerSession,
   loginBearer,
@@ -258,6 +259,19 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
         'OtherAgent/2.0',
       ).expect(401);
       expect((await t.auditEvents({ type: 'login_challenge_refused' })).at(-1)?.reason).toBe('other_client');
+    });
+
+    it('refuses a disabled account, as the password login does (ASVS 6.3.4: one rule on every pathway)', async () => {
+      const { user, authenticator } = await userWithPasskey();
+      const admin = await adminSession(t);
+      await t.http().post(`/api/admin/users/${user.id}/disable`).set(admin.session.headers).expect(201);
+      const begun = await passkeyOptions();
+      const refused = await passkeyLogin({
+        challenge: begun.body.challenge,
+        passkey: authenticator.assert(begun.body.options),
+      }).expect(401);
+      expect(refused.body.message).toBe('This account is disabled; contact an administrator');
+      expect((await t.auditEvents({ userId: user.id, reason: 'account_disabled' })).length).toBeGreaterThan(0);
     });
 
     it.each([
