@@ -17,7 +17,15 @@ export class CspReportController {
   @Public()
   @Post()
   @HttpCode(HttpStatus.NO_CONTENT)
-  @Throttle({ default: { limit: CSP_REPORTS_PER_MINUTE, ttl: 60_000 } })
+  // Its own budget: the global key is one per client across every route, so a route-level limit on that key
+  // would make the 21st request of any kind a 429 and block the client everywhere.
+  @Throttle({
+    default: {
+      limit: CSP_REPORTS_PER_MINUTE,
+      ttl: 60_000,
+      generateKey: (_context, tracker, throttlerName) => `${throttlerName}:csp-reports:${tracker}`,
+    },
+  })
   receive(@Body() body: unknown, @Req() request: Request): void {
     const violations = parseCspReports(body);
     if (!violations) {

@@ -27,7 +27,10 @@ export class RequestValidationPipe extends ValidationPipe {
         );
       }
     }
-    if (metadata.type === 'body' && value !== undefined && !isPlainObject(value)) {
+    // Where a DTO class is expected; a route that takes its body as `unknown` (the CSP reports, whose
+    // Reporting API format is a JSON array) parses it itself.
+    const expectsDto = metadata.metatype !== undefined && metadata.metatype !== Object;
+    if (metadata.type === 'body' && expectsDto && value !== undefined && !isPlainObject(value)) {
       throw new BadRequestException('request body must be a JSON object');
     }
     return super.transform(value, metadata);
