@@ -11,11 +11,12 @@ const esmPackages = [
   '@borewit',
   'uint8array-extras',
   // jose (Warden's external issuers, the example resource server) and the independent implementations the
-  // interoperability tests run: oauth4webapi, openid-client, oidc-provider.
+  // interoperability tests run: oauth4webapi, openid-client, oidc-provider, dpop (DPoP proofs).
   'jose',
   'oauth4webapi',
   'openid-client',
   'oidc-provider',
+  'dpop',
 ];
 
 const swc = [

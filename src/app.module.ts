@@ -20,6 +20,7 @@ import { HealthModule } from './health/health.module';
 import { KeysServerModule } from './keys/keys-server.module';
 import { LabModule } from './lab/lab.module';
 import { LoggingModule } from './logging/logging.module';
+import { SecurityPipelineModule } from './pipeline/security-pipeline.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { ThrottleModule } from './throttle/throttle.module';
 import { TokensModule } from './tokens/tokens.module';
@@ -40,7 +41,6 @@ import { RedisModule } from './redis/redis.module';
     }),
     ScheduleModule.forRoot(),
     AuditModule,
-    // Before AuthModule: its guard is registered first, so floods are refused before any token work.
     ThrottleModule,
     KeysServerModule,
     TokensModule,
@@ -48,6 +48,8 @@ import { RedisModule } from './redis/redis.module';
     SessionsModule,
     CsrfModule,
     AuthModule,
+    // Global guards and interceptors, in the order they run.
+    SecurityPipelineModule,
     AdminModule,
     CspReportsModule,
     HealthModule,

@@ -6,6 +6,7 @@ import cookieParser from 'cookie-parser';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
+import { ACCESS_TOKEN_EXPIRES_HEADER } from './common/interceptors/authenticated-response.interceptor';
 import type { appConfig } from './config/configuration';
 import type { Environment, HttpTimeouts } from './config/environment';
 import { CSP_REPORT_GROUP, CSP_REPORT_MEDIA_TYPES, CSP_REPORT_PATH } from './csp-reports/csp-report';
@@ -94,7 +95,10 @@ export function configureApp(app: INestApplication): INestApplication {
     app.enableCors({
       origin: config.corsOrigins,
       credentials: true,
-      allowedHeaders: ['content-type', 'x-csrf-token', 'authorization'],
+      allowedHeaders: ['content-type', 'x-csrf-token', 'authorization', 'dpop'],
+      // A cross-origin page can read only the response headers named here: the token's expiry, and for a DPoP
+      // client the nonce to retry with and why it was refused.
+      exposedHeaders: [ACCESS_TOKEN_EXPIRES_HEADER, 'dpop-nonce', 'www-authenticate'],
     });
   }
   setUpOpenApi(app, { ui: config.nodeEnv === 'development' });

@@ -4,6 +4,7 @@ import { respelled } from './factories/tokens';
 import { loginBearer, registerUser } from './factories/users';
 import { cookieHeader } from './helpers/cookies';
 import { CLIENT_ID, startOpenIdProvider, TestOpenIdProvider } from './helpers/oidc-provider';
+import { dpopClient, type DpopClient } from './helpers/dpop';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 const AUDIENCE = 'https://api.warden.test';
@@ -134,6 +135,23 @@ describe('external issuers in the global guard', () => {
     await principal(forged).expect(401);
     expect(op.jwksFetches()).toBe(2);
     expect(await rejections()).toEqual(['unknown_kid', 'unknown_kid', 'unknown_kid']);
+  });
+
+  it("a provider's DPoP-bound token passes only under the DPoP scheme with a proof by its key", async () => {
+    const client = await dpopClient();
+    const token = await op.accessToken({ dpop: (tokenEndpoint) => client.proof('POST', tokenEndpoint) });
+    expect(decodeJwt(token).cnf).toEqual({ jkt: client.jkt });
+    const url = `${warden.baseUrl}/api/auth/principal`;
+    await principal(token).expect(401);
+    const withProof = async (by: DpopClient) =>
+      warden
+        .http()
+        .get('/api/auth/principal')
+        .set('Authorization', `DPoP ${token}`)
+        .set('DPoP', await by.proof('GET', url, token));
+    expect((await withProof(client)).status).toBe(200);
+    expect((await withProof(await dpopClient())).status).toBe(401);
+    expect(await rejections()).toEqual(['dpop_bound_token_as_bearer', 'dpop_key_mismatch']);
   });
 
   it("refuses an external token in Warden's access cookie", async () => {

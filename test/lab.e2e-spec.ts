@@ -44,6 +44,38 @@ describe('security lab endpoints', () => {
     expect(await t.auditEvents({ type: 'refresh_token_reuse' })).toHaveLength(1);
   });
 
+  it('DPoP: a stolen bound token without the key, and a replayed proof, are refused', async () => {
+    const user = await registerUser(t);
+    const session = await loginCookie(t, user);
+    const response = await t
+      .http()
+      .post('/api/auth/lab/dpop')
+      .set(session.headers)
+      .send({ password: user.password })
+      .expect(200);
+    const steps = response.body.steps as { label: string; response: { status: number; body: unknown } }[];
+    expect(steps.map((step) => step.response.status)).toEqual([200, 200, 401, 401, 401]);
+    expect(steps[0].response.body).toMatchObject({ tokenType: 'DPoP' });
+    expect(JSON.stringify(response.body)).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]{20,}/);
+    const reasons = (await t.auditEvents({ type: 'access_token_rejected', userId: user.id })).map((e) => e.reason);
+    expect(reasons).toEqual(['dpop_bound_token_as_bearer', 'dpop_key_mismatch', 'dpop_replayed']);
+    // The demo session logged out; the caller's own session is untouched.
+    expect(await t.auditEvents({ type: 'logout', userId: user.id })).toHaveLength(1);
+    await t.http().get('/api/users/me').set(session.headers).expect(200);
+  });
+
+  it('the DPoP demo needs the right password', async () => {
+    const session = await loginCookie(t, await registerUser(t));
+    const response = await t
+      .http()
+      .post('/api/auth/lab/dpop')
+      .set(session.headers)
+      .send({ password: 'not-the-password' })
+      .expect(200);
+    expect(response.body.steps.map((step: { response: { status: number } }) => step.response.status)).toEqual([401]);
+    await t.http().post('/api/auth/lab/dpop').set(session.headers).send({}).expect(400);
+  });
+
   it('forwards only cookie values Warden could have issued, so odd ones are a refusal, never a 500', async () => {
     const session = await loginCookie(t, await registerUser(t));
     for (const odd of ['%E2%82%AC', '%0D%0AX-Injected%3A%201', 'a%3B%20__Host-fgp%3Dx']) {

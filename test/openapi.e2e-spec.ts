@@ -34,7 +34,7 @@ describe('OpenAPI document', () => {
       for (const [path, methods] of Object.entries(CONTRACT)) {
         expect(Object.keys(paths[path] ?? {})).toEqual(expect.arrayContaining(methods));
       }
-      expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual(['bearer', 'cookie']);
+      expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual(['bearer', 'cookie', 'dpop']);
       await t.http().get('/api/docs').expect(404);
     } finally {
       await t.close();

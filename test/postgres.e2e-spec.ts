@@ -4,7 +4,8 @@ import { KnownDevice } from '../src/anomaly/entities/known-device.entity';
 import { Session } from '../src/sessions/entities/session.entity';
 import { expectGraceRaceConsistent, expectSingleWinnerOfRefreshRace, refreshCookie } from './factories/sessions';
 import { cookieHeader } from './helpers/cookies';
-import { bearerFrom, loginBearer, loginCookie, registerUser } from './factories/users';
+import { bearerFrom, loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './factories/users';
+import { dpopClient, type DpopClient, dpopGet, loginDpop } from './helpers/dpop';
 import { freshPostgresSchema } from './helpers/postgres';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -59,6 +60,21 @@ describe('on PostgreSQL', () => {
     // ... and live sessions (MAX_SESSIONS_PER_USER, 10 by default).
     const live = await t.dataSource.getRepository(Session).countBy({ userId: user.id, revokedAt: IsNull() });
     expect(live).toBe(10);
+  });
+
+  it('binds a DPoP session to its key: the refresh needs a proof by it', async () => {
+    const client = await dpopClient();
+    const session = await loginDpop(t, await registerUser(t), client);
+    expect((await dpopGet(t, '/api/users/me', session)).status).toBe(200);
+    const refresh = async (by: DpopClient) =>
+      t
+        .http()
+        .post('/api/auth/refresh')
+        .set('User-Agent', TEST_USER_AGENT)
+        .set('DPoP', await by.proof('POST', `${t.baseUrl}/api/auth/refresh`))
+        .send({ transport: 'bearer', refreshToken: session.refreshToken });
+    expect((await refresh(await dpopClient())).status).toBe(401);
+    expect((await refresh(client)).status).toBe(200);
   });
 
   it('session policy: a password change replaces the tokens; disable and the global cut-off end sessions', async () => {

@@ -99,7 +99,7 @@ export function onStepUpRequired(prompt: StepUpPrompt): void {
 }
 
 export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
-  const seen = session.currentGeneration();
+  let seen = session.currentGeneration();
   let result = await send(method, path, withCsrf(method, options));
   if (result.status === 401 && isStepUpRequired(result.body)) {
     // Not an expired token: the login is too old for this action. Refreshing would not help (it keeps
@@ -107,8 +107,12 @@ export async function request<T>(method: Method, path: string, options: RequestO
     const maxAge = isRecord(result.body) && typeof result.body['maxAge'] === 'number' ? result.body['maxAge'] : null;
     if (stepUpPrompt && (await stepUpPrompt(maxAge))) result = await send(method, path, withCsrf(method, options));
   } else if (result.status === 401 && session.authState() === 'logged-in') {
-    if (await session.refresh(seen)) result = await send(method, path, withCsrf(method, options));
+    if (await session.refresh(seen)) {
+      seen = session.currentGeneration();
+      result = await send(method, path, withCsrf(method, options));
+    }
   }
+  session.noteExpiry(result, seen);
   if (!result.ok) throw new ApiError(result);
   return result.body as T;
 }
@@ -189,7 +193,15 @@ export function labReplay(attack: ReplayAttack): Promise<ReplayResult> {
 
 /** The server reports each step as `{label, request, response: {status, body}}`. */
 export async function labRefreshReuse(): Promise<ReuseStep[]> {
-  const body = await request<unknown>('POST', '/api/auth/lab/refresh-reuse');
+  return labSteps(await request<unknown>('POST', '/api/auth/lab/refresh-reuse'));
+}
+
+/** The lab logs in once more as you, as a DPoP client, then plays a thief without the key. */
+export async function labDpop(password: string): Promise<ReuseStep[]> {
+  return labSteps(await request<unknown>('POST', '/api/auth/lab/dpop', { body: { password } }));
+}
+
+function labSteps(body: unknown): ReuseStep[] {
   const steps = isRecord(body) && Array.isArray(body['steps']) ? (body['steps'] as unknown[]) : [];
   return steps.filter(isRecord).map((step) => {
     const response = isRecord(step['response']) ? step['response'] : {};

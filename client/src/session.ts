@@ -15,6 +15,10 @@
  *   refreshing themselves;
  * - logging out in one tab logs out every tab.
  *
+ * Every authenticated answer also says when the access cookie it was sent with expires
+ * (`Access-Token-Expires-At`); a tab adopts it, so it refreshes shortly before the real expiry even when
+ * its memory is wrong (a login answer it never saw, a broadcast it missed) instead of waiting for a 401.
+ *
  * Silent refresh runs only while someone uses the app (ASVS 5.0 7.3.1): after the server's
  * `idleTimeoutSeconds` without input in any tab, the timer stops and the server's own idle limit can end
  * the session; the next input resumes it (refreshing at once if the access token is due).
@@ -70,6 +74,9 @@ const MAX_TIMER_DELAY_MS = 2_147_483_647;
 const RETRY_AFTER_FAILURE_MS = 15_000;
 const REFRESH_TIMEOUT_MS = 15_000;
 const CLOCK_SKEW_TOLERANCE_MS = 5_000;
+const EXPIRY_HEADER = 'Access-Token-Expires-At';
+/** The header has one-second resolution: a smaller difference from what we hold is the same expiry. */
+const EXPIRY_TOLERANCE_MS = 1_000;
 /** Used when a server does not say (CLIENT_IDLE_TIMEOUT's default). */
 const DEFAULT_IDLE_LIMIT_MS = 30 * 60_000;
 /** Other tabs learn of input at most this often. */
@@ -186,6 +193,23 @@ export function refresh(seen: number = generation): Promise<boolean> {
     inFlight = null;
   });
   return inFlight;
+}
+
+/**
+ * Adopts the expiry an authenticated answer reports for the access cookie it was sent with, when that
+ * differs from what this tab holds; the refresh timer follows. `seen` is the generation the request was
+ * sent under: an answer to a request sent before a refresh describes a cookie that is gone.
+ */
+export function noteExpiry(result: HttpResult, seen: number): void {
+  if (!state || state.generation !== seen) return;
+  const expiry = parseInstant(result.headers.get(EXPIRY_HEADER));
+  if (expiry === null) return;
+  const now = Date.now();
+  const expiresAt = now + expiry - (serverClock(result.headers.get('Date'), now) ?? now);
+  if (Math.abs(expiresAt - state.expiresAt) < EXPIRY_TOLERANCE_MS) return;
+  state = { ...state, expiresAt };
+  schedule();
+  catchUp();
 }
 
 /** Forget the session in this tab and, unless told otherwise, in every other tab. */

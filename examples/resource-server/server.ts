@@ -16,6 +16,9 @@
  * by default). Keep that TTL short, and do not let a resource server grant anything irreversible on the
  * `roles` claim alone.
  *
+ * A DPoP-bound token (`cnf.jkt`, RFC 9449) passes only as `Authorization: DPoP <token>` with a valid
+ * proof by its key (dpop.ts), so a token stolen from a client that uses DPoP is useless here too.
+ *
  * Audience (ASVS 5.0 9.2.4): the example has its own (`WARDEN_AUDIENCE`, default http://localhost:4000),
  * listed in Warden's RESOURCE_AUDIENCES. A client asks Warden for a token for it with
  * `POST /api/auth/resource-token {"resource": "http://localhost:4000"}`; Warden's own `warden-api` tokens,
@@ -25,6 +28,7 @@
  * `require` loads from Node 22.12 on.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createDpopVerifier } from './dpop';
 import { createLocalJWKSet, type JSONWebKeySet, type JWSHeaderParameters, jwtVerify, type JWTPayload } from 'jose';
 
 export interface ResourceServerOptions {
@@ -39,6 +43,8 @@ export interface ResourceServerOptions {
   maxStaleSeconds?: number;
   /** Milliseconds since the epoch; tests move it. */
   now?: () => number;
+  /** Scheme and host clients address this server by (behind a proxy: its public origin). Default: the Host header over http. */
+  publicOrigin?: string;
 }
 
 /** Warden's signing algorithms; each published key names the one it is for. */
@@ -99,16 +105,36 @@ export function createVerifier(options: ResourceServerOptions) {
   };
 }
 
-/** GET /whoami answers `{sub, roles}` for a valid Warden bearer token, 401 otherwise. */
+/** GET /whoami answers `{sub, roles}` for a valid Warden access token, 401 otherwise. */
 export function createResourceServer(options: ResourceServerOptions): Server {
   const verify = createVerifier(options);
+  const verifyProof = createDpopVerifier({ now: options.now });
   return createServer((request: IncomingMessage, response) => {
-    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+    const [, scheme, token] = /^(Bearer|DPoP) (.+)$/.exec(request.headers.authorization ?? '') ?? [];
     const reply = (status: number, body: unknown) => {
-      response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      const challenge = status === 401 ? { 'www-authenticate': 'Bearer, DPoP' } : {};
+      response.writeHead(status, { 'content-type': 'application/json', ...challenge }).end(JSON.stringify(body));
     };
     if (!token) return reply(401, { error: 'missing token' });
-    verify(token).then(
+    const authenticate = async () => {
+      const claims = await verify(token);
+      const jkt = (claims.cnf as { jkt?: unknown } | undefined)?.jkt;
+      // RFC 9449 §7.1: a bound token only with the DPoP scheme and a proof; the DPoP scheme only for one.
+      if (jkt !== undefined || scheme === 'DPoP') {
+        if (typeof jkt !== 'string' || scheme !== 'DPoP') throw new Error('token and scheme disagree');
+        const origin = options.publicOrigin ?? `http://${request.headers.host ?? ''}`;
+        const proof = request.headers.dpop;
+        await verifyProof({
+          proof: typeof proof === 'string' ? proof : undefined,
+          method: request.method ?? '',
+          url: `${origin}${request.url ?? ''}`,
+          accessToken: token,
+          jkt,
+        });
+      }
+      return claims;
+    };
+    authenticate().then(
       (claims) => reply(200, { sub: claims.sub, roles: claims.roles }),
       () => reply(401, { error: 'invalid token' }),
     );

@@ -47,6 +47,7 @@ export class AdminService {
   async revokeUserSessions(admin: AuthenticatedUser, userId: string, client: ClientInfo): Promise<void> {
     const user = await this.users.getById(userId);
     const ended = await this.sessions.revokeAllForUser(user.id, 'revoked_by_admin');
+    // Hand-written, not @Audited: the event is about the user whose sessions ended, and how many did.
     this.audit.record({
       type: 'session_revoked',
       success: true,

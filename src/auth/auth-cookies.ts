@@ -16,9 +16,13 @@ export const REFRESH_COOKIE_PATH = '/api/auth';
  */
 export const SESSION_HINT_COOKIE = '__Host-session-hint';
 
-export type TokenSource = { token: string; transport: 'bearer' | 'cookie' } | undefined;
+/** `scheme` is the Authorization scheme: `DPoP` (RFC 9449 §7.1) says a proof of possession comes along. */
+export type TokenSource =
+  | { token: string; transport: 'bearer'; scheme: 'Bearer' | 'DPoP' }
+  | { token: string; transport: 'cookie'; scheme?: undefined }
+  | undefined;
 
-const BEARER = /^Bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*)$/;
+const AUTHORIZATION = /^(Bearer|DPoP) ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*)$/;
 
 /**
  * Where the access token may come from: the Authorization header or the access cookie, nowhere else
@@ -28,8 +32,8 @@ const BEARER = /^Bearer ([A-Za-z0-9_=-]+\.[A-Za-z0-9_=-]*\.[A-Za-z0-9_=-]*)$/;
 export function accessTokenSource(request: Request): TokenSource {
   const authorization = request.headers.authorization;
   if (authorization !== undefined) {
-    const match = BEARER.exec(authorization);
-    return match ? { token: match[1], transport: 'bearer' } : undefined;
+    const match = AUTHORIZATION.exec(authorization);
+    return match ? { token: match[2], transport: 'bearer', scheme: match[1] as 'Bearer' | 'DPoP' } : undefined;
   }
   const cookie = (request.cookies as Record<string, unknown> | undefined)?.[ACCESS_COOKIE];
   return typeof cookie === 'string' && cookie.length > 0 ? { token: cookie, transport: 'cookie' } : undefined;

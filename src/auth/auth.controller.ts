@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
+import { Audited } from '../audit/audited.decorator';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
@@ -28,6 +29,7 @@ import {
 } from './auth-cookies';
 import { CHALLENGE_TTL_SECONDS } from '../mfa/challenge.service';
 import { AuthService, SessionGrant } from './auth.service';
+import { DpopGrantService } from './dpop-grant.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
@@ -43,13 +45,15 @@ import { sendGrant } from './grant-response';
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly dpop: DpopGrantService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
   @Public()
   @Post('register')
-  register(@Body() dto: RegisterDto, @Req() request: Request): Promise<UserResponseDto> {
-    return this.auth.register(dto.email, dto.password, clientInfo(request));
+  @Audited('register', { target: { result: 'id' }, targetIsUser: true })
+  register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
+    return this.auth.register(dto.email, dto.password);
   }
 
   @Public()
@@ -60,12 +64,15 @@ export class AuthController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto | SecondFactorRequiredDto> {
+    const transport = dto.transport ?? 'cookie';
+    const dpopJkt = await this.dpop.loginKey(request, response, transport);
     const outcome = await this.auth.login(
       dto.email,
       dto.password,
-      dto.transport ?? 'cookie',
+      transport,
       clientInfo(request),
       readCookie(request, REFRESH_COOKIE),
+      dpopJkt,
     );
     if ('session' in outcome) return this.respond(outcome.session, response);
     const { secondFactor } = outcome;
@@ -89,8 +96,9 @@ export class AuthController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
     if (dto.transport === 'bearer') {
+      const dpop = await this.dpop.refreshProof(request, response);
       const grant = await this.auth.refresh(
-        { transport: 'bearer', refreshToken: dto.refreshToken ?? '' },
+        { transport: 'bearer', refreshToken: dto.refreshToken ?? '', dpop },
         clientInfo(request),
       );
       return this.respond(grant, response);
@@ -115,13 +123,13 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
+  @Audited('logout')
   async logout(
     @CurrentUser() principal: AuthenticatedUser,
     @Body() dto: LogoutDto,
-    @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<void> {
-    await this.auth.logout(principal, clientInfo(request), dto.refreshToken);
+    await this.auth.logout(principal, dto.refreshToken);
     clearSessionCookies(response, this.config.cookieSecure);
   }
 

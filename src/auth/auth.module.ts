@@ -1,10 +1,8 @@
 import { Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { AnomalyModule } from '../anomaly/anomaly.module';
-import { RolesGuard } from '../common/guards/roles.guard';
-import { CsrfGuard } from '../csrf/csrf.guard';
 import { CsrfModule } from '../csrf/csrf.module';
+import { DpopModule } from '../dpop/dpop.module';
 import { IssuersModule } from '../issuers/issuers.module';
 import { MfaModule } from '../mfa/mfa.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -12,13 +10,12 @@ import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { JwtAuthGuard } from './jwt-auth.guard';
+import { DpopGrantService } from './dpop-grant.service';
 import { JwtStrategy } from './jwt.strategy';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
 import { PrincipalController } from './principal.controller';
-import { RecentAuthGuard } from './recent-auth.guard';
 import { RefreshRefusalService } from './refresh-refusal.service';
 import { ResourceTokenController } from './resource-token.controller';
 import { ResourceTokenService } from './resource-token.service';
@@ -35,6 +32,7 @@ import { StepUpService } from './step-up.service';
     AnomalyModule,
     IssuersModule,
     MfaModule,
+    DpopModule,
     JwtModule.register({}),
   ],
   controllers: [
@@ -49,17 +47,13 @@ import { StepUpService } from './step-up.service';
     LoginThrottleService,
     PasswordService,
     RefreshRefusalService,
+    DpopGrantService,
     ResourceTokenService,
     SecondFactorLoginService,
     StepUpService,
     JwtStrategy,
-    // Global guards run in this order: who is calling, may they, did they mean to, and is their login recent
-    // enough for this action.
-    { provide: APP_GUARD, useClass: JwtAuthGuard },
-    { provide: APP_GUARD, useClass: RolesGuard },
-    { provide: APP_GUARD, useClass: CsrfGuard },
-    { provide: APP_GUARD, useClass: RecentAuthGuard },
   ],
-  exports: [AuthService, PasswordService],
+  // JwtStrategy for the JWT guard, which the security pipeline (pipeline/) registers with the other guards.
+  exports: [AuthService, PasswordService, JwtStrategy],
 })
 export class AuthModule {}

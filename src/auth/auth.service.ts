@@ -51,7 +51,7 @@ export interface SecondFactorChallenge {
 export type LoginOutcome = { session: SessionGrant } | { secondFactor: SecondFactorChallenge };
 
 export type RefreshRequest =
-  | { transport: 'bearer'; refreshToken: string }
+  | { transport: 'bearer'; refreshToken: string; dpop?: PresentingDevice['dpop'] }
   | { transport: 'cookie'; refreshToken?: string; fingerprintCookie?: string; csrfToken?: string };
 
 @Injectable()
@@ -74,10 +74,9 @@ export class AuthService {
     private readonly clock: Clock,
   ) {}
 
-  async register(email: string, password: string, client: ClientInfo): Promise<UserResponseDto> {
+  async register(email: string, password: string): Promise<UserResponseDto> {
     await this.screening.assertAcceptable('password', password, email);
     const user = await this.users.create(email, await this.passwords.hash(password));
-    this.audit.record({ type: 'register', success: true, userId: user.id, client });
     return UserResponseDto.from(user);
   }
 
@@ -92,6 +91,7 @@ export class AuthService {
     transport: Transport,
     client: ClientInfo,
     replacedRefreshToken?: string,
+    dpopJkt?: string,
   ): Promise<LoginOutcome> {
     this.passwords.assertCapacity();
     const user = await this.users.findByEmail(email);
@@ -131,7 +131,9 @@ export class AuthService {
       this.audit.record({ type: 'login_second_factor_required', success: true, userId: user.id, client });
       return { secondFactor: { transport, challenge: handle, expiresAt, methods, fingerprintCookie } };
     }
-    return { session: await this.startSession(user, user.sessionEpoch, transport, client, fingerprintCookie, ['pwd']) };
+    return {
+      session: await this.startSession(user, user.sessionEpoch, transport, client, fingerprintCookie, ['pwd'], dpopJkt),
+    };
   }
 
   /**
@@ -145,6 +147,7 @@ export class AuthService {
     client: ClientInfo,
     fingerprintCookie: string | undefined,
     amr: string[],
+    dpopJkt?: string,
   ): Promise<SessionGrant> {
     if (user.disabledAt) {
       // A second step or a passkey sign-in of an account disabled meanwhile.
@@ -153,7 +156,7 @@ export class AuthService {
     }
     let issued: IssuedRefreshToken;
     try {
-      issued = await this.sessions.start(user.id, sessionEpoch, transport, client, fingerprintCookie, amr);
+      issued = await this.sessions.start(user.id, sessionEpoch, transport, client, fingerprintCookie, dpopJkt, amr);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
       // The password changed (or every session was ended) while this login was checking the old one.
@@ -166,13 +169,14 @@ export class AuthService {
       });
       throw new UnauthorizedException('Email or password is incorrect');
     }
+    // Hand-written, not @Audited: the session it started and the failure causes are known only here.
     this.audit.record({
       type: 'login',
       success: true,
       userId: user.id,
       sessionId: issued.session.id,
       client,
-      metadata: { transport, amr },
+      metadata: dpopJkt ? { transport, amr, dpop: true } : { transport, amr },
     });
     await this.anomalies.loginSucceeded(user.id, issued.session.id, client);
     this.anomalies.sessionUsed(user.id, issued.session.id, client);
@@ -210,6 +214,7 @@ export class AuthService {
       throw new UnauthorizedException('Invalid or expired refresh token');
     }
     const { user } = issued;
+    // Hand-written, not @Audited: the session is named by the refresh token, which only rotation resolves.
     this.audit.record({
       type: 'refresh',
       success: true,
@@ -224,7 +229,7 @@ export class AuthService {
   }
 
   /** Ends the caller's session and denylists the access token that asked. */
-  async logout(principal: AuthenticatedUser, client: ClientInfo, refreshToken?: string): Promise<void> {
+  async logout(principal: AuthenticatedUser, refreshToken?: string): Promise<void> {
     const session = await this.sessions.findById(principal.sessionId);
     if (session) await this.sessions.revokeSession(session, 'logout');
     if (refreshToken) {
@@ -234,17 +239,11 @@ export class AuthService {
       }
     }
     await this.revocations.revokeToken(principal.jti, new Date(principal.expiresAt * 1000 + REVOCATION_LEEWAY_MS));
-    this.audit.record({
-      type: 'logout',
-      success: true,
-      userId: principal.userId,
-      sessionId: principal.sessionId,
-      client,
-    });
   }
 
   async logoutAll(principal: AuthenticatedUser, client: ClientInfo): Promise<void> {
     const ended = await this.sessions.revokeAllForUser(principal.userId, 'logout_all');
+    // Hand-written, not @Audited: how many sessions ended is known only here.
     this.audit.record({
       type: 'logout_all',
       success: true,
@@ -328,6 +327,7 @@ export class AuthService {
       throw error;
     });
     await this.revocations.revokeToken(principal.jti, new Date(principal.expiresAt * 1000 + REVOCATION_LEEWAY_MS));
+    // Hand-written, not @Audited: the failure's cause and the sessions ended are known only here.
     this.audit.record({
       type: 'password_changed',
       success: true,
@@ -371,6 +371,7 @@ export class AuthService {
     return {
       userAgent: client.userAgent,
       fingerprintCookie: request.transport === 'cookie' ? request.fingerprintCookie : undefined,
+      dpop: request.transport === 'bearer' ? request.dpop : undefined,
     };
   }
 
@@ -404,6 +405,7 @@ export class AuthService {
         transport: issued.session.transport,
         authenticatedAt: issued.session.authenticatedAt ?? issued.session.createdAt,
         amr: issued.session.amr ?? ['pwd'],
+        dpopJkt: issued.session.dpopJkt,
       });
     const base = { ...issued, user: UserResponseDto.from(user) };
     if (issued.session.transport === 'bearer') {

@@ -13,7 +13,8 @@ export function sendGrant(
     return {
       accessToken: grant.accessToken.token,
       refreshToken: grant.refreshToken,
-      tokenType: 'Bearer',
+      // RFC 9449 §5: a DPoP-bound access token is of type DPoP, sent as `Authorization: DPoP <token>`.
+      tokenType: grant.session.dpopJkt ? 'DPoP' : 'Bearer',
       expiresIn: grant.accessToken.expiresIn,
       user: grant.user,
     };

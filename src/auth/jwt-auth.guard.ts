@@ -1,12 +1,14 @@
 import { CanActivate, ExecutionContext, Injectable, Logger, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
 import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
 import { ACCEPT_EXTERNAL_ISSUERS_KEY } from '../common/decorators/accept-external-issuers.decorator';
 import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
+import { DpopChallenge } from '../dpop/dpop-challenge';
+import { isSuspiciousDpopFailure } from '../dpop/dpop-proof-error';
 import { ExternalIssuersService } from '../issuers/external-issuers.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { JwtStrategy } from './jwt.strategy';
@@ -26,6 +28,7 @@ export class JwtAuthGuard implements CanActivate {
     private readonly audit: AuditService,
     private readonly anomalies: AnomalyService,
     private readonly externalIssuers: ExternalIssuersService,
+    private readonly dpopChallenge: DpopChallenge,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -35,6 +38,7 @@ export class JwtAuthGuard implements CanActivate {
     ]);
     if (isPublic) return true;
     const request = context.switchToHttp().getRequest<Request>();
+    const response = context.switchToHttp().getResponse<Response>();
     // A token of a trusted external issuer has its own verifier; everything else is Warden's, as always.
     const externalIssuer = this.externalIssuers.issuerOf(request);
     let user: AuthenticatedUser;
@@ -43,9 +47,10 @@ export class JwtAuthGuard implements CanActivate {
         ? await this.authenticateExternal(context, request, externalIssuer)
         : await this.strategy.verifyRequest(request);
     } catch (cause) {
-      return this.reject(cause, request);
+      return this.reject(cause, request, response);
     }
     request.user = user;
+    if (request.headers.dpop !== undefined) this.dpopChallenge.offerNonce(response);
     if (!externalIssuer) this.anomalies.sessionUsed(user.userId, user.sessionId, clientInfo(request));
     return true;
   }
@@ -64,10 +69,11 @@ export class JwtAuthGuard implements CanActivate {
     return this.externalIssuers.verify(request, issuer);
   }
 
-  private async reject(cause: unknown, request: Request): Promise<never> {
+  private async reject(cause: unknown, request: Request, response: Response): Promise<never> {
     // The token could not be checked (shared state unreachable): a 503, neither accepted nor called invalid.
     if (cause instanceof SharedStateUnavailableException) throw cause;
     const reason = rejectionReason(cause);
+    if (reason.startsWith('dpop_')) this.dpopChallenge.challenge(reason, response);
     // An anonymous request presented no credential: nothing to audit.
     if (reason !== 'missing_token') {
       const details = cause instanceof TokenRejectedError ? cause.details : {};
@@ -85,7 +91,8 @@ export class JwtAuthGuard implements CanActivate {
         // Junk or forged: anyone can send these by the thousand, so they are counted, not stored one by one.
         this.audit.recordRejection({ type: 'access_token_rejected', reason, client });
       }
-      if (reason === 'fingerprint_mismatch' || reason === 'fingerprint_missing') {
+      // A DPoP proof a thief cannot make counts like a fingerprint he cannot match.
+      if (reason === 'fingerprint_mismatch' || reason === 'fingerprint_missing' || isSuspiciousDpopFailure(reason)) {
         // Awaited (this request is refused anyway) so the session is gone before the next attempt.
         await this.anomalies
           .fingerprintMismatch(details.userId, details.sessionId, client)

@@ -10,6 +10,8 @@ import { Clock } from '../common/clock/clock';
 import type { Role } from '../common/decorators/roles.decorator';
 import { jwtConfig } from '../config/configuration';
 import { SIGNING_ALGORITHMS } from '../config/environment';
+import { DpopProofError } from '../dpop/dpop-proof-error';
+import { DpopProofService } from '../dpop/dpop-proof.service';
 import { KeyStore, type VerificationKey } from '../keys/key-store.service';
 import { ACCESS_TOKEN_TYPE, AccessTokenClaims } from '../tokens/access-token.service';
 import { BindingFactors, FingerprintService } from '../tokens/fingerprint.service';
@@ -38,6 +40,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     private readonly revocations: RevocationStore,
     private readonly jwtService: JwtService,
     private readonly clock: Clock,
+    private readonly dpopProofs: DpopProofService,
     @Inject(jwtConfig.KEY) jwt: ConfigType<typeof jwtConfig>,
   ) {
     super({
@@ -98,6 +101,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
     // Frozen: one cached object answers many requests, none of which may change it for the next.
     if (Array.isArray(claims.roles)) Object.freeze(claims.roles);
+    if (claims.cnf !== null && typeof claims.cnf === 'object') Object.freeze(claims.cnf);
     this.verifiedTokens.set(rawToken, { claims: Object.freeze(claims), kid: key.kid, key: key.publicKey });
     return claims;
   }
@@ -118,6 +122,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     // replaying a stolen token cannot keep feeding the fingerprint-mismatch rule.
     const revoked = await this.revocations.check(claims);
     if (revoked) throw new TokenRejectedError(revoked, details);
+    // A proof is checked on every request, never cached; a plain bearer token pays two property reads.
+    if (claims.cnf !== undefined || source.scheme === 'DPoP') {
+      await this.dpopProofs.checkBinding(request, source.token, source.scheme, claims.cnf).catch((error: unknown) => {
+        throw error instanceof DpopProofError ? new TokenRejectedError(error.reason, details) : error;
+      });
+    }
     const { transport } = source;
     const { ip, userAgent } = clientInfo(request);
     let factors: BindingFactors;
@@ -193,6 +203,7 @@ function hasRequiredClaims(claims: Partial<AccessTokenClaims>): claims is Access
     typeof claims.exp === 'number' &&
     typeof claims.fgp === 'string' &&
     Array.isArray(claims.roles) &&
-    claims.roles.every((role: Role) => typeof role === 'string')
+    claims.roles.every((role: Role) => typeof role === 'string') &&
+    (claims.cnf === undefined || (typeof claims.cnf === 'object' && typeof claims.cnf?.jkt === 'string'))
   );
 }

@@ -54,6 +54,8 @@ export class ResourceTokenService {
       transport: session.transport,
       authenticatedAt: session.authenticatedAt ?? session.createdAt,
       amr: session.amr ?? ['pwd'],
+      // A DPoP session's key binds every token it gets: an exchange must not yield a plain bearer token.
+      dpopJkt: session.dpopJkt,
       audience: resource,
     });
     this.audit.record({
@@ -64,6 +66,11 @@ export class ResourceTokenService {
       client,
       metadata: { resource },
     });
-    return { accessToken: issued.token, tokenType: 'Bearer', expiresIn: issued.expiresIn, audience: resource };
+    return {
+      accessToken: issued.token,
+      tokenType: session.dpopJkt ? 'DPoP' : 'Bearer',
+      expiresIn: issued.expiresIn,
+      audience: resource,
+    };
   }
 }

@@ -1,3 +1,5 @@
+import type { DpopFailure } from '../dpop/dpop-proof-error';
+
 /**
  * Why an access token was refused. Precise for the audit log; the client only ever sees a generic 401.
  */
@@ -22,7 +24,8 @@ export type RejectionReason =
   | 'user_tokens_revoked'
   | 'jwks_unavailable'
   | 'external_issuer_not_accepted'
-  | 'invalid';
+  | 'invalid'
+  | DpopFailure;
 
 export class TokenRejectedError extends Error {
   constructor(

@@ -62,6 +62,7 @@ export const passwordHashingConfig = registerAs('passwordHashing', () => current
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
 export const mfaConfig = registerAs('mfa', () => currentEnvironment().mfa);
+export const dpopConfig = registerAs('dpop', () => currentEnvironment().dpop);
 export const passwordScreeningConfig = registerAs('passwordScreening', () => currentEnvironment().passwords);
 
 export const allConfig = [
@@ -80,5 +81,6 @@ export const allConfig = [
   passwordHashingConfig,
   issuersConfig,
   mfaConfig,
+  dpopConfig,
   passwordScreeningConfig,
 ];

@@ -124,11 +124,13 @@ const DURATION_SETTINGS = {
   HTTP_HEADERS_TIMEOUT: ['10s', 1, 300],
   HTTP_REQUEST_TIMEOUT: ['30s', 1, 600],
   HTTP_KEEP_ALIVE_TIMEOUT: ['5s', 1, 600],
+  DPOP_PROOF_MAX_AGE: ['60s', 5, 300, 'the replay cache must hold every proof still young enough to pass'],
 } as const satisfies Record<string, readonly [string, number, number] | readonly [string, number, number, string]>;
 
 const BOOLEAN_SETTINGS = {
   ANOMALY_REFRESH_REUSE: true,
   ANOMALY_NEW_DEVICE: true,
+  DPOP_NONCE: false,
 } as const satisfies Record<string, boolean>;
 
 /**
@@ -264,6 +266,8 @@ export interface Environment {
   /** Other OpenID providers whose access tokens the guard accepts; empty: Warden trusts only itself. */
   externalIssuers: ExternalIssuerSettings[];
   mfa: MfaSettings;
+  /** DPoP (RFC 9449): how old a proof may be, and whether proofs must carry a server nonce. */
+  dpop: { proofMaxAgeSeconds: number; nonce: boolean };
   /** The optional k-anonymity breach check (null: off, offline rules only). */
   passwords: { breachedRangeUrl: string | null; breachedTimeoutSeconds: number };
 }
@@ -474,6 +478,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     revocation,
     externalIssuers,
     mfa,
+    dpop: { proofMaxAgeSeconds: duration('DPOP_PROOF_MAX_AGE'), nonce: flag('DPOP_NONCE') },
     passwords,
   };
 }

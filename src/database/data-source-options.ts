@@ -22,6 +22,7 @@ import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
 import { SessionEpoch1764367200000 } from './migrations/1764367200000-session-epoch';
 import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-binding';
 import { AuditCount1764374400000 } from './migrations/1764374400000-audit-count';
+import { DpopBinding1764378000000 } from './migrations/1764378000000-dpop-binding';
 import { AccountDisable1764381600000 } from './migrations/1764381600000-account-disable';
 
 export const entities = [
@@ -47,6 +48,7 @@ export const migrations = [
   SessionEpoch1764367200000,
   DeviceBinding1764370800000,
   AuditCount1764374400000,
+  DpopBinding1764378000000,
   AccountDisable1764381600000,
   SecondFactors1764388800000,
 ];

@@ -10,6 +10,8 @@ import { Clock } from '../common/clock/clock';
 import type { Role } from '../common/decorators/roles.decorator';
 import { issuersConfig } from '../config/configuration';
 import type { ExternalIssuerSettings } from '../config/external-issuers';
+import { DpopProofError } from '../dpop/dpop-proof-error';
+import { DpopProofService } from '../dpop/dpop-proof.service';
 import { KeySetUnavailableError, RemoteKeySet, UnknownKeyError } from './remote-key-set';
 
 /** The same leeway Warden allows its own tokens (RFC 7519 §4.1.4). */
@@ -32,6 +34,7 @@ export class ExternalIssuersService {
 
   constructor(
     private readonly clock: Clock,
+    private readonly dpopProofs: DpopProofService,
     @Inject(issuersConfig.KEY) config: ConfigType<typeof issuersConfig>,
   ) {
     this.issuers = new Map(
@@ -77,6 +80,10 @@ export class ExternalIssuersService {
     } catch (error) {
       throw new TokenRejectedError(reasonFor(error));
     }
+    // An issuer that binds its tokens to a DPoP key (Keycloak, Auth0): the same proof as for Warden's own.
+    await this.dpopProofs.checkBinding(request, source.token, source.scheme, claims.cnf).catch((error: unknown) => {
+      throw error instanceof DpopProofError ? new TokenRejectedError(error.reason) : error;
+    });
     return {
       issuer: settings.issuer,
       userId: claims.sub!,

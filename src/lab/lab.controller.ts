@@ -1,6 +1,10 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
+import type { AuthenticatedUser } from '../auth/authenticated-user';
+import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { DpopDemoDto } from './dto/dpop-demo.dto';
 import { ReplayDto } from './dto/replay.dto';
+import { LabDpopService } from './lab-dpop.service';
 import { LabExchange, LabService } from './lab.service';
 
 /**
@@ -9,12 +13,26 @@ import { LabExchange, LabService } from './lab.service';
  */
 @Controller('auth/lab')
 export class LabController {
-  constructor(private readonly lab: LabService) {}
+  constructor(
+    private readonly lab: LabService,
+    private readonly dpopLab: LabDpopService,
+  ) {}
 
   @Post('replay')
   @HttpCode(HttpStatus.OK)
   async replay(@Body() dto: ReplayDto, @Req() request: Request): Promise<LabExchange & { attack: string }> {
     return { attack: dto.attack, ...(await this.lab.replay(request, dto.attack)) };
+  }
+
+  /** DPoP: a stolen DPoP-bound token without the key, and a replayed proof, are refused. */
+  @Post('dpop')
+  @HttpCode(HttpStatus.OK)
+  async dpop(
+    @Body() dto: DpopDemoDto,
+    @CurrentUser() principal: AuthenticatedUser,
+    @Req() request: Request,
+  ): Promise<{ steps: LabExchange[] }> {
+    return { steps: await this.dpopLab.demonstrate(request, principal.userId, dto.password) };
   }
 
   @Post('refresh-reuse')

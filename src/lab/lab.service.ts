@@ -70,12 +70,14 @@ export class LabService {
     return [legitimate, reuse, accessAfter].map(({ newAccessToken: _token, ...exchange }) => exchange);
   }
 
-  private send(
+  /** One request to this server from the lab; POSTs carry `body` (default `{}`). */
+  send(
     origin: Request,
     label: string,
     method: string,
     path: string,
     headers: Record<string, string>,
+    body: unknown = {},
   ): Promise<LabExchange & { newAccessToken?: string }> {
     const port = origin.socket.localPort;
     return new Promise((resolve, reject) => {
@@ -98,7 +100,7 @@ export class LabService {
         },
       );
       outgoing.on('error', reject);
-      outgoing.end(method === 'POST' ? '{}' : undefined);
+      outgoing.end(method === 'POST' ? JSON.stringify(body) : undefined);
     });
   }
 }
@@ -139,9 +141,11 @@ function redact(headers: Record<string, string>): Record<string, string> {
               return `${cookie}=${shorten(rest.join('='))}`;
             })
             .join('; ')
-        : name === CSRF_HEADER
+        : name === CSRF_HEADER || name === 'DPoP'
           ? shorten(value)
-          : value,
+          : name === 'Authorization'
+            ? value.replace(/ (.+)$/, (_all, token: string) => ` ${shorten(token)}`)
+            : value,
     ]),
   );
 }

@@ -39,6 +39,7 @@ export const REDACTED_PATHS = [
   'req.headers["proxy-authorization"]',
   'req.headers.cookie',
   'req.headers["x-csrf-token"]',
+  'req.headers.dpop',
   'res.headers["set-cookie"]',
   'req.body',
   'res.body',

@@ -16,12 +16,16 @@ export function setUpOpenApi(app: INestApplication, options: { ui: boolean }): v
     .setTitle('Warden')
     .setDescription(
       'JWT sessions done safely. Browsers authenticate with HttpOnly cookies plus the X-CSRF-Token header; ' +
-        'other clients with `Authorization: Bearer`. Errors share one shape: {statusCode, error, message}.',
+        'other clients with `Authorization: Bearer`, or `Authorization: DPoP` plus a `DPoP` proof (RFC 9449) ' +
+        'when they logged in with one. Errors share one shape: {statusCode, error, message}.',
     )
     .setVersion('1')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')
+    // RFC 9449 §7.1: the DPoP scheme; each request also carries a fresh proof in the `DPoP` header.
+    .addSecurity('dpop', { type: 'http', scheme: 'DPoP', bearerFormat: 'JWT' })
     .addCookieAuth(ACCESS_COOKIE, { type: 'apiKey', in: 'cookie', name: ACCESS_COOKIE }, 'cookie')
     .addSecurityRequirements('bearer')
+    .addSecurityRequirements('dpop')
     .addSecurityRequirements('cookie')
     .build();
   const document = SwaggerModule.createDocument(app, config);

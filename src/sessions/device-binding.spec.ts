@@ -26,9 +26,20 @@ describe('device binding', () => {
   });
 
   it('matches nothing for a session stored without a binding', () => {
-    const legacy = { transport: 'cookie' as const, fingerprintHash: null, userAgentFamily: null };
+    const legacy = { transport: 'cookie' as const, fingerprintHash: null, userAgentFamily: null, dpopJkt: null };
     expect(bindingFailure(legacy, { userAgent, fingerprintCookie: 'anything' })).toBe('fingerprint_mismatch');
     expect(bindingFailure({ ...legacy, transport: 'bearer' }, { userAgent })).toBe('user_agent_mismatch');
+  });
+
+  it('binds a DPoP session to its key: a refresh needs a proof by that key, an unbound one takes none', () => {
+    const bound = { transport: 'bearer' as const, ...deviceBinding('bearer', client, undefined, 'key-a') };
+    expect(bound.dpopJkt).toBe('key-a');
+    expect(bindingFailure(bound, { userAgent, dpop: { jkt: 'key-a' } })).toBeNull();
+    expect(bindingFailure(bound, { userAgent })).toBe('dpop_proof_missing');
+    expect(bindingFailure(bound, { userAgent, dpop: { jkt: 'key-b' } })).toBe('dpop_key_mismatch');
+    expect(bindingFailure(bound, { userAgent, dpop: { failure: 'dpop_replayed' } })).toBe('dpop_replayed');
+    const unbound = { transport: 'bearer' as const, ...deviceBinding('bearer', client) };
+    expect(bindingFailure(unbound, { userAgent, dpop: { jkt: 'key-a' } })).toBe('dpop_token_not_bound');
   });
 
   it('refuses to bind a browser session without a fingerprint cookie', () => {

@@ -91,6 +91,7 @@ export class SessionsService {
     transport: Transport,
     client: ClientInfo,
     fingerprintCookie?: string,
+    dpopJkt?: string,
     amr: string[] = ['pwd'],
   ): Promise<IssuedRefreshToken> {
     const now = this.clock.now();
@@ -105,7 +106,7 @@ export class SessionsService {
       lastUsedAt: now,
       lastIp: client.ip,
       lastUserAgent: client.userAgent,
-      ...deviceBinding(transport, client, fingerprintCookie),
+      ...deviceBinding(transport, client, fingerprintCookie, dpopJkt),
       idleExpiresAt: this.idleExpiry(now, expiresAt),
       expiresAt,
       amr,
@@ -262,6 +263,7 @@ export class SessionsService {
   async revokeOwn(userId: string, sessionId: string, bySessionId: string, client: ClientInfo): Promise<void> {
     const session = await this.getOwnActive(userId, sessionId);
     await this.revokeSession(session, 'revoked_by_user');
+    // Hand-written, not @Audited: session_revoked names the ended session and its cause, whoever ended it.
     this.audit.record({
       type: 'session_revoked',
       success: true,

@@ -1,12 +1,10 @@
 import { Global, Inject, Logger, Module, OnApplicationBootstrap, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { Clock } from '../common/clock/clock';
 import { appConfig, databaseConfig, throttleConfig } from '../config/configuration';
 import { RedisConnection } from '../redis/redis-connection';
 import { AttemptStore } from './attempt-store';
-import { ClientIpThrottlerGuard } from './client-ip-throttler.guard';
 import { InMemoryAttemptStore } from './in-memory-attempt.store';
 import { InMemoryThrottlerStorage } from './in-memory-throttler.storage';
 import { RedisAttemptStore } from './redis-attempt.store';
@@ -31,6 +29,7 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
       }),
     }),
   ],
+  // The request limit's guard (ClientIpThrottlerGuard) is registered by the security pipeline (pipeline/).
   providers: [
     {
       provide: AttemptStore,
@@ -38,7 +37,6 @@ import { RedisThrottlerStorage } from './redis-throttler.storage';
       useFactory: (redis: RedisConnection | null, clock: Clock) =>
         redis ? new RedisAttemptStore(redis, clock) : new InMemoryAttemptStore(clock),
     },
-    { provide: APP_GUARD, useClass: ClientIpThrottlerGuard },
   ],
   exports: [AttemptStore],
 })

@@ -36,6 +36,8 @@ export interface AccessTokenClaims {
   acr: string;
   fgp: string;
   roles: Role[];
+  /** RFC 9449 §6.1: the token is bound to the DPoP key with this RFC 7638 thumbprint. */
+  cnf?: { jkt: string };
 }
 
 /** `acr` values: NIST SP 800-63B assurance levels as login.gov names them. Two factors reach AAL2. */
@@ -69,6 +71,7 @@ export class AccessTokenService {
     transport: Transport;
     authenticatedAt: Date;
     amr: string[];
+    dpopJkt?: string | null;
     /** Another resource server (one of RESOURCE_AUDIENCES); Warden's own audience by default. */
     audience?: string;
   }): IssuedAccessToken {
@@ -89,6 +92,7 @@ export class AccessTokenService {
       acr: subject.amr.includes('mfa') ? ACR_VALUES.multiFactor : ACR_VALUES.singleFactor,
       fgp: subject.fingerprint,
       roles: subject.roles,
+      ...(subject.dpopJkt ? { cnf: { jkt: subject.dpopJkt } } : {}),
     };
     // The header is spelled out whole: the active key decides both alg and kid.
     const token = this.jwtService.sign(claims, {

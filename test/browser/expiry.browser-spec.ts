@@ -105,6 +105,31 @@ describe(`silent refresh with ${TTL_SECONDS}-second access tokens`, () => {
     expect(unauthorized).toEqual([]);
   });
 
+  it('refreshes before the expiry the server reports, even when the tab was told a much later one', async () => {
+    const page = browser.page;
+    const user = await newUser();
+    const unauthorized = recordUnauthorized(page);
+    // The login answer claims an hour: only the Access-Token-Expires-At header of the next authenticated
+    // answer (the profile) can tell the tab that its cookie lasts seconds.
+    await page.route('**/api/auth/login', async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as Record<string, unknown>;
+      const claimed = new Date(Date.now() + 3_600_000).toISOString();
+      await route.fulfill({ response, json: { ...body, accessTokenExpiresAt: claimed } });
+    });
+    const refreshes = recordRefreshes(browser.context);
+    await logInAndSeeProfile(page, user.email, user.password);
+    await page.unroute('**/api/auth/login');
+
+    for (let cycle = 1; cycle <= 2; cycle += 1) {
+      await refreshesAnswered(refreshes, cycle);
+      await expectSessions(page);
+      await expectProfile(page, user);
+    }
+    expect(await Promise.all(refreshes.map((call) => call.status))).toEqual(refreshes.map(() => 200));
+    expect(unauthorized).toEqual([]);
+  });
+
   it('two tabs refresh once per expiry between them, and both stay logged in', async () => {
     const user = await newUser();
     const tabA = browser.page;

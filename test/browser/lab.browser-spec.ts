@@ -74,6 +74,17 @@ describe('the security lab in a real browser', () => {
     expect(await authState(page)).toBe('logged-in');
     expect(await t.auditEvents({ type: 'logout_all' })).toEqual([]);
 
+    // DPoP: the lab logs in once more as a DPoP client, then a thief without the key is refused.
+    await page.locator('#lab-dpop-password').fill(user.password);
+    await page.getByTestId('lab-dpop-run').click();
+    await page.getByTestId('lab-dpop-verdict').waitFor();
+    expect(await page.getByTestId('lab-dpop-verdict').textContent()).toBe('refused');
+    const dpopSteps = await page
+      .getByTestId('lab-dpop-step')
+      .evaluateAll((items) => items.map((item) => item.getAttribute('data-status')));
+    expect(dpopSteps).toEqual(['200', '200', '401', '401', '401']);
+    expect(await page.locator('#lab-dpop-password').inputValue()).toBe('');
+
     // The destructive one asks first; cancelling sends nothing.
     await page.getByTestId('lab-refresh-reuse-run').click();
     await page.getByTestId('lab-refresh-reuse-warning').waitFor();

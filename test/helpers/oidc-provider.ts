@@ -11,7 +11,13 @@ import Provider, { type Adapter, type AdapterPayload, type JWK } from 'oidc-prov
 export interface TestOpenIdProvider {
   issuer: string;
   /** An access token for `resource` (its `aud`), signed with `alg`, carrying `roles`. */
-  accessToken: (options?: { resource?: string; alg?: 'ES256' | 'RS256'; roles?: string[] }) => Promise<string>;
+  accessToken: (options?: {
+    resource?: string;
+    alg?: 'ES256' | 'RS256';
+    roles?: string[];
+    /** Signs a DPoP proof for the token endpoint: the provider then binds the token to that key (cnf.jkt). */
+    dpop?: (tokenEndpoint: string) => Promise<string>;
+  }) => Promise<string>;
   /** Replaces every signing key with new ones (new kids), as a provider's key rotation eventually does. */
   rotateKeys: () => void;
   /** How many times the JWKS was fetched. */
@@ -72,6 +78,7 @@ export async function startOpenIdProvider(): Promise<TestOpenIdProvider> {
       features: {
         devInteractions: { enabled: false },
         clientCredentials: { enabled: true },
+        dPoP: { enabled: true },
         resourceIndicators: {
           enabled: true,
           defaultResource: () => 'https://api.warden.test',
@@ -91,13 +98,14 @@ export async function startOpenIdProvider(): Promise<TestOpenIdProvider> {
 
   return {
     issuer,
-    accessToken: async ({ resource = 'https://api.warden.test', alg = 'ES256', roles = [] } = {}) => {
+    accessToken: async ({ resource = 'https://api.warden.test', alg = 'ES256', roles = [], dpop } = {}) => {
       next = { alg, roles };
       const response = await fetch(`${issuer}/token`, {
         method: 'POST',
         headers: {
           authorization: `Basic ${Buffer.from(`${CLIENT_ID}:${clientSecret}`).toString('base64')}`,
           'content-type': 'application/x-www-form-urlencoded',
+          ...(dpop ? { DPoP: await dpop(`${issuer}/token`) } : {}),
         },
         body: new URLSearchParams({ grant_type: 'client_credentials', resource, scope: 'notes:read' }),
       });

@@ -1,4 +1,4 @@
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { AbstractLoader, ExpressLoader } from '@nestjs/serve-static';
 import { Test } from '@nestjs/testing';
 import { createServer, type AddressInfo } from 'node:net';
@@ -43,6 +43,8 @@ export interface TestAppOptions {
    * settings (WebAuthn origins); otherwise the system picks one.
    */
   port?: number;
+  /** Test-only modules mounted beside AppModule (e.g. a controller that makes a mistake on purpose). */
+  imports?: ModuleMetadata['imports'];
 }
 
 /**
@@ -64,7 +66,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   try {
     const environment = currentEnvironment();
     tls = environment.tls !== null;
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] })
       .overrideProvider(Clock)
       .useValue(clock)
       // ServeStaticModule picks its loader when the module compiles; a testing module has no HTTP adapter

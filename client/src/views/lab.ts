@@ -9,6 +9,7 @@ import { ApiError, send } from '../http';
 import type { ViewContext } from '../router';
 import * as session from '../session';
 import { badge, button, whileBusy } from '../ui';
+import { dpopRow } from './lab-dpop';
 
 type Verdict = 'refused' | 'accepted';
 
@@ -117,6 +118,7 @@ export function labView(context: ViewContext): Node {
         ),
     h('div', { class: 'actions' }, runAll),
     rows.map((row) => row.el),
+    dpopRow(loggedIn, context.announce),
     refreshReuseRow(loggedIn, context.announce),
   );
 }

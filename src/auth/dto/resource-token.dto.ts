@@ -10,7 +10,8 @@ export class ResourceTokenDto {
 
 export class ResourceTokenResponseDto {
   accessToken!: string;
-  tokenType!: 'Bearer';
+  /** `DPoP` for a DPoP session: the token is bound to the same key and needs proofs by it. */
+  tokenType!: 'Bearer' | 'DPoP';
   expiresIn!: number;
   /** The `aud` the token carries: present it to that resource server only. */
   audience!: string;

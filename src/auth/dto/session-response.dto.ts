@@ -15,7 +15,8 @@ export class CookieSessionResponseDto {
 export class BearerSessionResponseDto {
   accessToken!: string;
   refreshToken!: string;
-  tokenType!: 'Bearer';
+  /** `DPoP` when the login carried a DPoP proof: send the token as `Authorization: DPoP <token>`. */
+  tokenType!: 'Bearer' | 'DPoP';
   expiresIn!: number;
   user!: UserResponseDto;
 }

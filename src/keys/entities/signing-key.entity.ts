@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Secret } from '../../common/decorators/secret.decorator';
 import type { SigningAlgorithm } from '../../config/environment';
 
 /**
@@ -28,6 +29,7 @@ export class SigningKey {
   publicJwk!: Record<string, string>;
 
   /** PKCS#8 DER, sealed with AES-256-GCM under KEY_ENCRYPTION_KEY (see KeyEncryption). */
+  @Secret()
   @Column({ name: 'encrypted_private_key', type: 'text' })
   encryptedPrivateKey!: string;
 

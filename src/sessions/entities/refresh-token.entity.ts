@@ -1,4 +1,5 @@
 import { Column, Entity, ForeignKey, Index, PrimaryColumn } from 'typeorm';
+import { Secret } from '../../common/decorators/secret.decorator';
 import { Session } from './session.entity';
 
 /** One link of a session's rotation chain. Only the SHA-256 of the token is stored, never the token. */
@@ -18,6 +19,7 @@ export class RefreshToken {
   @Column({ name: 'parent_id', type: 'varchar', length: 36, nullable: true })
   parentId!: string | null;
 
+  @Secret()
   @Column({ name: 'token_hash', type: 'varchar', length: 64, unique: true })
   tokenHash!: string;
 

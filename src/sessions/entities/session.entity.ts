@@ -45,6 +45,10 @@ export class Session {
   @Column({ name: 'user_agent_family', type: 'varchar', length: 64, nullable: true })
   userAgentFamily!: string | null;
 
+  /** ... and for a DPoP client, the RFC 7638 thumbprint of its key; null for sessions without DPoP. */
+  @Column({ name: 'dpop_jkt', type: 'varchar', length: 64, nullable: true })
+  dpopJkt!: string | null;
+
   /** Idle expiry: pushed forward by each refresh, never past `expiresAt`. */
   @Column({ name: 'idle_expires_at', type: Date })
   idleExpiresAt!: Date;

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Secret } from '../../common/decorators/secret.decorator';
 import type { Role } from '../../common/decorators/roles.decorator';
 
 @Entity('users')
@@ -10,6 +11,7 @@ export class User {
   @Column({ type: 'varchar', length: 254, unique: true })
   email!: string;
 
+  @Secret()
   @Column({ name: 'password_hash', type: 'varchar', length: 255 })
   passwordHash!: string;
 
