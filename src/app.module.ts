@@ -4,6 +4,7 @@ import type { ConfigType } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
@@ -48,6 +49,7 @@ import { RedisModule } from './redis/redis.module';
     SessionsModule,
     CsrfModule,
     AuthModule,
+    AccountsModule,
     // Global guards and interceptors, in the order they run.
     SecurityPipelineModule,
     AdminModule,

@@ -1,4 +1,5 @@
 import { PasswordService } from '../src/auth/password.service';
+import { User } from '../src/users/entities/user.entity';
 import { setCookies } from './helpers/cookies';
 import { FakeClock } from './helpers/fake-clock';
 import { rawRequest } from './helpers/raw-request';
@@ -14,32 +15,29 @@ describe('registration, login and the profile', () => {
   afterAll(() => t.close());
 
   describe('POST /api/auth/register', () => {
-    it('creates a user with the user role and a normalized email', async () => {
+    it('creates an unverified user with the user role and a normalized email, and answers 202', async () => {
       const response = await t
         .http()
         .post('/api/auth/register')
         .send({ email: '  Alice@Example.TEST ', password: STRONG_PASSWORD })
-        .expect(201);
-      expect(response.body).toEqual({ id: expect.any(String), email: 'alice@example.test', roles: ['user'] });
-      expect(JSON.stringify(response.body)).not.toMatch(/hash|password/i);
+        .expect(202);
+      expect(response.body).toEqual({ message: expect.stringContaining('Check your inbox') });
+      const user = await t.dataSource.getRepository(User).findOneByOrFail({ email: 'alice@example.test' });
+      expect(user).toMatchObject({ roles: ['user'], emailVerifiedAt: null });
     });
 
-    it('refuses a taken email, whatever its case, with 409', async () => {
-      await t
+    it('answers a taken email, whatever its case, exactly like a new one (no enumeration)', async () => {
+      const first = await t
         .http()
         .post('/api/auth/register')
         .send({ email: 'bob@example.test', password: STRONG_PASSWORD })
-        .expect(201);
-      const response = await t
+        .expect(202);
+      const again = await t
         .http()
         .post('/api/auth/register')
         .send({ email: 'BOB@example.test', password: STRONG_PASSWORD })
-        .expect(409);
-      expect(response.body).toEqual({
-        statusCode: 409,
-        error: 'Conflict',
-        message: 'An account with this email already exists',
-      });
+        .expect(202);
+      expect(again.body).toEqual(first.body);
     });
 
     it.each([
@@ -255,7 +253,13 @@ describe('registration, login and the profile', () => {
       const user = await registerUser(t);
       const session = await loginBearer(t, user);
       const response = await t.http().get('/api/users/me').set(session.headers).expect(200);
-      expect(response.body).toEqual({ id: user.id, email: user.email, roles: ['user'], createdAt: expect.any(String) });
+      expect(response.body).toEqual({
+        id: user.id,
+        email: user.email,
+        roles: ['user'],
+        createdAt: expect.any(String),
+        emailVerified: true,
+      });
     });
 
     it('answers with the access and fingerprint cookies', async () => {

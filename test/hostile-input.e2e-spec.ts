@@ -1,3 +1,4 @@
+import { User } from '../src/users/entities/user.entity';
 import { loginBearer, registerUser } from './factories/users';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -129,7 +130,8 @@ describe('hostile input', () => {
         .http()
         .post('/api/auth/register')
         .send({ email: 'jürgen.müller@example.test', password: 'violet-harbor-tundra-42' })
-        .expect(201);
+        .expect(202);
+      expect(await t.dataSource.getRepository(User).countBy({ email: 'jürgen.müller@example.test' })).toBe(1);
     });
   });
 });

@@ -1,6 +1,6 @@
 import { createTestApp } from './helpers/test-app';
 
-/** Every route of the HTTP contract (shared/API.md), as OpenAPI spells its paths. */
+/** Every route of the HTTP contract (docs/API.md), as OpenAPI spells its paths. */
 const CONTRACT = {
   '/api/auth/register': ['post'],
   '/api/auth/login': ['post'],
@@ -19,6 +19,13 @@ const CONTRACT = {
   '/api/admin/audit': ['get'],
   '/api/admin/alerts': ['get'],
   '/api/admin/users/{id}/revoke-sessions': ['post'],
+  '/api/auth/verify-email': ['post'],
+  '/api/auth/password-reset': ['post'],
+  '/api/auth/password-reset/confirm': ['post'],
+  '/api/users/me/email': ['post'],
+  '/api/auth/email-change/confirm': ['post'],
+  '/api/auth/email-change/undo': ['post'],
+  '/api/dev/outbox': ['get'],
   '/api/admin/users/{id}/disable': ['post'],
   '/api/admin/users/{id}/enable': ['post'],
   '/api/admin/sessions/revoke-all': ['post'],

@@ -4,6 +4,7 @@ import { KnownDevice } from '../src/anomaly/entities/known-device.entity';
 import { Session } from '../src/sessions/entities/session.entity';
 import { expectGraceRaceConsistent, expectSingleWinnerOfRefreshRace, refreshCookie } from './factories/sessions';
 import { cookieHeader } from './helpers/cookies';
+import { User } from '../src/users/entities/user.entity';
 import { bearerFrom, loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './factories/users';
 import { dpopClient, type DpopClient, dpopGet, loginDpop } from './helpers/dpop';
 import { freshPostgresSchema } from './helpers/postgres';
@@ -27,13 +28,14 @@ describe('on PostgreSQL', () => {
     await drop?.();
   });
 
-  it('registers, logs in with both transports and refuses a duplicate email', async () => {
+  it('registers, logs in with both transports and makes no second account for a taken email', async () => {
     const user = await registerUser(t);
     await t
       .http()
       .post('/api/auth/register')
       .send({ email: user.email.toUpperCase(), password: user.password })
-      .expect(409);
+      .expect(202);
+    expect(await t.dataSource.getRepository(User).countBy({ email: user.email })).toBe(1);
     const bearer = await loginBearer(t, user);
     await t.http().get('/api/users/me').set(bearer.headers).expect(200);
     const cookie = await loginCookie(t, user);

@@ -18,6 +18,8 @@ export interface RequestOptions {
 
 export interface Profile extends User {
   createdAt: string;
+  /** False only where UNVERIFIED_LOGIN=allow lets an account with an unconfirmed address log in. */
+  emailVerified?: boolean;
 }
 
 export interface SessionInfo {
@@ -122,12 +124,6 @@ function withCsrf(method: Method, options: RequestOptions): SendOptions {
   return { body, query, signal, csrfToken: UNSAFE_METHODS.has(method) ? session.csrfToken() : null };
 }
 
-export async function register(email: string, password: string): Promise<User> {
-  const result = await send('POST', '/api/auth/register', { body: { email, password } });
-  if (!result.ok) throw new ApiError(result);
-  return result.body as User;
-}
-
 /**
  * Cookie transport (the default): the body carries no token, only the expiry and the CSRF token. An
  * account with a second factor gets a challenge instead, for completeLogin() in mfa.ts.
@@ -189,6 +185,22 @@ export function clearUserFlags(userId: string): Promise<void> {
 
 export function labReplay(attack: ReplayAttack): Promise<ReplayResult> {
   return request<ReplayResult>('POST', '/api/auth/lab/replay', { body: { attack } });
+}
+
+/** Whether the session is bound to a key this browser holds (DBSC); the bound cookie's value never comes back. */
+export type DbscStatus =
+  | { enabled: boolean; registered: false }
+  | {
+      enabled: boolean;
+      registered: true;
+      algorithm: string;
+      publicKey: Record<string, unknown>;
+      thumbprint: string;
+      boundCookie: { name: string; expiresAt: string | null; lifetimeSeconds: number };
+    };
+
+export function labDbsc(signal?: AbortSignal): Promise<DbscStatus> {
+  return request<DbscStatus>('GET', '/api/auth/lab/dbsc', { signal });
 }
 
 /** The server reports each step as `{label, request, response: {status, body}}`. */

@@ -11,7 +11,12 @@ import { whileBusy } from './ui';
 import { alertsView } from './views/alerts';
 import { auditView } from './views/audit';
 import { forbiddenView, notFoundView } from './views/errors';
+import { changeEmailView } from './views/email';
 import { labView } from './views/lab';
+import { labResetView } from './views/lab-reset';
+import { confirmEmailView, undoEmailChangeView, verifyEmailView } from './views/mail-links';
+import { outboxView } from './views/outbox';
+import { forgotView, resetPasswordView } from './views/reset';
 import { loginView } from './views/login';
 import { passwordView } from './views/password';
 import { profileView } from './views/profile';
@@ -28,6 +33,14 @@ const routes: Route[] = [
   { path: '#/password', title: 'Change password', access: 'user', view: passwordView },
   { path: '#/security', title: 'Sign-in security', access: 'user', view: securityView },
   { path: '#/lab', title: 'Security lab', access: 'anyone', view: labView },
+  { path: '#/lab/reset-links', title: 'Lab: reset links', access: 'anyone', view: labResetView },
+  { path: '#/forgot', title: 'Forgot password', access: 'guest', view: forgotView },
+  { path: '#/reset-password', title: 'Choose a new password', access: 'anyone', view: resetPasswordView },
+  { path: '#/verify-email', title: 'Confirm your email', access: 'anyone', view: verifyEmailView },
+  { path: '#/confirm-email', title: 'Confirm your new address', access: 'anyone', view: confirmEmailView },
+  { path: '#/undo-email-change', title: 'Undo the address change', access: 'anyone', view: undoEmailChangeView },
+  { path: '#/email', title: 'Change email', access: 'user', view: changeEmailView },
+  { path: '#/outbox', title: 'Development outbox', access: 'anyone', wide: true, view: outboxView },
   { path: '#/admin/audit', title: 'Audit log', access: 'admin', wide: true, view: auditView },
   { path: '#/admin/alerts', title: 'Alerts', access: 'admin', view: alertsView },
 ];
@@ -48,6 +61,7 @@ const USER_NAV: NavItem[] = [
   { path: '#/profile', label: 'Profile', name: 'profile' },
   { path: '#/sessions', label: 'Sessions', name: 'sessions' },
   { path: '#/password', label: 'Password', name: 'password' },
+  { path: '#/email', label: 'Email', name: 'email' },
   { path: '#/security', label: 'Security', name: 'security' },
   { path: '#/lab', label: 'Security lab', name: 'lab' },
 ];

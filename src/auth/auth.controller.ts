@@ -19,7 +19,6 @@ import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.de
 import { Public } from '../common/decorators/public.decorator';
 import { sessionConfig } from '../config/configuration';
 import { CSRF_HEADER } from '../csrf/csrf.service';
-import { UserResponseDto } from '../users/dto/user-response.dto';
 import {
   clearSessionCookies,
   FINGERPRINT_COOKIE,
@@ -33,7 +32,6 @@ import { DpopGrantService } from './dpop-grant.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
-import { RegisterDto } from './dto/register.dto';
 import {
   BearerSessionResponseDto,
   CookieSessionResponseDto,
@@ -48,13 +46,6 @@ export class AuthController {
     private readonly dpop: DpopGrantService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
-
-  @Public()
-  @Post('register')
-  @Audited('register', { target: { result: 'id' }, targetIsUser: true })
-  register(@Body() dto: RegisterDto): Promise<UserResponseDto> {
-    return this.auth.register(dto.email, dto.password);
-  }
 
   @Public()
   @Post('login')

@@ -3,6 +3,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { AnomalyModule } from '../anomaly/anomaly.module';
 import { CsrfModule } from '../csrf/csrf.module';
 import { DpopModule } from '../dpop/dpop.module';
+import { DbscModule } from '../dbsc/dbsc.module';
 import { IssuersModule } from '../issuers/issuers.module';
 import { MfaModule } from '../mfa/mfa.module';
 import { SessionsModule } from '../sessions/sessions.module';
@@ -30,6 +31,7 @@ import { StepUpService } from './step-up.service';
     TokensModule,
     CsrfModule,
     AnomalyModule,
+    DbscModule,
     IssuersModule,
     MfaModule,
     DpopModule,
@@ -54,6 +56,6 @@ import { StepUpService } from './step-up.service';
     JwtStrategy,
   ],
   // JwtStrategy for the JWT guard, which the security pipeline (pipeline/) registers with the other guards.
-  exports: [AuthService, PasswordService, JwtStrategy],
+  exports: [AuthService, PasswordService, JwtStrategy, LoginThrottleService],
 })
 export class AuthModule {}

@@ -1,9 +1,12 @@
-import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { ConfigType } from '@nestjs/config';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
+import { accountsConfig } from '../config/configuration';
 import { CsrfService } from '../csrf/csrf.service';
+import { DbscService } from '../dbsc/dbsc.service';
 import type { PresentingDevice } from '../sessions/device-binding';
 import type { Session } from '../sessions/entities/session.entity';
 import {
@@ -36,7 +39,18 @@ interface GrantBase extends IssuedRefreshToken {
 export type SessionGrant =
   | (GrantBase & { transport: 'bearer' })
   /** Browsers also get the random value the access token is bound to, and the session's CSRF token. */
-  | (GrantBase & { transport: 'cookie'; fingerprintCookie: string; csrfToken: string });
+  | (GrantBase & { transport: 'cookie'; fingerprintCookie: string; csrfToken: string; dbscOffer?: string });
+
+/** The device a login starts its session on, whichever way the user proved who they are. */
+export interface SessionStart {
+  transport: Transport;
+  client: ClientInfo;
+  fingerprintCookie?: string;
+  /** The refresh token of a session this browser still holds: the new login ends it (ASVS 5.0 7.2.4). */
+  replacedRefreshToken?: string;
+  /** RFC 9449: the key of the DPoP proof sent with the request that starts the session. */
+  dpopJkt?: string;
+}
 
 /** The password was right, but the account has a second factor: no session yet, only this challenge. */
 export interface SecondFactorChallenge {
@@ -49,6 +63,10 @@ export interface SecondFactorChallenge {
 }
 
 export type LoginOutcome = { session: SessionGrant } | { secondFactor: SecondFactorChallenge };
+
+/** UNVERIFIED_LOGIN=refuse: the answer to the right password of an account whose address is not confirmed. */
+export const UNVERIFIED_LOGIN_MESSAGE =
+  'Confirm your email address first: follow the link we mailed you (registering again sends a new one)';
 
 export type RefreshRequest =
   | { transport: 'bearer'; refreshToken: string; dpop?: PresentingDevice['dpop'] }
@@ -71,14 +89,10 @@ export class AuthService {
     private readonly secondFactors: SecondFactorService,
     private readonly challenges: ChallengeService,
     private readonly screening: PasswordScreeningService,
+    private readonly dbsc: DbscService,
     private readonly clock: Clock,
+    @Inject(accountsConfig.KEY) private readonly accounts: ConfigType<typeof accountsConfig>,
   ) {}
-
-  async register(email: string, password: string): Promise<UserResponseDto> {
-    await this.screening.assertAcceptable('password', password, email);
-    const user = await this.users.create(email, await this.passwords.hash(password));
-    return UserResponseDto.from(user);
-  }
 
   /**
    * Same answer and similar timing for an unknown email and a wrong password; the audit log tells them apart.
@@ -111,12 +125,8 @@ export class AuthService {
       throw new UnauthorizedException('Email or password is incorrect');
     }
     await this.loginThrottle.succeeded(attempt);
-    if (user.disabledAt) {
-      // Said only to someone who knows the password, so it tells an attacker nothing new.
-      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'account_disabled', client });
-      throw new UnauthorizedException('This account is disabled; contact an administrator');
-    }
-    await this.endReplacedSession(replacedRefreshToken, client);
+    // Refused before a second factor is asked for: a disabled or unconfirmed account gets no challenge.
+    this.assertMaySignIn(user, client);
     // A browser's session is bound to this value for life: refreshes need it back (device-binding.ts).
     const fingerprintCookie = transport === 'cookie' ? this.fingerprints.newCookieValue() : undefined;
     const methods = await this.secondFactors.methodsOf(user.id);
@@ -131,29 +141,23 @@ export class AuthService {
       this.audit.record({ type: 'login_second_factor_required', success: true, userId: user.id, client });
       return { secondFactor: { transport, challenge: handle, expiresAt, methods, fingerprintCookie } };
     }
-    return {
-      session: await this.startSession(user, user.sessionEpoch, transport, client, fingerprintCookie, ['pwd'], dpopJkt),
-    };
+    const start = { transport, client, fingerprintCookie, replacedRefreshToken, dpopJkt };
+    return { session: await this.startSession(user, user.sessionEpoch, ['pwd'], start) };
   }
 
   /**
    * The end of every successful login (password, password + second factor, passkey): a new session, bound
-   * to this device, remembering how the user authenticated (RFC 8176 `amr`).
+   * to this device, remembering how the user authenticated (RFC 8176 `amr`). It ends the session the browser
+   * replaces, binds the new one to the DPoP key that came along, and offers browsers DBSC registration.
    */
-  async startSession(
-    user: User,
-    sessionEpoch: number,
-    transport: Transport,
-    client: ClientInfo,
-    fingerprintCookie: string | undefined,
-    amr: string[],
-    dpopJkt?: string,
-  ): Promise<SessionGrant> {
-    if (user.disabledAt) {
-      // A second step or a passkey sign-in of an account disabled meanwhile.
-      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'account_disabled', client });
-      throw new UnauthorizedException('This account is disabled; contact an administrator');
+  async startSession(user: User, sessionEpoch: number, amr: string[], start: SessionStart): Promise<SessionGrant> {
+    const { transport, client, fingerprintCookie, dpopJkt } = start;
+    // Again here: a passkey sign-in had no password step, and a second step may come after an admin disabled it.
+    this.assertMaySignIn(user, client);
+    if (dpopJkt && transport !== 'bearer') {
+      throw new BadRequestException('DPoP binds bearer tokens: log in with transport "bearer" to use it');
     }
+    await this.endReplacedSession(start.replacedRefreshToken, client);
     let issued: IssuedRefreshToken;
     try {
       issued = await this.sessions.start(user.id, sessionEpoch, transport, client, fingerprintCookie, dpopJkt, amr);
@@ -180,7 +184,22 @@ export class AuthService {
     });
     await this.anomalies.loginSucceeded(user.id, issued.session.id, client);
     this.anomalies.sessionUsed(user.id, issued.session.id, client);
-    return this.grant(user, issued, client, fingerprintCookie);
+    const grant = this.grant(user, issued, client, fingerprintCookie);
+    if (grant.transport !== 'cookie') return grant;
+    // Beside the fingerprint cookie: a browser that does DBSC registers a key; any other ignores the offer.
+    return { ...grant, dbscOffer: await this.dbsc.registrationOffer(issued.session.id) };
+  }
+
+  /** Said only to someone who proved who they are (password or passkey), so it tells an attacker nothing new. */
+  private assertMaySignIn(user: User, client: ClientInfo): void {
+    if (user.disabledAt) {
+      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'account_disabled', client });
+      throw new UnauthorizedException('This account is disabled; contact an administrator');
+    }
+    if (!user.emailVerifiedAt && this.accounts.unverifiedLogin === 'refuse') {
+      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'email_unverified', client });
+      throw new ForbiddenException(UNVERIFIED_LOGIN_MESSAGE);
+    }
   }
 
   /**
@@ -406,6 +425,7 @@ export class AuthService {
         authenticatedAt: issued.session.authenticatedAt ?? issued.session.createdAt,
         amr: issued.session.amr ?? ['pwd'],
         dpopJkt: issued.session.dpopJkt,
+        deviceBound: Boolean(issued.session.dbscKey),
       });
     const base = { ...issued, user: UserResponseDto.from(user) };
     if (issued.session.transport === 'bearer') {

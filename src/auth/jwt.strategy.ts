@@ -14,6 +14,7 @@ import { DpopProofError } from '../dpop/dpop-proof-error';
 import { DpopProofService } from '../dpop/dpop-proof.service';
 import { KeyStore, type VerificationKey } from '../keys/key-store.service';
 import { ACCESS_TOKEN_TYPE, AccessTokenClaims } from '../tokens/access-token.service';
+import { BoundCookieService, DBSC_COOKIE } from '../tokens/bound-cookie.service';
 import { BindingFactors, FingerprintService } from '../tokens/fingerprint.service';
 import { RevocationStore } from '../tokens/revocation.store';
 import { accessTokenSource, FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
@@ -37,6 +38,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     private readonly keyStore: KeyStore,
     private readonly fingerprints: FingerprintService,
+    private readonly boundCookies: BoundCookieService,
     private readonly revocations: RevocationStore,
     private readonly jwtService: JwtService,
     private readonly clock: Clock,
@@ -140,6 +142,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     }
     if (!this.fingerprints.matches(claims.fgp, factors)) {
       throw new TokenRejectedError('fingerprint_mismatch', details);
+    }
+    // A DBSC session (src/dbsc): the token alone is not enough, the key-earned short-lived cookie must be
+    // here too. Checked on every request, cached token or not; one HMAC.
+    if (claims.dbsc === true) {
+      const failure = this.boundCookies.failure(readCookie(request, DBSC_COOKIE), claims.sid, this.clock.nowSeconds());
+      if (failure) throw new TokenRejectedError(failure, details);
     }
     return {
       issuer: claims.iss,

@@ -32,16 +32,10 @@ interface Lock {
 }
 
 /**
- * What a credential check is: a login, the current password of a password change, or a login's second
- * factor (wrong codes count against the account like wrong passwords).
+ * What a credential check is: a login, the current password of a password or email change, or a login's
+ * second factor (wrong codes count against the account like wrong passwords).
  */
-export type PasswordCheck = 'login' | 'password_change' | 'second_factor';
-
-const FAILURE_EVENT: Record<PasswordCheck, string> = {
-  login: 'login_failed',
-  password_change: 'password_change_failed',
-  second_factor: 'second_factor_failed',
-};
+export type PasswordCheck = 'login' | 'password_change' | 'email_change' | 'second_factor';
 
 /** One password check, counted before the password is verified; hand it back to failed() or succeeded(). */
 export interface LoginAttempt {
@@ -274,7 +268,7 @@ export class LoginThrottleService {
     retryAfterSeconds: number,
   ): never {
     this.audit.record({
-      type: FAILURE_EVENT[check],
+      type: `${check}_failed`,
       success: false,
       userId,
       client,

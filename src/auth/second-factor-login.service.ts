@@ -8,7 +8,7 @@ import { PasskeyService } from '../mfa/passkey.service';
 import { AMR_OF, SecondFactorProof, SecondFactorService } from '../mfa/second-factor.service';
 import type { Transport } from '../tokens/fingerprint.service';
 import { UsersService } from '../users/users.service';
-import { AuthService, SessionGrant } from './auth.service';
+import { AuthService, SessionGrant, SessionStart } from './auth.service';
 import type { FactorProofDto } from './dto/second-factor.dto';
 import { LoginThrottleService } from './login-throttle.service';
 
@@ -18,6 +18,10 @@ const REFUSED = 'Invalid or expired login challenge; sign in again';
 export interface Presenter {
   client: ClientInfo;
   fingerprintCookie?: string;
+  /** The refresh cookie of a session this browser still holds: the login ends it. */
+  replacedRefreshToken?: string;
+  /** The key of a DPoP proof sent with the request that completes the login (bearer clients only). */
+  dpopJkt?: string;
 }
 
 /**
@@ -66,10 +70,8 @@ export class SecondFactorLoginService {
     return this.auth.startSession(
       user,
       challenge.sessionEpoch ?? user.sessionEpoch,
-      challenge.transport,
-      presenter.client,
-      presenter.fingerprintCookie,
       ['pwd', AMR_OF[proof.method], 'mfa'],
+      sessionStart(challenge, presenter),
     );
   }
 
@@ -104,14 +106,7 @@ export class SecondFactorLoginService {
     }
     await this.spend(challenge, presenter);
     const user = await this.users.getById(assertion.userId);
-    return this.auth.startSession(
-      user,
-      user.sessionEpoch,
-      challenge.transport,
-      presenter.client,
-      presenter.fingerprintCookie,
-      ['hwk', 'mfa'],
-    );
+    return this.auth.startSession(user, user.sessionEpoch, ['hwk', 'mfa'], sessionStart(challenge, presenter));
   }
 
   private async find(handle: string, purpose: AuthChallenge['purpose'], presenter: Presenter): Promise<AuthChallenge> {
@@ -147,6 +142,10 @@ export class SecondFactorLoginService {
       throw new UnauthorizedException(REFUSED);
     }
   }
+}
+
+function sessionStart(challenge: AuthChallenge, presenter: Presenter): SessionStart {
+  return { transport: challenge.transport, ...presenter };
 }
 
 /** Exactly one of the proofs, or a 400 that says what to send. */

@@ -8,7 +8,8 @@ import { Public } from '../common/decorators/public.decorator';
 import { sessionConfig } from '../config/configuration';
 import { CHALLENGE_TTL_SECONDS } from '../mfa/challenge.service';
 import { FingerprintService } from '../tokens/fingerprint.service';
-import { FINGERPRINT_COOKIE, readCookie, setAccessCookie, setFingerprintCookie } from './auth-cookies';
+import { FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE, setAccessCookie, setFingerprintCookie } from './auth-cookies';
+import { DpopGrantService } from './dpop-grant.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { ChallengeDto, PasskeyLoginDto, PasskeyOptionsDto, SecondFactorDto, StepUpDto } from './dto/second-factor.dto';
 import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
@@ -23,6 +24,7 @@ export class SecondFactorController {
     private readonly logins: SecondFactorLoginService,
     private readonly stepUps: StepUpService,
     private readonly fingerprints: FingerprintService,
+    private readonly dpop: DpopGrantService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
@@ -34,7 +36,7 @@ export class SecondFactorController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
-    const grant = await this.logins.complete(dto.challenge, dto, presenter(request));
+    const grant = await this.logins.complete(dto.challenge, dto, await this.loginPresenter(request, response));
     return sendGrant(grant, response, this.config);
   }
 
@@ -74,7 +76,11 @@ export class SecondFactorController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
-    const grant = await this.logins.completePasskeyLogin(dto.challenge, dto.passkey, presenter(request));
+    const grant = await this.logins.completePasskeyLogin(
+      dto.challenge,
+      dto.passkey,
+      await this.loginPresenter(request, response),
+    );
     return sendGrant(grant, response, this.config);
   }
 
@@ -110,6 +116,15 @@ export class SecondFactorController {
     }
     setAccessCookie(response, accessToken.token, accessToken.expiresIn, this.config.cookieSecure);
     return { accessTokenExpiresAt: accessToken.expiresAt.toISOString(), authTime: authTime.toISOString() };
+  }
+
+  /** A request that completes a login: like the password step, it ends the browser's old session and may bind DPoP. */
+  private async loginPresenter(request: Request, response: Response): Promise<Presenter> {
+    return {
+      ...presenter(request),
+      replacedRefreshToken: readCookie(request, REFRESH_COOKIE),
+      dpopJkt: await this.dpop.proofKey(request, response),
+    };
   }
 }
 

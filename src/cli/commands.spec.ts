@@ -251,6 +251,8 @@ describe('security:check', () => {
       CSRF_SECRET: 'changeme',
       TRUST_PROXY: '0.0.0.0/1,128.0.0.0/1',
       TLS_TERMINATED_UPSTREAM: 'true',
+      SMTP_URL: 'smtps://smtp.example.test',
+      PUBLIC_URL: 'https://warden.example.test',
     });
     expect(lines).toEqual([
       expect.stringMatching(/^FAIL {2}KEY_ENCRYPTION_KEY +is required in production/),

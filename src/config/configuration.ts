@@ -53,6 +53,9 @@ export const auditConfig = registerAs('audit', () => currentEnvironment().audit)
 
 export const keysConfig = registerAs('keys', () => currentEnvironment().keys);
 
+export const mailConfig = registerAs('mail', () => currentEnvironment().mail);
+
+export const accountsConfig = registerAs('accounts', () => currentEnvironment().accounts);
 /** `settings` is null without REDIS_URL (a namespace itself must be an object). */
 export const redisConfig = registerAs('redis', () => ({ settings: currentEnvironment().redis }));
 
@@ -76,6 +79,8 @@ export const allConfig = [
   alertsConfig,
   auditConfig,
   keysConfig,
+  mailConfig,
+  accountsConfig,
   redisConfig,
   revocationConfig,
   passwordHashingConfig,

@@ -6,6 +6,8 @@ import { generateDevelopmentSecret } from './development-secrets';
 import { ConfigurationError, Environment, loadEnvironment } from './environment';
 
 const secret = () => randomBytes(32).toString('base64url');
+/** What production needs for mail on top of the secrets. */
+const mail = { SMTP_URL: 'smtps://warden:pw@smtp.example.test', PUBLIC_URL: 'https://warden.example.test' };
 
 describe('loadEnvironment', () => {
   const directory = mkdtempSync(join(tmpdir(), 'warden-env-'));
@@ -17,6 +19,7 @@ describe('loadEnvironment', () => {
     NODE_ENV: 'production',
     TLS_TERMINATED_UPSTREAM: 'true',
     ...secrets(),
+    ...mail,
     ...env,
   });
   /** Most settings behave alike everywhere; development is the environment that asks for nothing else. */
@@ -50,7 +53,10 @@ describe('loadEnvironment', () => {
     });
 
     it('runs as production once configured: no lab, no generated secrets', () => {
-      const env = loadEnvironment({ ...secrets(), TLS_TERMINATED_UPSTREAM: 'true' }, { developmentSecretsFile });
+      const env = loadEnvironment(
+        { ...secrets(), ...mail, TLS_TERMINATED_UPSTREAM: 'true' },
+        { developmentSecretsFile },
+      );
       expect(env).toMatchObject({ nodeEnv: 'production', labEnabled: false, generatedSecrets: [] });
     });
   });

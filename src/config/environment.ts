@@ -14,6 +14,7 @@ import {
 } from './development-secrets';
 import { envFileSettings } from './env-file-settings';
 import { decodeSecret, SECRET_SETTINGS, SecretSetting } from './secrets';
+import { AccountSettings, MailSettings, resolveAccountSettings } from './account-settings';
 import { trustProxyProblems } from './trust-proxy';
 
 export const SIGNING_ALGORITHMS = ['ES256', 'RS256', 'PS256'] as const;
@@ -56,6 +57,13 @@ class RawEnvironment {
   @IsOptional() @IsString() TLS_CERT_FILE?: string;
   @IsOptional() @IsString() TLS_KEY_FILE?: string;
   @IsOptional() @IsIn(BOOLEAN, booleanMessage) TLS_TERMINATED_UPSTREAM?: string;
+  @IsOptional() @IsString() SMTP_URL?: string;
+  @IsOptional() @IsString() MAIL_FROM?: string;
+  @IsOptional() @IsIn(BOOLEAN, booleanMessage) MAIL_OUTBOX?: string;
+  @IsOptional() @IsString() PUBLIC_URL?: string;
+  @IsOptional()
+  @IsIn(['refuse', 'allow'], { message: 'UNVERIFIED_LOGIN must be refuse or allow' })
+  UNVERIFIED_LOGIN?: string;
   @IsOptional()
   @Matches(/^rediss?:\/\/.+/, {
     message: 'REDIS_URL must look like redis://host:6379/0 or rediss://user:pass@host:6380',
@@ -84,6 +92,10 @@ export const INTEGER_SETTINGS = {
   ALERT_WEBHOOK_ATTEMPTS: [5, 1, 20],
   ALERT_WEBHOOK_BACKOFF_MS: [1000, 0, 600_000],
   AUDIT_RETENTION_DAYS: [90, 1, 36_500],
+  MAIL_ATTEMPTS: [5, 1, 20],
+  MAIL_BACKOFF_MS: [2000, 0, 600_000],
+  ACCOUNT_MAIL_MAX_PER_ADDRESS: [5, 1, 1000],
+  ACCOUNT_MAIL_MAX_PER_CLIENT: [20, 1, 1_000_000],
   // How many Warden processes share this database; above 1 needs PostgreSQL and Redis.
   WARDEN_INSTANCES: [1, 1, 1000],
   VERIFIED_TOKEN_CACHE_SIZE: [10_000, 0, 1_000_000],
@@ -100,6 +112,7 @@ const DURATION_SETTINGS = {
   ACCESS_TOKEN_TTL: ['15m', 1, MAX_ACCESS_TOKEN_TTL_SECONDS, 'access tokens cannot be recalled once issued'],
   REFRESH_TOKEN_TTL: ['7d', 1, 365 * 86_400],
   SESSION_MAX_AGE: ['30d', 1, 3650 * 86_400],
+  DBSC_COOKIE_TTL: ['10m', 0, 3600, 'the bound cookie is what a thief can replay without the key'],
   REFRESH_REUSE_GRACE: ['0s', 0, 60, 'a longer grace lets a stolen refresh token race the owner'],
   KEY_REFRESH_INTERVAL: ['30s', 1, 300, 'it bounds how long instances disagree on the signing key'],
   JWKS_MAX_AGE: ['5m', 0, 86_400],
@@ -114,6 +127,12 @@ const DURATION_SETTINGS = {
   ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
   STEP_UP_MAX_AGE: ['10m', 1, 86_400],
+  MAIL_TIMEOUT: ['10s', 1, 120],
+  EMAIL_VERIFICATION_TTL: ['24h', 300, 7 * 86_400],
+  PASSWORD_RESET_TTL: ['30m', 300, 86_400, 'a reset link is a password for its lifetime'],
+  EMAIL_CHANGE_TTL: ['1h', 300, 7 * 86_400],
+  EMAIL_CHANGE_UNDO_WINDOW: ['7d', 3600, 90 * 86_400],
+  ACCOUNT_MAIL_WINDOW: ['1h', 60, 86_400],
   REVOCATION_SYNC_INTERVAL: ['2s', 1, 300, 'it bounds how late a revocation reaches an instance without Redis'],
   REVOCATION_MAX_STALENESS: ['10s', 2, 3600],
   CLIENT_IDLE_TIMEOUT: ['30m', 60, 7 * 86_400, 'the browser client stops refreshing after this long without input'],
@@ -240,6 +259,8 @@ export interface Environment {
     maxSessionsPerUser: number;
     /** The browser client stops its silent refresh after this long without user input (ASVS 5.0 7.3.1). */
     clientIdleTimeoutSeconds: number;
+    /** Life of the DBSC-bound cookie (seconds); 0: Warden offers no DBSC registration. */
+    dbscCookieTtlSeconds: number;
   };
   secrets: Record<SecretSetting, Buffer>;
   /** Settings whose value came from var/ (development only); production refuses to start with any. */
@@ -259,6 +280,8 @@ export interface Environment {
   tls: { cert: Buffer; key: Buffer } | null;
   /** A reverse proxy terminates HTTPS in front of Warden (name it in TRUST_PROXY). */
   tlsTerminatedUpstream: boolean;
+  mail: MailSettings;
+  accounts: AccountSettings;
   redis: RedisSettings | null;
   /** WARDEN_INSTANCES: how many processes the operator declares; only used to refuse unsafe set-ups. */
   instances: number;
@@ -398,6 +421,29 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
         'TLS_TERMINATED_UPSTREAM=true when a reverse proxy (named in TRUST_PROXY) terminates TLS',
     );
   }
+  const { mail, accounts } = resolveAccountSettings(
+    env,
+    {
+      production,
+      development: nodeEnv === 'development',
+      port,
+      durations: {
+        verificationTtlSeconds: duration('EMAIL_VERIFICATION_TTL'),
+        resetTtlSeconds: duration('PASSWORD_RESET_TTL'),
+        emailChangeTtlSeconds: duration('EMAIL_CHANGE_TTL'),
+        emailChangeUndoSeconds: duration('EMAIL_CHANGE_UNDO_WINDOW'),
+        mailWindowSeconds: duration('ACCOUNT_MAIL_WINDOW'),
+        mailTimeoutSeconds: duration('MAIL_TIMEOUT'),
+      },
+      integers: {
+        perAddress: integer('ACCOUNT_MAIL_MAX_PER_ADDRESS'),
+        perClient: integer('ACCOUNT_MAIL_MAX_PER_CLIENT'),
+        attempts: integer('MAIL_ATTEMPTS'),
+        backoffMs: integer('MAIL_BACKOFF_MS'),
+      },
+    },
+    problems,
+  );
   const redis = env.REDIS_URL ? { url: env.REDIS_URL, keyPrefix: env.REDIS_KEY_PREFIX ?? 'warden:' } : null;
   const instances = integer('WARDEN_INSTANCES');
   const revocation: RevocationSettings = {
@@ -457,6 +503,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
       reuseGraceSeconds,
       maxSessionsPerUser: integer('MAX_SESSIONS_PER_USER'),
       clientIdleTimeoutSeconds: duration('CLIENT_IDLE_TIMEOUT'),
+      dbscCookieTtlSeconds: duration('DBSC_COOKIE_TTL'),
     },
     secrets,
     generatedSecrets,
@@ -473,6 +520,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     audit: { retentionDays },
     tls,
     tlsTerminatedUpstream,
+    mail,
+    accounts,
     redis,
     instances,
     revocation,

@@ -14,6 +14,8 @@ function environment(overrides: Partial<Environment> = {}): Environment {
     TLS_TERMINATED_UPSTREAM: 'true',
     TRUST_PROXY: 'loopback',
     KEY_ROTATION_INTERVAL: '30d',
+    SMTP_URL: 'smtps://warden:pw@smtp.example.test',
+    PUBLIC_URL: 'https://warden.example.test',
   });
   return { ...env, ...overrides };
 }
@@ -172,6 +174,22 @@ describe('securityPosture', () => {
     ['an HTTP CORS origin', { corsOrigins: ['http://app.example.com'] }, 'CORS_ORIGINS', 'WARN', /not HTTPS/],
     ['a local HTTP CORS origin', { corsOrigins: ['http://localhost:5173'] }, 'CORS_ORIGINS', 'OK', /localhost/],
     ['the lab', { labEnabled: true }, 'LAB_ENABLED', 'FAIL', /LAB_ENABLED=false/],
+    ['mail over smtps://', {}, 'SMTP_URL', 'OK', /TLS/],
+    [
+      'mail over smtp:// (STARTTLS only if offered)',
+      { mail: { ...base.mail, smtpUrl: 'smtp://h.test' } },
+      'SMTP_URL',
+      'WARN',
+      /requireTLS/,
+    ],
+    [
+      'mail over smtp:// with requireTLS',
+      { mail: { ...base.mail, smtpUrl: 'smtp://h.test?requireTLS=true' } },
+      'SMTP_URL',
+      'OK',
+      /TLS/,
+    ],
+    ['no mail server in production', { mail: { ...base.mail, smtpUrl: null } }, 'SMTP_URL', 'FAIL', /outbox/],
   ])('judges %s', (_case, overrides, setting, verdict, message) => {
     const result = finding(environment(overrides), setting);
     expect(result.verdict).toBe(verdict);

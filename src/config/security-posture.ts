@@ -1,3 +1,4 @@
+import { smtpTransportSecurity } from './account-settings';
 import type { Environment } from './environment';
 import { SECRET_SETTINGS } from './secrets';
 import { publicTrustProxyEntries } from './trust-proxy';
@@ -194,7 +195,16 @@ export function securityPosture(env: Environment): PostureFinding[] {
       : ok('EXTERNAL_ISSUERS', trusted || "none: only Warden's own tokens are accepted"),
   );
 
+  findings.push(mailFinding(env, beforeProduction));
   return findings;
+}
+
+function mailFinding(env: Environment, beforeProduction: typeof fail): PostureFinding {
+  const { smtpUrl } = env.mail;
+  if (!smtpUrl) return beforeProduction('SMTP_URL', 'unset: mail goes to the development outbox; set an smtps:// URL');
+  return smtpTransportSecurity(smtpUrl) === 'tls'
+    ? ok('SMTP_URL', 'mail leaves over TLS')
+    : warn('SMTP_URL', 'smtp:// without requireTLS: STARTTLS can be stripped; use smtps:// or add ?requireTLS=true');
 }
 
 /**

@@ -1,9 +1,11 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
+import { AccountToken } from '../accounts/entities/account-token.entity';
 import { KnownDevice } from '../anomaly/entities/known-device.entity';
 import { UserFlag } from '../anomaly/entities/user-flag.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
+import { DbscChallenge } from '../dbsc/entities/dbsc-challenge.entity';
 import { SigningKey } from '../keys/entities/signing-key.entity';
 import { RefreshToken } from '../sessions/entities/refresh-token.entity';
 import { Session } from '../sessions/entities/session.entity';
@@ -15,7 +17,7 @@ import { TotpFactor } from '../mfa/entities/totp-factor.entity';
 import { User } from '../users/entities/user.entity';
 import { Foundation1764345600000 } from './migrations/1764345600000-foundation';
 import { Sessions1764349200000 } from './migrations/1764349200000-sessions';
-import { SecondFactors1764388800000 } from './migrations/1764388800000-second-factors';
+import { SecondFactors1764392400000 } from './migrations/1764392400000-second-factors';
 import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecycle';
 import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
@@ -24,6 +26,8 @@ import { DeviceBinding1764370800000 } from './migrations/1764370800000-device-bi
 import { AuditCount1764374400000 } from './migrations/1764374400000-audit-count';
 import { DpopBinding1764378000000 } from './migrations/1764378000000-dpop-binding';
 import { AccountDisable1764381600000 } from './migrations/1764381600000-account-disable';
+import { Dbsc1764385200000 } from './migrations/1764385200000-dbsc';
+import { AccountTokens1764388800000 } from './migrations/1764388800000-account-tokens';
 
 export const entities = [
   User,
@@ -34,6 +38,8 @@ export const entities = [
   Revocation,
   KnownDevice,
   UserFlag,
+  DbscChallenge,
+  AccountToken,
   TotpFactor,
   RecoveryCode,
   Passkey,
@@ -50,7 +56,9 @@ export const migrations = [
   AuditCount1764374400000,
   DpopBinding1764378000000,
   AccountDisable1764381600000,
-  SecondFactors1764388800000,
+  Dbsc1764385200000,
+  AccountTokens1764388800000,
+  SecondFactors1764392400000,
 ];
 
 /**

@@ -1,8 +1,11 @@
-import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { DpopDemoDto } from './dto/dpop-demo.dto';
+import { DbscService, DbscStatus } from '../dbsc/dbsc.service';
+import { DBSC_COOKIE } from '../tokens/bound-cookie.service';
+import { readCookie } from '../auth/auth-cookies';
 import { ReplayDto } from './dto/replay.dto';
 import { LabDpopService } from './lab-dpop.service';
 import { LabExchange, LabService } from './lab.service';
@@ -16,7 +19,14 @@ export class LabController {
   constructor(
     private readonly lab: LabService,
     private readonly dpopLab: LabDpopService,
+    private readonly dbsc: DbscService,
   ) {}
+
+  /** Whether this browser bound the session to a key (DBSC), and if so the key and the bound cookie's expiry. */
+  @Get('dbsc')
+  dbscStatus(@CurrentUser() principal: AuthenticatedUser, @Req() request: Request): Promise<DbscStatus> {
+    return this.dbsc.status(principal.sessionId, readCookie(request, DBSC_COOKIE));
+  }
 
   @Post('replay')
   @HttpCode(HttpStatus.OK)

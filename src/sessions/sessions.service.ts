@@ -107,6 +107,8 @@ export class SessionsService {
       lastIp: client.ip,
       lastUserAgent: client.userAgent,
       ...deviceBinding(transport, client, fingerprintCookie, dpopJkt),
+      dbscKey: null,
+      dbscAlg: null,
       idleExpiresAt: this.idleExpiry(now, expiresAt),
       expiresAt,
       amr,
@@ -286,6 +288,18 @@ export class SessionsService {
     const amr = [...new Set([...(session.amr ?? ['pwd']), ...methods])];
     await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { authenticatedAt: now, amr });
     return { ...session, authenticatedAt: now, amr };
+  }
+
+  /**
+   * Binds a live browser session to the DBSC public key its browser registered. Once only: a session
+   * already bound keeps its key (false), so a second registration cannot swap in an attacker's key.
+   */
+  async registerDeviceKey(sessionId: string, publicJwk: string, alg: string): Promise<boolean> {
+    const result = await this.sessions.update(
+      { id: sessionId, transport: 'cookie', dbscKey: IsNull(), revokedAt: IsNull() },
+      { dbscKey: publicJwk, dbscAlg: alg },
+    );
+    return result.affected === 1;
   }
 
   findById(sessionId: string): Promise<Session | null> {

@@ -38,6 +38,8 @@ export interface AccessTokenClaims {
   roles: Role[];
   /** RFC 9449 §6.1: the token is bound to the DPoP key with this RFC 7638 thumbprint. */
   cnf?: { jkt: string };
+  /** Present (true) once the browser registered a DBSC key: the token then needs the bound cookie too. */
+  dbsc?: true;
 }
 
 /** `acr` values: NIST SP 800-63B assurance levels as login.gov names them. Two factors reach AAL2. */
@@ -74,6 +76,7 @@ export class AccessTokenService {
     dpopJkt?: string | null;
     /** Another resource server (one of RESOURCE_AUDIENCES); Warden's own audience by default. */
     audience?: string;
+    deviceBound?: boolean;
   }): IssuedAccessToken {
     const key = this.keyStore.activeSigningKey();
     const iat = this.clock.nowSeconds();
@@ -93,6 +96,7 @@ export class AccessTokenService {
       fgp: subject.fingerprint,
       roles: subject.roles,
       ...(subject.dpopJkt ? { cnf: { jkt: subject.dpopJkt } } : {}),
+      ...(subject.deviceBound ? { dbsc: true as const } : {}),
     };
     // The header is spelled out whole: the active key decides both alg and kid.
     const token = this.jwtService.sign(claims, {

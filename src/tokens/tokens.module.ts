@@ -8,6 +8,7 @@ import { revocationConfig } from '../config/configuration';
 import { KeysModule } from '../keys/keys.module';
 import { RedisConnection } from '../redis/redis-connection';
 import { AccessTokenService } from './access-token.service';
+import { BoundCookieService } from './bound-cookie.service';
 import { DatabaseRevocationStore } from './database-revocation.store';
 import { Revocation } from './entities/revocation.entity';
 import { FingerprintService } from './fingerprint.service';
@@ -23,6 +24,7 @@ import { RevocationStore } from './revocation.store';
   ],
   providers: [
     AccessTokenService,
+    BoundCookieService,
     FingerprintService,
     {
       provide: RevocationStore,
@@ -38,6 +40,6 @@ import { RevocationStore } from './revocation.store';
           : new DatabaseRevocationStore(revocations, clock, settings),
     },
   ],
-  exports: [AccessTokenService, FingerprintService, RevocationStore, KeysModule],
+  exports: [AccessTokenService, BoundCookieService, FingerprintService, RevocationStore, KeysModule],
 })
 export class TokensModule {}

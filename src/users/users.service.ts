@@ -1,7 +1,7 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { In, Repository } from 'typeorm';
+import { In, IsNull, Repository } from 'typeorm';
 import type { Role } from '../common/decorators/roles.decorator';
 import { isUniqueViolation } from '../database/unique-violation';
 import { User } from './entities/user.entity';
@@ -10,16 +10,17 @@ import { User } from './entities/user.entity';
 export class UsersService {
   constructor(@InjectRepository(User) private readonly users: Repository<User>) {}
 
-  /** New accounts always get exactly the `user` role; roles change only through the CLI. */
-  async create(email: string, passwordHash: string): Promise<User> {
-    const user = this.users.create({ id: randomUUID(), email, passwordHash, roles: ['user'] });
+  /**
+   * New accounts always get exactly the `user` role (roles change only through the CLI) and start
+   * unverified. Null when the email is taken: the unique index decides, so two simultaneous registrations
+   * cannot both win.
+   */
+  async createUnlessTaken(email: string, passwordHash: string): Promise<User | null> {
+    const user = this.users.create({ id: randomUUID(), email, passwordHash, roles: ['user'], emailVerifiedAt: null });
     try {
       return await this.users.save(user);
     } catch (error) {
-      // The unique index decides, so two simultaneous registrations cannot both win.
-      if (isUniqueViolation(error)) {
-        throw new ConflictException('An account with this email already exists');
-      }
+      if (isUniqueViolation(error)) return null;
       throw error;
     }
   }
@@ -28,8 +29,20 @@ export class UsersService {
     return this.users.findOneBy({ email });
   }
 
+  /** A new password also moves the credential epoch on: every mailed link issued before it dies. */
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
-    await this.users.update({ id }, { passwordHash });
+    await this.users.update({ id }, { passwordHash, credentialEpoch: () => 'credential_epoch + 1' });
+  }
+
+  /**
+   * A still-unverified account registered again: the newer registration's password wins and every link
+   * sent before dies (see RegistrationService.register).
+   */
+  async replacePendingPassword(id: string, passwordHash: string): Promise<void> {
+    await this.users.update(
+      { id, emailVerifiedAt: IsNull() },
+      { passwordHash, credentialEpoch: () => 'credential_epoch + 1' },
+    );
   }
 
   /** Roles change only here (the CLI); the caller audits and revokes the user's live access tokens. */

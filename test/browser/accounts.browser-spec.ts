@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
-import { STRONG_PASSWORD } from '../factories/users';
+import { registerUser, STRONG_PASSWORD } from '../factories/users';
 import { FakeClock } from '../helpers/fake-clock';
 import { createTestApp, type TestApp } from '../helpers/test-app';
 import {
@@ -13,7 +13,6 @@ import {
   register,
   route,
   screenshot,
-  waitForAuthState,
   type Browser,
 } from './browser';
 
@@ -28,7 +27,11 @@ describe('accounts in a real browser', () => {
 
   beforeAll(async () => {
     // A low lockout threshold, so the lockout test needs few failures (the default is 10).
-    t = await createTestApp({ env: { LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: '3' }, clock: FakeClock.running() });
+    // MAIL_OUTBOX: registration is confirmed through the development outbox, as with `npm run start:dev`.
+    t = await createTestApp({
+      env: { LOGIN_MAX_FAILURES_PER_ACCOUNT_IP: '3', MAIL_OUTBOX: 'true' },
+      clock: FakeClock.running(),
+    });
     browser = await launchBrowser(t.baseUrl);
     page = browser.page;
   });
@@ -46,13 +49,20 @@ describe('accounts in a real browser', () => {
     await go(page, 'register');
     await screenshot(page, 'register');
 
-    // Registration logs the new user in and lands on the profile.
+    // Registration asks the user to confirm the address; the development outbox holds the link.
     await register(page, email);
-    await waitForAuthState(page, 'logged-in');
-    await page.getByTestId('profile-email').filter({ hasText: email }).waitFor();
-
-    await page.getByTestId('nav-logout').click();
-    await waitForAuthState(page, 'logged-out');
+    await page
+      .locator('[data-testid="register-error"].message-success')
+      .filter({ hasText: 'Check your inbox' })
+      .waitFor();
+    expect(await authState(page)).toBe('logged-out');
+    await page.getByTestId('outbox-link').click();
+    await page.getByTestId('outbox-to').filter({ hasText: email }).waitFor();
+    await page.getByTestId('outbox-link-verify_email').first().click();
+    await page
+      .getByTestId('verify-email-result')
+      .filter({ hasText: `${email} is confirmed` })
+      .waitFor();
     expect(await browser.context.cookies()).toEqual([]);
 
     await logInAndSeeProfile(page, email);
@@ -90,8 +100,7 @@ describe('accounts in a real browser', () => {
   });
 
   it('shows why a login, a registration or a password change was refused', async () => {
-    const email = newEmail('grace');
-    await t.http().post('/api/auth/register').send({ email, password: STRONG_PASSWORD }).expect(201);
+    const { email } = await registerUser(t, { email: newEmail('grace') });
 
     // A wrong password and an unknown email read the same: the form does not reveal which accounts exist.
     for (const [who, password] of [
@@ -104,8 +113,12 @@ describe('accounts in a real browser', () => {
     }
     await screenshot(page, 'login-refused');
 
+    // A taken address gets the same answer as a new one: the page does not reveal which accounts exist.
     await register(page, email);
-    await page.getByTestId('register-error').filter({ hasText: 'An account with this email already exists' }).waitFor();
+    await page
+      .locator('[data-testid="register-error"].message-success')
+      .filter({ hasText: 'Check your inbox' })
+      .waitFor();
     expect(await authState(page)).toBe('logged-out');
 
     // The server's validation messages are shown as they are.
@@ -114,7 +127,7 @@ describe('accounts in a real browser', () => {
       .getByTestId('register-error')
       .filter({ hasText: /password/i })
       .waitFor();
-    expect(await page.getByTestId('register-error').textContent()).not.toContain('already exists');
+    expect(await page.getByTestId('register-error').textContent()).not.toContain('Check your inbox');
 
     await logInAndSeeProfile(page, email);
     await go(page, 'password');
@@ -146,8 +159,7 @@ describe('accounts in a real browser', () => {
   });
 
   it('a locked-out login says when to try again, and the right password does not get through', async () => {
-    const email = newEmail('locked');
-    await t.http().post('/api/auth/register').send({ email, password: STRONG_PASSWORD }).expect(201);
+    const { email } = await registerUser(t, { email: newEmail('locked') });
     const loginAnswer = async (password: string): Promise<number> => {
       const answer = page.waitForResponse((response) => new URL(response.url()).pathname === '/api/auth/login');
       await logIn(page, email, password);

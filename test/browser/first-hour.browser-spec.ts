@@ -27,7 +27,8 @@ describe('the first hour in a real browser', () => {
   let page: Page;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { LAB_ENABLED: 'true' }, clock: FakeClock.running() });
+    // MAIL_OUTBOX: a new account is confirmed through the development outbox, as with `npm run start:dev`.
+    t = await createTestApp({ env: { LAB_ENABLED: 'true', MAIL_OUTBOX: 'true' }, clock: FakeClock.running() });
     browser = await launchBrowser(t.baseUrl);
     page = browser.page;
   });
@@ -55,7 +56,7 @@ describe('the first hour in a real browser', () => {
     await docScreenshots(page, 'lab-logged-out');
   });
 
-  it('forms speak in labels: password rules on screen, field errors named as the fields are, account created', async () => {
+  it('forms speak in labels: password rules on screen, field errors named as the fields are, account created and confirmed', async () => {
     await go(page, 'register');
     expect(await page.locator('#register-password-hint').textContent()).toContain('12 to 128 characters');
     await page.fill('#register-email', newEmail('short'));
@@ -78,8 +79,15 @@ describe('the first hour in a real browser', () => {
 
     const email = newEmail('newcomer');
     await register(page, email);
-    await waitForAuthState(page, 'logged-in');
-    await page.getByTestId('status').filter({ hasText: 'Account created. You are logged in.' }).waitFor();
+    await page
+      .locator('[data-testid="register-error"].message-success')
+      .filter({ hasText: 'Check your inbox' })
+      .waitFor();
+    await page.getByTestId('outbox-link').click();
+    await page.getByTestId('outbox-to').filter({ hasText: email }).waitFor();
+    await page.getByTestId('outbox-link-verify_email').first().click();
+    await page.getByTestId('verify-email-result').filter({ hasText: 'is confirmed' }).waitFor();
+    await logInAndSeeProfile(page, email);
     await docScreenshots(page, 'profile');
 
     await go(page, 'password');

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'supertest';
+import { AccountMailer } from '../../src/accounts/account-mailer';
 import { User } from '../../src/users/entities/user.entity';
 import type { TestApp } from '../helpers/test-app';
 import { cookieHeader, setCookies } from '../helpers/cookies';
@@ -14,12 +15,24 @@ export interface TestUser {
   password: string;
 }
 
-export async function registerUser(t: TestApp, overrides: Partial<Omit<TestUser, 'id'>> = {}): Promise<TestUser> {
+/**
+ * Registers through the API, then marks the address verified straight in the database (what following the
+ * mailed link does; test/accounts-mail.e2e-spec.ts drives that part), so the user can log in at once.
+ */
+export async function registerUser(
+  t: TestApp,
+  overrides: Partial<Omit<TestUser, 'id'>> & { verified?: boolean } = {},
+): Promise<TestUser> {
   const email = overrides.email ?? `user-${randomUUID()}@example.test`;
   const password = overrides.password ?? STRONG_PASSWORD;
   rememberSecrets(password);
-  const response = await t.http().post('/api/auth/register').send({ email, password }).expect(201);
-  return { id: (response.body as { id: string }).id, email, password };
+  await t.http().post('/api/auth/register').send({ email, password }).expect(202);
+  const users = t.dataSource.getRepository(User);
+  const user = await users.findOneByOrFail({ email: email.trim().toLowerCase() });
+  if (overrides.verified !== false) await users.update({ id: user.id }, { emailVerifiedAt: user.createdAt });
+  // The verification mail (and its `mail_sent` event) is out before the test goes on: audit order is fixed.
+  await t.app.get(AccountMailer).idle();
+  return { id: user.id, email, password };
 }
 
 export interface BearerSession {

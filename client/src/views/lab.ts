@@ -116,10 +116,90 @@ export function labView(context: ViewContext): Node {
           h('a', { href: '#/login' }, 'Log in'),
           ' to run the attacks against a real session.',
         ),
+    dbscPanel(loggedIn, context.signal),
     h('div', { class: 'actions' }, runAll),
     rows.map((row) => row.el),
     dpopRow(loggedIn, context.announce),
     refreshReuseRow(loggedIn, context.announce),
+    h(
+      'p',
+      { class: 'callout' },
+      'Mailed links: ',
+      h(
+        'a',
+        { href: '#/lab/reset-links', testid: 'lab-to-reset-links' },
+        'a password-reset link works once and dies when a newer one is sent',
+      ),
+      '.',
+    ),
+  );
+}
+
+const DBSC_UNSUPPORTED = 'Your browser does not support DBSC; this session uses the fingerprint cookie.';
+
+/**
+ * Device Bound Session Credentials: where the browser registered a key, the key and the short-lived cookie
+ * it keeps earning with it; where it did not, a plain statement that the fingerprint cookie binds the session.
+ */
+function dbscPanel(loggedIn: boolean, signal: AbortSignal): HTMLElement {
+  const id = 'lab-dbsc';
+  const body = h('div', { testid: `${id}-body` });
+  const el = h(
+    'section',
+    { class: 'card lab-row', testid: id, 'aria-labelledby': `${id}-title` },
+    h('div', { class: 'lab-head' }, h('h2', { id: `${id}-title` }, 'Session bound to a key in this device (DBSC)')),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'Threat. '),
+      'Malware copies every cookie out of the browser and replays them from its own machine.',
+    ),
+    h(
+      'p',
+      {},
+      h('strong', {}, 'Defense. '),
+      'With Device Bound Session Credentials the browser keeps a private key (in the TPM where there is one). Warden issues a cookie that lives only minutes; to get the next one the browser must sign a fresh challenge with the key, which the copied cookies do not include.',
+    ),
+    body,
+  );
+  if (!loggedIn) {
+    replaceChildren(body, h('p', { class: 'muted' }, 'Log in to see how this session is bound.'));
+    return el;
+  }
+  replaceChildren(body, h('p', { class: 'muted' }, 'Checking…'));
+  api.labDbsc(signal).then(
+    (status) => replaceChildren(body, dbscStatus(id, status)),
+    (error: unknown) => replaceChildren(body, failure(id, error)),
+  );
+  return el;
+}
+
+function dbscStatus(id: string, status: api.DbscStatus): Node {
+  if (!status.registered) {
+    const text = status.enabled
+      ? DBSC_UNSUPPORTED
+      : 'DBSC is off on this server (DBSC_COOKIE_TTL=0); this session uses the fingerprint cookie.';
+    return h('p', { class: 'callout', testid: `${id}-unsupported` }, text);
+  }
+  const { boundCookie } = status;
+  return h(
+    'div',
+    { testid: `${id}-registered` },
+    h(
+      'p',
+      { class: 'callout callout-good' },
+      `This session is bound to a ${status.algorithm} key held by this browser (JWK thumbprint ${status.thumbprint}).`,
+    ),
+    h('h3', {}, 'Public key'),
+    codePane('DBSC public key', json(status.publicKey), `${id}-key`),
+    h(
+      'p',
+      { testid: `${id}-cookie` },
+      `${boundCookie.name} lives ${boundCookie.lifetimeSeconds} s; `,
+      boundCookie.expiresAt
+        ? `the current one expires at ${new Date(boundCookie.expiresAt).toLocaleTimeString()}.`
+        : 'none is held right now: the browser earns the next one by signing a challenge.',
+    ),
   );
 }
 

@@ -1,6 +1,7 @@
 import * as api from '../api';
 import { h } from '../dom';
 import { describeError } from '../errors';
+import { ApiError } from '../http';
 import * as mfa from '../mfa';
 import type { ViewContext } from '../router';
 import { button, field, formView, messageBox, submitButton, whileBusy } from '../ui';
@@ -52,7 +53,7 @@ export function loginView(_context: ViewContext): Node {
           if ('challenge' in outcome) form.replaceWith(secondFactorForm(outcome));
         } catch (error) {
           // Same words for an unknown email and a wrong password: the form must not reveal which accounts exist.
-          message.error(describeError(error, { 401: 'Email or password is incorrect' }));
+          message.error(describeError(error, { 401: 'Email or password is incorrect', 403: unverifiedMessage(error) }));
           password.input.value = '';
           password.input.focus();
         }
@@ -66,7 +67,12 @@ export function loginView(_context: ViewContext): Node {
     title: 'Log in',
     lead: 'Your session lives in HttpOnly cookies that scripts on this page cannot read.',
     form,
-    aside: ['New here? ', h('a', { href: '#/register', testid: 'login-to-register' }, 'Create an account'), '.'],
+    aside: [
+      'New here? ',
+      h('a', { href: '#/register', testid: 'login-to-register' }, 'Create an account'),
+      '. ',
+      h('a', { href: '#/forgot', testid: 'login-to-forgot' }, 'Forgot your password?'),
+    ],
   });
 }
 
@@ -125,5 +131,10 @@ export function passkeyError(error: unknown): string[] {
   if (error instanceof DOMException || (error instanceof Error && error.name === 'WebAuthnError')) {
     return ['The passkey was not used. Try again, or sign in with your password.'];
   }
-  return describeError(error, { 401: 'That passkey was not accepted.' });
+  return describeError(error, { 401: 'That passkey was not accepted.', 403: unverifiedMessage(error) });
+}
+
+/** 403 only after the right password or passkey: the address is not confirmed yet, and the server says what to do. */
+function unverifiedMessage(error: unknown): string | undefined {
+  return error instanceof ApiError && error.status === 403 ? error.messages[0] : undefined;
 }

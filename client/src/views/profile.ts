@@ -19,7 +19,16 @@ export function profileView(context: ViewContext): Node {
         h(
           'dl',
           { class: 'facts' },
-          fact('Email', h('span', { testid: 'profile-email' }, profile.email)),
+          fact(
+            'Email',
+            h(
+              'span',
+              {},
+              h('span', { testid: 'profile-email' }, profile.email),
+              profile.emailVerified === false && ' ',
+              profile.emailVerified === false && badge('not confirmed', 'warn', 'profile-unverified'),
+            ),
+          ),
           fact('User ID', h('code', { testid: 'profile-id' }, String(profile.id))),
           fact(
             'Roles',

@@ -1,11 +1,11 @@
-import * as api from '../api';
+import * as accounts from '../accounts-api';
 import { h } from '../dom';
 import { describeError } from '../errors';
 import { ApiError } from '../http';
-import type { ViewContext } from '../router';
 import { checkFields, field, formView, markInvalid, messageBox, passwordRules, submitButton, whileBusy } from '../ui';
+import { outboxHint } from './reset';
 
-export function registerView(context: ViewContext): Node {
+export function registerView(): Node {
   const email = field({ id: 'register-email', name: 'email', label: 'Email', type: 'email', autocomplete: 'email' });
   const password = field({
     id: 'register-password',
@@ -44,20 +44,14 @@ export function registerView(context: ViewContext): Node {
       'Creating account…',
       async () => {
         message.clear();
-        const credentials = [email.input.value.trim(), password.input.value] as const;
         try {
-          await api.register(...credentials);
+          // The same answer whether or not the address already has an account: the mail tells its owner.
+          const answer = await accounts.register(email.input.value.trim(), password.input.value);
+          form.reset();
+          message.success(answer.message);
         } catch (error) {
-          const lines = describeError(error, { 409: 'An account with this email already exists' });
+          const lines = describeError(error);
           message.error(error instanceof ApiError && error.status === 400 ? markInvalid(form, lines) : lines);
-          return;
-        }
-        try {
-          await api.login(...credentials);
-          // Logging in has already shown the profile; say what just happened.
-          context.announce('Account created. You are logged in.', 'success');
-        } catch {
-          context.navigate('#/login', { text: 'Your account was created. Please log in.', tone: 'success' });
         }
       },
       form,
@@ -67,8 +61,13 @@ export function registerView(context: ViewContext): Node {
   return formView({
     name: 'register',
     title: 'Create an account',
-    lead: 'Pick a long password: length does more for it than symbols do.',
+    lead: 'Pick a long password: length does more for it than symbols do. We then mail you a link to confirm the address.',
     form,
-    aside: ['Already registered? ', h('a', { href: '#/login', testid: 'register-to-login' }, 'Log in'), '.'],
+    aside: [
+      'Already registered? ',
+      h('a', { href: '#/login', testid: 'register-to-login' }, 'Log in'),
+      '.',
+      ...outboxHint(),
+    ],
   });
 }

@@ -48,6 +48,16 @@ export class Session {
   /** ... and for a DPoP client, the RFC 7638 thumbprint of its key; null for sessions without DPoP. */
   @Column({ name: 'dpop_jkt', type: 'varchar', length: 64, nullable: true })
   dpopJkt!: string | null;
+  /**
+   * Device Bound Session Credentials (src/dbsc): the public JWK the browser registered, and its algorithm.
+   * Null until (and unless) the browser registers; from then on the session's access tokens carry `dbsc`
+   * and need the short-lived bound cookie that only a proof signed with this key earns.
+   */
+  @Column({ name: 'dbsc_key', type: 'varchar', length: 2048, nullable: true })
+  dbscKey!: string | null;
+
+  @Column({ name: 'dbsc_alg', type: 'varchar', length: 8, nullable: true })
+  dbscAlg!: string | null;
 
   /** Idle expiry: pushed forward by each refresh, never past `expiresAt`. */
   @Column({ name: 'idle_expires_at', type: Date })

@@ -14,8 +14,13 @@ export class UserResponseDto {
 
 export class ProfileResponseDto extends UserResponseDto {
   createdAt!: string;
+  emailVerified!: boolean;
 
   static override from(user: User): ProfileResponseDto {
-    return { ...UserResponseDto.from(user), createdAt: user.createdAt.toISOString() };
+    return {
+      ...UserResponseDto.from(user),
+      createdAt: user.createdAt.toISOString(),
+      emailVerified: user.emailVerifiedAt !== null,
+    };
   }
 }

@@ -25,6 +25,17 @@ export class User {
   @Column({ name: 'session_epoch', type: 'integer', default: 0 })
   sessionEpoch!: number;
 
+  /** Null until the owner follows the verification link (see UNVERIFIED_LOGIN for what they may do before). */
+  @Column({ name: 'email_verified_at', type: Date, nullable: true })
+  emailVerifiedAt!: Date | null;
+
+  /**
+   * Bumped when the password or the email changes. Mailed links (AccountToken) carry the epoch they were
+   * issued under and die once it moves on.
+   */
+  @Column({ name: 'credential_epoch', type: 'integer', default: 0 })
+  credentialEpoch!: number;
+
   /** Set by an admin (API or CLI): the account's sessions are ended and logins refused until re-enabled. */
   @Column({ name: 'disabled_at', type: Date, nullable: true })
   disabledAt!: Date | null;

@@ -9,8 +9,8 @@ const userForeignKey = {
 };
 
 /** Second factors (TOTP, recovery codes, passkeys), the challenges between login steps, and how a session authenticated. */
-export class SecondFactors1764388800000 implements MigrationInterface {
-  name = 'SecondFactors1764388800000';
+export class SecondFactors1764392400000 implements MigrationInterface {
+  name = 'SecondFactors1764392400000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     const date = dateType(queryRunner);

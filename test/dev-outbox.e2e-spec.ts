@@ -1,0 +1,47 @@
+import { AccountMailer } from '../src/accounts/account-mailer';
+import { STRONG_PASSWORD } from './factories/users';
+import { startSmtpReceiver } from './helpers/smtp-receiver';
+import { createTestApp } from './helpers/test-app';
+
+/** The development outbox shows every mail with its link, so it answers only where MAIL_OUTBOX says. */
+describe('GET /api/dev/outbox', () => {
+  it('lists the mails, newest first, when MAIL_OUTBOX is on', async () => {
+    const t = await createTestApp({ env: { MAIL_OUTBOX: 'true' } });
+    try {
+      await t
+        .http()
+        .post('/api/auth/register')
+        .send({ email: 'ada@example.test', password: STRONG_PASSWORD })
+        .expect(202);
+      await t.http().post('/api/auth/password-reset').send({ email: 'ada@example.test' }).expect(202);
+      await t.app.get(AccountMailer).idle();
+      const items = (await t.http().get('/api/dev/outbox').expect(200)).body.items as {
+        template: string;
+        link: string | null;
+      }[];
+      expect(items.map((mail) => mail.template)).toEqual(['password_reset', 'verify_email']);
+      expect(items[0].link).toMatch(/\/#\/reset-password\?token=[\w-]{43}$/);
+      const other = await t.http().get('/api/dev/outbox?to=nobody@example.test').expect(200);
+      expect(other.body.items).toEqual([]);
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('is a 404 by default outside development, and with SMTP', async () => {
+    const smtp = await startSmtpReceiver();
+    try {
+      for (const env of [{}, { SMTP_URL: smtp.url }]) {
+        const t = await createTestApp({ env });
+        try {
+          const response = await t.http().get('/api/dev/outbox').expect(404);
+          expect(response.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String) });
+        } finally {
+          await t.close();
+        }
+      }
+    } finally {
+      await smtp.close();
+    }
+  });
+});
