@@ -3,7 +3,8 @@ import * as OTPAuth from 'otpauth';
 import type { Page } from 'playwright-core';
 import { FakeClock } from '../helpers/fake-clock';
 import { createTestApp, type TestApp } from '../helpers/test-app';
-import { go, launchBrowser, logIn, register, screenshot, waitForAuthState, type Browser } from './browser';
+import { registerUser } from '../factories/users';
+import { go, launchBrowser, logIn, screenshot, waitForAuthState, type Browser } from './browser';
 
 const newEmail = (name: string): string => `${name}-${randomUUID().slice(0, 8)}@example.test`;
 
@@ -30,7 +31,9 @@ describe('second factor and step-up in a real browser', () => {
 
   it('enrols an authenticator app from the QR page, signs in with a code, and answers a step-up prompt', async () => {
     const email = newEmail('grace');
-    await register(page, email);
+    // A confirmed account (registration now ends at "check your inbox"; mail-flows.browser-spec.ts drives that).
+    await registerUser(t, { email });
+    await logIn(page, email);
     await waitForAuthState(page, 'logged-in');
 
     await go(page, 'security');
@@ -79,7 +82,9 @@ describe('second factor and step-up in a real browser', () => {
 
   it('a cancelled step-up changes nothing and says so', async () => {
     const email = newEmail('hopper');
-    await register(page, email);
+    // A confirmed account (registration now ends at "check your inbox"; mail-flows.browser-spec.ts drives that).
+    await registerUser(t, { email });
+    await logIn(page, email);
     await waitForAuthState(page, 'logged-in');
     t.clock.advance(11 * 60_000);
     await go(page, 'sessions');

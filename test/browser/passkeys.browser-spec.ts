@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { CDPSession, Page } from 'playwright-core';
 import { FakeClock } from '../helpers/fake-clock';
 import { createTestApp, freePort, type TestApp } from '../helpers/test-app';
-import { go, launchBrowser, logIn, register, screenshot, waitForAuthState, type Browser } from './browser';
+import { registerUser } from '../factories/users';
+import { go, launchBrowser, logIn, screenshot, waitForAuthState, type Browser } from './browser';
 
 const newEmail = (name: string): string => `${name}-${randomUUID().slice(0, 8)}@example.test`;
 
@@ -48,7 +49,9 @@ describe('passkeys in a real browser (Chromium virtual authenticator)', () => {
 
   it('adds a passkey, signs in with it alone, and uses it as the second factor after a password', async () => {
     const email = newEmail('katherine');
-    await register(page, email);
+    // A confirmed account (registration now ends at "check your inbox"; mail-flows.browser-spec.ts drives that).
+    await registerUser(t, { email });
+    await logIn(page, email);
     await waitForAuthState(page, 'logged-in');
     await go(page, 'security');
     await page.fill('#passkey-name', 'Virtual key');
