@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { UserFlag } from '../src/anomaly/entities/user-flag.entity';
 import { createTestApp, TestApp } from './helpers/test-app';
-import { adminSession, BearerSession, loginBearer, registerUser, TEST_USER_AGENT } from './factories/users';
+import { adminSession, BearerSession, loginBearer, registerUser, TEST_USER_AGENT, TestUser } from './factories/users';
 
 describe('admin API', () => {
   let t: TestApp;
   let admin: BearerSession;
+  let adminUser: TestUser;
 
   beforeAll(async () => {
     t = await createTestApp();
-    admin = (await adminSession(t)).session;
+    ({ user: adminUser, session: admin } = await adminSession(t));
   });
   afterAll(() => t.close());
 
@@ -85,10 +86,12 @@ describe('admin API', () => {
       const otherIp = await get('/api/admin/audit?ip=10.9.9.9').expect(200);
       expect(otherIp.body).toEqual({ items: [], nextCursor: null });
 
-      const now = t.clock.now();
       t.clock.advance(60 * 60_000);
+      // An hour later the admin's login is too old for admin actions (STEP_UP_MAX_AGE): signing in again.
+      admin = await loginBearer(t, adminUser);
+      const since = new Date(t.clock.now().getTime() + 1000).toISOString();
+      t.clock.advance(2000);
       const later = await registerUser(t);
-      const since = new Date(now.getTime() + 1000).toISOString();
       const recent = await get(`/api/admin/audit?since=${since}`).expect(200);
       expect(new Set(recent.body.items.map((item: { userId: string }) => item.userId))).toEqual(new Set([later.id]));
       const before = await get(`/api/admin/audit?until=${since}&userId=${later.id}`).expect(200);

@@ -176,6 +176,8 @@ describe('registration, login and the profile', () => {
       const jwks = await t.http().get('/.well-known/jwks.json').expect(200);
       expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: jwks.body.keys[0].kid });
       expect(Object.keys(payload).sort()).toEqual([
+        'acr',
+        'amr',
         'aud',
         'auth_time',
         'client_id',
@@ -189,6 +191,8 @@ describe('registration, login and the profile', () => {
         'sub',
       ]);
       expect(payload).toMatchObject({ sub: user.id, roles: ['user'], aud: 'warden-api', client_id: 'warden-bearer' });
+      // RFC 8176: a password alone is one factor (NIST SP 800-63B AAL1).
+      expect(payload).toMatchObject({ amr: ['pwd'], acr: 'http://idmanagement.gov/ns/assurance/aal/1' });
       expect(payload.auth_time).toBe(payload.iat);
       expect(payload.exp - payload.iat).toBe(900);
       expect(JSON.stringify(payload)).not.toContain(user.email);

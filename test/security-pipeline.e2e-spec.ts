@@ -1,5 +1,6 @@
 import { AuditInterceptor } from '../src/audit/audit.interceptor';
 import { JwtAuthGuard } from '../src/auth/jwt-auth.guard';
+import { RecentAuthGuard } from '../src/auth/recent-auth.guard';
 import { RolesGuard } from '../src/common/guards/roles.guard';
 import { AuthenticatedResponseInterceptor } from '../src/common/interceptors/authenticated-response.interceptor';
 import { SecretFieldsInterceptor } from '../src/common/interceptors/secret-fields.interceptor';
@@ -18,6 +19,7 @@ const PIPELINE: Stage[] = [
   ['jwt', JwtAuthGuard.prototype, 'canActivate'],
   ['roles', RolesGuard.prototype, 'canActivate'],
   ['csrf', CsrfGuard.prototype, 'canActivate'],
+  ['recent-auth', RecentAuthGuard.prototype, 'canActivate'],
   ['audit', AuditInterceptor.prototype, 'intercept'],
   ['authenticated-response', AuthenticatedResponseInterceptor.prototype, 'intercept'],
   ['secret-fields', SecretFieldsInterceptor.prototype, 'intercept'],
@@ -47,7 +49,7 @@ describe('the security pipeline', () => {
     met.length = 0;
   });
 
-  it('is declared in one ordered list: throttle → JWT → roles → CSRF, then audit → response headers → serializer', () => {
+  it('is declared in one ordered list: throttle → JWT → roles → CSRF → recent auth, then audit → response headers → serializer', () => {
     expect([...SECURITY_GUARDS, ...RESPONSE_INTERCEPTORS].map((stage) => stage.name)).toEqual(
       PIPELINE.map(([, prototype]) => (prototype as { constructor: { name: string } }).constructor.name),
     );

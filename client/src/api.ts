@@ -6,6 +6,7 @@
  * has already ended the session everywhere and the router shows the login screen.
  */
 import { ApiError, UNSAFE_METHODS, isRecord, send, type Method, type SendOptions } from './http';
+import { isSecondFactorChallenge, isStepUpRequired, type SecondFactorChallenge } from './mfa';
 import * as session from './session';
 import type { User } from './session';
 
@@ -88,10 +89,26 @@ export interface ReuseStep {
   body: unknown;
 }
 
+/**
+ * Asks the user to confirm it is them (password, code or passkey) when an action needs a recent
+ * authentication; resolves true once they did. Installed by the step-up prompt (step-up.ts).
+ */
+export type StepUpPrompt = (maxAgeSeconds: number | null) => Promise<boolean>;
+let stepUpPrompt: StepUpPrompt | null = null;
+
+export function onStepUpRequired(prompt: StepUpPrompt): void {
+  stepUpPrompt = prompt;
+}
+
 export async function request<T>(method: Method, path: string, options: RequestOptions = {}): Promise<T> {
   let seen = session.currentGeneration();
   let result = await send(method, path, withCsrf(method, options));
-  if (result.status === 401 && session.authState() === 'logged-in') {
+  if (result.status === 401 && isStepUpRequired(result.body)) {
+    // Not an expired token: the login is too old for this action. Refreshing would not help (it keeps
+    // auth_time); re-authenticating does, then the action is sent once more.
+    const maxAge = isRecord(result.body) && typeof result.body['maxAge'] === 'number' ? result.body['maxAge'] : null;
+    if (stepUpPrompt && (await stepUpPrompt(maxAge))) result = await send(method, path, withCsrf(method, options));
+  } else if (result.status === 401 && session.authState() === 'logged-in') {
     if (await session.refresh(seen)) {
       seen = session.currentGeneration();
       result = await send(method, path, withCsrf(method, options));
@@ -107,10 +124,14 @@ function withCsrf(method: Method, options: RequestOptions): SendOptions {
   return { body, query, signal, csrfToken: UNSAFE_METHODS.has(method) ? session.csrfToken() : null };
 }
 
-/** Cookie transport (the default): the body carries no token, only the expiry and the CSRF token. */
-export async function login(email: string, password: string): Promise<User> {
+/**
+ * Cookie transport (the default): the body carries no token, only the expiry and the CSRF token. An
+ * account with a second factor gets a challenge instead, for completeLogin() in mfa.ts.
+ */
+export async function login(email: string, password: string): Promise<User | SecondFactorChallenge> {
   const result = await send('POST', '/api/auth/login', { body: { email, password } });
   if (!result.ok) throw new ApiError(result);
+  if (isSecondFactorChallenge(result.body)) return result.body;
   return session.start(result);
 }
 

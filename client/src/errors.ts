@@ -1,9 +1,10 @@
-import { ApiError, NetworkError } from './http';
+import { ApiError, isRecord, NetworkError } from './http';
 
 /** Per-status wording for one form, e.g. `{401: 'Email or password is incorrect'}`. */
 export type ErrorWording = Partial<Record<number, string>>;
 
 export const SESSION_ENDED = 'Your session ended. Please log in again.';
+export const STEP_UP_DECLINED = 'Nothing was changed: this action needs you to confirm it is you first.';
 
 /** Turns any failure into sentences a person can act on; a 400 keeps the server's validation messages. */
 export function describeError(error: unknown, wording: ErrorWording = {}): string[] {
@@ -20,6 +21,9 @@ export function describeError(error: unknown, wording: ErrorWording = {}): strin
       return [tooManyAttempts(error.retryAfter)];
     case error.status === 400 && error.messages.length > 0:
       return error.messages;
+    // RFC 9470: not a dead session, only an old login (the user declined to confirm it is them).
+    case error.status === 401 && isRecord(error.body) && error.body['code'] === 'insufficient_user_authentication':
+      return [STEP_UP_DECLINED];
     case error.status === 401:
       return [SESSION_ENDED];
     case error.status === 403:

@@ -21,7 +21,9 @@ import { loginView } from './views/login';
 import { passwordView } from './views/password';
 import { profileView } from './views/profile';
 import { registerView } from './views/register';
+import { securityView } from './views/security';
 import { sessionsView } from './views/sessions';
+import { promptStepUp } from './step-up';
 
 const routes: Route[] = [
   { path: '#/login', title: 'Log in', access: 'guest', view: loginView },
@@ -29,6 +31,7 @@ const routes: Route[] = [
   { path: '#/profile', title: 'Profile', access: 'user', view: profileView },
   { path: '#/sessions', title: 'Sessions', access: 'user', view: sessionsView },
   { path: '#/password', title: 'Change password', access: 'user', view: passwordView },
+  { path: '#/security', title: 'Sign-in security', access: 'user', view: securityView },
   { path: '#/lab', title: 'Security lab', access: 'anyone', view: labView },
   { path: '#/lab/reset-links', title: 'Lab: reset links', access: 'anyone', view: labResetView },
   { path: '#/forgot', title: 'Forgot password', access: 'guest', view: forgotView },
@@ -59,6 +62,7 @@ const USER_NAV: NavItem[] = [
   { path: '#/sessions', label: 'Sessions', name: 'sessions' },
   { path: '#/password', label: 'Password', name: 'password' },
   { path: '#/email', label: 'Email', name: 'email' },
+  { path: '#/security', label: 'Security', name: 'security' },
   { path: '#/lab', label: 'Security lab', name: 'lab' },
 ];
 
@@ -101,6 +105,9 @@ document.querySelector('.skip-link')?.addEventListener('click', (event) => {
   event.preventDefault();
   main.focus();
 });
+
+// A sensitive action refused for an old login opens the "confirm it is you" dialog, then is retried.
+api.onStepUpRequired(promptStepUp);
 
 void boot();
 

@@ -18,6 +18,7 @@ import { ListAuditEventsDto } from '../audit/dto/list-audit-events.dto';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
 import { Roles } from '../common/decorators/roles.decorator';
 import { AccountControlService, Actor } from './account-control.service';
 import { AdminService } from './admin.service';
@@ -36,6 +37,8 @@ const actor = (admin: AuthenticatedUser, request: Request): Actor => ({
 
 @Controller('admin')
 @Roles('admin')
+// Every admin action, reads included: an admin's stolen session must not browse the audit log either.
+@RequiresRecentAuth()
 export class AdminController {
   constructor(
     private readonly audit: AuditService,

@@ -83,6 +83,24 @@ export function setSessionCookies(response: Response, cookies: BrowserSessionCoo
   });
 }
 
+/**
+ * The first step of a two-step login: the browser gets its fingerprint cookie (the challenge is bound to
+ * it, and the session will be), but no token. It lives as long as the challenge.
+ */
+export function setFingerprintCookie(
+  response: Response,
+  fingerprint: string,
+  maxAgeSeconds: number,
+  secure: boolean,
+): void {
+  response.cookie(FINGERPRINT_COOKIE, fingerprint, { ...baseOptions(secure), path: '/', maxAge: maxAgeSeconds * 1000 });
+}
+
+/** After a step-up: a fresh access token for the same session (the refresh token does not change). */
+export function setAccessCookie(response: Response, accessToken: string, maxAgeSeconds: number, secure: boolean): void {
+  response.cookie(ACCESS_COOKIE, accessToken, { ...baseOptions(secure), path: '/', maxAge: maxAgeSeconds * 1000 });
+}
+
 export function clearSessionCookies(response: Response, secure: boolean): void {
   const options = baseOptions(secure);
   response.clearCookie(ACCESS_COOKIE, { ...options, path: '/' });

@@ -15,18 +15,28 @@ import type { Request, Response } from 'express';
 import { Audited } from '../audit/audited.decorator';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
 import { Public } from '../common/decorators/public.decorator';
 import { sessionConfig } from '../config/configuration';
 import { CSRF_HEADER } from '../csrf/csrf.service';
-import { REGISTRATION_HEADER } from '../dbsc/dbsc-headers';
-import { DbscService } from '../dbsc/dbsc.service';
-import { clearSessionCookies, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from './auth-cookies';
+import {
+  clearSessionCookies,
+  FINGERPRINT_COOKIE,
+  readCookie,
+  REFRESH_COOKIE,
+  setFingerprintCookie,
+} from './auth-cookies';
+import { CHALLENGE_TTL_SECONDS } from '../mfa/challenge.service';
 import { AuthService, SessionGrant } from './auth.service';
 import { DpopGrantService } from './dpop-grant.service';
 import type { AuthenticatedUser } from './authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
-import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
+import {
+  BearerSessionResponseDto,
+  CookieSessionResponseDto,
+  SecondFactorRequiredDto,
+} from './dto/session-response.dto';
 import { sendGrant } from './grant-response';
 
 @Controller('auth')
@@ -34,7 +44,6 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly dpop: DpopGrantService,
-    private readonly dbsc: DbscService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
@@ -45,10 +54,10 @@ export class AuthController {
     @Body() dto: LoginDto,
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
-  ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
+  ): Promise<CookieSessionResponseDto | BearerSessionResponseDto | SecondFactorRequiredDto> {
     const transport = dto.transport ?? 'cookie';
     const dpopJkt = await this.dpop.loginKey(request, response, transport);
-    const grant = await this.auth.login(
+    const outcome = await this.auth.login(
       dto.email,
       dto.password,
       transport,
@@ -56,12 +65,17 @@ export class AuthController {
       readCookie(request, REFRESH_COOKIE),
       dpopJkt,
     );
-    if (grant.transport === 'cookie') {
-      // Beside the fingerprint cookie: a browser that does DBSC registers a key; any other ignores this.
-      const offer = await this.dbsc.registrationOffer(grant.session.id);
-      if (offer) response.setHeader(REGISTRATION_HEADER, offer);
+    if ('session' in outcome) return this.respond(outcome.session, response);
+    const { secondFactor } = outcome;
+    if (secondFactor.fingerprintCookie) {
+      setFingerprintCookie(response, secondFactor.fingerprintCookie, CHALLENGE_TTL_SECONDS, this.config.cookieSecure);
     }
-    return this.respond(grant, response);
+    return {
+      secondFactorRequired: true,
+      challenge: secondFactor.challenge,
+      methods: secondFactor.methods,
+      expiresAt: secondFactor.expiresAt.toISOString(),
+    };
   }
 
   @Public()
@@ -110,6 +124,7 @@ export class AuthController {
     clearSessionCookies(response, this.config.cookieSecure);
   }
 
+  @RequiresRecentAuth()
   @Post('logout-all')
   @HttpCode(HttpStatus.NO_CONTENT)
   async logoutAll(

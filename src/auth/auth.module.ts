@@ -5,6 +5,7 @@ import { CsrfModule } from '../csrf/csrf.module';
 import { DpopModule } from '../dpop/dpop.module';
 import { DbscModule } from '../dbsc/dbsc.module';
 import { IssuersModule } from '../issuers/issuers.module';
+import { MfaModule } from '../mfa/mfa.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
@@ -19,6 +20,9 @@ import { PrincipalController } from './principal.controller';
 import { RefreshRefusalService } from './refresh-refusal.service';
 import { ResourceTokenController } from './resource-token.controller';
 import { ResourceTokenService } from './resource-token.service';
+import { SecondFactorLoginService } from './second-factor-login.service';
+import { SecondFactorController } from './second-factor.controller';
+import { StepUpService } from './step-up.service';
 
 @Module({
   imports: [
@@ -29,10 +33,17 @@ import { ResourceTokenService } from './resource-token.service';
     AnomalyModule,
     DbscModule,
     IssuersModule,
+    MfaModule,
     DpopModule,
     JwtModule.register({}),
   ],
-  controllers: [AuthController, PasswordController, PrincipalController, ResourceTokenController],
+  controllers: [
+    AuthController,
+    PasswordController,
+    PrincipalController,
+    ResourceTokenController,
+    SecondFactorController,
+  ],
   providers: [
     AuthService,
     LoginThrottleService,
@@ -40,6 +51,8 @@ import { ResourceTokenService } from './resource-token.service';
     RefreshRefusalService,
     DpopGrantService,
     ResourceTokenService,
+    SecondFactorLoginService,
+    StepUpService,
     JwtStrategy,
   ],
   // JwtStrategy for the JWT guard, which the security pipeline (pipeline/) registers with the other guards.

@@ -6,6 +6,7 @@ import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { accountsConfig } from '../config/configuration';
 import { CsrfService } from '../csrf/csrf.service';
+import { DbscService } from '../dbsc/dbsc.service';
 import type { PresentingDevice } from '../sessions/device-binding';
 import type { Session } from '../sessions/entities/session.entity';
 import {
@@ -17,6 +18,9 @@ import {
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { FingerprintService, Transport } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
+import { ChallengeService } from '../mfa/challenge.service';
+import type { SecondFactorMethod } from '../mfa/second-factor.service';
+import { SecondFactorService } from '../mfa/second-factor.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';
 import type { User } from '../users/entities/user.entity';
 import { PasswordScreeningService } from '../users/password-screening/password-screening.service';
@@ -35,7 +39,30 @@ interface GrantBase extends IssuedRefreshToken {
 export type SessionGrant =
   | (GrantBase & { transport: 'bearer' })
   /** Browsers also get the random value the access token is bound to, and the session's CSRF token. */
-  | (GrantBase & { transport: 'cookie'; fingerprintCookie: string; csrfToken: string });
+  | (GrantBase & { transport: 'cookie'; fingerprintCookie: string; csrfToken: string; dbscOffer?: string });
+
+/** The device a login starts its session on, whichever way the user proved who they are. */
+export interface SessionStart {
+  transport: Transport;
+  client: ClientInfo;
+  fingerprintCookie?: string;
+  /** The refresh token of a session this browser still holds: the new login ends it (ASVS 5.0 7.2.4). */
+  replacedRefreshToken?: string;
+  /** RFC 9449: the key of the DPoP proof sent with the request that starts the session. */
+  dpopJkt?: string;
+}
+
+/** The password was right, but the account has a second factor: no session yet, only this challenge. */
+export interface SecondFactorChallenge {
+  transport: Transport;
+  challenge: string;
+  expiresAt: Date;
+  methods: SecondFactorMethod[];
+  /** Browsers get their fingerprint cookie now: the challenge, and then the session, are bound to it. */
+  fingerprintCookie?: string;
+}
+
+export type LoginOutcome = { session: SessionGrant } | { secondFactor: SecondFactorChallenge };
 
 /** UNVERIFIED_LOGIN=refuse: the answer to the right password of an account whose address is not confirmed. */
 export const UNVERIFIED_LOGIN_MESSAGE =
@@ -59,7 +86,10 @@ export class AuthService {
     private readonly loginThrottle: LoginThrottleService,
     private readonly anomalies: AnomalyService,
     private readonly refusals: RefreshRefusalService,
+    private readonly secondFactors: SecondFactorService,
+    private readonly challenges: ChallengeService,
     private readonly screening: PasswordScreeningService,
+    private readonly dbsc: DbscService,
     private readonly clock: Clock,
     @Inject(accountsConfig.KEY) private readonly accounts: ConfigType<typeof accountsConfig>,
   ) {}
@@ -76,7 +106,7 @@ export class AuthService {
     client: ClientInfo,
     replacedRefreshToken?: string,
     dpopJkt?: string,
-  ): Promise<SessionGrant> {
+  ): Promise<LoginOutcome> {
     this.passwords.assertCapacity();
     const user = await this.users.findByEmail(email);
     const attempt = await this.loginThrottle.begin('login', email, client, user?.id);
@@ -95,22 +125,42 @@ export class AuthService {
       throw new UnauthorizedException('Email or password is incorrect');
     }
     await this.loginThrottle.succeeded(attempt);
-    if (user.disabledAt) {
-      // Said only to someone who knows the password, so it tells an attacker nothing new.
-      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'account_disabled', client });
-      throw new UnauthorizedException('This account is disabled; contact an administrator');
-    }
-    if (!user.emailVerifiedAt && this.accounts.unverifiedLogin === 'refuse') {
-      // Only someone who knows the password learns this, so it may say what to do next.
-      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'email_unverified', client });
-      throw new ForbiddenException(UNVERIFIED_LOGIN_MESSAGE);
-    }
-    await this.endReplacedSession(replacedRefreshToken, client);
+    // Refused before a second factor is asked for: a disabled or unconfirmed account gets no challenge.
+    this.assertMaySignIn(user, client);
     // A browser's session is bound to this value for life: refreshes need it back (device-binding.ts).
     const fingerprintCookie = transport === 'cookie' ? this.fingerprints.newCookieValue() : undefined;
+    const methods = await this.secondFactors.methodsOf(user.id);
+    if (methods.length > 0) {
+      const { handle, expiresAt } = await this.challenges.issue({
+        purpose: 'second_factor',
+        userId: user.id,
+        transport,
+        binding: this.clientBinding(transport, client, fingerprintCookie),
+        sessionEpoch: user.sessionEpoch,
+      });
+      this.audit.record({ type: 'login_second_factor_required', success: true, userId: user.id, client });
+      return { secondFactor: { transport, challenge: handle, expiresAt, methods, fingerprintCookie } };
+    }
+    const start = { transport, client, fingerprintCookie, replacedRefreshToken, dpopJkt };
+    return { session: await this.startSession(user, user.sessionEpoch, ['pwd'], start) };
+  }
+
+  /**
+   * The end of every successful login (password, password + second factor, passkey): a new session, bound
+   * to this device, remembering how the user authenticated (RFC 8176 `amr`). It ends the session the browser
+   * replaces, binds the new one to the DPoP key that came along, and offers browsers DBSC registration.
+   */
+  async startSession(user: User, sessionEpoch: number, amr: string[], start: SessionStart): Promise<SessionGrant> {
+    const { transport, client, fingerprintCookie, dpopJkt } = start;
+    // Again here: a passkey sign-in had no password step, and a second step may come after an admin disabled it.
+    this.assertMaySignIn(user, client);
+    if (dpopJkt && transport !== 'bearer') {
+      throw new BadRequestException('DPoP binds bearer tokens: log in with transport "bearer" to use it');
+    }
+    await this.endReplacedSession(start.replacedRefreshToken, client);
     let issued: IssuedRefreshToken;
     try {
-      issued = await this.sessions.start(user.id, user.sessionEpoch, transport, client, fingerprintCookie, dpopJkt);
+      issued = await this.sessions.start(user.id, sessionEpoch, transport, client, fingerprintCookie, dpopJkt, amr);
     } catch (error) {
       if (!(error instanceof RefreshRejectedError)) throw error;
       // The password changed (or every session was ended) while this login was checking the old one.
@@ -130,11 +180,36 @@ export class AuthService {
       userId: user.id,
       sessionId: issued.session.id,
       client,
-      metadata: dpopJkt ? { transport, dpop: true } : { transport },
+      metadata: dpopJkt ? { transport, amr, dpop: true } : { transport, amr },
     });
     await this.anomalies.loginSucceeded(user.id, issued.session.id, client);
     this.anomalies.sessionUsed(user.id, issued.session.id, client);
-    return this.grant(user, issued, client, fingerprintCookie);
+    const grant = this.grant(user, issued, client, fingerprintCookie);
+    if (grant.transport !== 'cookie') return grant;
+    // Beside the fingerprint cookie: a browser that does DBSC registers a key; any other ignores the offer.
+    return { ...grant, dbscOffer: await this.dbsc.registrationOffer(issued.session.id) };
+  }
+
+  /** Said only to someone who proved who they are (password or passkey), so it tells an attacker nothing new. */
+  private assertMaySignIn(user: User, client: ClientInfo): void {
+    if (user.disabledAt) {
+      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'account_disabled', client });
+      throw new UnauthorizedException('This account is disabled; contact an administrator');
+    }
+    if (!user.emailVerifiedAt && this.accounts.unverifiedLogin === 'refuse') {
+      this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'email_unverified', client });
+      throw new ForbiddenException(UNVERIFIED_LOGIN_MESSAGE);
+    }
+  }
+
+  /**
+   * What a challenge is bound to: the same factors as an access token's `fgp` (the browser's fingerprint
+   * cookie, or a bearer client's IP), so a challenge stolen from one client is useless on another.
+   */
+  clientBinding(transport: Transport, client: ClientInfo, fingerprintCookie: string | undefined): string {
+    return transport === 'cookie'
+      ? this.fingerprints.bind({ transport, fingerprintCookie: fingerprintCookie ?? '', userAgent: client.userAgent })
+      : this.fingerprints.bind({ transport, ip: client.ip, userAgent: client.userAgent });
   }
 
   /**
@@ -347,7 +422,8 @@ export class AuthService {
         roles: user.roles,
         fingerprint,
         transport: issued.session.transport,
-        authenticatedAt: issued.session.createdAt,
+        authenticatedAt: issued.session.authenticatedAt ?? issued.session.createdAt,
+        amr: issued.session.amr ?? ['pwd'],
         dpopJkt: issued.session.dpopJkt,
         deviceBound: Boolean(issued.session.dbscKey),
       });

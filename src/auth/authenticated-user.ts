@@ -15,6 +15,10 @@ export interface AuthenticatedUser {
   roles: Role[];
   issuedAt: number;
   expiresAt: number;
+  /** `auth_time`: when the user last proved who they are (login or step-up); absent for external tokens. */
+  authTime?: number;
+  /** RFC 8176 `amr`: how they did (`pwd`, `otp`, `hwk`, `mfa`, ...). */
+  amr?: string[];
   /** How the token arrived: cookie requests are subject to CSRF checks, bearer requests are not. */
   transport: Transport;
 }

@@ -27,6 +27,15 @@ export class DpopGrantService {
     if (transport !== 'bearer') {
       throw new BadRequestException('DPoP binds bearer tokens: log in with transport "bearer" to use it');
     }
+    return this.proofKey(request, response);
+  }
+
+  /**
+   * The key of the proof sent with a login's second step or a passkey sign-in, or undefined without one.
+   * Their transport is the challenge's, so AuthService.startSession refuses a proof on a browser login.
+   */
+  async proofKey(request: Request, response: Response): Promise<string | undefined> {
+    if (!this.proofs.hasProof(request)) return undefined;
     try {
       const { jkt } = await this.proofs.verify(request);
       this.challenge.offerNonce(response);

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { REGISTRATION_HEADER } from '../dbsc/dbsc-headers';
 import { setSessionCookies } from './auth-cookies';
 import type { SessionGrant } from './auth.service';
 import type { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
@@ -19,6 +20,7 @@ export function sendGrant(
       user: grant.user,
     };
   }
+  if (grant.dbscOffer) response.setHeader(REGISTRATION_HEADER, grant.dbscOffer);
   setSessionCookies(
     response,
     {

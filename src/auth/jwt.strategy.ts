@@ -157,6 +157,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       roles: claims.roles,
       issuedAt: claims.iat,
       expiresAt: claims.exp,
+      authTime: typeof claims.auth_time === 'number' ? claims.auth_time : undefined,
+      amr: Array.isArray(claims.amr) ? claims.amr.filter((method) => typeof method === 'string') : undefined,
       transport,
     };
   }

@@ -31,8 +31,11 @@ interface Lock {
   userId?: string;
 }
 
-/** What a password check is: a login, or the current password of a password or email change. */
-export type PasswordCheck = 'login' | 'password_change' | 'email_change';
+/**
+ * What a credential check is: a login, the current password of a password or email change, or a login's
+ * second factor (wrong codes count against the account like wrong passwords).
+ */
+export type PasswordCheck = 'login' | 'password_change' | 'email_change' | 'second_factor';
 
 /** One password check, counted before the password is verified; hand it back to failed() or succeeded(). */
 export interface LoginAttempt {
@@ -119,12 +122,15 @@ export class LoginThrottleService {
   async begin(check: PasswordCheck, email: string, client: ClientInfo, userId?: string): Promise<LoginAttempt> {
     const accountKey = this.emailKey(email);
     const address = clientKey(client.ip);
+    // Second factors count apart: the right password (which clears the login counters) must not reset
+    // the count of wrong codes, or password + five guesses could repeat forever.
+    const space = check === 'second_factor' ? 'second-factor' : 'login';
     const keys: LoginAttempt['keys'] = {
-      account_ip: `login:account-ip:${accountKey}:${address}`,
-      account: `login:account:${accountKey}`,
-      account_known: `login:account-known:${accountKey}`,
-      ip: `login:ip:${address}`,
-      ...(isIPv6(client.ip) && { ip_range: `login:ip-range:${stuffingSource(client.ip)}` }),
+      account_ip: `${space}:account-ip:${accountKey}:${address}`,
+      account: `${space}:account:${accountKey}`,
+      account_known: `${space}:account-known:${accountKey}`,
+      ip: `${space}:ip:${address}`,
+      ...(isIPv6(client.ip) && { ip_range: `${space}:ip-range:${stuffingSource(client.ip)}` }),
     };
     let known: Promise<boolean> | undefined;
     const knownDevice = () =>

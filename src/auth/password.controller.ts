@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
 import { sessionConfig } from '../config/configuration';
 import { ChangePasswordDto } from '../users/dto/change-password.dto';
 import { FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
@@ -20,6 +21,7 @@ export class PasswordController {
   ) {}
 
   /** Answers like a refresh: the caller's session continues with new tokens (ASVS 5.0 7.2.4). */
+  @RequiresRecentAuth()
   @Post()
   @HttpCode(HttpStatus.OK)
   async changePassword(

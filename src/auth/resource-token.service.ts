@@ -52,7 +52,8 @@ export class ResourceTokenService {
       roles: principal.roles,
       fingerprint,
       transport: session.transport,
-      authenticatedAt: session.createdAt,
+      authenticatedAt: session.authenticatedAt ?? session.createdAt,
+      amr: session.amr ?? ['pwd'],
       // A DPoP session's key binds every token it gets: an exchange must not yield a plain bearer token.
       dpopJkt: session.dpopJkt,
       audience: resource,

@@ -64,6 +64,7 @@ export const revocationConfig = registerAs('revocation', () => currentEnvironmen
 export const passwordHashingConfig = registerAs('passwordHashing', () => currentEnvironment().passwordHashing);
 export const issuersConfig = registerAs('issuers', () => ({ external: currentEnvironment().externalIssuers }));
 
+export const mfaConfig = registerAs('mfa', () => currentEnvironment().mfa);
 export const dpopConfig = registerAs('dpop', () => currentEnvironment().dpop);
 export const passwordScreeningConfig = registerAs('passwordScreening', () => currentEnvironment().passwords);
 
@@ -84,6 +85,7 @@ export const allConfig = [
   revocationConfig,
   passwordHashingConfig,
   issuersConfig,
+  mfaConfig,
   dpopConfig,
   passwordScreeningConfig,
 ];

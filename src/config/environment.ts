@@ -73,6 +73,8 @@ class RawEnvironment {
   @Matches(/^[\w.:-]{1,64}$/, { message: 'REDIS_KEY_PREFIX must be 1-64 letters, digits, _ . : or -' })
   REDIS_KEY_PREFIX?: string;
   @IsOptional() @IsString() EXTERNAL_ISSUERS?: string;
+  @IsOptional() @IsString() WEBAUTHN_RP_ID?: string;
+  @IsOptional() @IsString() WEBAUTHN_ORIGINS?: string;
   @IsOptional() @IsString() BREACHED_PASSWORD_RANGE_URL?: string;
   @IsOptional() @IsString() RESOURCE_AUDIENCES?: string;
 }
@@ -124,6 +126,7 @@ const DURATION_SETTINGS = {
   ANOMALY_SESSION_SPREAD_WINDOW: ['10m', 0, 86_400],
   ANOMALY_ALERT_DEDUP_WINDOW: ['1h', 0, 86_400],
   ALERT_WEBHOOK_TIMEOUT: ['5s', 1, 60],
+  STEP_UP_MAX_AGE: ['10m', 1, 86_400],
   MAIL_TIMEOUT: ['10s', 1, 120],
   EMAIL_VERIFICATION_TTL: ['24h', 300, 7 * 86_400],
   PASSWORD_RESET_TTL: ['30m', 300, 86_400, 'a reset link is a password for its lifetime'],
@@ -198,6 +201,13 @@ export interface AnomalySettings {
 
 export interface AlertSettings {
   webhook?: { url: string; secret: Buffer; timeoutSeconds: number; attempts: number; backoffMs: number };
+}
+
+export interface MfaSettings {
+  /** How recent an authentication must be for a @RequiresRecentAuth() route (OIDC max_age). */
+  stepUpMaxAgeSeconds: number;
+  /** WebAuthn relying party: the domain passkeys are scoped to, and the page origins allowed to use them. */
+  webauthn: { rpId: string; origins: string[] };
 }
 
 /** Node http.Server timeouts, in seconds. */
@@ -278,6 +288,7 @@ export interface Environment {
   revocation: RevocationSettings;
   /** Other OpenID providers whose access tokens the guard accepts; empty: Warden trusts only itself. */
   externalIssuers: ExternalIssuerSettings[];
+  mfa: MfaSettings;
   /** DPoP (RFC 9449): how old a proof may be, and whether proofs must carry a server nonce. */
   dpop: { proofMaxAgeSeconds: number; nonce: boolean };
   /** The optional k-anonymity breach check (null: off, offline rules only). */
@@ -456,6 +467,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     breachedTimeoutSeconds: duration('BREACHED_PASSWORD_TIMEOUT'),
   };
 
+  const mfa = resolveMfa(env, issuer, duration('STEP_UP_MAX_AGE'), problems);
+
   if (problems.length > 0) {
     if (!env.NODE_ENV) {
       problems.push(
@@ -513,6 +526,7 @@ export function loadEnvironment(env: NodeJS.ProcessEnv = process.env, options: L
     instances,
     revocation,
     externalIssuers,
+    mfa,
     dpop: { proofMaxAgeSeconds: duration('DPOP_PROOF_MAX_AGE'), nonce: flag('DPOP_NONCE') },
     passwords,
   };
@@ -831,6 +845,36 @@ function formatDuration(seconds: number): string {
     if (seconds >= size && seconds % size === 0) return `${seconds / size}${unit}`;
   }
   return `${seconds}s`;
+}
+
+/** Passkeys default to the issuer's host and origin, which is where the browser client is served. */
+function resolveMfa(
+  env: NodeJS.ProcessEnv,
+  issuer: string,
+  stepUpMaxAgeSeconds: number,
+  problems: string[],
+): MfaSettings {
+  let issuerUrl: URL | undefined;
+  try {
+    issuerUrl = new URL(issuer);
+  } catch {
+    // JWT_ISSUER is reported by its own check.
+  }
+  const origins = env.WEBAUTHN_ORIGINS ? list(env.WEBAUTHN_ORIGINS) : issuerUrl ? [issuerUrl.origin] : [];
+  for (const origin of origins) {
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+      problems.push(`WEBAUTHN_ORIGINS: ${origin} is not an origin (scheme://host[:port], no path)`);
+    }
+  }
+  const rpId = env.WEBAUTHN_RP_ID ?? issuerUrl?.hostname ?? 'localhost';
+  // WebAuthn §5.1.4: the RP ID must be the origin's host or a registrable suffix of it.
+  for (const origin of origins.filter((o) => URL.canParse(o))) {
+    const host = new URL(origin).hostname;
+    if (host !== rpId && !host.endsWith(`.${rpId}`)) {
+      problems.push(`WEBAUTHN_RP_ID: ${rpId} is neither the host of ${origin} nor a parent domain of it`);
+    }
+  }
+  return { stepUpMaxAgeSeconds, webauthn: { rpId, origins } };
 }
 
 function list(value: string | undefined): string[] {

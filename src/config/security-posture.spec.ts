@@ -51,6 +51,17 @@ describe('securityPosture', () => {
     }
   });
 
+  it('warns about passkey origins without HTTPS and a long step-up window', () => {
+    const env = environment();
+    const plain = { ...env, mfa: { ...env.mfa, webauthn: { rpId: 'example.com', origins: ['http://example.com'] } } };
+    expect(finding(plain, 'WEBAUTHN_ORIGINS')).toMatchObject({
+      verdict: 'WARN',
+      message: expect.stringMatching(/HTTPS/),
+    });
+    expect(finding({ ...env, mfa: { ...env.mfa, stepUpMaxAgeSeconds: 7200 } }, 'STEP_UP_MAX_AGE').verdict).toBe('WARN');
+    expect(finding(env, 'STEP_UP_MAX_AGE').verdict).toBe('OK');
+  });
+
   it('warns about PostgreSQL without Redis, where instances would count alone', () => {
     const postgres = 'postgres://warden@db/warden';
     expect(finding(environment({ databaseUrl: postgres }), 'REDIS_URL').verdict).toBe('WARN');

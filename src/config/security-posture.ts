@@ -17,6 +17,11 @@ const ACCESS_TOKEN_TTL_ADVICE_SECONDS = 15 * 60;
 const REFRESH_TOKEN_TTL_ADVICE_SECONDS = 30 * 24 * 60 * 60;
 /** NIST SP 800-57 cryptoperiods for signing keys are 1-3 years; rotating far more often is cheap here. */
 const ROTATION_ADVICE_SECONDS = 90 * 24 * 60 * 60;
+/**
+ * A step-up proves the person is still there. NIST SP 800-63B §4.2.3 has AAL2 sessions re-authenticate after
+ * 30 minutes of inactivity; a window beyond an hour is flagged.
+ */
+const STEP_UP_ADVICE_SECONDS = 60 * 60;
 
 const ok = (setting: string, message: string): PostureFinding => ({ setting, verdict: 'OK', message });
 const warn = (setting: string, message: string): PostureFinding => ({ setting, verdict: 'WARN', message });
@@ -133,9 +138,9 @@ export function securityPosture(env: Environment): PostureFinding[] {
     );
   }
 
-  const insecureOrigins = env.corsOrigins.filter(
-    (origin) => !origin.startsWith('https://') && !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin),
-  );
+  const notSecure = (origin: string) =>
+    !origin.startsWith('https://') && !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin);
+  const insecureOrigins = env.corsOrigins.filter(notSecure);
   findings.push(
     insecureOrigins.length > 0
       ? warn('CORS_ORIGINS', `${insecureOrigins.join(', ')} not HTTPS: credentials would be shared with it`)
@@ -148,6 +153,22 @@ export function securityPosture(env: Environment): PostureFinding[] {
       : ok('LAB_ENABLED', 'false'),
   );
 
+  const { webauthn, stepUpMaxAgeSeconds } = env.mfa;
+  const insecurePasskeyOrigins = webauthn.origins.filter(notSecure);
+  findings.push(
+    insecurePasskeyOrigins.length > 0
+      ? warn(
+          'WEBAUTHN_ORIGINS',
+          `${insecurePasskeyOrigins.join(', ')} not HTTPS: browsers offer passkeys only to secure pages; ` +
+            'set WEBAUTHN_ORIGINS (or JWT_ISSUER) to the HTTPS origin of the browser client',
+        )
+      : ok('WEBAUTHN_ORIGINS', `${webauthn.origins.join(', ')} (RP ID ${webauthn.rpId})`),
+  );
+  findings.push(
+    stepUpMaxAgeSeconds > STEP_UP_ADVICE_SECONDS
+      ? warn('STEP_UP_MAX_AGE', `${stepUpMaxAgeSeconds}s: an old login keeps its powers that long; 10m is the default`)
+      : ok('STEP_UP_MAX_AGE', `${stepUpMaxAgeSeconds}s: sensitive actions need a login or step-up that recent`),
+  );
   // A second instance without Redis would give an attacker twice the guesses and learn revocations late.
   findings.push(
     env.redis

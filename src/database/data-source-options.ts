@@ -10,9 +10,14 @@ import { SigningKey } from '../keys/entities/signing-key.entity';
 import { RefreshToken } from '../sessions/entities/refresh-token.entity';
 import { Session } from '../sessions/entities/session.entity';
 import { Revocation } from '../tokens/entities/revocation.entity';
+import { AuthChallenge } from '../mfa/entities/auth-challenge.entity';
+import { Passkey } from '../mfa/entities/passkey.entity';
+import { RecoveryCode } from '../mfa/entities/recovery-code.entity';
+import { TotpFactor } from '../mfa/entities/totp-factor.entity';
 import { User } from '../users/entities/user.entity';
 import { Foundation1764345600000 } from './migrations/1764345600000-foundation';
 import { Sessions1764349200000 } from './migrations/1764349200000-sessions';
+import { SecondFactors1764392400000 } from './migrations/1764392400000-second-factors';
 import { KeyLifecycle1764352800000 } from './migrations/1764352800000-key-lifecycle';
 import { KnownDevices1764360000000 } from './migrations/1764360000000-known-devices';
 import { UserFlags1764363600000 } from './migrations/1764363600000-user-flags';
@@ -35,6 +40,10 @@ export const entities = [
   UserFlag,
   DbscChallenge,
   AccountToken,
+  TotpFactor,
+  RecoveryCode,
+  Passkey,
+  AuthChallenge,
 ];
 export const migrations = [
   Foundation1764345600000,
@@ -49,6 +58,7 @@ export const migrations = [
   AccountDisable1764381600000,
   Dbsc1764385200000,
   AccountTokens1764388800000,
+  SecondFactors1764392400000,
 ];
 
 /**

@@ -4,6 +4,7 @@ import { AnomalyModule } from '../anomaly/anomaly.module';
 import { AuditInterceptor } from '../audit/audit.interceptor';
 import { AuthModule } from '../auth/auth.module';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard';
+import { RecentAuthGuard } from '../auth/recent-auth.guard';
 import { RolesGuard } from '../common/guards/roles.guard';
 import { AuthenticatedResponseInterceptor } from '../common/interceptors/authenticated-response.interceptor';
 import { SecretFieldsInterceptor } from '../common/interceptors/secret-fields.interceptor';
@@ -16,13 +17,15 @@ import { ClientIpThrottlerGuard } from '../throttle/client-ip-throttler.guard';
 /**
  * Every request passes these guards, in this order; the first to refuse ends it:
  * floods are refused before any token work (throttle), then who is calling (JWT, deny by default), may
- * they (roles), and did they mean to (CSRF, which needs to know how the caller authenticated).
+ * they (roles), did they mean to (CSRF, which needs to know how the caller authenticated), and is their
+ * login recent enough for this action (@RequiresRecentAuth, 401 insufficient_user_authentication).
  */
 export const SECURITY_GUARDS: readonly Type<CanActivate>[] = [
   ClientIpThrottlerGuard,
   JwtAuthGuard,
   RolesGuard,
   CsrfGuard,
+  RecentAuthGuard,
 ];
 
 /**

@@ -13,6 +13,7 @@ import type { Request } from 'express';
 import type { AuthenticatedUser } from '../auth/authenticated-user';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
+import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
 import { SessionResponseDto } from './dto/session-response.dto';
 import { SessionsService } from './sessions.service';
 
@@ -29,6 +30,7 @@ export class SessionsController {
     return sessions.map((session) => SessionResponseDto.from(session, principal.sessionId));
   }
 
+  @RequiresRecentAuth()
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
   async revoke(

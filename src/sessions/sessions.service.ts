@@ -92,6 +92,7 @@ export class SessionsService {
     client: ClientInfo,
     fingerprintCookie?: string,
     dpopJkt?: string,
+    amr: string[] = ['pwd'],
   ): Promise<IssuedRefreshToken> {
     const now = this.clock.now();
     const expiresAt = this.after(now, this.config.maxAgeSeconds);
@@ -110,6 +111,8 @@ export class SessionsService {
       dbscAlg: null,
       idleExpiresAt: this.idleExpiry(now, expiresAt),
       expiresAt,
+      amr,
+      authenticatedAt: now,
       revokedAt: null,
       revokedReason: null,
     });
@@ -272,6 +275,19 @@ export class SessionsService {
       reason: 'revoked_by_user',
       metadata: { by: bySessionId },
     });
+  }
+
+  /**
+   * A step-up: the user proved who they are again, now, with `methods`; later access tokens of the session
+   * carry the new `auth_time` and the union of the methods. Only a live session qualifies.
+   */
+  async reauthenticated(sessionId: string, methods: string[]): Promise<Session | null> {
+    const session = await this.sessions.findOneBy({ id: sessionId });
+    const now = this.clock.now();
+    if (!session || !this.isAlive(session, now)) return null;
+    const amr = [...new Set([...(session.amr ?? ['pwd']), ...methods])];
+    await this.sessions.update({ id: sessionId, revokedAt: IsNull() }, { authenticatedAt: now, amr });
+    return { ...session, authenticatedAt: now, amr };
   }
 
   /**

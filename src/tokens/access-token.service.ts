@@ -30,6 +30,10 @@ export interface AccessTokenClaims {
   exp: number;
   /** When the user typed the password: the login that started the session, not the last refresh. */
   auth_time: number;
+  /** RFC 8176 authentication methods of the session (`pwd`, `otp`, `hwk`, `mfa`, ...). */
+  amr: string[];
+  /** The assurance level those methods reach (NIST SP 800-63B AAL1 or AAL2), see ACR_VALUES. */
+  acr: string;
   fgp: string;
   roles: Role[];
   /** RFC 9449 §6.1: the token is bound to the DPoP key with this RFC 7638 thumbprint. */
@@ -37,6 +41,12 @@ export interface AccessTokenClaims {
   /** Present (true) once the browser registered a DBSC key: the token then needs the bound cookie too. */
   dbsc?: true;
 }
+
+/** `acr` values: NIST SP 800-63B assurance levels as login.gov names them. Two factors reach AAL2. */
+export const ACR_VALUES = {
+  singleFactor: 'http://idmanagement.gov/ns/assurance/aal/1',
+  multiFactor: 'http://idmanagement.gov/ns/assurance/aal/2',
+} as const;
 
 export interface IssuedAccessToken {
   token: string;
@@ -62,6 +72,7 @@ export class AccessTokenService {
     fingerprint: string;
     transport: Transport;
     authenticatedAt: Date;
+    amr: string[];
     dpopJkt?: string | null;
     /** Another resource server (one of RESOURCE_AUDIENCES); Warden's own audience by default. */
     audience?: string;
@@ -80,6 +91,8 @@ export class AccessTokenService {
       iat,
       exp,
       auth_time: Math.floor(subject.authenticatedAt.getTime() / 1000),
+      amr: subject.amr,
+      acr: subject.amr.includes('mfa') ? ACR_VALUES.multiFactor : ACR_VALUES.singleFactor,
       fgp: subject.fingerprint,
       roles: subject.roles,
       ...(subject.dpopJkt ? { cnf: { jkt: subject.dpopJkt } } : {}),

@@ -1,7 +1,7 @@
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { AbstractLoader, ExpressLoader } from '@nestjs/serve-static';
 import { Test } from '@nestjs/testing';
-import type { AddressInfo } from 'node:net';
+import { createServer, type AddressInfo } from 'node:net';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import request from 'supertest';
@@ -38,6 +38,11 @@ export interface TestAppOptions {
   clock?: FakeClock;
   /** Receives every log line (JSON, one per write); by default the suite-wide capture of secret-leaks.ts. */
   logDestination?: DestinationStream;
+  /**
+   * A port chosen beforehand (see freePort()), for the rare test that must name the app's origin in its
+   * settings (WebAuthn origins); otherwise the system picks one.
+   */
+  port?: number;
   /** Test-only modules mounted beside AppModule (e.g. a controller that makes a mistake on purpose). */
   imports?: ModuleMetadata['imports'];
 }
@@ -75,7 +80,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     // As in main.ts: Nest's own log lines go through the JSON logger too (silent unless LOG_LEVEL says).
     app.useLogger(app.get(Logger));
     configureApp(app);
-    await app.listen(0, '127.0.0.1');
+    await app.listen(options.port ?? 0, '127.0.0.1');
   } catch (error) {
     // A failed start-up (e.g. a wrong KEY_ENCRYPTION_KEY) must not leave its database connection open.
     await app?.close().catch(() => undefined);
@@ -135,4 +140,16 @@ async function sharedBackend(
     }
   }
   return { env: extra, drop: async () => void (await Promise.all(drops.map((drop) => drop()))) };
+}
+
+/** A port free right now on 127.0.0.1: the system picks it, then the probe lets it go. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }

@@ -1,3 +1,4 @@
+import type { SecondFactorMethod } from '../../mfa/second-factor.service';
 import type { UserResponseDto } from '../../users/dto/user-response.dto';
 
 /** Login and refresh for browsers: the tokens went into HttpOnly cookies; the page gets none of them. */
@@ -18,4 +19,13 @@ export class BearerSessionResponseDto {
   tokenType!: 'Bearer' | 'DPoP';
   expiresIn!: number;
   user!: UserResponseDto;
+}
+
+/** The password was right and the account has a second factor: no session or token yet, only a challenge. */
+export class SecondFactorRequiredDto {
+  secondFactorRequired!: true;
+  /** Single-use, five minutes, bound to this client: send it to POST /api/auth/login/second-factor. */
+  challenge!: string;
+  methods!: SecondFactorMethod[];
+  expiresAt!: string;
 }

@@ -8,6 +8,9 @@ export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string | string[];
+  /** A machine-readable reason where the client must act on it (e.g. `insufficient_user_authentication`). */
+  code?: string;
+  maxAge?: number;
 }
 
 /**
@@ -46,7 +49,14 @@ export class AllExceptionsFilter implements ExceptionFilter {
         typeof payload === 'string'
           ? payload
           : ((payload as { message?: string | string[] }).message ?? exception.message);
-      return { statusCode, error: reasonPhrase(statusCode), message };
+      const { code, maxAge } = typeof payload === 'string' ? {} : (payload as { code?: unknown; maxAge?: unknown });
+      return {
+        statusCode,
+        error: reasonPhrase(statusCode),
+        message,
+        ...(typeof code === 'string' ? { code } : {}),
+        ...(typeof maxAge === 'number' ? { maxAge } : {}),
+      };
     }
     // Errors raised by Express middleware (body-parser: malformed JSON, body too large) carry a
     // client-error status and a message written for clients (`expose`).

@@ -67,6 +67,17 @@ export class Session {
   @Column({ name: 'expires_at', type: Date })
   expiresAt!: Date;
 
+  /**
+   * RFC 8176 authentication methods of the login (`pwd`, `otp`, `hwk`, `mfa`, ...), carried as `amr` by
+   * every access token of the session; a step-up adds the method it used.
+   */
+  @Column({ type: 'simple-json', nullable: true })
+  amr!: string[] | null;
+
+  /** The last time the user proved who they are (login or step-up): the tokens' `auth_time`. */
+  @Column({ name: 'authenticated_at', type: Date, nullable: true })
+  authenticatedAt!: Date | null;
+
   @Column({ name: 'revoked_at', type: Date, nullable: true })
   revokedAt!: Date | null;
 
