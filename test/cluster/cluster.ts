@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { freshPostgresSchema } from '../helpers/postgres';
 import { freePort, PrivateRedis } from '../helpers/redis';
+import { startSmtpReceiver } from '../helpers/smtp-receiver';
 
 const ROOT = resolve(__dirname, '..', '..');
 /** The example users copy; the test changes only the literals listed in nginxConfig(). */
@@ -209,6 +210,8 @@ export async function startCluster(settings: Record<string, string> = {}): Promi
   const dir = mkdtempSync(join(tmpdir(), 'warden-cluster-'));
   const schema = await freshPostgresSchema();
   const redis = await PrivateRedis.start();
+  // Production needs a mail server for its account mails; this one receives them on loopback.
+  const smtp = await startSmtpReceiver();
   const secret = () => randomBytes(32).toString('base64url');
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '',
@@ -220,6 +223,8 @@ export async function startCluster(settings: Record<string, string> = {}): Promi
     TRUST_PROXY: '127.0.0.1',
     TLS_TERMINATED_UPSTREAM: 'true',
     JWT_ISSUER: 'https://localhost',
+    PUBLIC_URL: 'https://localhost',
+    SMTP_URL: smtp.url,
     FINGERPRINT_SECRET: secret(),
     KEY_ENCRYPTION_KEY: secret(),
     CSRF_SECRET: secret(),
@@ -239,6 +244,7 @@ export async function startCluster(settings: Record<string, string> = {}): Promi
       () => proxy.stop(),
       () => Promise.all([a.kill('SIGTERM'), b.kill('SIGTERM')]),
       () => redis.kill(),
+      () => smtp.close(),
       () => pg.end(),
       () => schema.drop(),
     ];
