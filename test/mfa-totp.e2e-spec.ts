@@ -1,3 +1,6 @@
+import { IsNull } from 'typeorm';
+import { RecoveryCode } from '../src/mfa/entities/recovery-code.entity';
+import { Session } from '../src/sessions/entities/session.entity';
 import { setCookies, cookieHeader } from './helpers/cookies';
 import { decodeJwt } from './helpers/jwt';
 import { freshPostgresSchema } from './helpers/postgres';
@@ -44,12 +47,10 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
       const status = await t.http().get('/api/auth/mfa').set(session.headers).expect(200);
       expect(status.body).toEqual({ totp: true, passkeys: [], recoveryCodesRemaining: 10 });
       // Stored hashed: no code appears in the table.
-      const rows: Array<{ code_hash: string }> = await t.dataSource.query(
-        'SELECT code_hash FROM recovery_codes WHERE user_id = ?',
-        [user.id],
-      );
+      // Repositories, not raw SQL: the same test runs on SQLite and PostgreSQL (different placeholders).
+      const rows = await t.dataSource.getRepository(RecoveryCode).findBy({ userId: user.id });
       expect(rows).toHaveLength(10);
-      const stored = rows.map((row) => row.code_hash).join(' ');
+      const stored = rows.map((row) => row.codeHash).join(' ');
       for (const code of recoveryCodes) {
         expect(stored).not.toContain(code);
         expect(stored).not.toContain(code.replace(/-/g, ''));
@@ -82,11 +83,8 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
       const browser = await passwordStep(t, user, 'cookie');
       // Only the fingerprint cookie the challenge is bound to: no access or refresh cookie.
       expect(Object.keys(setCookies(browser.response))).toEqual(['__Host-fgp']);
-      const sessions: Array<{ n: number }> = await t.dataSource.query(
-        'SELECT COUNT(*) AS n FROM sessions WHERE user_id = ? AND revoked_at IS NULL',
-        [user.id],
-      );
-      expect(Number(sessions[0].n)).toBe(1); // the enrolling session only
+      const live = await t.dataSource.getRepository(Session).countBy({ userId: user.id, revokedAt: IsNull() });
+      expect(live).toBe(1); // the enrolling session only
     });
 
     it('completes with the current code; the access token says amr pwd+otp+mfa, acr AAL2 and auth_time', async () => {
