@@ -23,7 +23,12 @@ export class AuthenticatedResponseInterceptor implements NestInterceptor {
         response.setHeader('Cache-Control', 'no-store');
         response.vary('Authorization');
         response.vary('Cookie');
-        response.setHeader(ACCESS_TOKEN_EXPIRES_HEADER, new Date(request.user.expiresAt * 1000).toISOString());
+        // Only for a principal Warden's guard made: a route's own guard (the pattern the NestJS docs teach)
+        // may set request.user without expiresAt, and its answer must not fail for it.
+        const expiresAt = (request.user as { expiresAt?: unknown }).expiresAt;
+        if (typeof expiresAt === 'number' && Number.isFinite(expiresAt)) {
+          response.setHeader(ACCESS_TOKEN_EXPIRES_HEADER, new Date(expiresAt * 1000).toISOString());
+        }
       }
     }
     return next.handle();
