@@ -4,6 +4,7 @@ import { AccountTokenPurgeJob } from '../src/accounts/account-token-purge.job';
 import { hashToken } from '../src/accounts/account-tokens.service';
 import { AccountToken } from '../src/accounts/entities/account-token.entity';
 import { bearerFrom, loginBearer, registerUser, STRONG_PASSWORD, type TestUser } from './factories/users';
+import { type ApiError, bodyOf } from './helpers/api';
 import { mailedToken } from './helpers/outbox';
 import { freshPostgresSchema } from './helpers/postgres';
 import { rememberSecrets } from './helpers/secret-leaks';
@@ -135,7 +136,7 @@ describe.each([
     const token = await mailedToken(t, user.email, 'password_reset');
     const flipped = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
     for (const forged of [flipped, token.slice(1), `${token}x`, 'A'.repeat(43), '../../etc/passwd', '']) {
-      expect((await confirmReset(forged).expect(400)).body.statusCode).toBe(400);
+      expect(bodyOf<ApiError>(await confirmReset(forged).expect(400)).statusCode).toBe(400);
     }
     await confirmReset(token).expect(204);
   });

@@ -8,6 +8,7 @@ import {
   TEST_USER_AGENT,
   TestUser,
 } from './factories/users';
+import { bodyOf } from './helpers/api';
 import { cookieHeader, setCookies } from './helpers/cookies';
 import {
   credentialMatchesSetCookie,
@@ -15,6 +16,7 @@ import {
   parseChallengeHeader,
   parseRegistrationHeader,
   RegistrationOffer,
+  type SessionConfiguration,
   setCookieLines,
 } from './helpers/dbsc-browser';
 import { freshPostgresSchema } from './helpers/postgres';
@@ -129,7 +131,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
   it('registration binds the key and answers the session configuration, its credential equal to its Set-Cookie', async () => {
     const response = await browser.register(offer);
     expect(response.status).toBe(200);
-    const { body } = response;
+    const body = bodyOf<SessionConfiguration>(response);
     expect(body).toEqual({
       session_identifier: expect.any(String),
       refresh_url: '/api/dbsc/refresh',
@@ -157,7 +159,9 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
       .sign(privateKey);
     const response = await browser.register(offer, proof);
     expect(response.status).toBe(200);
-    const row = await t.dataSource.getRepository(Session).findOneByOrFail({ id: response.body.session_identifier });
+    const row = await t.dataSource
+      .getRepository(Session)
+      .findOneByOrFail({ id: bodyOf<SessionConfiguration>(response).session_identifier });
     expect(row.dbscAlg).toBe('RS256');
     const first = await browser.askForChallenge().expect(403);
     const { challenge } = parseChallengeHeader(first.headers['secure-session-challenge']);
@@ -175,7 +179,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
 
   it('the test browser refuses a configuration whose credential attributes differ from its Set-Cookie', async () => {
     const response = await browser.register(offer);
-    const altered = structuredClone(response.body);
+    const altered = structuredClone(bodyOf<SessionConfiguration>(response));
     altered.credentials[0].attributes = altered.credentials[0].attributes.replace('SameSite=Strict', 'SameSite=Lax');
     expect(credentialMatchesSetCookie(altered, setCookieLines(response))).toBe(false);
   });
@@ -229,8 +233,9 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
     const before = browser.boundCookie;
     t.clock.advance(1000);
     const second = await browser.sendProof(await browser.refreshProof(challenge.challenge)).expect(200);
-    expect(credentialMatchesSetCookie(second.body, setCookieLines(second))).toBe(true);
-    expect(second.body.session_identifier).toBe(sessionId);
+    const configuration = bodyOf<SessionConfiguration>(second);
+    expect(credentialMatchesSetCookie(configuration, setCookieLines(second))).toBe(true);
+    expect(configuration.session_identifier).toBe(sessionId);
     const line = setCookieLines(second).find((l) => l.startsWith('__Host-dbsc='))!;
     expect(line).not.toContain(before);
   });
@@ -354,7 +359,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
     const lab = () => t.http().get('/api/auth/lab/dbsc').set('User-Agent', session.userAgent).set('Cookie', jar());
     expect((await lab().expect(200)).body).toEqual({ enabled: true, registered: false });
     await registered();
-    const { body } = await lab().expect(200);
+    const body: unknown = (await lab().expect(200)).body;
     expect(body).toEqual({
       enabled: true,
       registered: true,

@@ -6,7 +6,7 @@ import {
   type PasskeyCreation,
   type PasskeyRequest,
   type PublicKeyCredentialRequestOptionsJSON,
-  type SteppedUp,
+  type BearerStepUp,
 } from './helpers/api';
 import { decodeJwt } from './helpers/jwt';
 import { SoftwareAuthenticator } from './helpers/software-authenticator';
@@ -325,7 +325,7 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
       .set(session.headers)
       .send({ challenge: options.challenge, passkey: authenticator.assert(options.options) })
       .expect(200);
-    expect(decodeJwt(bodyOf<SteppedUp>(stepped).accessToken).payload).toMatchObject({
+    expect(decodeJwt(bodyOf<BearerStepUp>(stepped).accessToken).payload).toMatchObject({
       sub: user.id,
       auth_time: t.clock.nowSeconds(),
     });

@@ -8,6 +8,7 @@ import { User } from '../src/users/entities/user.entity';
 import { bearerFrom, loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './factories/users';
 import { dpopClient, type DpopClient, dpopGet, loginDpop } from './helpers/dpop';
 import { freshPostgresSchema } from './helpers/postgres';
+import { type AuditItem, bodyOf, type Page } from './helpers/api';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 /**
@@ -174,7 +175,10 @@ describe('on PostgreSQL', () => {
   it('pages with a real cursor', async () => {
     const { session } = await adminSession();
     const first = await t.http().get('/api/admin/audit?limit=2').set(session.headers).expect(200);
-    const next = await t.http().get(`/api/admin/audit?limit=2&cursor=${first.body.nextCursor}`).set(session.headers);
+    const next = await t
+      .http()
+      .get(`/api/admin/audit?limit=2&cursor=${bodyOf<Page<AuditItem>>(first).nextCursor}`)
+      .set(session.headers);
     expect(next.status).toBe(200);
   });
 });

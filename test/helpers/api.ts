@@ -2,16 +2,14 @@ import type {
   PublicKeyCredentialCreationOptionsJSON,
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
-import type { JsonWebKey } from 'node:crypto';
-import type { Response } from 'supertest';
 
 /**
- * supertest types every response body as `any`. A test names the shape it expects and reads the body
- * through it, so a misspelt field is a type error instead of a silent `undefined`. Nothing is checked at run
- * time: the test's assertions do that. The shapes below are docs/API.md's, as a client sees them (JSON: dates
- * are strings).
+ * supertest types every response body as `any`, rawRequest as `unknown`. A test names the shape it expects and
+ * reads the body through it, so a misspelt field is a type error instead of a silent `undefined`. Nothing is
+ * checked at run time: the test's assertions do that. The shapes below are docs/API.md's, as a client sees
+ * them (JSON: dates are strings).
  */
-export function bodyOf<T>(response: Response): T {
+export function bodyOf<T>(response: { body: unknown }): T {
   return response.body as T;
 }
 
@@ -26,7 +24,7 @@ export interface ApiError {
 }
 
 /** The message of a failure, for the common single-message case. */
-export function messageOf(response: Response): string | string[] {
+export function messageOf(response: { body: unknown }): string | string[] {
   return bodyOf<ApiError>(response).message;
 }
 
@@ -40,6 +38,15 @@ export interface UserSummary {
 export interface Me extends UserSummary {
   createdAt: string;
   emailVerified: boolean;
+}
+
+/** GET /api/auth/principal: who the access token speaks for, Warden's or an external issuer's. */
+export interface Principal {
+  issuer: string;
+  sub: string;
+  roles: string[];
+  transport: string;
+  expiresAt: string;
 }
 
 /** Login, refresh and second factor, bearer transport. */
@@ -59,6 +66,14 @@ export interface CookieGrant {
   idleTimeoutSeconds: number;
 }
 
+/** POST /api/auth/resource-token: an access token for one resource server (RFC 8707). */
+export interface ResourceToken {
+  accessToken: string;
+  tokenType: 'Bearer' | 'DPoP';
+  expiresIn: number;
+  audience: string;
+}
+
 /** A login whose password was right, for an account with a second factor. */
 export interface SecondFactorRequired {
   secondFactorRequired: true;
@@ -67,11 +82,17 @@ export interface SecondFactorRequired {
   expiresAt: string;
 }
 
-/** POST /api/auth/step-up: bearer answer (a cookie client gets `{accessTokenExpiresAt, authTime}`). */
-export interface SteppedUp {
+/** POST /api/auth/step-up, bearer transport. */
+export interface BearerStepUp {
   accessToken: string;
   tokenType: 'Bearer' | 'DPoP';
   expiresIn: number;
+  authTime: number;
+}
+
+/** POST /api/auth/step-up, cookie transport: the new access token is in its cookie. */
+export interface CookieStepUp {
+  accessTokenExpiresAt: string;
   authTime: number;
 }
 
@@ -136,7 +157,8 @@ export interface Page<Item> {
 
 /** /.well-known/jwks.json */
 export interface Jwks {
-  keys: (JsonWebKey & { kid: string; alg: string; use?: string })[];
+  /** Public keys only: every member is a string (kty, crv, x, y or n, e, and kid, alg, use). */
+  keys: Record<string, string>[];
 }
 
 /** GET /api/dev/outbox, one mail. */
@@ -158,4 +180,19 @@ export interface Health {
   info: Record<string, { status: string }>;
   error: Record<string, { status: string }>;
   details: Record<string, { status: string }>;
+}
+
+/** One request the security lab made and the server's answer (development only). */
+export interface LabExchange {
+  label: string;
+  request: { method: string; path: string; headers: Record<string, string> };
+  response: { status: number; body: unknown };
+}
+/** POST /api/auth/lab/replay */
+export interface LabReplay extends LabExchange {
+  attack: string;
+}
+/** POST /api/auth/lab/refresh-reuse and /api/auth/lab/dpop */
+export interface LabSteps {
+  steps: LabExchange[];
 }
