@@ -19,8 +19,8 @@ import {
   type SessionConfiguration,
   setCookieLines,
 } from './helpers/dbsc-browser';
-import { freshPostgresSchema } from './helpers/postgres';
-import { createTestApp, TestApp } from './helpers/test-app';
+import { describeOnBothDatabases } from './helpers/databases';
+import type { TestApp } from './helpers/test-app';
 import { Session } from '../src/sessions/entities/session.entity';
 
 const DBSC_TTL_SECONDS = 600;
@@ -35,29 +35,18 @@ const SAFARI_MAC =
  * each test holds the victim's cookies (access, fingerprint, refresh, even an old bound cookie) but not
  * the private key, which a real browser keeps in the TPM.
  */
-describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s', (database) => {
+describeOnBothDatabases('Device Bound Session Credentials on %s', (database) => {
   let t: TestApp;
   let user: TestUser;
   let session: CookieSession;
   let offer: RegistrationOffer;
   let browser: DbscBrowser;
 
-  let drop: (() => Promise<void>) | undefined;
-
   beforeAll(async () => {
-    const env: Record<string, string> = { DBSC_COOKIE_TTL: `${DBSC_TTL_SECONDS}s`, LAB_ENABLED: 'true' };
     // PostgreSQL: the challenge races run on separate connections, really in parallel.
-    if (database === 'PostgreSQL') {
-      const schema = await freshPostgresSchema();
-      drop = schema.drop;
-      env.DATABASE_URL = schema.url;
-    }
-    t = await createTestApp({ env });
+    t = await database.start({ env: { DBSC_COOKIE_TTL: `${DBSC_TTL_SECONDS}s`, LAB_ENABLED: 'true' } });
   });
-  afterAll(async () => {
-    await t?.close();
-    await drop?.();
-  });
+  afterAll(() => t?.close());
 
   /** What the browser sends to every path: its cookies, the bound one once it has it. */
   const jar = () =>

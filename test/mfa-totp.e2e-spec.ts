@@ -4,7 +4,7 @@ import { Session } from '../src/sessions/entities/session.entity';
 import { type BearerGrant, bodyOf, type CookieGrant, messageOf, type SecondFactorRequired } from './helpers/api';
 import { setCookies, cookieHeader } from './helpers/cookies';
 import { decodeJwt } from './helpers/jwt';
-import { freshPostgresSchema } from './helpers/postgres';
+import { postgres } from './helpers/databases';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { enrolTotp, loginBearerWithTotp, passwordStep, type AuthenticatorApp } from './factories/mfa';
 import { bearerFrom, loginBearer, registerUser, TEST_USER_AGENT, type TestUser } from './factories/users';
@@ -299,16 +299,10 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
 
 describe('TOTP second factor on PostgreSQL', () => {
   let t: TestApp;
-  let drop: () => Promise<void>;
   beforeAll(async () => {
-    const schema = await freshPostgresSchema();
-    drop = schema.drop;
-    t = await createTestApp({ env: { DATABASE_URL: schema.url } });
+    t = await postgres.start();
   });
-  afterAll(async () => {
-    await t?.close();
-    await drop?.();
-  });
+  afterAll(() => t?.close());
 
   it('enrols, signs in in two steps, spends a code and a challenge once under concurrency, and uses a recovery code once', async () => {
     const user = await registerUser(t);

@@ -10,7 +10,7 @@ import {
 } from './helpers/api';
 import { decodeJwt } from './helpers/jwt';
 import { SoftwareAuthenticator } from './helpers/software-authenticator';
-import { freshPostgresSchema } from './helpers/postgres';
+import { postgres } from './helpers/databases';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { passwordStep } from './factories/mfa';
 import {
@@ -341,16 +341,10 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
 
 describe('passkeys on PostgreSQL', () => {
   let t: TestApp;
-  let drop: () => Promise<void>;
   beforeAll(async () => {
-    const schema = await freshPostgresSchema();
-    drop = schema.drop;
-    t = await createTestApp({ env: { DATABASE_URL: schema.url, WEBAUTHN_RP_ID: RP_ID, WEBAUTHN_ORIGINS: ORIGIN } });
+    t = await postgres.start({ env: { WEBAUTHN_RP_ID: RP_ID, WEBAUTHN_ORIGINS: ORIGIN } });
   });
-  afterAll(async () => {
-    await t?.close();
-    await drop?.();
-  });
+  afterAll(() => t?.close());
 
   it('registers a passkey and signs in with it; a cloned counter is refused', async () => {
     const user = await registerUser(t);
