@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Transport } from '../access/token-source';
 import { secretsConfig } from '../config/configuration';
-
-export type Transport = 'cookie' | 'bearer';
 
 /**
  * What a token is bound to. Bearer clients: IP + User-Agent (the seed design). Browsers: the random
