@@ -1,3 +1,4 @@
+// Long file: lookup, checks, rotation (race guard, grace retry) and replacement share one transaction scheme.
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
@@ -196,10 +197,7 @@ export class RefreshTokenService {
     };
   }
 
-  /**
-   * Every token of these sessions (being purged). Explicit rather than relying on ON DELETE CASCADE, which
-   * SQLite enforces only per connection setting.
-   */
+  /** Every token of these sessions (being purged): explicit, as SQLite enforces ON DELETE CASCADE per connection. */
   async deleteOfSessions(sessionIds: string[]): Promise<void> {
     await this.refreshTokens.delete({ sessionId: In(sessionIds) });
   }

@@ -43,10 +43,8 @@ export class SessionsService {
     const others = (await this.listActive(userId)).filter((session) => session.id !== newSessionId);
     const excess = others.slice(limit - 1);
     if (excess.length === 0) return;
-    await this.revokeSessions(
-      excess.map((session) => session.id),
-      'session_limit',
-    );
+    const ids = excess.map((session) => session.id);
+    await this.revokeSessions(ids, 'session_limit');
     for (const ended of excess) {
       this.audit.record({
         type: 'session_revoked',
@@ -171,10 +169,8 @@ export class SessionsService {
   }
 
   /**
-   * ASVS 5.0 7.2.4: after a credential change every other session ends; the caller's goes on with new
-   * refresh tokens (RefreshTokenService.replaceTokens) and its access token is denylisted. Throws
-   * RefreshRejectedError when the caller's session was ended meanwhile: the change stands, the rest is up to
-   * the caller.
+   * ASVS 5.0 7.2.4: after a credential change every other session ends; the caller's goes on with new refresh
+   * tokens and its access token is denylisted. RefreshRejectedError: the caller's session was ended meanwhile.
    */
   async continueAfterCredentialChange(
     caller: Caller,
@@ -197,11 +193,9 @@ export class SessionsService {
       select: { id: true },
       where: { revokedAt: IsNull(), expiresAt: MoreThan(this.clock.now()) },
     });
-    await this.revokeSessions(
-      live.map((session) => session.id),
-      reason,
-    );
-    return live.length;
+    const ids = live.map((session) => session.id);
+    await this.revokeSessions(ids, reason);
+    return ids.length;
   }
 
   /** Removes what can never be used again: ended sessions with their tokens, and expired tokens. */
