@@ -22,6 +22,7 @@ const CORE = [
   'health',
   'issuers',
   'keys',
+  'known-devices',
   'lab',
   'logging',
   'mail',

@@ -2,7 +2,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 import { AccountToken } from '../accounts/entities/account-token.entity';
-import { KnownDevice } from '../anomaly/entities/known-device.entity';
+import { KnownDevice } from '../known-devices/entities/known-device.entity';
 import { UserFlag } from '../anomaly/entities/user-flag.entity';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { DbscChallenge } from '../dbsc/entities/dbsc-challenge.entity';
