@@ -16,7 +16,8 @@ import {
   SessionsService,
 } from '../sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
-import { FingerprintService, Transport } from '../tokens/fingerprint.service';
+import type { Transport } from '../access/token-source';
+import { FingerprintService } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
 import { ChallengeService } from '../mfa/challenge.service';
 import type { SecondFactorMethod } from '../mfa/second-factor.service';
@@ -25,7 +26,7 @@ import { UserResponseDto } from '../users/dto/user-response.dto';
 import type { User } from '../users/entities/user.entity';
 import { PasswordScreeningService } from '../users/password-screening/password-screening.service';
 import { UsersService } from '../users/users.service';
-import type { AuthenticatedUser } from './authenticated-user';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import { LoginAttempt, LoginThrottleService } from './login-throttle.service';
 import { PasswordHashingBusyException, PasswordService } from './password.service';
 import { RefreshRefusalService } from './refresh-refusal.service';

@@ -6,7 +6,7 @@ import { In, Repository } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { jwtConfig, keysConfig, secretsConfig } from '../config/configuration';
 import type { SigningAlgorithm } from '../config/environment';
-import { isUniqueViolation } from '../database/unique-violation';
+import { isUniqueViolation } from '../common/database/unique-violation';
 import { KeyState, SigningKey } from './entities/signing-key.entity';
 import { generateSigningKeyPair } from './jwk';
 import { developmentDatabaseError } from './development-database';

@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { jwtConfig, sessionConfig } from '../config/configuration';
-import type { Transport } from '../tokens/fingerprint.service';
+import type { Transport } from '../access/token-source';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { User } from '../users/entities/user.entity';
