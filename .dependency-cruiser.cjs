@@ -54,6 +54,15 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(access|common|config)/' },
     },
     {
+      name: 'database-imports-no-feature',
+      comment:
+        'database/ holds the connection and the migrations; entities register with their module (forFeature) and ' +
+        'migrations are found by file name, so it needs no feature.',
+      severity: 'error',
+      from: { path: '^src/database/' },
+      to: { path: '^src/', pathNot: '^src/(database|common|config)/' },
+    },
+    {
       name: 'nothing-imports-the-wiring',
       comment: 'app.module, main, cli and pipeline/ wire the modules together; a module that imports them is a circle.',
       severity: 'error',
