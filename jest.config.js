@@ -42,11 +42,16 @@ const common = {
 };
 
 module.exports = {
+  // A guard against hangs, not a speed check: HTTP tests boot the app and hash passwords, and on two shared
+  // cores Jest's default 5 s has cut off tests that were only slow.
+  testTimeout: 15_000,
   projects: [
     {
       ...common,
       displayName: 'unit',
       rootDir: 'src',
+      // The development scripts' tests too (the migration generator and its checks).
+      roots: ['<rootDir>', '<rootDir>/../scripts'],
       testRegex: '.*\\.spec\\.ts$',
       testEnvironment: '<rootDir>/../test/helpers/quiet-environment.js',
       setupFilesAfterEnv: ['<rootDir>/../test/helpers/quiet-logs.ts'],

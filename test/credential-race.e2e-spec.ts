@@ -1,4 +1,4 @@
-import { SessionsService } from '../src/sessions/sessions.service';
+import { SessionStartService } from '../src/sessions/session-start.service';
 import { refreshBearer } from './factories/sessions';
 import { bearerFrom, loginBearer, registerUser } from './factories/users';
 import { describeOnBothDatabases } from './helpers/databases';
@@ -19,7 +19,7 @@ describeOnBothDatabases('credential changes racing a login, on %s', (database) =
 
   /** Holds the next session start until `release()`, and says when a login has reached it. */
   function holdNextSessionStart() {
-    const sessions = t.app.get(SessionsService);
+    const sessions = t.app.get(SessionStartService);
     const start = sessions.start.bind(sessions);
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));

@@ -14,22 +14,17 @@ import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { Audited } from '../audit/audited.decorator';
 import { clientInfo } from '../common/client-info';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
-import { Public } from '../common/decorators/public.decorator';
+import { CurrentUser } from '../access/current-user.decorator';
+import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
+import { Public } from '../access/public.decorator';
 import { sessionConfig } from '../config/configuration';
 import { CSRF_HEADER } from '../csrf/csrf.service';
-import {
-  clearSessionCookies,
-  FINGERPRINT_COOKIE,
-  readCookie,
-  REFRESH_COOKIE,
-  setFingerprintCookie,
-} from './auth-cookies';
+import { FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from '../access/token-source';
+import { clearSessionCookies, setFingerprintCookie } from './auth-cookies';
 import { CHALLENGE_TTL_SECONDS } from '../mfa/challenge.service';
-import { AuthService, SessionGrant } from './auth.service';
+import { AuthService } from './auth.service';
 import { DpopGrantService } from './dpop-grant.service';
-import type { AuthenticatedUser } from './authenticated-user';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
 import {
@@ -38,11 +33,14 @@ import {
   SecondFactorRequiredDto,
 } from './dto/session-response.dto';
 import { sendGrant } from './grant-response';
+import { RefreshService } from './refresh.service';
+import type { SessionGrant } from './session-grant.service';
 
 @Controller('auth')
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly refreshes: RefreshService,
     private readonly dpop: DpopGrantService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
@@ -88,14 +86,14 @@ export class AuthController {
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
     if (dto.transport === 'bearer') {
       const dpop = await this.dpop.refreshProof(request, response);
-      const grant = await this.auth.refresh(
+      const grant = await this.refreshes.refresh(
         { transport: 'bearer', refreshToken: dto.refreshToken ?? '', dpop },
         clientInfo(request),
       );
       return this.respond(grant, response);
     }
     try {
-      const grant = await this.auth.refresh(
+      const grant = await this.refreshes.refresh(
         {
           transport: 'cookie',
           refreshToken: readCookie(request, REFRESH_COOKIE),
@@ -147,7 +145,7 @@ export class AuthController {
       refreshToken: readCookie(request, REFRESH_COOKIE),
       fingerprintCookie: readCookie(request, FINGERPRINT_COOKIE),
     };
-    return { csrfToken: await this.auth.csrfTokenFor(cookies, clientInfo(request)) };
+    return { csrfToken: await this.refreshes.csrfTokenFor(cookies, clientInfo(request)) };
   }
 
   private respond(grant: SessionGrant, response: Response): CookieSessionResponseDto | BearerSessionResponseDto {

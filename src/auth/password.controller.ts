@@ -2,13 +2,13 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req, Res } from '
 import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { clientInfo } from '../common/client-info';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
+import { CurrentUser } from '../access/current-user.decorator';
+import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
 import { sessionConfig } from '../config/configuration';
 import { ChangePasswordDto } from '../users/dto/change-password.dto';
-import { FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
-import { AuthService } from './auth.service';
-import type { AuthenticatedUser } from './authenticated-user';
+import { FINGERPRINT_COOKIE, readCookie } from '../access/token-source';
+import { PasswordChangeService } from './password-change.service';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
 import { sendGrant } from './grant-response';
 
@@ -16,7 +16,7 @@ import { sendGrant } from './grant-response';
 @Controller('users/me/password')
 export class PasswordController {
   constructor(
-    private readonly auth: AuthService,
+    private readonly passwordChanges: PasswordChangeService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
@@ -30,7 +30,7 @@ export class PasswordController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
-    const grant = await this.auth.changePassword(
+    const grant = await this.passwordChanges.change(
       principal,
       dto.currentPassword,
       dto.newPassword,

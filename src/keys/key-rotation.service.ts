@@ -1,3 +1,4 @@
+// Long file: the whole key lifecycle (publish, rotate, revoke, retire), each change serialized by one queue.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -6,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { keysConfig } from '../config/configuration';
 import { KEY_RETIRE_LEEWAY_SECONDS, MAX_ACCESS_TOKEN_TTL_SECONDS } from '../config/environment';
-import { isUniqueViolation } from '../database/unique-violation';
+import { isUniqueViolation } from '../common/database/unique-violation';
 import { KeyState, SigningKey } from './entities/signing-key.entity';
 import { KeyChangeBus } from './key-change.bus';
 import { KeyStore } from './key-store.service';

@@ -1,3 +1,4 @@
+// Long file: one per-instance cache of the key table, whose load, reload, start-up and re-seal share its state.
 import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -6,7 +7,7 @@ import { In, Repository } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { jwtConfig, keysConfig, secretsConfig } from '../config/configuration';
 import type { SigningAlgorithm } from '../config/environment';
-import { isUniqueViolation } from '../database/unique-violation';
+import { isUniqueViolation } from '../common/database/unique-violation';
 import { KeyState, SigningKey } from './entities/signing-key.entity';
 import { generateSigningKeyPair } from './jwk';
 import { developmentDatabaseError } from './development-database';
