@@ -2,7 +2,8 @@
 import { h } from '../dom';
 import { describeError } from '../errors';
 import * as mfa from '../mfa';
-import { button, card, field, submitButton, timeEl, whileBusy, type MessageBox } from '../ui';
+import { field, submitButton } from '../forms';
+import { button, card, timeEl, whileBusy, type MessageBox } from '../ui';
 import { passkeyError } from './login';
 import { recoveryCodesPanel, type Rerender } from './security-recovery';
 

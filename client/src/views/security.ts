@@ -7,7 +7,8 @@ import { h, heading, replaceChildren } from '../dom';
 import { describeError } from '../errors';
 import * as mfa from '../mfa';
 import type { ViewContext } from '../router';
-import { badge, button, card, field, loading, messageBox, submitButton, whileBusy, type MessageBox } from '../ui';
+import { field, submitButton } from '../forms';
+import { badge, button, card, loading, messageBox, whileBusy, type MessageBox } from '../ui';
 import { passkeyCard } from './security-passkeys';
 import { recoveryCard, recoveryCodesPanel, type Rerender } from './security-recovery';
 
