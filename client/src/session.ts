@@ -1,3 +1,4 @@
+// Long file: one state machine; its timer, cross-tab lock, channel and idle stop share the same few variables.
 /**
  * The session as this tab knows it, kept in memory only.
  *
@@ -23,9 +24,8 @@
  * `idleTimeoutSeconds` without input in any tab, the timer stops and the server's own idle limit can end
  * the session; the next input resumes it (refreshing at once if the access token is due).
  *
- * Longer than the usual ~250 lines: one state machine whose timer, lock, channel and idle stop read and
- * write the same few variables. What stands alone lives beside it: session-timing.ts (the arithmetic),
- * session-data.ts (reading answers and messages), session-activity.ts (user input).
+ * What stands alone lives beside it: session-timing.ts (the arithmetic), session-data.ts (reading answers
+ * and messages), session-activity.ts (user input).
  */
 import { ApiError, isRecord, send, type HttpResult } from './http';
 import { trackActivity } from './session-activity';
