@@ -7,7 +7,8 @@ import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
 import { ACCESS_TOKEN_EXPIRES_HEADER } from './access/authenticated-response.interceptor';
-import type { appConfig } from './config/configuration';
+import { devOutboxPage } from './client/dev-outbox-page';
+import type { appConfig, mailConfig } from './config/configuration';
 import type { Environment, HttpTimeouts } from './config/environment';
 import { CSP_REPORT_GROUP, CSP_REPORT_MEDIA_TYPES, CSP_REPORT_PATH } from './csp-reports/csp-report';
 import { setUpOpenApi } from './openapi/openapi';
@@ -75,6 +76,8 @@ export function configureApp(app: INestApplication): INestApplication {
     response.setHeader('Reporting-Endpoints', `${CSP_REPORT_GROUP}="${CSP_REPORT_PATH}"`);
     next();
   });
+  // Where the development outbox answers, the client's page says so: the client never probes for it.
+  if (app.get(ConfigService).getOrThrow<ReturnType<typeof mailConfig>>('mail').outboxRoute) app.use(devOutboxPage());
   app.use(cookieParser());
   // API answers carry credentials, CSRF tokens and personal data: no cache, shared or private, keeps them.
   app.use('/api', (_request: Request, response: Response, next: NextFunction) => {
