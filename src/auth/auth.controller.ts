@@ -17,7 +17,7 @@ import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
 import { Public } from '../common/decorators/public.decorator';
-import { sessionConfig } from '../config/configuration';
+import { sessionConfig } from '../sessions/sessions.config';
 import { CSRF_HEADER } from '../csrf/csrf.service';
 import {
   clearSessionCookies,

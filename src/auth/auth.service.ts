@@ -4,7 +4,7 @@ import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
-import { accountsConfig } from '../config/configuration';
+import { accountsConfig } from '../accounts/accounts.config';
 import { CsrfService } from '../csrf/csrf.service';
 import { DbscService } from '../dbsc/dbsc.service';
 import type { PresentingDevice } from '../sessions/device-binding';

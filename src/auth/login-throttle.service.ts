@@ -8,7 +8,8 @@ import { AuditService } from '../audit/audit.service';
 import { clientKey, type ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { RetryLaterException } from '../common/exceptions/retry-later.exception';
-import { secretsConfig, throttleConfig } from '../config/configuration';
+import { secretsConfig } from '../config/secret-settings';
+import { throttleConfig } from '../throttle/throttle.config';
 import { AttemptStore } from '../throttle/attempt-store';
 
 /**

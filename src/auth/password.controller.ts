@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../common/decorators/current-user.decorator';
 import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
-import { sessionConfig } from '../config/configuration';
+import { sessionConfig } from '../sessions/sessions.config';
 import { ChangePasswordDto } from '../users/dto/change-password.dto';
 import { FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
 import { AuthService } from './auth.service';

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Request } from 'express';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { appConfig, secretsConfig } from '../config/configuration';
+import { appConfig } from '../config/app-settings';
+import { secretsConfig } from '../config/secret-settings';
 
 export const CSRF_HEADER = 'x-csrf-token';
 

@@ -6,7 +6,8 @@ import { DataSource, EntityManager, In, IsNull, LessThan, MoreThan, Repository }
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
-import { jwtConfig, sessionConfig } from '../config/configuration';
+import { jwtConfig } from '../keys/jwt.config';
+import { sessionConfig } from './sessions.config';
 import type { Transport } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
 import { RefreshToken } from './entities/refresh-token.entity';
