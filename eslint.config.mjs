@@ -15,6 +15,7 @@ export default tseslint.config(
       'reports/',
       '**/*.js',
       '**/*.mjs',
+      '**/*.cjs',
     ],
   },
   eslint.configs.recommended,

@@ -7,7 +7,14 @@
 export default {
   testRunner: 'jest',
   jest: { projectType: 'custom', configFile: 'jest.mutation.config.js', enableFindRelatedTests: true },
-  mutate: ['src/auth/**/*.ts', 'src/tokens/**/*.ts', 'src/sessions/**/*.ts', 'src/csrf/**/*.ts', '!src/**/*.spec.ts'],
+  mutate: [
+    'src/access/**/*.ts',
+    'src/auth/**/*.ts',
+    'src/tokens/**/*.ts',
+    'src/sessions/**/*.ts',
+    'src/csrf/**/*.ts',
+    '!src/**/*.spec.ts',
+  ],
   coverageAnalysis: 'perTest',
   // The machine is shared; raise it where cores are free.
   concurrency: 1,

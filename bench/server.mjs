@@ -28,7 +28,7 @@ const { Logger } = require('nestjs-pino');
 const dist = process.env.BENCH_DIST ?? new URL('../dist', import.meta.url).pathname;
 const { AppModule } = require(`${dist}/app.module.js`);
 const { configureApp, nestApplicationOptions } = require(`${dist}/app.setup.js`);
-const { Public } = require(`${dist}/common/decorators/public.decorator.js`);
+const { Public } = require(`${dist}/access/public.decorator.js`);
 
 const BASELINE_SECRET = randomBytes(32);
 

@@ -3,6 +3,7 @@ import { accountsConfig } from './accounts/accounts.config';
 import { alertsConfig } from './alerts/alerts.config';
 import { anomalyConfig } from './anomaly/anomaly.config';
 import { auditConfig } from './audit/audit.config';
+import { loginConfig } from './auth/login.config';
 import { passwordHashingConfig } from './auth/password-hashing.config';
 import { appConfig, databaseConfig } from './config/app-settings';
 import { cachedPerEnvironment, ComposedSettings, composeSettings, CrossCheck } from './config/compose';
@@ -40,6 +41,7 @@ export const SETTINGS = [
   auditConfig,
   mailConfig,
   accountsConfig,
+  loginConfig,
   redisConfig,
   revocationConfig,
   issuersConfig,

@@ -6,7 +6,7 @@ import cookieParser from 'cookie-parser';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
-import { ACCESS_TOKEN_EXPIRES_HEADER } from './common/interceptors/authenticated-response.interceptor';
+import { ACCESS_TOKEN_EXPIRES_HEADER } from './access/authenticated-response.interceptor';
 import type { appConfig, HttpTimeouts, TlsFiles } from './config/app-settings';
 import { CSP_REPORT_GROUP, CSP_REPORT_MEDIA_TYPES, CSP_REPORT_PATH } from './csp-reports/csp-report';
 import { setUpOpenApi } from './openapi/openapi';

@@ -1,8 +1,8 @@
 import { AuditInterceptor } from '../src/audit/audit.interceptor';
 import { JwtAuthGuard } from '../src/auth/jwt-auth.guard';
 import { RecentAuthGuard } from '../src/auth/recent-auth.guard';
-import { RolesGuard } from '../src/common/guards/roles.guard';
-import { AuthenticatedResponseInterceptor } from '../src/common/interceptors/authenticated-response.interceptor';
+import { RolesGuard } from '../src/access/roles.guard';
+import { AuthenticatedResponseInterceptor } from '../src/access/authenticated-response.interceptor';
 import { SecretFieldsInterceptor } from '../src/common/interceptors/secret-fields.interceptor';
 import { CsrfGuard } from '../src/csrf/csrf.guard';
 import { RESPONSE_INTERCEPTORS, SECURITY_GUARDS } from '../src/pipeline/security-pipeline.module';

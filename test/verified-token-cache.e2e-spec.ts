@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import passport from 'passport';
 import { JwtStrategy } from '../src/auth/jwt.strategy';
-import { TokenRejectedError } from '../src/auth/token-rejection';
+import { TokenRejectedError } from '../src/tokens/token-rejection';
 import { decodeJwt } from './factories/tokens';
 import { loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './factories/users';
 import { rawRequest } from './helpers/raw-request';

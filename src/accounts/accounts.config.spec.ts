@@ -12,10 +12,9 @@ function problems(env: NodeJS.ProcessEnv): string[] {
 }
 
 describe('account settings', () => {
-  it('needs nothing in development: links to localhost, unverified logins refused', () => {
+  it('needs nothing in development: links to localhost', () => {
     expect(loadSlice(accountsConfig, { NODE_ENV: 'development', PORT: '4100' })).toMatchObject({
       publicUrl: 'http://localhost:4100',
-      unverifiedLogin: 'refuse',
       verificationTtlSeconds: 86_400,
       resetTtlSeconds: 1800,
       emailChangeUndoSeconds: 7 * 86_400,
@@ -35,7 +34,6 @@ describe('account settings', () => {
       'PUBLIC_URL must use https',
     ],
     ['links with a fragment', { PUBLIC_URL: 'https://w.example.test/#/x' }, 'PUBLIC_URL must have no query'],
-    ['an unknown policy', { UNVERIFIED_LOGIN: 'sometimes' }, 'UNVERIFIED_LOGIN must be refuse or allow'],
     ['a reset link living for days', { PASSWORD_RESET_TTL: '3d' }, 'PASSWORD_RESET_TTL must be'],
     [
       'an undo window shorter than the change link',
@@ -52,8 +50,6 @@ describe('account settings', () => {
   });
 
   it('accepts a production setup', () => {
-    expect(
-      problems({ NODE_ENV: 'production', PUBLIC_URL: 'https://warden.example.test', UNVERIFIED_LOGIN: 'allow' }),
-    ).toEqual([]);
+    expect(problems({ NODE_ENV: 'production', PUBLIC_URL: 'https://warden.example.test' })).toEqual([]);
   });
 });

@@ -1,14 +1,11 @@
 import { appConfig } from '../config/app-settings';
-import { duration, integer, oneOf, readHttpsUrl, text } from '../config/readers';
+import { duration, integer, readHttpsUrl, text } from '../config/readers';
 import { defineSettings, SettingsContext } from '../config/settings';
-
-export type UnverifiedLogin = 'refuse' | 'allow';
 
 /** The account flows that send mail: verification, reset, email change. */
 export const ACCOUNT_SETTINGS = {
   /** Origin (and optional path) of the browser client; every link in a mail starts with it. */
   PUBLIC_URL: text(),
-  UNVERIFIED_LOGIN: oneOf<UnverifiedLogin>(['refuse', 'allow'], 'refuse', 'UNVERIFIED_LOGIN must be refuse or allow'),
   EMAIL_VERIFICATION_TTL: duration('24h', 300, 7 * 86_400),
   PASSWORD_RESET_TTL: duration('30m', 300, 86_400, 'a reset link is a password for its lifetime'),
   EMAIL_CHANGE_TTL: duration('1h', 300, 7 * 86_400),
@@ -34,7 +31,6 @@ export const accountsConfig = defineSettings('accounts', ACCOUNT_SETTINGS, (valu
   }
   return {
     publicUrl: readPublicUrl(values.PUBLIC_URL, context),
-    unverifiedLogin: values.UNVERIFIED_LOGIN,
     verificationTtlSeconds: values.EMAIL_VERIFICATION_TTL,
     resetTtlSeconds: values.PASSWORD_RESET_TTL,
     emailChangeTtlSeconds: values.EMAIL_CHANGE_TTL,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import type { ClientInfo } from '../common/client-info';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';

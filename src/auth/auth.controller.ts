@@ -14,22 +14,17 @@ import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { Audited } from '../audit/audited.decorator';
 import { clientInfo } from '../common/client-info';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
-import { Public } from '../common/decorators/public.decorator';
+import { CurrentUser } from '../access/current-user.decorator';
+import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
+import { Public } from '../access/public.decorator';
 import { sessionConfig } from '../sessions/sessions.config';
 import { CSRF_HEADER } from '../csrf/csrf.service';
-import {
-  clearSessionCookies,
-  FINGERPRINT_COOKIE,
-  readCookie,
-  REFRESH_COOKIE,
-  setFingerprintCookie,
-} from './auth-cookies';
+import { FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from '../access/token-source';
+import { clearSessionCookies, setFingerprintCookie } from './auth-cookies';
 import { CHALLENGE_TTL_SECONDS } from '../mfa/challenge.service';
 import { AuthService, SessionGrant } from './auth.service';
 import { DpopGrantService } from './dpop-grant.service';
-import type { AuthenticatedUser } from './authenticated-user';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import { LoginDto } from './dto/login.dto';
 import { LogoutDto, RefreshDto } from './dto/refresh.dto';
 import {

@@ -4,7 +4,6 @@ import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
-import { accountsConfig } from '../accounts/accounts.config';
 import { CsrfService } from '../csrf/csrf.service';
 import { DbscService } from '../dbsc/dbsc.service';
 import type { PresentingDevice } from '../sessions/device-binding';
@@ -16,7 +15,8 @@ import {
   SessionsService,
 } from '../sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
-import { FingerprintService, Transport } from '../tokens/fingerprint.service';
+import type { Transport } from '../access/token-source';
+import { FingerprintService } from '../tokens/fingerprint.service';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
 import { ChallengeService } from '../mfa/challenge.service';
 import type { SecondFactorMethod } from '../mfa/second-factor.service';
@@ -25,7 +25,8 @@ import { UserResponseDto } from '../users/dto/user-response.dto';
 import type { User } from '../users/entities/user.entity';
 import { PasswordScreeningService } from '../users/password-screening/password-screening.service';
 import { UsersService } from '../users/users.service';
-import type { AuthenticatedUser } from './authenticated-user';
+import type { AuthenticatedUser } from '../access/authenticated-user';
+import { loginConfig } from './login.config';
 import { LoginAttempt, LoginThrottleService } from './login-throttle.service';
 import { PasswordHashingBusyException, PasswordService } from './password.service';
 import { RefreshRefusalService } from './refresh-refusal.service';
@@ -91,7 +92,7 @@ export class AuthService {
     private readonly screening: PasswordScreeningService,
     private readonly dbsc: DbscService,
     private readonly clock: Clock,
-    @Inject(accountsConfig.KEY) private readonly accounts: ConfigType<typeof accountsConfig>,
+    @Inject(loginConfig.KEY) private readonly loginPolicy: ConfigType<typeof loginConfig>,
   ) {}
 
   /**
@@ -196,7 +197,7 @@ export class AuthService {
       this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'account_disabled', client });
       throw new UnauthorizedException('This account is disabled; contact an administrator');
     }
-    if (!user.emailVerifiedAt && this.accounts.unverifiedLogin === 'refuse') {
+    if (!user.emailVerifiedAt && this.loginPolicy.unverifiedLogin === 'refuse') {
       this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'email_unverified', client });
       throw new ForbiddenException(UNVERIFIED_LOGIN_MESSAGE);
     }

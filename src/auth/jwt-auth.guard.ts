@@ -5,14 +5,14 @@ import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
 import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
-import { ACCEPT_EXTERNAL_ISSUERS_KEY } from '../common/decorators/accept-external-issuers.decorator';
-import { IS_PUBLIC_KEY } from '../common/decorators/public.decorator';
+import { ACCEPT_EXTERNAL_ISSUERS_KEY } from '../access/accept-external-issuers.decorator';
+import { IS_PUBLIC_KEY } from '../access/public.decorator';
 import { DpopChallenge } from '../dpop/dpop-challenge';
 import { isSuspiciousDpopFailure } from '../dpop/dpop-proof-error';
 import { ExternalIssuersService } from '../issuers/external-issuers.service';
-import type { AuthenticatedUser } from './authenticated-user';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import { JwtStrategy } from './jwt.strategy';
-import { rejectionReason, TokenRejectedError } from './token-rejection';
+import { rejectionReason, TokenRejectedError } from '../tokens/token-rejection';
 
 /**
  * Global and deny-by-default: every route needs a valid access token unless it is marked @Public().

@@ -7,7 +7,7 @@ import type { Request } from 'express';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { clientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
-import type { Role } from '../common/decorators/roles.decorator';
+import type { Role } from '../access/role';
 import { jwtConfig } from '../keys/jwt.config';
 import { SIGNING_ALGORITHMS } from '../keys/jwt.config';
 import { DpopProofError } from '../dpop/dpop-proof-error';
@@ -17,10 +17,10 @@ import { ACCESS_TOKEN_TYPE, AccessTokenClaims } from '../tokens/access-token.ser
 import { BoundCookieService, DBSC_COOKIE } from '../tokens/bound-cookie.service';
 import { BindingFactors, FingerprintService } from '../tokens/fingerprint.service';
 import { RevocationStore } from '../tokens/revocation.store';
-import { accessTokenSource, FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
-import type { AuthenticatedUser } from './authenticated-user';
-import { isCanonicalCompactJws } from './compact-jws';
-import { TokenRejectedError } from './token-rejection';
+import { accessTokenSource, FINGERPRINT_COOKIE, readCookie } from '../access/token-source';
+import type { AuthenticatedUser } from '../access/authenticated-user';
+import { isCanonicalCompactJws } from '../tokens/compact-jws';
+import { TokenRejectedError } from '../tokens/token-rejection';
 import { VerifiedTokenCache } from './verified-token-cache';
 
 /** Small clock skew between instances; RFC 7519 §4.1.4 allows "some small leeway". */

@@ -2,13 +2,13 @@ import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req, Res } from '
 import type { ConfigType } from '@nestjs/config';
 import type { Request, Response } from 'express';
 import { clientInfo } from '../common/client-info';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
+import { CurrentUser } from '../access/current-user.decorator';
+import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
 import { sessionConfig } from '../sessions/sessions.config';
 import { ChangePasswordDto } from '../users/dto/change-password.dto';
-import { FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
+import { FINGERPRINT_COOKIE, readCookie } from '../access/token-source';
 import { AuthService } from './auth.service';
-import type { AuthenticatedUser } from './authenticated-user';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
 import { sendGrant } from './grant-response';
 

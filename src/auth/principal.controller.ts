@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { AcceptExternalIssuers } from '../common/decorators/accept-external-issuers.decorator';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
-import type { AuthenticatedUser } from './authenticated-user';
+import { AcceptExternalIssuers } from '../access/accept-external-issuers.decorator';
+import { CurrentUser } from '../access/current-user.decorator';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import { PrincipalResponseDto } from './dto/principal-response.dto';
 
 /**

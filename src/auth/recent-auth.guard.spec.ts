@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { AuditService } from '../audit/audit.service';
-import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
+import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
 import { FakeClock } from '../../test/helpers/fake-clock';
 import { RecentAuthGuard, StepUpRequiredException } from './recent-auth.guard';
 

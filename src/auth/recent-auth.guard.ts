@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
-import { RECENT_AUTH_KEY, RecentAuthRequirement } from '../common/decorators/requires-recent-auth.decorator';
+import { RECENT_AUTH_KEY, RecentAuthRequirement } from '../access/requires-recent-auth.decorator';
 import { mfaConfig } from '../mfa/mfa.config';
 
 /** RFC 9470 §3: the error code a client answers by authenticating again (here: POST /api/auth/step-up). */

@@ -1,9 +1,9 @@
 import { Body, Controller, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { clientInfo } from '../common/client-info';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { FINGERPRINT_COOKIE, readCookie } from './auth-cookies';
-import type { AuthenticatedUser } from './authenticated-user';
+import { CurrentUser } from '../access/current-user.decorator';
+import { FINGERPRINT_COOKIE, readCookie } from '../access/token-source';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import { ResourceTokenDto, ResourceTokenResponseDto } from './dto/resource-token.dto';
 import { ResourceTokenService } from './resource-token.service';
 

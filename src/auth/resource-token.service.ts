@@ -7,7 +7,7 @@ import { jwtConfig } from '../keys/jwt.config';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { FingerprintService } from '../tokens/fingerprint.service';
-import type { AuthenticatedUser } from './authenticated-user';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import type { ResourceTokenResponseDto } from './dto/resource-token.dto';
 
 /**

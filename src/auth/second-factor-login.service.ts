@@ -6,7 +6,7 @@ import { ChallengeRefusedError, ChallengeService } from '../mfa/challenge.servic
 import type { AuthChallenge } from '../mfa/entities/auth-challenge.entity';
 import { PasskeyService } from '../mfa/passkey.service';
 import { AMR_OF, SecondFactorProof, SecondFactorService } from '../mfa/second-factor.service';
-import type { Transport } from '../tokens/fingerprint.service';
+import type { Transport } from '../access/token-source';
 import { UsersService } from '../users/users.service';
 import { AuthService, SessionGrant, SessionStart } from './auth.service';
 import type { FactorProofDto } from './dto/second-factor.dto';

@@ -9,7 +9,7 @@ import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { FingerprintService } from '../tokens/fingerprint.service';
 import { UsersService } from '../users/users.service';
-import type { AuthenticatedUser } from './authenticated-user';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import type { StepUpDto } from './dto/second-factor.dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { PasswordHashingBusyException, PasswordService } from './password.service';

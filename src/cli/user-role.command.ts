@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { LazyModuleLoader } from '@nestjs/core';
 import { Command, CommandRunner } from 'nest-commander';
 import { AuditService } from '../audit/audit.service';
-import type { Role } from '../common/decorators/roles.decorator';
+import type { Role } from '../access/role';
 import { SessionsModule } from '../sessions/sessions.module';
 import { SessionsService } from '../sessions/sessions.service';
 import { UsersService } from '../users/users.service';

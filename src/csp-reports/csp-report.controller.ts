@@ -2,7 +2,7 @@ import { BadRequestException, Body, Controller, HttpCode, HttpStatus, Post, Req 
 import { Throttle } from '@nestjs/throttler';
 import type { Request } from 'express';
 import { clientInfo } from '../common/client-info';
-import { Public } from '../common/decorators/public.decorator';
+import { Public } from '../access/public.decorator';
 import { parseCspReports } from './csp-report';
 import { CspReportService } from './csp-report.service';
 

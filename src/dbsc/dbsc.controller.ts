@@ -11,9 +11,9 @@ import {
 } from '@nestjs/common';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ACCESS_COOKIE, readCookie } from '../auth/auth-cookies';
+import { ACCESS_COOKIE, readCookie } from '../access/token-source';
 import { clientInfo } from '../common/client-info';
-import { Public } from '../common/decorators/public.decorator';
+import { Public } from '../access/public.decorator';
 import { CHALLENGE_HEADER, readSfString, RESPONSE_HEADER, SESSION_ID_HEADER } from './dbsc-headers';
 import { ProofRejectedError } from './dbsc-proof';
 import { BoundCookieGrant, DbscService, SessionConfiguration } from './dbsc.service';

@@ -1,4 +1,4 @@
-import type { Role } from '../common/decorators/roles.decorator';
+import type { Role } from '../access/role';
 
 /**
  * Asymmetric JWS algorithms an external issuer may be trusted with. HMAC (a shared secret Warden would

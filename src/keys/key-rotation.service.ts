@@ -7,7 +7,7 @@ import { Clock } from '../common/clock/clock';
 import { keysConfig } from './keys.config';
 import { KEY_RETIRE_LEEWAY_SECONDS } from './keys.config';
 import { MAX_ACCESS_TOKEN_TTL_SECONDS } from './jwt.config';
-import { isUniqueViolation } from '../database/unique-violation';
+import { isUniqueViolation } from '../common/database/unique-violation';
 import { KeyState, SigningKey } from './entities/signing-key.entity';
 import { KeyChangeBus } from './key-change.bus';
 import { KeyStore } from './key-store.service';

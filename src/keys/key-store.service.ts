@@ -8,7 +8,7 @@ import { jwtConfig } from './jwt.config';
 import { keysConfig } from './keys.config';
 import { secretsConfig } from '../config/secret-settings';
 import type { SigningAlgorithm } from './jwt.config';
-import { isUniqueViolation } from '../database/unique-violation';
+import { isUniqueViolation } from '../common/database/unique-violation';
 import { KeyState, SigningKey } from './entities/signing-key.entity';
 import { generateSigningKeyPair } from './jwk';
 import { developmentDatabaseError } from './development-database';

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
+import type { AuthenticatedUser } from '../access/authenticated-user';
+import { CurrentUser } from '../access/current-user.decorator';
 import { DpopDemoDto } from './dto/dpop-demo.dto';
 import { DbscService, DbscStatus } from '../dbsc/dbsc.service';
 import { DBSC_COOKIE } from '../tokens/bound-cookie.service';
-import { readCookie } from '../auth/auth-cookies';
+import { readCookie } from '../access/token-source';
 import { ReplayDto } from './dto/replay.dto';
 import { LabDpopService } from './lab-dpop.service';
 import { LabExchange, LabService } from './lab.service';

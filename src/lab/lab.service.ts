@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { request as httpRequest } from 'node:http';
-import { ACCESS_COOKIE, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from '../auth/auth-cookies';
+import { ACCESS_COOKIE, FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from '../access/token-source';
 import { CSRF_HEADER } from '../csrf/csrf.service';
 import type { LabAttack } from './dto/replay.dto';
 

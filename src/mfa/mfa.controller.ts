@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Req } from '@nestjs/common';
 import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import type { Request } from 'express';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import { clientInfo } from '../common/client-info';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
+import { CurrentUser } from '../access/current-user.decorator';
+import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
 import { ConfirmTotpDto, MfaStatusDto, PasskeyNameDto, PasskeyResponseDto, RegisterPasskeyDto } from './dto/mfa.dto';
 import { MfaService } from './mfa.service';
 import type { TotpEnrolment } from './totp.service';

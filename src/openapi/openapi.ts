@@ -1,8 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { ACCESS_COOKIE } from '../auth/auth-cookies';
-import { PUBLIC_OPERATION_EXTENSION } from '../common/decorators/public.decorator';
+import { ACCESS_COOKIE } from '../access/token-source';
+import { PUBLIC_OPERATION_EXTENSION } from '../access/public.decorator';
 
 export const OPENAPI_JSON_PATH = 'api/openapi.json';
 export const OPENAPI_UI_PATH = 'api/docs';

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ClientInfo } from '../common/client-info';
 import { userAgentFamily } from '../common/user-agent-family';
 import type { DpopFailure } from '../dpop/dpop-proof-error';
-import type { Transport } from '../tokens/fingerprint.service';
+import type { Transport } from '../access/token-source';
 
 /** Why a refresh token was refused on a device other than the one its session began on. */
 export type BindingFailure =

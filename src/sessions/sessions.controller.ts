@@ -10,10 +10,10 @@ import {
   Req,
 } from '@nestjs/common';
 import type { Request } from 'express';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
+import type { AuthenticatedUser } from '../access/authenticated-user';
 import { clientInfo } from '../common/client-info';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
-import { RequiresRecentAuth } from '../common/decorators/requires-recent-auth.decorator';
+import { CurrentUser } from '../access/current-user.decorator';
+import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
 import { SessionResponseDto } from './dto/session-response.dto';
 import { SessionsService } from './sessions.service';
 

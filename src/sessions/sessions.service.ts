@@ -8,7 +8,7 @@ import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { jwtConfig } from '../keys/jwt.config';
 import { sessionConfig } from './sessions.config';
-import type { Transport } from '../tokens/fingerprint.service';
+import type { Transport } from '../access/token-source';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { User } from '../users/entities/user.entity';

@@ -3,10 +3,10 @@ import type { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
-import type { Role } from '../common/decorators/roles.decorator';
+import type { Role } from '../access/role';
 import { jwtConfig } from '../keys/jwt.config';
 import { KeyStore } from '../keys/key-store.service';
-import type { Transport } from './fingerprint.service';
+import type { Transport } from '../access/token-source';
 
 /** RFC 9068 §2.1: the media type of an OAuth access token JWT, so it cannot pass for an ID token. */
 export const ACCESS_TOKEN_TYPE = 'at+jwt';

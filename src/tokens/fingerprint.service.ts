@@ -3,8 +3,6 @@ import type { ConfigType } from '@nestjs/config';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { secretsConfig } from '../config/secret-settings';
 
-export type Transport = 'cookie' | 'bearer';
-
 /**
  * What a token is bound to. Bearer clients: IP + User-Agent (the seed design). Browsers: the random
  * HttpOnly `__Host-fgp` cookie + User-Agent; OWASP advises against binding browsers to IPs, which change

@@ -1,6 +1,6 @@
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { Repository } from 'typeorm';
-import type { RejectionReason } from '../auth/token-rejection';
+import type { RejectionReason } from './token-rejection';
 import { Clock } from '../common/clock/clock';
 import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
 import type { RevocationSettings } from './revocation.config';

@@ -1,4 +1,4 @@
-import type { RejectionReason } from '../auth/token-rejection';
+import type { RejectionReason } from './token-rejection';
 
 /** Access tokens verify with a few seconds of clock tolerance; revocations outlive them by this much. */
 export const REVOCATION_LEEWAY_MS = 60_000;

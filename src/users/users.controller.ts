@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
-import type { AuthenticatedUser } from '../auth/authenticated-user';
-import { CurrentUser } from '../common/decorators/current-user.decorator';
+import type { AuthenticatedUser } from '../access/authenticated-user';
+import { CurrentUser } from '../access/current-user.decorator';
 import { ProfileResponseDto } from './dto/user-response.dto';
 import { UsersService } from './users.service';
 

@@ -2,8 +2,8 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { In, IsNull, Repository } from 'typeorm';
-import type { Role } from '../common/decorators/roles.decorator';
-import { isUniqueViolation } from '../database/unique-violation';
+import type { Role } from '../access/role';
+import { isUniqueViolation } from '../common/database/unique-violation';
 import { User } from './entities/user.entity';
 
 @Injectable()

@@ -1,6 +1,6 @@
-import type { Role } from '../../common/decorators/roles.decorator';
-import type { Transport } from '../../tokens/fingerprint.service';
-import type { AuthenticatedUser } from '../authenticated-user';
+import type { Role } from '../../access/role';
+import type { Transport } from '../../access/token-source';
+import type { AuthenticatedUser } from '../../access/authenticated-user';
 
 /** Who the guard decided the caller is: Warden's user or an external issuer's subject. */
 export class PrincipalResponseDto {

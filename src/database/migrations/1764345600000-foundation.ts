@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-import { dateDefaults, dateType } from './column-types';
+import { dateDefaults, dateType } from '../../common/database/column-types';
 
 export class Foundation1764345600000 implements MigrationInterface {
   name = 'Foundation1764345600000';

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-import { dateType } from './column-types';
+import { dateType } from '../../common/database/column-types';
 
 export class Sessions1764349200000 implements MigrationInterface {
   name = 'Sessions1764349200000';

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-import { dateType } from './column-types';
+import { dateType } from '../../common/database/column-types';
 
 export class KnownDevices1764360000000 implements MigrationInterface {
   name = 'KnownDevices1764360000000';

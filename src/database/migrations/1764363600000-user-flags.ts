@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableIndex } from 'typeorm';
-import { dateType } from './column-types';
+import { dateType } from '../../common/database/column-types';
 
 export class UserFlags1764363600000 implements MigrationInterface {
   name = 'UserFlags1764363600000';

@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, TableColumn } from 'typeorm';
-import { dateType } from './column-types';
+import { dateType } from '../../common/database/column-types';
 
 export class AccountDisable1764381600000 implements MigrationInterface {
   name = 'AccountDisable1764381600000';

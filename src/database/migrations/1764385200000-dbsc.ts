@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
-import { dateType } from './column-types';
+import { dateType } from '../../common/database/column-types';
 
 /** Device Bound Session Credentials: a session's registered public key, and single-use challenges. */
 export class Dbsc1764385200000 implements MigrationInterface {

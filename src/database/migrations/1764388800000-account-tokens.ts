@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner, Table, TableColumn, TableIndex } from 'typeorm';
-import { dateType } from './column-types';
+import { dateType } from '../../common/database/column-types';
 
 export class AccountTokens1764388800000 implements MigrationInterface {
   name = 'AccountTokens1764388800000';

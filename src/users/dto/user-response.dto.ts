@@ -1,4 +1,4 @@
-import type { Role } from '../../common/decorators/roles.decorator';
+import type { Role } from '../../access/role';
 import type { User } from '../entities/user.entity';
 
 /** What a client may see of a user: never the password hash or revocation bookkeeping. */

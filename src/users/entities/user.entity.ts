@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { Secret } from '../../common/decorators/secret.decorator';
-import type { Role } from '../../common/decorators/roles.decorator';
+import type { Role } from '../../access/role';
 
 @Entity('users')
 export class User {

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import type { AuthenticatedUser } from '../../auth/authenticated-user';
+import type { AuthenticatedUser } from './authenticated-user';
 
 /** The principal the JWT guard attached to the request. */
 export const CurrentUser = createParamDecorator(

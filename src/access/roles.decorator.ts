@@ -1,6 +1,6 @@
 import { SetMetadata } from '@nestjs/common';
+import type { Role } from './role';
 
-export type Role = 'user' | 'admin';
 export const ROLES_KEY = 'roles';
 
 /** The caller needs at least one of these roles (checked by RolesGuard after authentication). */

@@ -1,5 +1,5 @@
-import type { Role } from '../common/decorators/roles.decorator';
-import type { Transport } from '../tokens/fingerprint.service';
+import type { Role } from './role';
+import type { Transport } from './token-source';
 
 /** The principal behind a verified access token, as the guard attaches it to the request. */
 export interface AuthenticatedUser {
