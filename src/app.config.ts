@@ -25,8 +25,9 @@ import { revocationConfig } from './tokens/revocation.config';
 import { passwordScreeningConfig } from './users/password-screening/password-screening.config';
 
 /**
- * Every settings slice, each declared and validated beside the feature that owns it. Listed in the order
- * their problems are reported; a slice that reads another (JWT_ISSUER follows PORT) finds it loaded.
+ * Every settings slice, each declared and validated beside the feature that owns it, in the order their
+ * problems are reported. A slice another reads (JWT_ISSUER follows PORT) is loaded first on demand, but must
+ * be listed too: Nest serves only these.
  */
 export const SETTINGS = [
   secretsConfig,
