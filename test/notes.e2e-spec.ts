@@ -165,12 +165,17 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
     it('walks every note exactly once, newest first, with the cursor', async () => {
       const owner = await bearerUser();
       const created: NoteBody[] = [];
-      for (let i = 0; i < 5; i++) {
-        created.push(await createNote(owner.headers, `note ${i}`));
-        t.clock.advance(1000);
-      }
-      // Two more at one instant: the id breaks the tie, so neither is skipped nor repeated.
-      created.push(await createNote(owner.headers, 'twin a'), await createNote(owner.headers, 'twin b'));
+      const add = async (title: string, later = 1000) => {
+        created.push(await createNote(owner.headers, title));
+        t.clock.advance(later);
+      };
+      await add('oldest');
+      await add('older');
+      // Two at one instant, where a page ends between them: the id breaks the tie, none is skipped or repeated.
+      await add('twin', 0);
+      await add('twin');
+      await add('newer');
+      await add('newest');
       const seen: NoteBody[] = [];
       const sizes: number[] = [];
       let cursor: string | null = null;
@@ -181,8 +186,8 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
         sizes.push(page.items.length);
         cursor = page.nextCursor;
       } while (cursor && sizes.length < 10);
-      expect(sizes).toEqual([3, 3, 1]);
-      expect(seen.map(({ title }) => title).slice(2)).toEqual(['note 4', 'note 3', 'note 2', 'note 1', 'note 0']);
+      expect(sizes).toEqual([3, 3]);
+      expect(seen.map(({ title }) => title)).toEqual(['newest', 'newer', 'twin', 'twin', 'older', 'oldest']);
       expect(seen.map(({ id }) => id).sort()).toEqual(created.map(({ id }) => id).sort());
     });
 
