@@ -70,7 +70,9 @@ export function passwordRules(id: string): HTMLElement {
  */
 export function checkFields(form: HTMLFormElement): string[] {
   const problems: string[] = [];
-  for (const input of form.querySelectorAll<HTMLInputElement>('input[name]:not([hidden])')) {
+  for (const input of form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(
+    'input[name]:not([hidden]), textarea[name]',
+  )) {
     const label = labelOf(form, input);
     const length = input.value.length;
     if (input.required && input.value.trim() === '') problems.push(`${label} is required`);
@@ -126,7 +128,9 @@ export function messageBox(testid: string): MessageBox {
  */
 export function markInvalid(form: HTMLFormElement, messages: string[]): string[] {
   const reworded = [...messages];
-  for (const input of form.querySelectorAll<HTMLInputElement>('input[name][id]')) {
+  for (const input of form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(
+    'input[name][id], textarea[name][id]',
+  )) {
     const label = labelOf(form, input);
     const own: string[] = [];
     reworded.forEach((message, index) => {
@@ -155,7 +159,7 @@ export function markInvalid(form: HTMLFormElement, messages: string[]): string[]
   return reworded;
 }
 
-function labelOf(form: HTMLFormElement, input: HTMLInputElement): string {
+function labelOf(form: HTMLFormElement, input: HTMLInputElement | HTMLTextAreaElement): string {
   const label = input.id ? form.querySelector(`label[for="${CSS.escape(input.id)}"]`) : null;
   return label?.textContent?.trim() || input.name;
 }
