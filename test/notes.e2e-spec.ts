@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'supertest';
 import { Note } from '../src/notes/note.entity';
 import {
   adminSession,
@@ -56,7 +55,7 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
     const user = await registerUser(t);
     return { ...(await loginBearer(t, user)), userId: user.id };
   };
-  const create = (headers: Headers, body: unknown): Promise<Response> =>
+  const create = (headers: Headers, body: unknown) =>
     t
       .http()
       .post('/api/notes')
@@ -64,7 +63,7 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
       .send(body as object);
   const createNote = async (headers: Headers, title = 'Groceries', body = 'eggs'): Promise<NoteBody> =>
     (await create(headers, { title, body }).expect(201)).body as NoteBody;
-  const list = (headers: Headers, query = ''): Promise<Response> => t.http().get(`/api/notes${query}`).set(headers);
+  const list = (headers: Headers, query = '') => t.http().get(`/api/notes${query}`).set(headers);
 
   describe('owner', () => {
     it('creates, reads, lists, edits and deletes a note, answering DTOs only', async () => {
