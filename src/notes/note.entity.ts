@@ -5,8 +5,8 @@ import { IsPageCursor, type Page } from '../common/database/keyset-page';
 import { MayBeOmitted } from '../common/validators/may-be-omitted';
 import { NoHiddenControls, NoInvisibleCharacters } from '../common/validators/no-invisible-characters';
 
-// A note's table row and every shape it travels in, in one file: adding a field to notes changes this file
-// (and a migration), nothing else.
+// A note's table row and every shape it travels in, in one file: a new field is a column here, a property in
+// the DTOs here, the lines of NotesService that copy it into a row, and a migration.
 
 export const NOTE_TITLE_MAX = 200;
 /** Characters; within the 16 KB request limit even when every one takes three bytes of UTF-8. */
