@@ -69,8 +69,9 @@ module.exports = {
     },
     {
       name: 'no-file-cycles',
+      comment: 'Also in the browser client: two files that need each other are one file, or a third is missing.',
       severity: 'error',
-      from: { path: '^src/' },
+      from: { path: '^(src|client/src)/' },
       to: { circular: true },
     },
     {

@@ -42,6 +42,9 @@ const common = {
 };
 
 module.exports = {
+  // A guard against hangs, not a speed check: HTTP tests boot the app and hash passwords, and on two shared
+  // cores Jest's default 5 s has cut off tests that were only slow.
+  testTimeout: 15_000,
   projects: [
     {
       ...common,

@@ -6,7 +6,7 @@
  * has already ended the session everywhere and the router shows the login screen.
  */
 import { ApiError, UNSAFE_METHODS, isRecord, send, type Method, type SendOptions } from './http';
-import { isSecondFactorChallenge, isStepUpRequired, type SecondFactorChallenge } from './mfa';
+import { isSecondFactorChallenge, isStepUpRequired, type SecondFactorChallenge } from './auth-challenges';
 import * as session from './session';
 import type { User } from './session';
 

@@ -8,18 +8,10 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
 import { request } from './api';
-import { ApiError, isRecord, send } from './http';
+import type { SecondFactorChallenge } from './auth-challenges';
+import { ApiError, send } from './http';
 import * as session from './session';
 import type { User } from './session';
-
-export type SecondFactorMethod = 'totp' | 'recovery_code' | 'passkey';
-
-/** The password was right; the account wants its second factor before a session exists. */
-export interface SecondFactorChallenge {
-  challenge: string;
-  methods: SecondFactorMethod[];
-  expiresAt: string;
-}
 
 export type FactorProof = { code: string } | { recoveryCode: string } | { passkey: unknown };
 
@@ -34,17 +26,6 @@ export interface MfaStatus {
   totp: boolean;
   passkeys: Passkey[];
   recoveryCodesRemaining: number;
-}
-
-/** RFC 9470: the server's 401 for an action that needs a recent authentication. */
-export const STEP_UP_ERROR = 'insufficient_user_authentication';
-
-export function isSecondFactorChallenge(body: unknown): body is SecondFactorChallenge & { secondFactorRequired: true } {
-  return isRecord(body) && body['secondFactorRequired'] === true && typeof body['challenge'] === 'string';
-}
-
-export function isStepUpRequired(body: unknown): boolean {
-  return isRecord(body) && body['code'] === STEP_UP_ERROR;
 }
 
 /** The second step of a login: a code, a recovery code, or a passkey (the ceremony runs here). */

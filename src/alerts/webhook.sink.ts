@@ -2,6 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { PinoLogger } from 'nestjs-pino';
 import { Clock } from '../common/clock/clock';
+import { backoffDelayMs, WorkQueue } from '../common/work-queue';
 import { alertsConfig } from '../config/configuration';
 import type { AlertPayload } from './alert';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from './webhook-signature';
@@ -20,10 +21,22 @@ export const WEBHOOK_CONCURRENCY = 4;
 @Injectable()
 export class WebhookSink implements OnApplicationShutdown {
   private readonly stopping = new AbortController();
-  private readonly queue: AlertPayload[] = [];
-  private workers = 0;
   private dropped = 0;
-  private idleWaiters: (() => void)[] = [];
+  private readonly queue = new WorkQueue<AlertPayload>({
+    limit: WEBHOOK_QUEUE_LIMIT,
+    concurrency: WEBHOOK_CONCURRENCY,
+    overflow: 'drop-oldest',
+    process: (alert) => this.deliver(alert),
+    onOverflow: (oldest) => {
+      this.dropped++;
+      this.logger.error(
+        { alertId: oldest.id, dropped: this.dropped },
+        'alert webhook queue full; oldest alert dropped',
+      );
+    },
+    onError: (alert, error) =>
+      this.logger.error({ alertId: alert.id, err: (error as Error).message }, 'alert webhook delivery crashed'),
+  });
 
   constructor(
     @Inject(alertsConfig.KEY) private readonly config: ConfigType<typeof alertsConfig>,
@@ -40,42 +53,16 @@ export class WebhookSink implements OnApplicationShutdown {
   send(alert: AlertPayload): void {
     if (!this.enabled || this.stopping.signal.aborted) return;
     this.queue.push(alert);
-    if (this.queue.length > WEBHOOK_QUEUE_LIMIT) {
-      const oldest = this.queue.shift();
-      this.dropped++;
-      this.logger.error(
-        { alertId: oldest?.id, dropped: this.dropped },
-        'alert webhook queue full; oldest alert dropped',
-      );
-    }
-    if (this.workers < WEBHOOK_CONCURRENCY) {
-      this.workers++;
-      void this.work();
-    }
   }
 
   /** Resolves once nothing is queued or being delivered (tests; a graceful drain). */
   idle(): Promise<void> {
-    if (this.workers === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.queue.idle();
   }
 
   onApplicationShutdown(): void {
     this.stopping.abort();
-    this.queue.length = 0;
-  }
-
-  private async work(): Promise<void> {
-    try {
-      for (let alert = this.queue.shift(); alert; alert = this.queue.shift()) {
-        await this.deliver(alert).catch((error: Error) =>
-          this.logger.error({ alertId: alert?.id, err: error.message }, 'alert webhook delivery crashed'),
-        );
-      }
-    } finally {
-      this.workers--;
-      if (this.workers === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
+    this.queue.takeWaiting();
   }
 
   private async deliver(alert: AlertPayload): Promise<void> {
@@ -88,10 +75,8 @@ export class WebhookSink implements OnApplicationShutdown {
       if (outcome === 'delivered') return;
       this.logger.warn({ alertId: alert.id, attempt, outcome }, 'alert webhook attempt failed');
       if (outcome === 'rejected' || attempt === webhook.attempts) break;
-      // 1x, 2x, 4x ... the base delay, with jitter so many instances do not retry in step.
-      const delay = webhook.backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2);
       try {
-        await this.clock.sleep(delay, this.stopping.signal);
+        await this.clock.sleep(backoffDelayMs(webhook.backoffMs, attempt), this.stopping.signal);
       } catch {
         return;
       }

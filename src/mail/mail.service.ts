@@ -3,6 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { PinoLogger } from 'nestjs-pino';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
+import { backoffDelayMs, WorkQueue } from '../common/work-queue';
 import { mailConfig } from '../config/configuration';
 import { MailDeliveryError, MailMessage, MailTransport } from './mail-message';
 
@@ -21,9 +22,15 @@ export const MAIL_CONCURRENCY = 4;
 @Injectable()
 export class MailService implements OnApplicationShutdown {
   private readonly stopping = new AbortController();
-  private readonly queue: MailMessage[] = [];
-  private workers = 0;
-  private idleWaiters: (() => void)[] = [];
+  private readonly queue = new WorkQueue<MailMessage>({
+    limit: MAIL_QUEUE_LIMIT,
+    concurrency: MAIL_CONCURRENCY,
+    overflow: 'refuse-new',
+    process: (message) => this.deliver(message),
+    onOverflow: (message) => this.failed(message, 'queue_full', 0),
+    onError: (message, error) =>
+      this.logger.error({ template: message.template, err: (error as Error).message }, 'mail delivery crashed'),
+  });
 
   constructor(
     @Inject(mailConfig.KEY) private readonly config: ConfigType<typeof mailConfig>,
@@ -37,35 +44,18 @@ export class MailService implements OnApplicationShutdown {
 
   send(message: MailMessage): void {
     if (this.stopping.signal.aborted) return this.failed(message, 'shutdown', 0);
-    if (this.queue.length >= MAIL_QUEUE_LIMIT) return this.failed(message, 'queue_full', 0);
     this.queue.push(message);
-    if (this.workers < MAIL_CONCURRENCY) {
-      this.workers++;
-      void this.work();
-    }
   }
 
   /** Resolves once nothing is queued or being delivered (tests; a graceful drain). */
   idle(): Promise<void> {
-    if (this.workers === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.queue.idle();
   }
 
   onApplicationShutdown(): void {
     this.stopping.abort();
-    for (const message of this.queue.splice(0)) this.failed(message, 'shutdown', 0);
+    for (const message of this.queue.takeWaiting()) this.failed(message, 'shutdown', 0);
     this.transport.close();
-  }
-
-  private async work(): Promise<void> {
-    try {
-      for (let message = this.queue.shift(); message; message = this.queue.shift()) {
-        await this.deliver(message);
-      }
-    } finally {
-      this.workers--;
-      if (this.workers === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
-    }
   }
 
   private async deliver(message: MailMessage): Promise<void> {
@@ -93,9 +83,8 @@ export class MailService implements OnApplicationShutdown {
         if (permanent) return this.failed(message, 'refused', attempt, lastError);
       }
       if (attempt === attempts) break;
-      // 1x, 2x, 4x ... the base delay, with jitter so a recovering server is not hit by every retry at once.
       try {
-        await this.clock.sleep(backoffMs * 2 ** (attempt - 1) * (0.5 + Math.random() / 2), this.stopping.signal);
+        await this.clock.sleep(backoffDelayMs(backoffMs, attempt), this.stopping.signal);
       } catch {
         return this.failed(message, 'shutdown', attempt, lastError);
       }

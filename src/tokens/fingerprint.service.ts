@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Transport } from '../access/token-source';
 import { secretsConfig } from '../config/configuration';
 
 /**

@@ -2,6 +2,7 @@ import * as api from '../api';
 import { h } from '../dom';
 import { describeError } from '../errors';
 import { ApiError } from '../http';
+import type { SecondFactorChallenge } from '../auth-challenges';
 import * as mfa from '../mfa';
 import type { ViewContext } from '../router';
 import { button, field, formView, messageBox, submitButton, whileBusy } from '../ui';
@@ -77,7 +78,7 @@ export function loginView(_context: ViewContext): Node {
 }
 
 /** The second step: the password was right; no session exists until the second factor is given. */
-function secondFactorForm(challenge: mfa.SecondFactorChallenge): HTMLElement {
+function secondFactorForm(challenge: SecondFactorChallenge): HTMLElement {
   const message = messageBox('second-factor-error');
   const code = field({
     id: 'second-factor-code',
