@@ -70,9 +70,7 @@ export function passwordRules(id: string): HTMLElement {
  */
 export function checkFields(form: HTMLFormElement): string[] {
   const problems: string[] = [];
-  for (const input of form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(
-    'input[name]:not([hidden]), textarea[name]',
-  )) {
+  for (const input of form.querySelectorAll<TextField>('input[name]:not([hidden]), textarea[name]')) {
     const label = labelOf(form, input);
     const length = input.value.length;
     if (input.required && input.value.trim() === '') problems.push(`${label} is required`);
@@ -86,6 +84,8 @@ export function checkFields(form: HTMLFormElement): string[] {
   }
   return problems;
 }
+
+type TextField = HTMLInputElement | HTMLTextAreaElement;
 
 export interface MessageBox {
   el: HTMLDivElement;
@@ -128,9 +128,7 @@ export function messageBox(testid: string): MessageBox {
  */
 export function markInvalid(form: HTMLFormElement, messages: string[]): string[] {
   const reworded = [...messages];
-  for (const input of form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>(
-    'input[name][id], textarea[name][id]',
-  )) {
+  for (const input of form.querySelectorAll<TextField>('input[name][id], textarea[name][id]')) {
     const label = labelOf(form, input);
     const own: string[] = [];
     reworded.forEach((message, index) => {
@@ -159,7 +157,7 @@ export function markInvalid(form: HTMLFormElement, messages: string[]): string[]
   return reworded;
 }
 
-function labelOf(form: HTMLFormElement, input: HTMLInputElement | HTMLTextAreaElement): string {
+function labelOf(form: HTMLFormElement, input: TextField): string {
   const label = input.id ? form.querySelector(`label[for="${CSS.escape(input.id)}"]`) : null;
   return label?.textContent?.trim() || input.name;
 }
