@@ -79,7 +79,8 @@ export class UpdateNoteDto {
 
 /** GET /api/notes and GET /api/admin/notes */
 export class ListNotesDto {
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(NOTES_PAGE_MAX) limit: number = NOTES_PAGE_DEFAULT;
+  /** 1 to 100; 20 when left out. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(NOTES_PAGE_MAX) limit?: number;
 
   @IsPageCursor() cursor?: string;
 }

@@ -4,7 +4,12 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { newestFirst, type Page } from '../common/database/keyset-page';
-import { Note, type NoteContent } from './note.entity';
+import { Note, type NoteContent, NOTES_PAGE_DEFAULT } from './note.entity';
+
+interface PageRequest {
+  limit?: number;
+  cursor?: string;
+}
 
 /**
  * Notes, scoped to their owner. Every query of a user's own note names the owner in its WHERE clause, so
@@ -18,14 +23,17 @@ export class NotesService {
     private readonly clock: Clock,
   ) {}
 
-  listOwn(ownerId: string, page: { limit: number; cursor?: string }): Promise<Page<Note>> {
+  listOwn(ownerId: string, page: PageRequest): Promise<Page<Note>> {
     const query = this.notes.createQueryBuilder('note').where('note.ownerId = :ownerId', { ownerId });
-    return newestFirst(query, page);
+    return newestFirst(query, { limit: page.limit ?? NOTES_PAGE_DEFAULT, cursor: page.cursor });
   }
 
   /** Every user's notes, for admins. */
-  listAll(page: { limit: number; cursor?: string }): Promise<Page<Note>> {
-    return newestFirst(this.notes.createQueryBuilder('note'), page);
+  listAll(page: PageRequest): Promise<Page<Note>> {
+    return newestFirst(this.notes.createQueryBuilder('note'), {
+      limit: page.limit ?? NOTES_PAGE_DEFAULT,
+      cursor: page.cursor,
+    });
   }
 
   async create(ownerId: string, content: Pick<NoteContent, 'title'> & Partial<NoteContent>): Promise<Note> {
