@@ -15,8 +15,6 @@ import { Passkey } from '../mfa/entities/passkey.entity';
 import { RecoveryCode } from '../mfa/entities/recovery-code.entity';
 import { TotpFactor } from '../mfa/entities/totp-factor.entity';
 import { User } from '../users/entities/user.entity';
-import { Note } from '../notes/note.entity';
-import { Notes1796025600000 } from '../notes/migrations/1796025600000-notes';
 import { Foundation1764345600000 } from './migrations/1764345600000-foundation';
 import { Sessions1764349200000 } from './migrations/1764349200000-sessions';
 import { SecondFactors1764392400000 } from './migrations/1764392400000-second-factors';
@@ -46,7 +44,6 @@ export const entities = [
   RecoveryCode,
   Passkey,
   AuthChallenge,
-  Note,
 ];
 export const migrations = [
   Foundation1764345600000,
@@ -62,7 +59,6 @@ export const migrations = [
   Dbsc1764385200000,
   AccountTokens1764388800000,
   SecondFactors1764392400000,
-  Notes1796025600000,
 ];
 
 /**
