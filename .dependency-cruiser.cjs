@@ -22,6 +22,7 @@ const CORE = [
   'health',
   'issuers',
   'keys',
+  'known-devices',
   'lab',
   'logging',
   'mail',
@@ -51,6 +52,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^src/access/' },
       to: { path: '^src/', pathNot: '^src/(access|common|config)/' },
+    },
+    {
+      name: 'database-imports-no-feature',
+      comment:
+        'database/ holds the connection and the migrations; entities register with their module (forFeature) and ' +
+        'migrations are found by file name, so it needs no feature.',
+      severity: 'error',
+      from: { path: '^src/database/' },
+      to: { path: '^src/', pathNot: '^src/(database|common|config)/' },
     },
     {
       name: 'nothing-imports-the-wiring',

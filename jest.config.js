@@ -50,6 +50,8 @@ module.exports = {
       ...common,
       displayName: 'unit',
       rootDir: 'src',
+      // The development scripts' tests too (the migration generator and its checks).
+      roots: ['<rootDir>', '<rootDir>/../scripts'],
       testRegex: '.*\\.spec\\.ts$',
       testEnvironment: '<rootDir>/../test/helpers/quiet-environment.js',
       setupFilesAfterEnv: ['<rootDir>/../test/helpers/quiet-logs.ts'],

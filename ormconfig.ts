@@ -1,7 +1,15 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { loadEnvironment } from './src/config/environment';
-import { dataSourceOptions } from './src/database/data-source-options';
+import { dataSourceOptions, ENTITIES } from './src/database/data-source-options';
 
-/** The DataSource the TypeORM CLI uses (`npm run migration:generate -- src/database/migrations/<name>`). */
-export default new DataSource({ ...dataSourceOptions(loadEnvironment().databaseUrl), migrationsRun: false });
+/**
+ * The DataSource the TypeORM CLI uses (`npm run migration:show`, `migration:run`, `migration:revert`) on
+ * DATABASE_URL. It has no Nest modules to register entities, so it finds them by file name.
+ * (`npm run migration:generate` is scripts/generate-migration.ts, not TypeORM's own.)
+ */
+export default new DataSource({
+  ...dataSourceOptions(loadEnvironment().databaseUrl),
+  entities: [ENTITIES],
+  migrationsRun: false,
+});

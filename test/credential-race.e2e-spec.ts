@@ -1,4 +1,4 @@
-import { SessionsService } from '../src/sessions/sessions.service';
+import { SessionStartService } from '../src/sessions/session-start.service';
 import { refreshBearer } from './factories/sessions';
 import { bearerFrom, loginBearer, registerUser } from './factories/users';
 import { freshPostgresSchema } from './helpers/postgres';
@@ -34,7 +34,7 @@ describe.each([
 
   /** Holds the next session start until `release()`, and says when a login has reached it. */
   function holdNextSessionStart() {
-    const sessions = t.app.get(SessionsService);
+    const sessions = t.app.get(SessionStartService);
     const start = sessions.start.bind(sessions);
     let release!: () => void;
     const released = new Promise<void>((resolve) => (release = resolve));

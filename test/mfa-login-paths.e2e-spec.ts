@@ -14,7 +14,7 @@ const RP_ID = 'warden.example.test';
 const NEW_PASSWORD = 'lantern-orchard-heron-58';
 
 /**
- * A second step and a passkey sign-in end in the same place as a password login (AuthService.startSession):
+ * A second step and a passkey sign-in end in the same place as a password login (LoginSessionService.start):
  * each keeps the password login's refusals, its DPoP binding, its DBSC offer and the end of a replaced session.
  */
 describe('every login path keeps the login defenses', () => {

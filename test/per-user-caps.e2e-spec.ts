@@ -1,5 +1,5 @@
-import { MAX_KNOWN_DEVICES_PER_USER } from '../src/anomaly/anomaly.service';
-import { KnownDevice } from '../src/anomaly/entities/known-device.entity';
+import { MAX_KNOWN_DEVICES_PER_USER } from '../src/known-devices/known-devices.service';
+import { KnownDevice } from '../src/known-devices/entities/known-device.entity';
 import { refreshBearer } from './factories/sessions';
 import { bearerFrom, BearerSession, loginBearer, registerUser } from './factories/users';
 import { createTestApp, TestApp } from './helpers/test-app';

@@ -1,6 +1,6 @@
-import { MAX_KNOWN_DEVICES_PER_USER } from '../src/anomaly/anomaly.service';
+import { MAX_KNOWN_DEVICES_PER_USER } from '../src/known-devices/known-devices.service';
 import { IsNull } from 'typeorm';
-import { KnownDevice } from '../src/anomaly/entities/known-device.entity';
+import { KnownDevice } from '../src/known-devices/entities/known-device.entity';
 import { Session } from '../src/sessions/entities/session.entity';
 import { expectGraceRaceConsistent, expectSingleWinnerOfRefreshRace, refreshCookie } from './factories/sessions';
 import { cookieHeader } from './helpers/cookies';

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { freshPostgresSchema } from './helpers/postgres';
 import { createTestApp } from './helpers/test-app';
 
@@ -28,6 +30,28 @@ describe('schema: migrations and entity metadata agree', () => {
       expect(await pendingSchemaChanges(schema.url)).toEqual([]);
     } finally {
       await schema.drop();
+    }
+  });
+
+  /**
+   * The app loads the entities its modules register (`TypeOrmModule.forFeature`, autoLoadEntities). An entity
+   * no module names would have a table but no mapping, and the check above would not notice its drift.
+   */
+  it('maps every entity of the source tree, each registered by its module', async () => {
+    const src = join(__dirname, '..', 'src');
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((file) => file.endsWith('.entity.ts'));
+    const modules = await Promise.all(files.map((file) => import(join(src, file)) as Promise<Record<string, unknown>>));
+    const declared = modules.flatMap((exported) =>
+      Object.values(exported).filter((value) => typeof value === 'function'),
+    );
+    const t = await createTestApp();
+    try {
+      const mapped = t.dataSource.entityMetadatas.map((metadata) => metadata.target);
+      const unmapped = declared.filter((entity) => !mapped.includes(entity as () => void));
+      expect(unmapped.map((entity) => (entity as { name: string }).name)).toEqual([]);
+      expect(declared.length).toBeGreaterThanOrEqual(files.length);
+    } finally {
+      await t.close();
     }
   });
 });

@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { User } from '../users/entities/user.entity';
+import { CredentialChanges, UsersService } from '../users/users.service';
 import { AccountToken, AccountTokenPurpose } from './entities/account-token.entity';
 
 /** 32 random bytes, base64url: 43 characters. Anything else is refused before any lookup. */
@@ -41,6 +42,7 @@ export class AccountTokensService {
   constructor(
     @InjectRepository(AccountToken) private readonly tokens: Repository<AccountToken>,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
   ) {}
@@ -156,17 +158,12 @@ export class AccountTokensService {
   async requireEpoch(
     manager: EntityManager,
     token: AccountToken,
-    changes: Partial<Pick<User, 'passwordHash' | 'email' | 'emailVerifiedAt'>>,
+    changes: CredentialChanges,
     bump: boolean,
   ): Promise<void> {
-    const epoch = bump ? { credentialEpoch: () => 'credential_epoch + 1' } : {};
-    const bound = SURVIVES_CREDENTIAL_CHANGES.has(token.purpose) ? {} : { credentialEpoch: token.credentialEpoch };
-    const result = await manager
-      .createQueryBuilder()
-      .update(User)
-      .set({ ...changes, ...epoch })
-      .where({ id: token.userId, ...bound })
-      .execute();
-    if (result.affected !== 1) throw new TokenRefused('stale');
+    const bound = SURVIVES_CREDENTIAL_CHANGES.has(token.purpose) ? undefined : token.credentialEpoch;
+    if (!(await this.users.changeCredentials(manager, token.userId, changes, { bound, bump }))) {
+      throw new TokenRefused('stale');
+    }
   }
 }

@@ -1,13 +1,13 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AlertsModule } from '../alerts/alerts.module';
+import { KnownDevicesModule } from '../known-devices/known-devices.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { AnomalyService } from './anomaly.service';
-import { KnownDevice } from './entities/known-device.entity';
 import { UserFlag } from './entities/user-flag.entity';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([KnownDevice, UserFlag]), SessionsModule, AlertsModule],
+  imports: [TypeOrmModule.forFeature([UserFlag]), KnownDevicesModule, SessionsModule, AlertsModule],
   providers: [AnomalyService],
   exports: [AnomalyService, AlertsModule],
 })

@@ -9,13 +9,12 @@ import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { anomalyConfig } from '../config/configuration';
-import { isUniqueViolation } from '../common/database/unique-violation';
 import type { Session } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
 import { AttemptStore } from '../throttle/attempt-store';
 import { ipPrefix } from '../common/ip-prefix';
 import { userAgentFamily } from '../common/user-agent-family';
-import { KnownDevice } from './entities/known-device.entity';
+import { KnownDevicesService } from '../known-devices/known-devices.service';
 import { UserFlag } from './entities/user-flag.entity';
 
 /** Two uses of one session from different /16 (IPv4) or /32 (IPv6) networks look like two parties. */
@@ -27,11 +26,6 @@ const SPACE = 0x20;
  * distinct networks: the owner's own network change looks the same for its first few.
  */
 export const SAME_USER_AGENT_FACTOR = 2;
-/**
- * Known devices kept per user; a new one beyond it forgets the one seen least recently. One account
- * varying its User-Agent cannot grow the table without bound (nor widen the known-device lockout limit).
- */
-export const MAX_KNOWN_DEVICES_PER_USER = 20;
 
 /** What an admin sees beside a flagged user's alerts. */
 export interface UserFlagSummary {
@@ -53,9 +47,9 @@ export class AnomalyService {
 
   constructor(
     @Inject(anomalyConfig.KEY) private readonly config: ConfigType<typeof anomalyConfig>,
-    @InjectRepository(KnownDevice) private readonly devices: Repository<KnownDevice>,
     @InjectRepository(UserFlag) private readonly flags: Repository<UserFlag>,
     private readonly store: AttemptStore,
+    private readonly knownDevices: KnownDevicesService,
     private readonly sessions: SessionsService,
     private readonly alerts: AlertService,
     private readonly audit: AuditService,
@@ -63,7 +57,7 @@ export class AnomalyService {
   ) {}
 
   /**
-   * SessionsService has already revoked the session. The user is flagged (a `user_flags` row) for an
+   * RefreshRefusalService has already revoked the session. The user is flagged (a `user_flags` row) for an
    * admin's closer look: the reuse means a refresh token left the client it was issued to.
    */
   async refreshTokenReused(session: Session | undefined, client: ClientInfo): Promise<void> {
@@ -169,50 +163,17 @@ export class AnomalyService {
     });
   }
 
-  /** A client whose browser family and network this user has logged in from before. */
-  isKnownDevice(userId: string, client: ClientInfo): Promise<boolean> {
-    return this.devices.existsBy({
-      userId,
-      userAgentFamily: userAgentFamily(client.userAgent),
-      ipPrefix: ipPrefix(client.ip),
-    });
-  }
-
   /**
-   * Remembers the device (the higher account-wide lockout limit for known devices relies on it) and, when the rule is on, reports a login
-   * from a browser family and network (/24, /48) this user has never logged in from. The very first login
-   * only sets the baseline.
+   * Remembers the device (KnownDevicesService) and, when the rule is on, reports a login from a browser
+   * family and network (/24, /48) this user has never logged in from. The very first login only sets the
+   * baseline.
    */
   async loginSucceeded(userId: string, sessionId: string, client: ClientInfo): Promise<void> {
-    const now = this.clock.now();
-    const device = { userId, userAgentFamily: userAgentFamily(client.userAgent), ipPrefix: ipPrefix(client.ip) };
-    const known = await this.devices.findOneBy(device);
-    if (known) {
-      await this.devices.update({ id: known.id }, { lastSeenAt: now });
-      return;
-    }
-    const firstDevice = !(await this.devices.existsBy({ userId }));
-    try {
-      await this.devices.insert({ id: randomUUID(), ...device, firstSeenAt: now, lastSeenAt: now });
-    } catch (error) {
-      if (isUniqueViolation(error)) return; // a concurrent login from the same device inserted it first
-      throw error;
-    }
-    await this.forgetStaleDevices(userId);
-    if (firstDevice || !this.config.newDevice) return;
+    const device = await this.knownDevices.remember(userId, client);
+    if (!device || device.first || !this.config.newDevice) return;
     const details = { userAgentFamily: device.userAgentFamily, ipPrefix: device.ipPrefix };
     this.audit.record({ type: 'new_device_login', success: true, userId, sessionId, client, metadata: details });
     await this.raise({ rule: 'new_device_login', severity: 'low', userId, sessionId, client, details });
-  }
-
-  private async forgetStaleDevices(userId: string): Promise<void> {
-    const stale = await this.devices.find({
-      select: { id: true },
-      where: { userId },
-      order: { lastSeenAt: 'DESC', id: 'ASC' },
-      skip: MAX_KNOWN_DEVICES_PER_USER,
-    });
-    if (stale.length > 0) await this.devices.delete(stale.map((row) => row.id));
   }
 
   /**

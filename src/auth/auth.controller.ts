@@ -22,7 +22,7 @@ import { CSRF_HEADER } from '../csrf/csrf.service';
 import { FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from '../access/token-source';
 import { clearSessionCookies, setFingerprintCookie } from './auth-cookies';
 import { CHALLENGE_TTL_SECONDS } from '../mfa/challenge.service';
-import { AuthService, SessionGrant } from './auth.service';
+import { AuthService } from './auth.service';
 import { DpopGrantService } from './dpop-grant.service';
 import type { AuthenticatedUser } from '../access/authenticated-user';
 import { LoginDto } from './dto/login.dto';
@@ -33,11 +33,14 @@ import {
   SecondFactorRequiredDto,
 } from './dto/session-response.dto';
 import { sendGrant } from './grant-response';
+import { RefreshService } from './refresh.service';
+import type { SessionGrant } from './session-grant.service';
 
 @Controller('auth')
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly refreshes: RefreshService,
     private readonly dpop: DpopGrantService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
@@ -83,14 +86,14 @@ export class AuthController {
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
     if (dto.transport === 'bearer') {
       const dpop = await this.dpop.refreshProof(request, response);
-      const grant = await this.auth.refresh(
+      const grant = await this.refreshes.refresh(
         { transport: 'bearer', refreshToken: dto.refreshToken ?? '', dpop },
         clientInfo(request),
       );
       return this.respond(grant, response);
     }
     try {
-      const grant = await this.auth.refresh(
+      const grant = await this.refreshes.refresh(
         {
           transport: 'cookie',
           refreshToken: readCookie(request, REFRESH_COOKIE),
@@ -142,7 +145,7 @@ export class AuthController {
       refreshToken: readCookie(request, REFRESH_COOKIE),
       fingerprintCookie: readCookie(request, FINGERPRINT_COOKIE),
     };
-    return { csrfToken: await this.auth.csrfTokenFor(cookies, clientInfo(request)) };
+    return { csrfToken: await this.refreshes.csrfTokenFor(cookies, clientInfo(request)) };
   }
 
   private respond(grant: SessionGrant, response: Response): CookieSessionResponseDto | BearerSessionResponseDto {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { AnomalyModule } from '../anomaly/anomaly.module';
 import { CsrfModule } from '../csrf/csrf.module';
+import { KnownDevicesModule } from '../known-devices/known-devices.module';
 import { DpopModule } from '../dpop/dpop.module';
 import { DbscModule } from '../dbsc/dbsc.module';
 import { IssuersModule } from '../issuers/issuers.module';
@@ -13,15 +14,20 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { DpopGrantService } from './dpop-grant.service';
 import { JwtStrategy } from './jwt.strategy';
+import { LoginLockService } from './login-lock.service';
+import { LoginSessionService } from './login-session.service';
 import { LoginThrottleService } from './login-throttle.service';
+import { PasswordChangeService } from './password-change.service';
 import { PasswordController } from './password.controller';
 import { PasswordService } from './password.service';
 import { PrincipalController } from './principal.controller';
 import { RefreshRefusalService } from './refresh-refusal.service';
+import { RefreshService } from './refresh.service';
 import { ResourceTokenController } from './resource-token.controller';
 import { ResourceTokenService } from './resource-token.service';
 import { SecondFactorLoginService } from './second-factor-login.service';
 import { SecondFactorController } from './second-factor.controller';
+import { SessionGrantService } from './session-grant.service';
 import { StepUpService } from './step-up.service';
 
 @Module({
@@ -31,6 +37,7 @@ import { StepUpService } from './step-up.service';
     TokensModule,
     CsrfModule,
     AnomalyModule,
+    KnownDevicesModule,
     DbscModule,
     IssuersModule,
     MfaModule,
@@ -46,9 +53,14 @@ import { StepUpService } from './step-up.service';
   ],
   providers: [
     AuthService,
-    LoginThrottleService,
-    PasswordService,
+    LoginSessionService,
+    SessionGrantService,
+    RefreshService,
     RefreshRefusalService,
+    PasswordChangeService,
+    LoginThrottleService,
+    LoginLockService,
+    PasswordService,
     DpopGrantService,
     ResourceTokenService,
     SecondFactorLoginService,

@@ -32,7 +32,7 @@ export class DpopGrantService {
 
   /**
    * The key of the proof sent with a login's second step or a passkey sign-in, or undefined without one.
-   * Their transport is the challenge's, so AuthService.startSession refuses a proof on a browser login.
+   * Their transport is the challenge's, so LoginSessionService.start refuses a proof on a browser login.
    */
   async proofKey(request: Request, response: Response): Promise<string | undefined> {
     if (!this.proofs.hasProof(request)) return undefined;

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 import { REGISTRATION_HEADER } from '../dbsc/dbsc-headers';
 import { setSessionCookies } from './auth-cookies';
-import type { SessionGrant } from './auth.service';
+import type { SessionGrant } from './session-grant.service';
 import type { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
 
 /** A login, refresh or token replacement as the client receives it: bearer tokens in the body, cookies for browsers. */

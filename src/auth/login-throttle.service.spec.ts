@@ -5,7 +5,9 @@ import type { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { RetryLaterException } from '../common/exceptions/retry-later.exception';
 import { loadEnvironment } from '../config/environment';
+import type { KnownDevicesService } from '../known-devices/known-devices.service';
 import { InMemoryAttemptStore } from '../throttle/in-memory-attempt.store';
+import { LoginLockService } from './login-lock.service';
 import {
   IP_RANGE_MIN_SUBNETS,
   KNOWN_DEVICE_ACCOUNT_FACTOR,
@@ -34,19 +36,22 @@ class SmallAttemptStore extends InMemoryAttemptStore {
 describe('LoginThrottleService', () => {
   let store: SmallAttemptStore;
   let throttle: LoginThrottleService;
-  let anomalies: { isKnownDevice: jest.Mock; credentialStuffing: jest.Mock };
+  let anomalies: { credentialStuffing: jest.Mock };
+  let knownDevices: { isKnown: jest.Mock };
 
   beforeEach(() => {
     const clock = new FakeClock(new Date('2030-01-01T00:00:00Z'));
     store = new SmallAttemptStore(clock);
-    anomalies = { isKnownDevice: jest.fn().mockResolvedValue(false), credentialStuffing: jest.fn() };
+    anomalies = { credentialStuffing: jest.fn() };
+    knownDevices = { isKnown: jest.fn().mockResolvedValue(false) };
     const audit = { record: jest.fn() } as unknown as AuditService;
     throttle = new LoginThrottleService(
       env.throttle,
       env.secrets,
       store,
       anomalies as unknown as AnomalyService,
-      audit,
+      knownDevices as unknown as KnownDevicesService,
+      new LoginLockService(env.throttle, store, audit, clock),
       clock,
     );
   });
@@ -89,7 +94,7 @@ describe('LoginThrottleService', () => {
   });
 
   it('bounds guesses from a spoofed known device: 5x the account-wide limit, then locked for every client', async () => {
-    anomalies.isKnownDevice.mockResolvedValue(true);
+    knownDevices.isKnown.mockResolvedValue(true);
     const email = 'owner@example.test';
     const limit = KNOWN_DEVICE_ACCOUNT_FACTOR * env.throttle.login.maxFailuresPerAccount;
     const perAddress = env.throttle.login.maxFailuresPerAccountIp - 1;
@@ -108,7 +113,7 @@ describe('LoginThrottleService', () => {
   it("spares the owner's known device below the higher limit while unknown devices are locked", async () => {
     const email = 'owner@example.test';
     const known = (ip: string) => Promise.resolve(ip === '192.0.2.1');
-    anomalies.isKnownDevice.mockImplementation((_userId: string, c: ClientInfo) => known(c.ip));
+    knownDevices.isKnown.mockImplementation((_userId: string, c: ClientInfo) => known(c.ip));
     const login = env.throttle.login;
     for (let failures = 0; failures < login.maxFailuresPerAccount; failures++) {
       const from = `198.51.100.${1 + Math.floor(failures / (login.maxFailuresPerAccountIp - 1))}`;

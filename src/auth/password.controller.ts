@@ -7,7 +7,7 @@ import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
 import { sessionConfig } from '../config/configuration';
 import { ChangePasswordDto } from '../users/dto/change-password.dto';
 import { FINGERPRINT_COOKIE, readCookie } from '../access/token-source';
-import { AuthService } from './auth.service';
+import { PasswordChangeService } from './password-change.service';
 import type { AuthenticatedUser } from '../access/authenticated-user';
 import { BearerSessionResponseDto, CookieSessionResponseDto } from './dto/session-response.dto';
 import { sendGrant } from './grant-response';
@@ -16,7 +16,7 @@ import { sendGrant } from './grant-response';
 @Controller('users/me/password')
 export class PasswordController {
   constructor(
-    private readonly auth: AuthService,
+    private readonly passwordChanges: PasswordChangeService,
     @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
   ) {}
 
@@ -30,7 +30,7 @@ export class PasswordController {
     @Req() request: Request,
     @Res({ passthrough: true }) response: Response,
   ): Promise<CookieSessionResponseDto | BearerSessionResponseDto> {
-    const grant = await this.auth.changePassword(
+    const grant = await this.passwordChanges.change(
       principal,
       dto.currentPassword,
       dto.newPassword,

@@ -5,26 +5,31 @@ import type { ClientInfo } from '../common/client-info';
 import { userAgentFamily } from '../common/user-agent-family';
 import { isBindingFailure, PresentingDevice } from '../sessions/device-binding';
 import type { Session } from '../sessions/entities/session.entity';
-import type { RefreshRejectedError } from '../sessions/sessions.service';
+import { RefreshRejectedError, RefreshTokenReusedError } from '../sessions/refresh-rejected.error';
+import { RefreshTokenService } from '../sessions/refresh-tokens.service';
+import { SessionsService } from '../sessions/sessions.service';
 
 /**
- * Why a refresh token was refused, for the audit log and the anomaly rules; the client only ever sees a
- * generic 401. A token presented from another device counts for the fingerprint-mismatch rule like a
- * replayed access token, so a stolen refresh cookie tried from a few places ends its session.
+ * A refused refresh token, whatever the reason: audited, its session ended on reuse, counted for the
+ * fingerprint-mismatch rule when it came from another device, and reported to the anomaly rules. The client
+ * only ever sees a generic 401. A token presented from another device counts like a replayed access token,
+ * so a stolen refresh cookie tried from a few places ends its session.
  */
 @Injectable()
 export class RefreshRefusalService {
   private readonly logger = new Logger(RefreshRefusalService.name);
 
   constructor(
+    private readonly sessions: SessionsService,
+    private readonly refreshTokens: RefreshTokenService,
     private readonly audit: AuditService,
     private readonly anomalies: AnomalyService,
   ) {}
 
-  /** POST /api/auth/refresh: reuse goes to its own rule, anything else is a `refresh_failed` event. */
+  /** POST /api/auth/refresh (RefreshService.refresh, its only caller): reuse, or a `refresh_failed` event. */
   async refreshRefused(error: RefreshRejectedError, device: PresentingDevice, client: ClientInfo): Promise<void> {
-    if (error.reason === 'reuse') {
-      await this.anomalies.refreshTokenReused(error.session, client);
+    if (error instanceof RefreshTokenReusedError) {
+      await this.reused(error, client);
       return;
     }
     if (!error.session) {
@@ -62,6 +67,29 @@ export class RefreshRefusalService {
       metadata: { path: '/api/auth/csrf', ...bindingDetails(session, device) },
     });
     await this.countMismatch(session, client);
+  }
+
+  /**
+   * A spent token presented again (RFC 9700 §4.14.2): the whole family ends first, then the audit event puts
+   * the first use and this one side by side, and the anomaly rule flags the user.
+   */
+  private async reused(error: RefreshTokenReusedError, client: ClientInfo): Promise<void> {
+    const { session } = error;
+    await this.sessions.revokeSession(session, 'refresh_token_reuse');
+    const spent = await this.refreshTokens.firstUse(error.tokenId);
+    this.audit.record({
+      type: 'refresh_token_reuse',
+      success: false,
+      userId: session.userId,
+      sessionId: session.id,
+      client,
+      reason: spent?.supersededAt ? 'superseded_refresh_token_presented' : 'spent_refresh_token_presented',
+      metadata: {
+        firstUse: { at: spent?.usedAt?.toISOString(), ip: spent?.usedIp, userAgent: spent?.usedUserAgent },
+        reuse: { at: error.at.toISOString(), ip: client.ip, userAgent: client.userAgent },
+      },
+    });
+    await this.anomalies.refreshTokenReused(session, client);
   }
 
   /** Awaited (the request is refused anyway), so enough sources end the session before the next attempt. */

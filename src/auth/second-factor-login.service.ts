@@ -5,14 +5,26 @@ import type { ClientInfo } from '../common/client-info';
 import { ChallengeRefusedError, ChallengeService } from '../mfa/challenge.service';
 import type { AuthChallenge } from '../mfa/entities/auth-challenge.entity';
 import { PasskeyService } from '../mfa/passkey.service';
-import { AMR_OF, SecondFactorProof, SecondFactorService } from '../mfa/second-factor.service';
+import { AMR_OF, SecondFactorMethod, SecondFactorProof, SecondFactorService } from '../mfa/second-factor.service';
 import type { Transport } from '../access/token-source';
+import type { User } from '../users/entities/user.entity';
 import { UsersService } from '../users/users.service';
-import { AuthService, SessionGrant, SessionStart } from './auth.service';
 import type { FactorProofDto } from './dto/second-factor.dto';
+import { LoginSessionService, SessionStart } from './login-session.service';
 import { LoginThrottleService } from './login-throttle.service';
+import { SessionGrant, SessionGrantService } from './session-grant.service';
 
 const REFUSED = 'Invalid or expired login challenge; sign in again';
+
+/** The password was right, but the account has a second factor: no session yet, only this challenge. */
+export interface SecondFactorChallenge {
+  transport: Transport;
+  challenge: string;
+  expiresAt: Date;
+  methods: SecondFactorMethod[];
+  /** Browsers get their fingerprint cookie now: the challenge, and then the session, are bound to it. */
+  fingerprintCookie?: string;
+}
 
 /** The client's side of a challenge: where it came from, and the browser's fingerprint cookie. */
 export interface Presenter {
@@ -31,7 +43,8 @@ export interface Presenter {
 @Injectable()
 export class SecondFactorLoginService {
   constructor(
-    private readonly auth: AuthService,
+    private readonly loginSessions: LoginSessionService,
+    private readonly grants: SessionGrantService,
     private readonly challenges: ChallengeService,
     private readonly secondFactors: SecondFactorService,
     private readonly passkeys: PasskeyService,
@@ -39,6 +52,29 @@ export class SecondFactorLoginService {
     private readonly loginThrottle: LoginThrottleService,
     private readonly audit: AuditService,
   ) {}
+
+  /**
+   * The end of a password login's first step for an account with a second factor: a challenge bound to this
+   * client instead of a session. Null for an account without one.
+   */
+  async challengeIfEnrolled(
+    user: User,
+    transport: Transport,
+    client: ClientInfo,
+    fingerprintCookie: string | undefined,
+  ): Promise<SecondFactorChallenge | null> {
+    const methods = await this.secondFactors.methodsOf(user.id);
+    if (methods.length === 0) return null;
+    const { handle, expiresAt } = await this.challenges.issue({
+      purpose: 'second_factor',
+      userId: user.id,
+      transport,
+      binding: this.grants.clientBinding(transport, client, fingerprintCookie),
+      sessionEpoch: user.sessionEpoch,
+    });
+    this.audit.record({ type: 'login_second_factor_required', success: true, userId: user.id, client });
+    return { transport, challenge: handle, expiresAt, methods, fingerprintCookie };
+  }
 
   /** WebAuthn options for a login whose second factor is a passkey: the user's own credentials only. */
   async passkeyOptions(handle: string, presenter: Presenter): Promise<PublicKeyCredentialRequestOptionsJSON> {
@@ -67,7 +103,7 @@ export class SecondFactorLoginService {
     }
     await this.loginThrottle.succeeded(attempt);
     await this.spend(challenge, presenter);
-    return this.auth.startSession(
+    return this.loginSessions.start(
       user,
       challenge.sessionEpoch ?? user.sessionEpoch,
       ['pwd', AMR_OF[proof.method], 'mfa'],
@@ -85,7 +121,7 @@ export class SecondFactorLoginService {
       purpose: 'passkey_login',
       userId: null,
       transport,
-      binding: this.auth.clientBinding(transport, presenter.client, presenter.fingerprintCookie),
+      binding: this.grants.clientBinding(transport, presenter.client, presenter.fingerprintCookie),
       webauthnChallenge: options.challenge,
     });
     return { challenge: handle, expiresAt, options };
@@ -106,13 +142,13 @@ export class SecondFactorLoginService {
     }
     await this.spend(challenge, presenter);
     const user = await this.users.getById(assertion.userId);
-    return this.auth.startSession(user, user.sessionEpoch, ['hwk', 'mfa'], sessionStart(challenge, presenter));
+    return this.loginSessions.start(user, user.sessionEpoch, ['hwk', 'mfa'], sessionStart(challenge, presenter));
   }
 
   private async find(handle: string, purpose: AuthChallenge['purpose'], presenter: Presenter): Promise<AuthChallenge> {
     try {
       return await this.challenges.find(handle, purpose, (transport) =>
-        this.auth.clientBinding(transport, presenter.client, presenter.fingerprintCookie),
+        this.grants.clientBinding(transport, presenter.client, presenter.fingerprintCookie),
       );
     } catch (error) {
       if (!(error instanceof ChallengeRefusedError)) throw error;

@@ -12,7 +12,7 @@ import { UsersService } from '../users/users.service';
 import type { AuthenticatedUser } from '../access/authenticated-user';
 import type { StepUpDto } from './dto/second-factor.dto';
 import { LoginThrottleService } from './login-throttle.service';
-import { PasswordHashingBusyException, PasswordService } from './password.service';
+import { PasswordService } from './password.service';
 import { proofFrom } from './second-factor-login.service';
 
 /**
@@ -66,11 +66,7 @@ export class StepUpService {
       if (dto.password === undefined) throw new BadRequestException('Send your current password');
       method = 'pwd';
       const password = dto.password;
-      accepted = await this.passwords.verify(user.passwordHash, password).catch(async (error: unknown) => {
-        // Shed for load, the check never ran: the attempt counted for it is given back.
-        if (error instanceof PasswordHashingBusyException) await this.loginThrottle.abandoned(attempt);
-        throw error;
-      });
+      accepted = await this.loginThrottle.verify(attempt, () => this.passwords.verify(user.passwordHash, password));
     } else {
       if (dto.password !== undefined) {
         throw new BadRequestException('This account has a second factor: confirm with it, not with the password');

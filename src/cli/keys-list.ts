@@ -22,11 +22,11 @@ export async function openExistingDatabase(databaseUrl: string): Promise<DataSou
       `no database at ${file}; start Warden once or run \`npm run migration:run\` (DATABASE_URL=${databaseUrl})`,
     );
   }
-  const options = dataSourceOptions(databaseUrl);
+  const options = { ...dataSourceOptions(databaseUrl), entities: [SigningKey], migrationsRun: false };
   const dataSource = new DataSource(
     options.type === 'better-sqlite3' && file !== ':memory:'
-      ? { ...options, migrationsRun: false, readonly: true, fileMustExist: true }
-      : { ...options, migrationsRun: false },
+      ? { ...options, readonly: true, fileMustExist: true }
+      : options,
   );
   await dataSource.initialize();
   return dataSource;

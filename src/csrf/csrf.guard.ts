@@ -10,7 +10,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
  * Runs after the JWT guard. Unsafe requests from a foreign Origin are refused outright; unsafe requests
  * authenticated by cookie also need the session's CSRF token. Bearer requests carry no ambient
  * credential, so a forged cross-site request cannot authenticate as anyone and needs no token.
- * Public routes that authenticate by cookie themselves (refresh) check the token in their own service.
+ * Public routes that authenticate by cookie themselves (refresh) call the same CsrfService.requireToken.
  */
 @Injectable()
 export class CsrfGuard implements CanActivate {
@@ -22,21 +22,19 @@ export class CsrfGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<Request>();
     if (SAFE_METHODS.has(request.method)) return true;
-    if (!this.csrf.originAllowed(request)) return this.refuse(request, 'origin_not_allowed');
+    if (!this.csrf.originAllowed(request)) return this.refuseOrigin(request);
     const user = request.user;
     if (user?.transport !== 'cookie') return true;
-    if (!this.csrf.verify(user.sessionId, request.get(CSRF_HEADER))) {
-      return this.refuse(request, request.get(CSRF_HEADER) ? 'bad_token' : 'missing_token');
-    }
+    this.csrf.requireToken(user, request.get(CSRF_HEADER), () => ({
+      client: clientInfo(request),
+      metadata: refusedRequest(request),
+    }));
     return true;
   }
 
-  private refuse(request: Request, reason: string): never {
-    const details = {
-      client: clientInfo(request),
-      reason,
-      metadata: { method: request.method, path: request.path, origin: request.get('origin') },
-    };
+  /** A foreign Origin, before any token is looked at. */
+  private refuseOrigin(request: Request): never {
+    const details = { client: clientInfo(request), reason: 'origin_not_allowed', metadata: refusedRequest(request) };
     if (request.user) {
       this.audit.record({
         type: 'csrf_rejected',
@@ -51,4 +49,8 @@ export class CsrfGuard implements CanActivate {
     }
     throw new ForbiddenException('CSRF check failed');
   }
+}
+
+function refusedRequest(request: Request): Record<string, unknown> {
+  return { method: request.method, path: request.path, origin: request.get('origin') };
 }

@@ -1,10 +1,24 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Request } from 'express';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { AuditService } from '../audit/audit.service';
+import type { ClientInfo } from '../common/client-info';
 import { appConfig, secretsConfig } from '../config/configuration';
 
 export const CSRF_HEADER = 'x-csrf-token';
+
+/** The session a cookie-authenticated request acts for. */
+export interface CsrfSession {
+  userId: string;
+  sessionId: string;
+}
+
+/** Who sent a refused request and what it was, for the audit event; built only when one is refused. */
+export interface CsrfRefusal {
+  client: ClientInfo;
+  metadata: Record<string, unknown>;
+}
 
 /**
  * Session-bound HMAC tokens (OWASP CSRF Cheat Sheet, "signed double-submit" with session binding):
@@ -18,6 +32,7 @@ export class CsrfService {
   constructor(
     @Inject(secretsConfig.KEY) secrets: ConfigType<typeof secretsConfig>,
     @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+    private readonly audit: AuditService,
   ) {
     this.secret = secrets.CSRF_SECRET;
   }
@@ -25,6 +40,26 @@ export class CsrfService {
   issue(sessionId: string): string {
     const nonce = randomBytes(16).toString('base64url');
     return `${nonce}.${this.sign(sessionId, nonce)}`;
+  }
+
+  /**
+   * The one CSRF token check of Warden: every unsafe request authenticated by cookie (CsrfGuard) and the
+   * refresh, whose cookie is its only credential (RefreshService). A missing or wrong token is a
+   * `csrf_rejected` event and a 403.
+   */
+  requireToken(session: CsrfSession, token: string | undefined, refusal: () => CsrfRefusal): void {
+    if (this.verify(session.sessionId, token)) return;
+    const { client, metadata } = refusal();
+    this.audit.record({
+      type: 'csrf_rejected',
+      success: false,
+      userId: session.userId,
+      sessionId: session.sessionId,
+      client,
+      reason: token ? 'bad_token' : 'missing_token',
+      metadata,
+    });
+    throw new ForbiddenException('CSRF check failed');
   }
 
   verify(sessionId: string, token: unknown): boolean {

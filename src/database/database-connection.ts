@@ -41,7 +41,8 @@ export function describeConnectionFailure(error: unknown, databaseUrl: string): 
 }
 
 /**
- * TypeORM options for the app and the CLI. Outside production a wrong DATABASE_URL stops start-up at the
+ * TypeORM options for the app and the CLI. Each module registers its own entities with
+ * `TypeOrmModule.forFeature()` (autoLoadEntities): an entity no module names has no table mapping. Outside production a wrong DATABASE_URL stops start-up at the
  * first failure with one line; production keeps @nestjs/typeorm's retries (10 attempts, 3 s apart) for
  * connection failures only, since a database container may still be starting.
  */
@@ -52,6 +53,7 @@ export function typeOrmOptions(
 ): TypeOrmModuleOptions {
   return {
     ...dataSourceOptions(databaseUrl),
+    autoLoadEntities: true,
     ...overrides,
     toRetry: (error) => nodeEnv === 'production' && error instanceof DatabaseConnectionError,
   } as TypeOrmModuleOptions;

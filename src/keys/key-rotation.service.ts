@@ -1,3 +1,4 @@
+// Long file: the whole key lifecycle (publish, rotate, revoke, retire), each change serialized by one queue.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';

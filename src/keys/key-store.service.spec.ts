@@ -9,7 +9,7 @@ describe('KeyStore start-up', () => {
   let dataSource: DataSource;
 
   beforeEach(async () => {
-    dataSource = await new DataSource(dataSourceOptions('sqlite::memory:')).initialize();
+    dataSource = await new DataSource({ ...dataSourceOptions('sqlite::memory:'), entities: [SigningKey] }).initialize();
   });
   afterEach(() => dataSource.destroy());
 

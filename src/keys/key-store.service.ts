@@ -1,3 +1,4 @@
+// Long file: one per-instance cache of the key table, whose load, reload, start-up and re-seal share its state.
 import { Inject, Injectable, Logger, ServiceUnavailableException } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';

@@ -1,10 +1,13 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, Repository } from 'typeorm';
+import { EntityManager, In, IsNull, Repository } from 'typeorm';
 import type { Role } from '../access/role';
 import { isUniqueViolation } from '../common/database/unique-violation';
 import { User } from './entities/user.entity';
+
+/** What a mailed link may change about an account (see AccountTokensService.requireEpoch). */
+export type CredentialChanges = Partial<Pick<User, 'passwordHash' | 'email' | 'emailVerifiedAt'>>;
 
 @Injectable()
 export class UsersService {
@@ -32,6 +35,53 @@ export class UsersService {
   /** A new password also moves the credential epoch on: every mailed link issued before it dies. */
   async setPasswordHash(id: string, passwordHash: string): Promise<void> {
     await this.users.update({ id }, { passwordHash, credentialEpoch: () => 'credential_epoch + 1' });
+  }
+
+  /**
+   * A mailed link's change, inside the transaction that spends the link: applied only while the credential
+   * epoch is still `boundEpoch` (when given), moving it on when `bump` (every other link dies). False when
+   * the epoch had already moved on, so the caller rolls the spend back.
+   */
+  async changeCredentials(
+    manager: EntityManager,
+    id: string,
+    changes: CredentialChanges,
+    epoch: { bound?: number; bump: boolean },
+  ): Promise<boolean> {
+    const bump = epoch.bump ? { credentialEpoch: () => 'credential_epoch + 1' } : {};
+    const bound = epoch.bound === undefined ? {} : { credentialEpoch: epoch.bound };
+    const result = await manager
+      .createQueryBuilder()
+      .update(User)
+      .set({ ...changes, ...bump })
+      .where({ id, ...bound })
+      .execute();
+    return result.affected === 1;
+  }
+
+  /**
+   * The session epoch a login read before its password check, held for the rest of `manager`'s transaction:
+   * a conditional UPDATE that changes nothing, but on PostgreSQL holds the row until commit, so a password
+   * change, logout-all or demotion racing the login either sees its new session or makes it fail. False
+   * when the epoch has moved on: that login must not start a session.
+   */
+  async holdSessionEpoch(manager: EntityManager, id: string, sessionEpoch: number): Promise<boolean> {
+    const held = await manager.update(User, { id, sessionEpoch }, { sessionEpoch });
+    return held.affected === 1;
+  }
+
+  /** Every session of the user is ending: a login already past its password check can no longer start one. */
+  async bumpSessionEpoch(id: string, manager: EntityManager = this.users.manager): Promise<void> {
+    await manager.increment(User, { id }, 'sessionEpoch', 1);
+  }
+
+  /** The global cut-off (ASVS 5.0 7.4.5): every user's epoch moves on at once. */
+  async bumpEverySessionEpoch(manager: EntityManager = this.users.manager): Promise<void> {
+    await manager
+      .createQueryBuilder()
+      .update(User)
+      .set({ sessionEpoch: () => 'session_epoch + 1' })
+      .execute();
   }
 
   /**

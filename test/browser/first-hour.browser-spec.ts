@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Page } from 'playwright-core';
+import { UserFlag } from '../../src/anomaly/entities/user-flag.entity';
 import { loginBearer, promoteToAdmin, registerUser, TEST_USER_AGENT, type BearerSession } from '../factories/users';
 import { FakeClock } from '../helpers/fake-clock';
 import { createTestApp, type TestApp } from '../helpers/test-app';
@@ -141,7 +142,7 @@ describe('the first hour in a real browser', () => {
 
     await reuse.getByTestId('alert-clear-flag').click();
     await reuse.getByTestId('alert-flag-cleared').waitFor();
-    expect(await t.dataSource.query('SELECT id FROM user_flags WHERE user_id = ?', [victim.id])).toEqual([]);
+    expect(await t.dataSource.getRepository(UserFlag).findBy({ userId: victim.id })).toEqual([]);
 
     const session = await loginBearer(t, victim);
     await newDevice.getByTestId('alert-revoke').click();
