@@ -1,9 +1,10 @@
 // The house rules of CONVENTIONS' "Layers: imports only go down", checked by `npm run lint` with no exceptions.
-//   floor 3  app.module.ts, main.ts, cli.ts, app.setup.ts, pipeline/, cli/   wiring only
+//   floor 3  app.module.ts, app.config.ts, main.ts, cli.ts, app.setup.ts, pipeline/, cli/   wiring only
 //   floor 2  feature modules: may import floors 1 and 0, never each other in a circle
 //   floor 1  access/ (principal type, @CurrentUser, @Public, @Roles, Role, roles guard, token source)
 //   floor 0  common/, config/: import no feature at all
-// A module that is not one of Warden's own (say src/notes/) may import only access/, common/, audit/ and itself.
+// A module that is not one of Warden's own (say src/notes/) may import only access/, common/, config/ (to declare
+// its settings), audit/ and itself.
 
 /** Warden's own feature folders. A folder added under src/ that is not listed here is held to the extension rule. */
 const CORE = [
@@ -34,7 +35,7 @@ const CORE = [
   'tokens',
   'users',
 ];
-const WIRING = '^src/(app\\.module|app\\.setup|main|cli)\\.ts$|^src/(pipeline|cli)/';
+const WIRING = '^src/(app\\.module|app\\.config|app\\.setup|main|cli)\\.ts$|^src/(pipeline|cli)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -87,11 +88,11 @@ module.exports = {
     {
       name: 'extension-module-imports-only-floors',
       comment:
-        'A module added to Warden imports access/, common/, audit/ and its own files; anything else goes through ' +
-        'those floors (docs/EXTENDING.md).',
+        'A module added to Warden imports access/, common/, config/ (its settings), audit/ and its own files; ' +
+        'anything else goes through those floors (docs/EXTENDING.md).',
       severity: 'error',
       from: { path: '^src/([^/]+)/', pathNot: [`^src/(${CORE.join('|')}|access|common|config|pipeline|cli)/`] },
-      to: { path: '^src/', pathNot: '^src/($1|access|common|audit)/' },
+      to: { path: '^src/', pathNot: '^src/($1|access|common|config|audit)/' },
     },
   ],
   options: {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { loadEnvironment } from './src/config/environment';
+import { loadSettings } from './src/app.config';
 import { dataSourceOptions, ENTITIES } from './src/database/data-source-options';
 
 /**
@@ -9,7 +9,7 @@ import { dataSourceOptions, ENTITIES } from './src/database/data-source-options'
  * (`npm run migration:generate` is scripts/generate-migration.ts, not TypeORM's own.)
  */
 export default new DataSource({
-  ...dataSourceOptions(loadEnvironment().databaseUrl),
+  ...dataSourceOptions(loadSettings().database.url),
   entities: [ENTITIES],
   migrationsRun: false,
 });

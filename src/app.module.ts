@@ -6,6 +6,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AccountsModule } from './accounts/accounts.module';
 import { AdminModule } from './admin/admin.module';
+import { SettingsModule } from './app.config';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { ClientModule } from './client/client.module';
@@ -13,8 +14,7 @@ import { ClockModule } from './common/clock/clock';
 import { HttpFallbackModule } from './common/fallback/http-fallback.module';
 import { AllExceptionsFilter } from './common/filters/all-exceptions.filter';
 import { RequestValidationPipe } from './common/pipes/request-validation.pipe';
-import { ConfigModule } from './config/config.module';
-import { appConfig, databaseConfig } from './config/configuration';
+import { appConfig, databaseConfig } from './config/app-settings';
 import { CsrfModule } from './csrf/csrf.module';
 import { openDataSource, typeOrmOptions } from './database/database-connection';
 import { HealthModule } from './health/health.module';
@@ -31,7 +31,7 @@ import { RedisModule } from './redis/redis.module';
 
 @Module({
   imports: [
-    ConfigModule,
+    SettingsModule,
     ClockModule,
     RedisModule,
     LoggingModule,

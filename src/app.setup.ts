@@ -7,8 +7,9 @@ import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
 import { ACCESS_TOKEN_EXPIRES_HEADER } from './access/authenticated-response.interceptor';
-import type { appConfig } from './config/configuration';
-import type { Environment, HttpTimeouts } from './config/environment';
+import { devOutboxPage } from './client/dev-outbox-page';
+import type { appConfig, HttpTimeouts, TlsFiles } from './config/app-settings';
+import type { mailConfig } from './mail/mail.config';
 import { CSP_REPORT_GROUP, CSP_REPORT_MEDIA_TYPES, CSP_REPORT_PATH } from './csp-reports/csp-report';
 import { setUpOpenApi } from './openapi/openapi';
 
@@ -25,7 +26,7 @@ const CSP_REPORT_BODY_LIMIT = '8kb';
 export const HSTS_MAX_AGE_SECONDS = 365 * 24 * 60 * 60;
 
 /** Options for NestFactory.create: HTTPS served directly when TLS_CERT_FILE and TLS_KEY_FILE are set. */
-export function nestApplicationOptions(tls: Environment['tls']): NestApplicationOptions {
+export function nestApplicationOptions(tls: TlsFiles): NestApplicationOptions {
   return {
     bodyParser: false,
     // Node's defaults already refuse anything older than TLS 1.2.
@@ -75,6 +76,8 @@ export function configureApp(app: INestApplication): INestApplication {
     response.setHeader('Reporting-Endpoints', `${CSP_REPORT_GROUP}="${CSP_REPORT_PATH}"`);
     next();
   });
+  // Where the development outbox answers, the client's page says so: the client never probes for it.
+  if (app.get(ConfigService).getOrThrow<ReturnType<typeof mailConfig>>('mail').outboxRoute) app.use(devOutboxPage());
   app.use(cookieParser());
   // API answers carry credentials, CSRF tokens and personal data: no cache, shared or private, keeps them.
   app.use('/api', (_request: Request, response: Response, next: NextFunction) => {

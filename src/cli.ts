@@ -1,11 +1,11 @@
 import 'reflect-metadata';
 import { ConsoleLogger, LogLevel } from '@nestjs/common';
 import { CommandFactory } from 'nest-commander';
+import { currentSettings } from './app.config';
 import { CliModule } from './cli/cli.module';
 import { keysList } from './cli/keys-list';
 import { secretsEnvFile, writeSecretsFile } from './cli/secrets.command';
 import { securityCheck } from './cli/security-check.command';
-import { currentEnvironment } from './config/configuration';
 import { describeStartupError } from './config/startup-error';
 
 /** Logs go to stderr, so stdout carries only a command's output (e.g. secrets:generate > .env). */
@@ -54,7 +54,7 @@ async function bootstrap(): Promise<void> {
     return;
   }
   // Validate first, so a bad setting fails with its own message, as in main.ts.
-  currentEnvironment();
+  currentSettings();
   await CommandFactory.run(CliModule, {
     logger: new StderrLogger({ logLevels: ['error', 'warn'] }),
     cliName: 'warden',

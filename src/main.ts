@@ -3,9 +3,9 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { AddressInfo } from 'node:net';
+import { currentSettings } from './app.config';
 import { AppModule } from './app.module';
 import { configureApp, nestApplicationOptions } from './app.setup';
-import { currentEnvironment } from './config/configuration';
 import { describeStartupError, isOperatorError } from './config/startup-error';
 import { AppLogger } from './logging/logging.module';
 
@@ -15,9 +15,9 @@ async function bootstrap(): Promise<void> {
   // configuration loads, so its warnings (a generated development secret) are held too.
   Logger.attachBuffer();
   // Validate first, so a bad setting fails with its own message before anything else starts.
-  const env = currentEnvironment();
+  const { app: settings } = currentSettings();
   const app = await NestFactory.create<NestExpressApplication>(AppModule, {
-    ...nestApplicationOptions(env.tls),
+    ...nestApplicationOptions(settings.tls),
     bufferLogs: true,
     autoFlushLogs: false,
     // Errors reach the catch below (one line for an operator's mistake) instead of Nest's own exit.
@@ -25,11 +25,11 @@ async function bootstrap(): Promise<void> {
   });
   configureApp(app);
   app.enableShutdownHooks();
-  await app.listen(env.port);
+  await app.listen(settings.port);
   app.useLogger(app.get(AppLogger));
   app.flushLogs();
   const { port } = app.getHttpServer().address() as AddressInfo;
-  new Logger('Warden').log(`Listening on ${env.tls ? 'https' : 'http'}://localhost:${port}`);
+  new Logger('Warden').log(`Listening on ${settings.tls ? 'https' : 'http'}://localhost:${port}`);
 }
 
 bootstrap().catch((error: unknown) => {

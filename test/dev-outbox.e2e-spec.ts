@@ -1,4 +1,5 @@
 import { AccountMailer } from '../src/accounts/account-mailer';
+import { DEV_OUTBOX_META } from '../src/client/dev-outbox-page';
 import { STRONG_PASSWORD } from './factories/users';
 import { startSmtpReceiver } from './helpers/smtp-receiver';
 import { createTestApp } from './helpers/test-app';
@@ -42,6 +43,31 @@ describe('GET /api/dev/outbox', () => {
       }
     } finally {
       await smtp.close();
+    }
+  });
+
+  it('is announced in the client page where it answers, and the page is the built file untouched elsewhere', async () => {
+    const meta = `<meta name="${DEV_OUTBOX_META}" content="true" />`;
+    const withOutbox = await createTestApp({ env: { MAIL_OUTBOX: 'true' } });
+    try {
+      for (const path of ['/', '/index.html']) {
+        const page = await withOutbox.http().get(path).expect(200);
+        expect(page.headers['content-type']).toMatch(/^text\/html/);
+        expect(page.headers['cache-control']).toBe('no-cache');
+        expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+        expect(page.text).toContain('<div id="view"');
+        expect(page.text).toContain(`${meta}\n  </head>`);
+      }
+    } finally {
+      await withOutbox.close();
+    }
+    const without = await createTestApp();
+    try {
+      const page = await without.http().get('/').expect(200);
+      expect(page.text).toContain('<div id="view"');
+      expect(page.text).not.toContain(DEV_OUTBOX_META);
+    } finally {
+      await without.close();
     }
   });
 });

@@ -50,8 +50,18 @@ export function requestEmailChange(currentPassword: string, newEmail: string): P
   return request('POST', '/api/users/me/email', { body: { currentPassword, newEmail } });
 }
 
-/** The development outbox, or null where it does not exist (anywhere but development: 404). */
+/**
+ * Whether this server has the development outbox: its page then carries `<meta name="warden-dev-outbox">`
+ * (src/client/dev-outbox-page.ts). Asking GET /api/dev/outbox instead would cost a 404, and a console
+ * error, on every production page that offers the link.
+ */
+export function hasOutbox(): boolean {
+  return document.querySelector('meta[name="warden-dev-outbox"]') !== null;
+}
+
+/** The development outbox, or null where it does not exist (anywhere but development). */
 export async function outbox(signal?: AbortSignal): Promise<OutboxMail[] | null> {
+  if (!hasOutbox()) return null;
   const result = await send('GET', '/api/dev/outbox', { signal });
   if (result.status === 404) return null;
   if (!result.ok) throw new ApiError(result);

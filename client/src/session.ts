@@ -1,3 +1,4 @@
+// Long file: one state machine; its timer, cross-tab lock, channel and idle stop share the same few variables.
 /**
  * The session as this tab knows it, kept in memory only.
  *
@@ -22,66 +23,49 @@
  * Silent refresh runs only while someone uses the app (ASVS 5.0 7.3.1): after the server's
  * `idleTimeoutSeconds` without input in any tab, the timer stops and the server's own idle limit can end
  * the session; the next input resumes it (refreshing at once if the access token is due).
+ *
+ * What stands alone lives beside it: session-timing.ts (the arithmetic), session-data.ts (reading answers
+ * and messages), session-activity.ts (user input).
  */
 import { ApiError, isRecord, send, type HttpResult } from './http';
+import { trackActivity } from './session-activity';
+import {
+  isEndReason,
+  parseSession,
+  refreshedMessage,
+  type EndReason,
+  type SessionData,
+  type SessionMessage,
+  type User,
+} from './session-data';
+import {
+  ASSUMED_LIFETIME_MS,
+  isDue,
+  onLocalClock,
+  parseInstant,
+  refreshAt,
+  sameExpiry,
+  timerDelay,
+} from './session-timing';
 
-export interface User {
-  id: string;
-  email: string;
-  roles: string[];
-}
+export type { EndReason, User } from './session-data';
 
 export type AuthState = 'pending' | 'logged-in' | 'logged-out';
-
-/** Why a session ended: `none` means there never was one (a page load without cookies). */
-export type EndReason = 'logout' | 'logout-all' | 'expired' | 'killed' | 'none';
 
 export type SessionEvent =
   | { kind: 'logged-in' | 'refreshed' | 'user-changed'; user: User; remote: boolean }
   | { kind: 'logged-out'; reason: EndReason; remote: boolean };
 
-type SessionMessage =
-  | {
-      type: 'refreshed';
-      accessTokenExpiresAt: string;
-      lifetimeMs: number;
-      csrfToken: string;
-      user: User;
-      idleTimeoutSeconds: number;
-    }
-  | { type: 'logged-out'; reason: EndReason }
-  | { type: 'active' };
-
-interface SessionState {
-  user: User;
-  csrfToken: string;
-  /** Expiry of the access token, on this machine's clock (epoch ms). */
-  expiresAt: number;
-  /** How long the access token lived when it was issued (ms); sizes the refresh margin. */
-  lifetime: number;
+interface SessionState extends SessionData {
   /** Bumped on every change; lets a refresh tell whether someone else already refreshed. */
   generation: number;
-  /** No silent refresh after this long without user input (ms). */
-  idleLimit: number;
 }
 
 const CHANNEL_NAME = 'warden-session';
 const LOCK_NAME = 'warden-refresh';
-const MAX_REFRESH_MARGIN_MS = 30_000;
-const REFRESH_MARGIN_SHARE = 0.2;
-const MIN_TIMER_DELAY_MS = 1_000;
-const MAX_TIMER_DELAY_MS = 2_147_483_647;
 const RETRY_AFTER_FAILURE_MS = 15_000;
 const REFRESH_TIMEOUT_MS = 15_000;
-const CLOCK_SKEW_TOLERANCE_MS = 5_000;
 const EXPIRY_HEADER = 'Access-Token-Expires-At';
-/** The header has one-second resolution: a smaller difference from what we hold is the same expiry. */
-const EXPIRY_TOLERANCE_MS = 1_000;
-/** Used when a server does not say (CLIENT_IDLE_TIMEOUT's default). */
-const DEFAULT_IDLE_LIMIT_MS = 30 * 60_000;
-/** Other tabs learn of input at most this often. */
-const ACTIVITY_BROADCAST_MS = 15_000;
-const ACTIVITY_EVENTS = ['pointerdown', 'pointermove', 'keydown', 'wheel', 'touchstart'] as const;
 
 let state: SessionState | null = null;
 let status: AuthState = 'pending';
@@ -91,8 +75,6 @@ const BROADCAST_SETTLE_MS = 100;
 let inFlight: Promise<boolean> | null = null;
 let timer: number | undefined;
 let paused = false;
-let lastActivity = Date.now();
-let lastActivityBroadcast = 0;
 /** Refresh stopped for want of user input; the next input resumes it. */
 let idle = false;
 /** A CSRF token fetched on page load, before the first refresh tells us the full state. */
@@ -107,9 +89,15 @@ document.addEventListener('visibilitychange', () => {
   if (document.visibilityState === 'visible') catchUp();
 });
 window.addEventListener('online', catchUp);
-for (const type of ACTIVITY_EVENTS) {
-  window.addEventListener(type, () => noteActivity({ broadcast: true }), { capture: true, passive: true });
-}
+const activity = trackActivity(
+  () => post({ type: 'active' }),
+  () => {
+    if (!idle) return;
+    setIdle(false);
+    schedule();
+    catchUp();
+  },
+);
 
 export function authState(): AuthState {
   return status;
@@ -204,9 +192,8 @@ export function noteExpiry(result: HttpResult, seen: number): void {
   if (!state || state.generation !== seen) return;
   const expiry = parseInstant(result.headers.get(EXPIRY_HEADER));
   if (expiry === null) return;
-  const now = Date.now();
-  const expiresAt = now + expiry - (serverClock(result.headers.get('Date'), now) ?? now);
-  if (Math.abs(expiresAt - state.expiresAt) < EXPIRY_TOLERANCE_MS) return;
+  const expiresAt = onLocalClock(expiry, result.headers.get('Date'));
+  if (sameExpiry(expiresAt, state.expiresAt)) return;
   state = { ...state, expiresAt };
   schedule();
   catchUp();
@@ -297,22 +284,13 @@ function withRefreshLock<T>(task: () => Promise<T>): Promise<T> {
   return navigator.locks.request(LOCK_NAME, task);
 }
 
-function adopt(next: Omit<SessionState, 'generation'>, { remote }: { remote: boolean }): void {
+function adopt(next: SessionData, { remote }: { remote: boolean }): void {
   const previous = state;
   generation += 1;
   state = { ...next, generation };
   status = 'logged-in';
   schedule();
-  if (!remote) {
-    post({
-      type: 'refreshed',
-      accessTokenExpiresAt: new Date(next.expiresAt).toISOString(),
-      lifetimeMs: next.lifetime,
-      csrfToken: next.csrfToken,
-      user: next.user,
-      idleTimeoutSeconds: next.idleLimit / 1000,
-    });
-  }
+  if (!remote) post(refreshedMessage(next));
   const kind = !previous ? 'logged-in' : previous.user.id !== next.user.id ? 'user-changed' : 'refreshed';
   emit({ kind, user: next.user, remote });
 }
@@ -320,11 +298,11 @@ function adopt(next: Omit<SessionState, 'generation'>, { remote }: { remote: boo
 function receive(data: unknown): void {
   if (!isRecord(data)) return;
   if (data['type'] === 'refreshed') {
-    const lifetime = typeof data['lifetimeMs'] === 'number' ? data['lifetimeMs'] : MAX_REFRESH_MARGIN_MS * 5;
+    const lifetime = typeof data['lifetimeMs'] === 'number' ? data['lifetimeMs'] : ASSUMED_LIFETIME_MS;
     const next = parseSession(data, null, lifetime);
     if (next) adopt(next, { remote: true });
   } else if (data['type'] === 'active') {
-    noteActivity({ broadcast: false });
+    activity.note({ broadcast: false });
   } else if (data['type'] === 'logged-out' && state) {
     end(isEndReason(data['reason']) ? data['reason'] : 'logout', { broadcast: false, remote: true });
   }
@@ -344,33 +322,11 @@ function emit(event: SessionEvent): void {
   }
 }
 
-function refreshAt(s: SessionState): number {
-  return s.expiresAt - Math.min(MAX_REFRESH_MARGIN_MS, s.lifetime * REFRESH_MARGIN_SHARE);
-}
-
-function isDue(s: SessionState): boolean {
-  return Date.now() >= refreshAt(s);
-}
-
 function schedule(): void {
   window.clearTimeout(timer);
   if (!state || paused) return;
   const seen = state.generation;
-  const delay = Math.min(Math.max(refreshAt(state) - Date.now(), MIN_TIMER_DELAY_MS), MAX_TIMER_DELAY_MS);
-  timer = window.setTimeout(() => void onTimer(seen), delay);
-}
-
-function noteActivity({ broadcast }: { broadcast: boolean }): void {
-  const now = Date.now();
-  lastActivity = now;
-  if (broadcast && now - lastActivityBroadcast >= ACTIVITY_BROADCAST_MS) {
-    lastActivityBroadcast = now;
-    post({ type: 'active' });
-  }
-  if (!idle) return;
-  setIdle(false);
-  schedule();
-  catchUp();
+  timer = window.setTimeout(() => void onTimer(seen), timerDelay(state));
 }
 
 /** Shown as body[data-session-idle] for the profile screen and the browser tests. */
@@ -382,7 +338,7 @@ function setIdle(value: boolean): void {
 async function onTimer(seen: number): Promise<void> {
   if (!state || state.generation !== seen || paused) return;
   if (!isDue(state)) return schedule();
-  if (Date.now() - lastActivity >= state.idleLimit) {
+  if (activity.sinceLast() >= state.idleLimit) {
     // Nobody is here: let the access token lapse and the server's idle limit run (ASVS 5.0 7.3.1).
     setIdle(true);
     window.clearTimeout(timer);
@@ -400,61 +356,4 @@ async function onTimer(seen: number): Promise<void> {
 
 function catchUp(): void {
   if (state && !paused && isDue(state)) void onTimer(state.generation);
-}
-
-/**
- * Reads `{user, accessTokenExpiresAt, csrfToken}`. The expiry is measured against the server's clock
- * when ours is clearly off, so a client with a wrong clock still refreshes on time.
- */
-function parseSession(
-  body: unknown,
-  serverDate: string | null,
-  knownLifetime?: number,
-): Omit<SessionState, 'generation'> | null {
-  if (!isRecord(body) || !isUser(body['user']) || typeof body['csrfToken'] !== 'string') return null;
-  const idleSeconds = body['idleTimeoutSeconds'];
-  const expiry = parseInstant(body['accessTokenExpiresAt']);
-  if (expiry === null) return null;
-  const now = Date.now();
-  const remaining = expiry - (serverClock(serverDate, now) ?? now);
-  return {
-    user: { id: String(body['user'].id), email: body['user'].email, roles: [...body['user'].roles] },
-    csrfToken: body['csrfToken'],
-    expiresAt: now + remaining,
-    lifetime: knownLifetime ?? Math.max(remaining, 0),
-    idleLimit: typeof idleSeconds === 'number' && idleSeconds > 0 ? idleSeconds * 1000 : DEFAULT_IDLE_LIMIT_MS,
-  };
-}
-
-/**
- * The server's clock per the `Date` header, when it clearly disagrees with ours. The header has one-second
- * resolution and arrives after some latency, so a small difference is noise and the local clock is better.
- */
-function serverClock(dateHeader: string | null, now: number): number | null {
-  const serverNow = dateHeader ? Date.parse(dateHeader) : Number.NaN;
-  return Number.isNaN(serverNow) || Math.abs(serverNow - now) < CLOCK_SKEW_TOLERANCE_MS ? null : serverNow;
-}
-
-/** ISO string, or a number of epoch seconds (or milliseconds, if it is that large). */
-function parseInstant(value: unknown): number | null {
-  if (typeof value === 'number' && Number.isFinite(value)) return value < 1e11 ? value * 1000 : value;
-  if (typeof value === 'string') {
-    const parsed = Date.parse(value);
-    return Number.isNaN(parsed) ? null : parsed;
-  }
-  return null;
-}
-
-function isUser(value: unknown): value is Omit<User, 'id'> & { id: string | number } {
-  return (
-    isRecord(value) &&
-    (typeof value['id'] === 'string' || typeof value['id'] === 'number') &&
-    typeof value['email'] === 'string' &&
-    Array.isArray(value['roles']) &&
-    value['roles'].every((role) => typeof role === 'string')
-  );
-}
-
-function isEndReason(value: unknown): value is EndReason {
-  return value === 'logout' || value === 'logout-all' || value === 'expired' || value === 'killed' || value === 'none';
 }

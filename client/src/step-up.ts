@@ -6,7 +6,8 @@ import { h } from './dom';
 import { describeError } from './errors';
 import * as mfa from './mfa';
 import { passkeyError } from './views/login';
-import { button, field, messageBox, submitButton, whileBusy } from './ui';
+import { field, submitButton } from './forms';
+import { button, messageBox, whileBusy } from './ui';
 
 export function promptStepUp(maxAgeSeconds: number | null): Promise<boolean> {
   return new Promise((resolve) => {

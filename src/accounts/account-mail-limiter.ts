@@ -5,7 +5,8 @@ import { AlertService } from '../alerts/alert.service';
 import { AuditService } from '../audit/audit.service';
 import { ClientInfo, clientKey } from '../common/client-info';
 import { RetryLaterException } from '../common/exceptions/retry-later.exception';
-import { accountsConfig, secretsConfig } from '../config/configuration';
+import { accountsConfig } from './accounts.config';
+import { secretsConfig } from '../config/secret-settings';
 import { AttemptStore } from '../throttle/attempt-store';
 
 export type MailRequestKind = 'register' | 'password_reset' | 'email_change';

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
-import { accountsConfig } from '../config/configuration';
+import { accountsConfig } from './accounts.config';
 import { MailService } from '../mail/mail.service';
 import {
   addressInUseMail,

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { PinoLogger } from 'nestjs-pino';
 import { Clock } from '../common/clock/clock';
 import { backoffDelayMs, WorkQueue } from '../common/work-queue';
-import { alertsConfig } from '../config/configuration';
+import { alertsConfig } from './alerts.config';
 import type { AlertPayload } from './alert';
 import { DELIVERY_HEADER, SIGNATURE_HEADER, signWebhookBody, TIMESTAMP_HEADER } from './webhook-signature';
 

@@ -8,7 +8,7 @@ import { AlertService } from '../alerts/alert.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
-import { anomalyConfig } from '../config/configuration';
+import { anomalyConfig } from './anomaly.config';
 import type { Session } from '../sessions/entities/session.entity';
 import { SessionsService } from '../sessions/sessions.service';
 import { AttemptStore } from '../throttle/attempt-store';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Interval } from '@nestjs/schedule';
 import { Clock } from '../common/clock/clock';
-import { auditConfig } from '../config/configuration';
+import { auditConfig } from './audit.config';
 import { AuditService } from './audit.service';
 
 const DAY_MS = 24 * 60 * 60 * 1000;

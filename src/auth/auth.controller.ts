@@ -17,7 +17,7 @@ import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../access/current-user.decorator';
 import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
 import { Public } from '../access/public.decorator';
-import { sessionConfig } from '../config/configuration';
+import { sessionConfig } from '../sessions/sessions.config';
 import { CSRF_HEADER } from '../csrf/csrf.service';
 import { FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from '../access/token-source';
 import { clearSessionCookies, setFingerprintCookie } from './auth-cookies';

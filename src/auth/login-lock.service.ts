@@ -4,7 +4,7 @@ import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { RetryLaterException } from '../common/exceptions/retry-later.exception';
-import { throttleConfig } from '../config/configuration';
+import { throttleConfig } from '../throttle/throttle.config';
 import { AttemptStore } from '../throttle/attempt-store';
 
 /**

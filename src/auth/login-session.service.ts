@@ -4,11 +4,11 @@ import type { Transport } from '../access/token-source';
 import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
-import { accountsConfig } from '../config/configuration';
 import { DbscService } from '../dbsc/dbsc.service';
 import type { IssuedRefreshToken } from '../sessions/refresh-tokens.service';
 import { CredentialsChangedError, SessionStartService } from '../sessions/session-start.service';
 import type { User } from '../users/entities/user.entity';
+import { loginConfig } from './login.config';
 import { SessionGrant, SessionGrantService } from './session-grant.service';
 
 /** The device a login starts its session on, whichever way the user proved who they are. */
@@ -39,7 +39,7 @@ export class LoginSessionService {
     private readonly audit: AuditService,
     private readonly anomalies: AnomalyService,
     private readonly dbsc: DbscService,
-    @Inject(accountsConfig.KEY) private readonly accounts: ConfigType<typeof accountsConfig>,
+    @Inject(loginConfig.KEY) private readonly loginPolicy: ConfigType<typeof loginConfig>,
   ) {}
 
   /**
@@ -99,7 +99,7 @@ export class LoginSessionService {
       this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'account_disabled', client });
       throw new UnauthorizedException('This account is disabled; contact an administrator');
     }
-    if (!user.emailVerifiedAt && this.accounts.unverifiedLogin === 'refuse') {
+    if (!user.emailVerifiedAt && this.loginPolicy.unverifiedLogin === 'refuse') {
       this.audit.record({ type: 'login_failed', success: false, userId: user.id, reason: 'email_unverified', client });
       throw new ForbiddenException(UNVERIFIED_LOGIN_MESSAGE);
     }

@@ -4,9 +4,11 @@ import type { AnomalyService } from '../anomaly/anomaly.service';
 import type { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { RetryLaterException } from '../common/exceptions/retry-later.exception';
-import { loadEnvironment } from '../config/environment';
+import { loadSlice } from '../config/compose';
+import { secretsConfig } from '../config/secret-settings';
 import type { KnownDevicesService } from '../known-devices/known-devices.service';
 import { InMemoryAttemptStore } from '../throttle/in-memory-attempt.store';
+import { throttleConfig } from '../throttle/throttle.config';
 import { LoginLockService } from './login-lock.service';
 import {
   IP_RANGE_MIN_SUBNETS,
@@ -15,12 +17,13 @@ import {
   stuffingSource,
 } from './login-throttle.service';
 
-const env = loadEnvironment({
+const environment = {
   NODE_ENV: 'test',
   FINGERPRINT_SECRET: randomBytes(32).toString('base64url'),
   KEY_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
   CSRF_SECRET: randomBytes(32).toString('base64url'),
-});
+};
+const env = { throttle: loadSlice(throttleConfig, environment), secrets: loadSlice(secretsConfig, environment) };
 
 const client = (ip: string): ClientInfo => ({ ip, userAgent: 'test-agent' });
 

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../access/current-user.decorator';
 import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
-import { sessionConfig } from '../config/configuration';
+import { sessionConfig } from '../sessions/sessions.config';
 import { ChangePasswordDto } from '../users/dto/change-password.dto';
 import { FINGERPRINT_COOKIE, readCookie } from '../access/token-source';
 import { PasswordChangeService } from './password-change.service';

@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { AuditService } from '../audit/audit.service';
 import { RetryLaterException } from '../common/exceptions/retry-later.exception';
-import { passwordHashingConfig } from '../config/configuration';
+import { passwordHashingConfig } from './password-hashing.config';
 import { HashingOverloadedError, HashingSlots } from './hashing-slots';
 
 /** OWASP Password Storage Cheat Sheet, argon2id minimum: m=19 MiB, t=2, p=1. */

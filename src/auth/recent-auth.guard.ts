@@ -6,7 +6,7 @@ import { AuditService } from '../audit/audit.service';
 import { clientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
 import { RECENT_AUTH_KEY, RecentAuthRequirement } from '../access/requires-recent-auth.decorator';
-import { mfaConfig } from '../config/configuration';
+import { mfaConfig } from '../mfa/mfa.config';
 
 /** RFC 9470 §3: the error code a client answers by authenticating again (here: POST /api/auth/step-up). */
 export const STEP_UP_ERROR = 'insufficient_user_authentication';

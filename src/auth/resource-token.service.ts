@@ -3,7 +3,7 @@ import type { ConfigType } from '@nestjs/config';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
-import { jwtConfig } from '../config/configuration';
+import { jwtConfig } from '../keys/jwt.config';
 import { SessionsService } from '../sessions/sessions.service';
 import { AccessTokenService } from '../tokens/access-token.service';
 import { FingerprintService } from '../tokens/fingerprint.service';

@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../access/current-user.decorator';
 import { Public } from '../access/public.decorator';
-import { sessionConfig } from '../config/configuration';
+import { sessionConfig } from '../sessions/sessions.config';
 import { CHALLENGE_TTL_SECONDS } from '../mfa/challenge.service';
 import { FingerprintService } from '../tokens/fingerprint.service';
 import { FINGERPRINT_COOKIE, readCookie, REFRESH_COOKIE } from '../access/token-source';

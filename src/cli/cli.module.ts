@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SettingsModule } from '../app.config';
 import { AuditModule } from '../audit/audit.module';
 import { ClockModule } from '../common/clock/clock';
-import { ConfigModule } from '../config/config.module';
-import { appConfig, databaseConfig } from '../config/configuration';
+import { appConfig, databaseConfig } from '../config/app-settings';
 import { openDataSource, typeOrmOptions } from '../database/database-connection';
 import { KeysModule } from '../keys/keys.module';
 import { UsersModule } from '../users/users.module';
@@ -24,7 +24,7 @@ import { RedisModule } from '../redis/redis.module';
  */
 @Module({
   imports: [
-    ConfigModule,
+    SettingsModule,
     ClockModule,
     RedisModule,
     TypeOrmModule.forRootAsync({

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { DataSource } from 'typeorm';
-import { databaseUrlOf } from '../config/environment';
+import { databaseUrlOf } from '../config/app-settings';
 import { dataSourceOptions } from '../database/data-source-options';
 import { SigningKey } from '../keys/entities/signing-key.entity';
 

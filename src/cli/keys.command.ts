@@ -4,7 +4,7 @@ import { Command, CommandRunner, Option } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
-import { keysConfig } from '../config/configuration';
+import { keysConfig } from '../keys/keys.config';
 import { KeyRotationService } from '../keys/key-rotation.service';
 import { KeyStore } from '../keys/key-store.service';
 import { CliDatabase } from './cli-database';

@@ -1,7 +1,8 @@
 import { Command, CommandRunner } from 'nest-commander';
-import { ConfigurationError, loadEnvironment } from '../config/environment';
-import { configurationFailures, PostureFinding, securityPosture } from '../config/security-posture';
+import { loadSettings } from '../app.config';
+import { ConfigurationError } from '../config/compose';
 import { CliOutput } from './cli-output';
+import { configurationFailures, PostureFinding, securityPosture } from './security-posture';
 
 /**
  * Prints the posture and returns the exit code (1 on any FAIL). A configuration Warden would refuse to
@@ -17,7 +18,7 @@ export function securityCheck(
   let findings: PostureFinding[];
   try {
     // Read-only: a missing development secret is reported, not generated into var/.
-    findings = securityPosture(loadEnvironment(env, { developmentSecrets: 'read-only', developmentSecretsFile }));
+    findings = securityPosture(loadSettings(env, { developmentSecrets: 'read-only', developmentSecretsFile }));
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     findings = configurationFailures(error.problems);

@@ -17,13 +17,14 @@ describe('ConfigModule and a local .env', () => {
     rmSync(directory, { recursive: true, force: true });
   });
 
-  /** Evaluates config.module.ts afresh (forRoot reads .env when the module is defined) under NODE_ENV. */
+  /** Defines the config module afresh (forRoot reads .env when it is defined) under NODE_ENV. */
   function probe(nodeEnv: string | undefined): string | undefined {
     if (nodeEnv === undefined) delete process.env.NODE_ENV;
     else process.env.NODE_ENV = nodeEnv;
     delete process.env.WARDEN_DOTENV_PROBE;
     jest.isolateModules(() => {
-      jest.requireActual('./config.module');
+      const { configModule } = jest.requireActual<typeof import('./config.module')>('./config.module');
+      void configModule([]);
     });
     return process.env.WARDEN_DOTENV_PROBE;
   }

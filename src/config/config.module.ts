@@ -1,6 +1,5 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule as NestConfigModule } from '@nestjs/config';
-import { allConfig } from './configuration';
+import type { DynamicModule } from '@nestjs/common';
+import { ConfigModule as NestConfigModule, type ConfigFactory } from '@nestjs/config';
 
 /**
  * A local .env is read only when the real environment says NODE_ENV=development (npm run start:dev does):
@@ -13,13 +12,13 @@ export function readsEnvFile(nodeEnv: string | undefined = process.env.NODE_ENV)
   return nodeEnv === 'development';
 }
 
-const nestConfigModule = NestConfigModule.forRoot({
-  isGlobal: true,
-  ignoreEnvFile: !readsEnvFile(),
-  load: allConfig,
-});
-// Nest awaits this when it boots; until then a rejection must not crash the process as unhandled.
-nestConfigModule.catch(() => undefined);
-
-@Module({ imports: [nestConfigModule] })
-export class ConfigModule {}
+/**
+ * The global ConfigModule serving the given slices. The .env (if read at all) is merged into process.env
+ * right here, synchronously, so call this when the wiring module is defined: before settings are loaded.
+ */
+export function configModule(slices: readonly ConfigFactory[]): Promise<DynamicModule> {
+  const module = NestConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: !readsEnvFile(), load: [...slices] });
+  // Nest awaits this when it boots; until then a rejection must not crash the process as unhandled.
+  module.catch(() => undefined);
+  return module;
+}

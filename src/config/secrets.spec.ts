@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { generateDevelopmentSecret } from './development-secrets';
 import { decodeSecret, generateSecret } from './secrets';
 
-/** decodeSecret judges every secret setting; loadEnvironment's use of it is in environment.spec.ts. */
+/** decodeSecret judges every secret setting; the secrets slice's use of it is in secret-settings.spec.ts. */
 describe('decodeSecret', () => {
   it('accepts generated secrets in base64url and base64, and development secrets with their marker', () => {
     expect(decodeSecret(generateSecret())).toHaveProperty('bytes');

@@ -1,6 +1,6 @@
 import { DatabaseConnectionError } from '../database/database-connection';
 import { KeyDecryptionError } from '../keys/key-encryption';
-import { ConfigurationError } from './environment';
+import { ConfigurationError } from './compose';
 import { describeStartupError } from './startup-error';
 
 describe('describeStartupError', () => {

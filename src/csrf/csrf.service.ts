@@ -4,7 +4,8 @@ import type { Request } from 'express';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
-import { appConfig, secretsConfig } from '../config/configuration';
+import { appConfig } from '../config/app-settings';
+import { secretsConfig } from '../config/secret-settings';
 
 export const CSRF_HEADER = 'x-csrf-token';
 

@@ -5,10 +5,10 @@ import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
-import { sessionConfig } from '../config/configuration';
 import { SessionsService } from '../sessions/sessions.service';
 import { BoundCookieService, DBSC_COOKIE } from '../tokens/bound-cookie.service';
 import { RevocationStore } from '../tokens/revocation.store';
+import { dbscConfig } from './dbsc.config';
 import { DbscChallengesService } from './dbsc-challenges.service';
 import { challengeHeader, registrationHeader } from './dbsc-headers';
 import { ProofRejectedError, verifyRefreshProof, verifyRegistrationProof } from './dbsc-proof';
@@ -55,11 +55,11 @@ export class DbscService {
     private readonly audit: AuditService,
     private readonly anomalies: AnomalyService,
     private readonly clock: Clock,
-    @Inject(sessionConfig.KEY) private readonly config: ConfigType<typeof sessionConfig>,
+    @Inject(dbscConfig.KEY) private readonly config: ConfigType<typeof dbscConfig>,
   ) {}
 
   get enabled(): boolean {
-    return this.config.dbscCookieTtlSeconds > 0;
+    return this.config.cookieTtlSeconds > 0;
   }
 
   /** The Secure-Session-Registration value offered at a cookie login, or undefined when DBSC is off. */
@@ -137,7 +137,7 @@ export class DbscService {
         name: DBSC_COOKIE,
         // Only the expiry: the value is a credential and never leaves the browser's jar through the lab.
         expiresAt: alive ? new Date(Number(boundCookie!.split('.')[0]) * 1000).toISOString() : null,
-        lifetimeSeconds: this.config.dbscCookieTtlSeconds,
+        lifetimeSeconds: this.config.cookieTtlSeconds,
       },
     };
   }
@@ -160,7 +160,7 @@ export class DbscService {
   }
 
   private grant(sessionId: string): BoundCookieGrant {
-    const ttl = this.config.dbscCookieTtlSeconds;
+    const ttl = this.config.cookieTtlSeconds;
     const value = this.boundCookies.issue(sessionId, this.clock.nowSeconds() + ttl);
     // One string for both: the draft wants the credential's attributes to match its Set-Cookie exactly.
     const attributes = `Path=/; Max-Age=${ttl}; HttpOnly; SameSite=Strict${this.config.cookieSecure ? '; Secure' : ''}`;

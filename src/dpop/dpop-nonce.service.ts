@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
-import { dpopConfig, secretsConfig } from '../config/configuration';
+import { dpopConfig } from './dpop.config';
+import { secretsConfig } from '../config/secret-settings';
 
 /** A nonce is good for the period it was issued in and the next one: between 5 and 10 minutes. */
 const NONCE_PERIOD_SECONDS = 300;

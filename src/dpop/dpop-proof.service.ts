@@ -11,7 +11,7 @@ import {
   jwtVerify,
 } from 'jose';
 import { hash } from 'node:crypto';
-import { dpopConfig } from '../config/configuration';
+import { dpopConfig } from './dpop.config';
 import { DpopNonceService } from './dpop-nonce.service';
 import { DpopFailure, DpopProofError } from './dpop-proof-error';
 import { DpopReplayCache } from './dpop-replay-cache';

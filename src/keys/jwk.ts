@@ -1,5 +1,5 @@
 import { createHash, generateKeyPairSync, JsonWebKey, KeyObject } from 'node:crypto';
-import type { SigningAlgorithm } from '../config/environment';
+import type { SigningAlgorithm } from './jwt.config';
 
 export interface GeneratedKeyPair {
   kid: string;

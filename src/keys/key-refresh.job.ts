@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { keysConfig } from '../config/configuration';
+import { keysConfig } from './keys.config';
 import { KeyChangeBus } from './key-change.bus';
 import { KeyRotationService } from './key-rotation.service';
 import { KeyStore } from './key-store.service';

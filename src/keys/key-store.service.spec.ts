@@ -26,6 +26,8 @@ describe('KeyStore start-up', () => {
       KEY_ENCRYPTION_KEY: encryptionKey,
       FINGERPRINT_SECRET: encryptionKey,
       CSRF_SECRET: encryptionKey,
+      sources: { KEY_ENCRYPTION_KEY: 'env', FINGERPRINT_SECRET: 'env', CSRF_SECRET: 'env' } as const,
+      generated: [],
     };
     return new KeyStore(dataSource.getRepository(SigningKey), jwt as never, secrets, keys, new Clock());
   }

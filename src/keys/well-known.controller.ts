@@ -2,7 +2,8 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import type { Response } from 'express';
 import { Public } from '../access/public.decorator';
-import { jwtConfig, keysConfig } from '../config/configuration';
+import { jwtConfig } from './jwt.config';
+import { keysConfig } from './keys.config';
 import { KeyStore } from './key-store.service';
 
 export const JWKS_PATH = '/.well-known/jwks.json';

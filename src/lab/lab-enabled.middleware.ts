@@ -1,6 +1,7 @@
 import { Inject, Injectable, NestMiddleware, NotFoundException } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { appConfig } from '../config/configuration';
+import { appConfig } from '../config/app-settings';
+import { labConfig } from './lab.config';
 
 /**
  * The lab exists only where LAB_ENABLED says so (default: development); elsewhere its routes are 404 for
@@ -9,10 +10,13 @@ import { appConfig } from '../config/configuration';
  */
 @Injectable()
 export class LabEnabledMiddleware implements NestMiddleware {
-  constructor(@Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>) {}
+  constructor(
+    @Inject(labConfig.KEY) private readonly lab: ConfigType<typeof labConfig>,
+    @Inject(appConfig.KEY) private readonly app: ConfigType<typeof appConfig>,
+  ) {}
 
   use(_request: unknown, _response: unknown, next: () => void): void {
-    if (!this.app.labEnabled || this.app.tls) throw new NotFoundException();
+    if (!this.lab.enabled || this.app.tls) throw new NotFoundException();
     next();
   }
 }

@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Logger, LoggerModule } from 'nestjs-pino';
 import pino, { type DestinationStream } from 'pino';
 import { MAX_LOGGED_PATH_LENGTH, storedText } from '../common/stored-text';
-import { appConfig } from '../config/configuration';
+import { appConfig } from '../config/app-settings';
 import { requestId } from './request-id';
 
 /** Where log lines go: stdout by default; tests provide a stream they can read. */

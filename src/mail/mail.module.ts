@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Clock } from '../common/clock/clock';
-import { mailConfig } from '../config/configuration';
+import { mailConfig } from './mail.config';
 import { DevOutbox } from './dev-outbox';
 import { MailTransport } from './mail-message';
 import { MailService } from './mail.service';

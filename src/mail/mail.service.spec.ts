@@ -2,7 +2,7 @@ import type { ConfigType } from '@nestjs/config';
 import type { PinoLogger } from 'nestjs-pino';
 import type { AuditRecord, AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
-import type { mailConfig } from '../config/configuration';
+import type { mailConfig } from './mail.config';
 import { DeliveryReceipt, MailMessage, MailTransport } from './mail-message';
 import { MAIL_QUEUE_LIMIT, MailService } from './mail.service';
 

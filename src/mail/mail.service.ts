@@ -4,7 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { AuditService } from '../audit/audit.service';
 import { Clock } from '../common/clock/clock';
 import { backoffDelayMs, WorkQueue } from '../common/work-queue';
-import { mailConfig } from '../config/configuration';
+import { mailConfig } from './mail.config';
 import { MailDeliveryError, MailMessage, MailTransport } from './mail-message';
 
 /** At most this many mails wait; past it a new mail is refused and recorded as failed (`queue_full`). */

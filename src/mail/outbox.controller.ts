@@ -2,7 +2,7 @@ import { Controller, Get, NotFoundException, Query } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { Public } from '../access/public.decorator';
-import { mailConfig } from '../config/configuration';
+import { mailConfig } from './mail.config';
 import { DevOutbox, OutboxEntry } from './dev-outbox';
 import { MailTransport } from './mail-message';
 

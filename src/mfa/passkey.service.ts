@@ -14,7 +14,7 @@ import {
 } from '@simplewebauthn/server';
 import { Repository } from 'typeorm';
 import { Clock } from '../common/clock/clock';
-import { mfaConfig } from '../config/configuration';
+import { mfaConfig } from './mfa.config';
 import { Passkey } from './entities/passkey.entity';
 
 /** Enough for every device a person owns, few enough that one account cannot fill the table. */

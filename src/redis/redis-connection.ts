@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
-import type { RedisSettings } from '../config/environment';
+import type { RedisSettings } from './redis.config';
 
 /** A request never waits longer than this for Redis: a hung server becomes a 503, not a hung request. */
 export const REDIS_COMMAND_TIMEOUT_MS = 1000;

@@ -1,6 +1,6 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
-import { redisConfig } from '../config/configuration';
+import { redisConfig } from './redis.config';
 import { RedisConnection } from './redis-connection';
 
 /** Opens the connections before the stores that use them start, and closes them last. */

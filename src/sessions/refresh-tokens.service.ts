@@ -7,7 +7,7 @@ import { DataSource, EntityManager, In, IsNull, LessThan, Repository } from 'typ
 import type { Transport } from '../access/token-source';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
-import { sessionConfig } from '../config/configuration';
+import { sessionConfig } from './sessions.config';
 import { User } from '../users/entities/user.entity';
 import { bindingFailure, PresentingDevice } from './device-binding';
 import { RefreshToken } from './entities/refresh-token.entity';

@@ -6,7 +6,7 @@ import { DataSource, Repository } from 'typeorm';
 import type { Transport } from '../access/token-source';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock/clock';
-import { sessionConfig } from '../config/configuration';
+import { sessionConfig } from './sessions.config';
 import { UsersService } from '../users/users.service';
 import { deviceBinding } from './device-binding';
 import { Session } from './entities/session.entity';

@@ -1,11 +1,11 @@
 import { FakeClock } from '../../test/helpers/fake-clock';
-import { INTEGER_SETTINGS } from '../config/environment';
 import {
   InMemoryAttemptStore,
   MAX_COUNTER_KEYS,
   MAX_EVICTABLE_VALUES,
   MAX_HITS_PER_KEY,
 } from './in-memory-attempt.store';
+import { THROTTLE_SETTINGS } from './throttle.config';
 
 describe('InMemoryAttemptStore', () => {
   let clock: FakeClock;
@@ -76,12 +76,12 @@ describe('InMemoryAttemptStore', () => {
   });
 
   it('keeps enough hits per key for the largest login threshold the config accepts', () => {
-    for (const name of [
-      'LOGIN_MAX_FAILURES_PER_ACCOUNT_IP',
-      'LOGIN_MAX_FAILURES_PER_ACCOUNT',
-      'LOGIN_MAX_FAILURES_PER_IP',
+    for (const setting of [
+      THROTTLE_SETTINGS.LOGIN_MAX_FAILURES_PER_ACCOUNT_IP,
+      THROTTLE_SETTINGS.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      THROTTLE_SETTINGS.LOGIN_MAX_FAILURES_PER_IP,
     ]) {
-      expect(INTEGER_SETTINGS[name as keyof typeof INTEGER_SETTINGS][2]).toBeLessThanOrEqual(MAX_HITS_PER_KEY);
+      expect(setting.max).toBeLessThanOrEqual(MAX_HITS_PER_KEY);
     }
   });
 });

@@ -14,7 +14,7 @@ export const MAX_COUNTER_KEYS = 100_000;
 export const MAX_EVICTABLE_VALUES = 100_000;
 /**
  * One key's sliding window keeps at most this many hits, so one key's memory is bounded; a count never
- * exceeds it. It must be at least the largest LOGIN_MAX_FAILURES_* setting (environment.ts caps them at
+ * exceeds it. It must be at least the largest LOGIN_MAX_FAILURES_* setting (throttle.config.ts caps them at
  * this value), or a threshold above it could never be reached.
  */
 export const MAX_HITS_PER_KEY = 10_000;

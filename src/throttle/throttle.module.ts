@@ -2,7 +2,8 @@ import { Global, Inject, Logger, Module, OnApplicationBootstrap, Optional } from
 import type { ConfigType } from '@nestjs/config';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { Clock } from '../common/clock/clock';
-import { appConfig, databaseConfig, throttleConfig } from '../config/configuration';
+import { appConfig, databaseConfig } from '../config/app-settings';
+import { throttleConfig } from './throttle.config';
 import { RedisConnection } from '../redis/redis-connection';
 import { AttemptStore } from './attempt-store';
 import { InMemoryAttemptStore } from './in-memory-attempt.store';

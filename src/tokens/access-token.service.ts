@@ -4,7 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
 import { Clock } from '../common/clock/clock';
 import type { Role } from '../access/role';
-import { jwtConfig } from '../config/configuration';
+import { jwtConfig } from '../keys/jwt.config';
 import { KeyStore } from '../keys/key-store.service';
 import type { Transport } from '../access/token-source';
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { secretsConfig } from '../config/configuration';
+import { secretsConfig } from '../config/secret-settings';
 
 /**
  * The DBSC-bound cookie (`__Host-dbsc`): `<exp>.<mac>`, an HMAC under FINGERPRINT_SECRET over the session

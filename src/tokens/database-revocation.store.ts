@@ -3,7 +3,7 @@ import { LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import type { RejectionReason } from './token-rejection';
 import { Clock } from '../common/clock/clock';
 import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
-import type { RevocationSettings } from '../config/environment';
+import type { RevocationSettings } from './revocation.config';
 import { Revocation, RevocationKind } from './entities/revocation.entity';
 import { RevocableToken, RevocationStore } from './revocation.store';
 

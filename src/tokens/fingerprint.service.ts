@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { secretsConfig } from '../config/configuration';
+import { secretsConfig } from '../config/secret-settings';
 
 /**
  * What a token is bound to. Bearer clients: IP + User-Agent (the seed design). Browsers: the random

@@ -3,7 +3,7 @@ import { Repository } from 'typeorm';
 import type { RejectionReason } from './token-rejection';
 import { Clock } from '../common/clock/clock';
 import { SharedStateUnavailableException } from '../common/exceptions/retry-later.exception';
-import type { RevocationSettings } from '../config/environment';
+import type { RevocationSettings } from './revocation.config';
 import { RedisConnection } from '../redis/redis-connection';
 import { DatabaseRevocationStore, isRevocationKind, RevocationEntry } from './database-revocation.store';
 import { Revocation } from './entities/revocation.entity';

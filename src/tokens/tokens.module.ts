@@ -4,7 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { getRepositoryToken, TypeOrmModule } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { Clock } from '../common/clock/clock';
-import { revocationConfig } from '../config/configuration';
+import { revocationConfig } from './revocation.config';
 import { KeysModule } from '../keys/keys.module';
 import { RedisConnection } from '../redis/redis-connection';
 import { AccessTokenService } from './access-token.service';

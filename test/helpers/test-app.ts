@@ -6,12 +6,12 @@ import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import request from 'supertest';
 import { DataSource, FindOptionsWhere } from 'typeorm';
+import { currentSettings } from '../../src/app.config';
 import { AppModule } from '../../src/app.module';
 import { configureApp, nestApplicationOptions } from '../../src/app.setup';
 import { AuditService } from '../../src/audit/audit.service';
 import { AuditEvent } from '../../src/audit/entities/audit-event.entity';
 import { Clock } from '../../src/common/clock/clock';
-import { currentEnvironment } from '../../src/config/configuration';
 import { LOG_DESTINATION } from '../../src/logging/logging.module';
 import { FakeClock } from './fake-clock';
 import { freshPostgresSchema } from './postgres';
@@ -64,8 +64,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   let app: INestApplication | undefined;
   let tls = false;
   try {
-    const environment = currentEnvironment();
-    tls = environment.tls !== null;
+    const settings = currentSettings().app;
+    tls = settings.tls !== null;
     const moduleRef = await Test.createTestingModule({ imports: [AppModule, ...(options.imports ?? [])] })
       .overrideProvider(Clock)
       .useValue(clock)
@@ -76,7 +76,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       .overrideProvider(LOG_DESTINATION)
       .useValue(options.logDestination ?? capturedLogs)
       .compile();
-    app = moduleRef.createNestApplication({ ...nestApplicationOptions(environment.tls), bufferLogs: true });
+    app = moduleRef.createNestApplication({ ...nestApplicationOptions(settings.tls), bufferLogs: true });
     // As in main.ts: Nest's own log lines go through the JSON logger too (silent unless LOG_LEVEL says).
     app.useLogger(app.get(Logger));
     configureApp(app);

@@ -6,53 +6,11 @@ import * as api from '../api';
 import type { Alert } from '../api';
 import { h, heading, replaceChildren } from '../dom';
 import { describeError } from '../errors';
-import { formatDateTime, text as shown } from '../format';
+import { formatDateTime } from '../format';
 import type { ViewContext } from '../router';
 import { describeUserAgent } from '../ua';
 import { badge, button, card, loading, messageBox, whileBusy, type Tone } from '../ui';
-
-type Details = Record<string, unknown>;
-
-interface RuleText {
-  title: string;
-  what(details: Details): string;
-  /** What Warden did on its own; the flag, when the alert raised one, is added by the card. */
-  did(details: Details): string;
-}
-
-/** One entry per rule in src/anomaly (ALERT_RULES on the server). */
-export const RULES: Record<string, RuleText> = {
-  refresh_token_reuse: {
-    title: 'Refresh token reused',
-    what: () =>
-      'A refresh token that had already been spent was presented again: a copy of it exists outside the client it was issued to.',
-    did: () => 'Ended the session.',
-  },
-  fingerprint_mismatch: {
-    title: 'Stolen token replayed',
-    what: (details) =>
-      `The session's access token was used from ${count(details['sources'], 'other client')} without its fingerprint${within(details['windowSeconds'])}.`,
-    did: () => 'Ended the session.',
-  },
-  session_ip_spread: {
-    title: 'One session, two networks',
-    what: (details) =>
-      `The session went back and forth between distant networks${within(details['windowSeconds'])}: a copied cookie or token may be in use beside the owner.`,
-    did: () => 'Nothing yet: the session still works. End it if the user does not recognise this.',
-  },
-  new_device_login: {
-    title: 'Login from a new device',
-    what: (details) =>
-      `A login from ${shown(details['userAgentFamily'], 'a browser')} on network ${shown(details['ipPrefix'], 'unknown')}, which this user had never logged in from.`,
-    did: () => 'Nothing: recorded for review. A new phone or laptop looks exactly like this.',
-  },
-  credential_stuffing: {
-    title: 'Credential stuffing',
-    what: (details) =>
-      `${count(details['failures'], 'failed login')} on ${count(details['accounts'], 'account')} from one address.`,
-    did: (details) => `Blocked the address for ${duration(details['blockSeconds'])}.`,
-  },
-};
+import { RULES, type Details } from './alert-rules';
 
 const SEVERITY: Record<string, { label: string; tone: Tone }> = {
   high: { label: 'High', tone: 'bad' },
@@ -250,22 +208,4 @@ function choice(
     options.map(([value, text]) => h('option', { value }, text)),
   );
   return { row: h('div', { class: 'field' }, h('label', { for: id }, label), select), select };
-}
-
-function count(value: unknown, noun: string): string {
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(n)) return `several ${noun}s`;
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
-}
-
-function within(seconds: unknown): string {
-  return typeof seconds === 'number' && seconds > 0 ? ` within ${duration(seconds)}` : '';
-}
-
-function duration(seconds: unknown): string {
-  const s = typeof seconds === 'number' ? seconds : Number(seconds);
-  if (!Number.isFinite(s)) return 'a while';
-  if (s % 3600 === 0) return count(s / 3600, 'hour');
-  if (s % 60 === 0) return count(s / 60, 'minute');
-  return count(s, 'second');
 }

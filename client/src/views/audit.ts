@@ -6,7 +6,8 @@ import { formatDateTime, text } from '../format';
 import type { ViewContext } from '../router';
 import { describeUserAgent } from '../ua';
 import { ApiError } from '../http';
-import { badge, button, card, field, loading, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
+import { field, markInvalid, submitButton } from '../forms';
+import { badge, button, card, loading, messageBox, whileBusy } from '../ui';
 
 const PAGE_SIZES = [25, 50, 100];
 

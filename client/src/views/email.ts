@@ -1,9 +1,7 @@
 /** Change the sign-in address: the current password, then a link to the new address. */
 import * as accounts from '../accounts-api';
-import { h } from '../dom';
-import { describeError } from '../errors';
-import { ApiError } from '../http';
-import { checkFields, field, formView, markInvalid, messageBox, submitButton, whileBusy } from '../ui';
+import { checkedForm, field, formView } from '../forms';
+import { messageBox } from '../ui';
 import { outboxHint } from './reset';
 
 export function changeEmailView(): Node {
@@ -22,41 +20,17 @@ export function changeEmailView(): Node {
     autocomplete: 'current-password',
   });
   const message = messageBox('email-message');
-  const submit = submitButton('Send the confirmation link', 'email-submit');
-  const form = h(
-    'form',
-    { class: 'form', testid: 'email-form', 'aria-labelledby': 'email-heading', novalidate: true },
-    message.el,
-    newEmail.row,
-    current.row,
-    h('div', { class: 'actions' }, submit),
-  );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    message.clear();
-    const problems = checkFields(form);
-    if (problems.length > 0) {
-      message.error(markInvalid(form, problems));
-      form.querySelector<HTMLInputElement>('[aria-invalid="true"]')?.focus();
-      return;
-    }
-    void whileBusy(
-      submit,
-      'Sending…',
-      async () => {
-        message.clear();
-        try {
-          const answer = await accounts.requestEmailChange(current.input.value, newEmail.input.value.trim());
-          form.reset();
-          markInvalid(form, []);
-          message.success(answer.message);
-        } catch (error) {
-          const lines = describeError(error);
-          message.error(error instanceof ApiError && error.status === 400 ? markInvalid(form, lines) : lines);
-        }
-      },
-      form,
-    );
+  const form = checkedForm({
+    name: 'email',
+    message,
+    submitLabel: 'Send the confirmation link',
+    busyLabel: 'Sending…',
+    fields: [newEmail.row, current.row],
+    send: async (form) => {
+      const answer = await accounts.requestEmailChange(current.input.value, newEmail.input.value.trim());
+      form.reset();
+      message.success(answer.message);
+    },
   });
   return formView({
     name: 'email',

@@ -6,7 +6,8 @@ import * as api from '../api';
 import { h, json, replaceChildren } from '../dom';
 import { describeError } from '../errors';
 import type { ViewContext } from '../router';
-import { badge, button, field, whileBusy } from '../ui';
+import { field } from '../forms';
+import { badge, button, whileBusy } from '../ui';
 
 const ID = 'lab-dpop';
 

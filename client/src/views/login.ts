@@ -5,7 +5,8 @@ import { ApiError } from '../http';
 import type { SecondFactorChallenge } from '../auth-challenges';
 import * as mfa from '../mfa';
 import type { ViewContext } from '../router';
-import { button, field, formView, messageBox, submitButton, whileBusy } from '../ui';
+import { field, formView, submitButton } from '../forms';
+import { button, messageBox, whileBusy } from '../ui';
 
 export function loginView(_context: ViewContext): Node {
   const email = field({ id: 'login-email', name: 'email', label: 'Email', type: 'email', autocomplete: 'email' });

@@ -5,18 +5,8 @@ import { ApiError } from '../http';
 import * as notes from '../notes-api';
 import type { Note } from '../notes-api';
 import type { ViewContext } from '../router';
-import {
-  button,
-  card,
-  checkFields,
-  field,
-  loading,
-  markInvalid,
-  messageBox,
-  submitButton,
-  timeEl,
-  whileBusy,
-} from '../ui';
+import { checkFields, field, markInvalid, submitButton } from '../forms';
+import { button, card, loading, messageBox, timeEl, whileBusy } from '../ui';
 
 const PAGE_SIZE = 10;
 /** The server's limits (docs/API.md, Notes). */
@@ -213,7 +203,7 @@ export function notesView(context: ViewContext): Node {
   );
 }
 
-/** A labelled multi-line field, marked up like ui.ts's field() so checkFields and markInvalid treat it alike. */
+/** A labelled multi-line field, marked up like forms.ts's field() so checkFields and markInvalid treat it alike. */
 function textArea(options: { id: string; name: string; label: string; maxLength: number; hint: string }): {
   row: HTMLDivElement;
   input: HTMLTextAreaElement;

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { Secret } from '../../common/decorators/secret.decorator';
-import type { SigningAlgorithm } from '../../config/environment';
+import type { SigningAlgorithm } from '../jwt.config';
 
 /**
  * next: published in the JWKS, not yet signing. active: signs (exactly one). retiring: verifies and stays

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ConfigType } from '@nestjs/config';
 import { createHash } from 'node:crypto';
-import { passwordScreeningConfig } from '../../config/configuration';
+import { passwordScreeningConfig } from './password-screening.config';
 
 export type BreachVerdict = 'breached' | 'not_found' | 'unknown';
 

@@ -1,7 +1,7 @@
-import { smtpTransportSecurity } from './account-settings';
-import type { Environment } from './environment';
-import { SECRET_SETTINGS } from './secrets';
-import { publicTrustProxyEntries } from './trust-proxy';
+import type { Settings } from '../app.config';
+import { SECRET_SETTINGS } from '../config/secrets';
+import { publicTrustProxyEntries } from '../config/trust-proxy';
+import { smtpTransportSecurity } from '../mail/mail.config';
 
 export type Verdict = 'OK' | 'WARN' | 'FAIL';
 
@@ -33,18 +33,19 @@ const fail = (setting: string, message: string): PostureFinding => ({ setting, v
  * HTTP, the lab) is FAIL there and WARN elsewhere, so a development setup gets its to-do list for going
  * live without failing. `security:check` prints it.
  */
-export function securityPosture(env: Environment): PostureFinding[] {
+export function securityPosture(settings: Settings): PostureFinding[] {
+  const { app, jwt, session, keys, mfa } = settings;
   const findings: PostureFinding[] = [];
-  const beforeProduction = env.nodeEnv === 'production' ? fail : warn;
+  const beforeProduction = app.nodeEnv === 'production' ? fail : warn;
 
   findings.push(
-    env.nodeEnv === 'production'
+    app.nodeEnv === 'production'
       ? ok('NODE_ENV', 'production: weak, missing and development secrets are refused at start-up')
-      : warn('NODE_ENV', `${env.nodeEnv}: set NODE_ENV=production where Warden serves real users`),
+      : warn('NODE_ENV', `${app.nodeEnv}: set NODE_ENV=production where Warden serves real users`),
   );
 
   for (const name of SECRET_SETTINGS) {
-    const source = env.secretSources[name];
+    const source = settings.secrets.sources[name];
     findings.push(
       source === 'generated'
         ? beforeProduction(
@@ -62,7 +63,7 @@ export function securityPosture(env: Environment): PostureFinding[] {
   }
 
   findings.push(
-    env.keys.previousEncryptionKey
+    keys.previousEncryptionKey
       ? warn(
           'KEY_ENCRYPTION_KEY_PREVIOUS',
           'still set: run keys:rewrap, then remove it so the old key can be destroyed',
@@ -71,45 +72,45 @@ export function securityPosture(env: Environment): PostureFinding[] {
   );
 
   findings.push(
-    env.cookieSecure
+    app.cookieSecure
       ? ok('COOKIE_SECURE', 'cookies carry the Secure flag')
       : beforeProduction('COOKIE_SECURE', 'false: cookies would travel over plain HTTP; set COOKIE_SECURE=true'),
   );
 
-  const accessTtl = env.jwt.accessTokenTtlSeconds;
+  const accessTtl = jwt.accessTokenTtlSeconds;
   findings.push(
     accessTtl > ACCESS_TOKEN_TTL_ADVICE_SECONDS
       ? warn('ACCESS_TOKEN_TTL', `${accessTtl}s: a stolen token lives that long; prefer 15m or less`)
       : ok('ACCESS_TOKEN_TTL', `${accessTtl}s`),
   );
-  const refreshTtl = env.sessions.refreshTokenTtlSeconds;
+  const refreshTtl = session.refreshTokenTtlSeconds;
   findings.push(
     refreshTtl > REFRESH_TOKEN_TTL_ADVICE_SECONDS
       ? warn('REFRESH_TOKEN_TTL', `${refreshTtl}s: idle sessions stay open over 30 days; shorten REFRESH_TOKEN_TTL`)
       : ok('REFRESH_TOKEN_TTL', `${refreshTtl}s`),
   );
   findings.push(
-    env.sessions.reuseGraceSeconds > 0
+    session.reuseGraceSeconds > 0
       ? warn(
           'REFRESH_REUSE_GRACE',
-          `${env.sessions.reuseGraceSeconds}s: a stolen refresh token can be replayed that long unnoticed; prefer 0`,
+          `${session.reuseGraceSeconds}s: a stolen refresh token can be replayed that long unnoticed; prefer 0`,
         )
       : ok('REFRESH_REUSE_GRACE', '0s: any reuse of a spent refresh token revokes the session'),
   );
 
-  findings.push(ok('JWT_ALG', `${env.jwt.algorithm}; each key verifies only the algorithm it was made for`));
-  const rotation = env.keys.rotationIntervalSeconds;
+  findings.push(ok('JWT_ALG', `${jwt.algorithm}; each key verifies only the algorithm it was made for`));
+  const rotation = keys.rotationIntervalSeconds;
   findings.push(
     rotation === null
       ? warn('KEY_ROTATION_INTERVAL', 'off: keys change only with keys:rotate; set e.g. KEY_ROTATION_INTERVAL=30d')
       : rotation > ROTATION_ADVICE_SECONDS
         ? warn('KEY_ROTATION_INTERVAL', `${rotation}s: rotate at least every 90d`)
-        : ok('KEY_ROTATION_INTERVAL', `${rotation}s, next key published ${env.keys.prepublishLeadSeconds}s ahead`),
+        : ok('KEY_ROTATION_INTERVAL', `${rotation}s, next key published ${keys.prepublishLeadSeconds}s ahead`),
   );
 
-  const publicProxies = env.trustProxy === false ? [] : publicTrustProxyEntries(env.trustProxy);
+  const publicProxies = app.trustProxy === false ? [] : publicTrustProxyEntries(app.trustProxy);
   findings.push(
-    env.trustProxy === false
+    app.trustProxy === false
       ? ok('TRUST_PROXY', 'X-Forwarded-For is ignored; client IPs are socket addresses')
       : publicProxies.length > 0
         ? warn(
@@ -117,14 +118,14 @@ export function securityPosture(env: Environment): PostureFinding[] {
             `${publicProxies.join(', ')} may hold public addresses: a client there chooses its own IP with ` +
               'X-Forwarded-For; name only your proxies (private addresses, or their exact public ones)',
           )
-        : ok('TRUST_PROXY', `X-Forwarded-For honoured only from ${env.trustProxy.join(', ')}`),
+        : ok('TRUST_PROXY', `X-Forwarded-For honoured only from ${app.trustProxy.join(', ')}`),
   );
 
-  if (env.tls) {
+  if (app.tls) {
     findings.push(ok('HTTPS', 'served by Warden (TLS_CERT_FILE, TLS_KEY_FILE), with HSTS'));
-  } else if (env.tlsTerminatedUpstream) {
+  } else if (app.tlsTerminatedUpstream) {
     findings.push(
-      env.trustProxy === false
+      app.trustProxy === false
         ? warn('HTTPS', 'terminated upstream, but TRUST_PROXY is unset: name the proxy so client IPs are right')
         : ok('HTTPS', 'terminated by the reverse proxy named in TRUST_PROXY, with HSTS'),
     );
@@ -140,20 +141,20 @@ export function securityPosture(env: Environment): PostureFinding[] {
 
   const notSecure = (origin: string) =>
     !origin.startsWith('https://') && !/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?$/.test(origin);
-  const insecureOrigins = env.corsOrigins.filter(notSecure);
+  const insecureOrigins = app.corsOrigins.filter(notSecure);
   findings.push(
     insecureOrigins.length > 0
       ? warn('CORS_ORIGINS', `${insecureOrigins.join(', ')} not HTTPS: credentials would be shared with it`)
-      : ok('CORS_ORIGINS', env.corsOrigins.length > 0 ? env.corsOrigins.join(', ') : 'same origin only'),
+      : ok('CORS_ORIGINS', app.corsOrigins.length > 0 ? app.corsOrigins.join(', ') : 'same origin only'),
   );
 
   findings.push(
-    env.labEnabled
+    settings.lab.enabled
       ? beforeProduction('LAB_ENABLED', 'true: the lab routes are for learning only; set LAB_ENABLED=false')
       : ok('LAB_ENABLED', 'false'),
   );
 
-  const { webauthn, stepUpMaxAgeSeconds } = env.mfa;
+  const { webauthn, stepUpMaxAgeSeconds } = mfa;
   const insecurePasskeyOrigins = webauthn.origins.filter(notSecure);
   findings.push(
     insecurePasskeyOrigins.length > 0
@@ -171,9 +172,9 @@ export function securityPosture(env: Environment): PostureFinding[] {
   );
   // A second instance without Redis would give an attacker twice the guesses and learn revocations late.
   findings.push(
-    env.redis
+    settings.redis.settings
       ? ok('REDIS_URL', 'set: revocations, login-failure counts, the rate limit and key changes are shared')
-      : env.databaseUrl.startsWith('sqlite:')
+      : settings.database.url.startsWith('sqlite:')
         ? ok('REDIS_URL', 'unset: one instance on SQLite keeps its counters in memory')
         : warn(
             'REDIS_URL',
@@ -183,8 +184,8 @@ export function securityPosture(env: Environment): PostureFinding[] {
   );
 
   // RFC 9068 §2.1: without `typ: at+jwt` only the audience tells an access token from the issuer's ID tokens.
-  const untyped = env.externalIssuers.filter((issuer) => issuer.tokenType.toLowerCase() !== 'at+jwt');
-  const trusted = env.externalIssuers.map((issuer) => issuer.issuer).join(', ');
+  const untyped = settings.issuers.external.filter((issuer) => issuer.tokenType.toLowerCase() !== 'at+jwt');
+  const trusted = settings.issuers.external.map((issuer) => issuer.issuer).join(', ');
   findings.push(
     untyped.length > 0
       ? warn(
@@ -195,12 +196,11 @@ export function securityPosture(env: Environment): PostureFinding[] {
       : ok('EXTERNAL_ISSUERS', trusted || "none: only Warden's own tokens are accepted"),
   );
 
-  findings.push(mailFinding(env, beforeProduction));
+  findings.push(mailFinding(settings.mail.smtpUrl, beforeProduction));
   return findings;
 }
 
-function mailFinding(env: Environment, beforeProduction: typeof fail): PostureFinding {
-  const { smtpUrl } = env.mail;
+function mailFinding(smtpUrl: string | null, beforeProduction: typeof fail): PostureFinding {
   if (!smtpUrl) return beforeProduction('SMTP_URL', 'unset: mail goes to the development outbox; set an smtps:// URL');
   return smtpTransportSecurity(smtpUrl) === 'tls'
     ? ok('SMTP_URL', 'mail leaves over TLS')

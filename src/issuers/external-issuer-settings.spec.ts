@@ -1,4 +1,4 @@
-import { parseExternalIssuers } from './external-issuers';
+import { parseExternalIssuers } from './external-issuer-settings';
 
 describe('EXTERNAL_ISSUERS', () => {
   const valid = {

@@ -1,0 +1,11 @@
+import { boolean } from '../config/readers';
+import { defineSettings } from '../config/settings';
+
+export const labConfig = defineSettings(
+  'lab',
+  {
+    /** The security-lab routes (404 when off): for learning only, so on by default in development alone. */
+    LAB_ENABLED: boolean(({ nodeEnv }) => nodeEnv === 'development'),
+  },
+  (values) => ({ enabled: values.LAB_ENABLED }),
+);
