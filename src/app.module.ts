@@ -21,6 +21,7 @@ import { HealthModule } from './health/health.module';
 import { KeysServerModule } from './keys/keys-server.module';
 import { LabModule } from './lab/lab.module';
 import { LoggingModule } from './logging/logging.module';
+import { NotesModule } from './notes/notes.module';
 import { SecurityPipelineModule } from './pipeline/security-pipeline.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { ThrottleModule } from './throttle/throttle.module';
@@ -53,6 +54,7 @@ import { RedisModule } from './redis/redis.module';
     // Global guards and interceptors, in the order they run.
     SecurityPipelineModule,
     AdminModule,
+    NotesModule,
     CspReportsModule,
     HealthModule,
     LabModule,

@@ -225,7 +225,7 @@ function labSteps(body: unknown): ReuseStep[] {
   });
 }
 
-function asPage<T>(body: unknown): Page<T> {
+export function asPage<T>(body: unknown): Page<T> {
   if (!isRecord(body)) return { items: [], nextCursor: null };
   const items = Array.isArray(body['items']) ? (body['items'] as T[]) : [];
   const cursor = body['nextCursor'];

@@ -7,6 +7,9 @@ import { describeError } from './errors';
 import { ApiError } from './http';
 import { card, whileBusy, type MessageBox } from './ui';
 
+/** What checkFields and markInvalid read: inputs, and text areas marked up the same way. */
+type TextField = HTMLInputElement | HTMLTextAreaElement;
+
 export interface FieldOptions {
   id: string;
   name: string;
@@ -83,9 +86,9 @@ function passwordRules(id: string): HTMLElement {
  * The form's own checks, worded with the visible labels, so errors never depend on the browser's native
  * tooltip (forms using this set `novalidate`). Empty when the fields look fine.
  */
-function checkFields(form: HTMLFormElement): string[] {
+export function checkFields(form: HTMLFormElement): string[] {
   const problems: string[] = [];
-  for (const input of form.querySelectorAll<HTMLInputElement>('input[name]:not([hidden])')) {
+  for (const input of form.querySelectorAll<TextField>('input[name]:not([hidden]), textarea[name]')) {
     const label = labelOf(form, input);
     const length = input.value.length;
     if (input.required && input.value.trim() === '') problems.push(`${label} is required`);
@@ -107,7 +110,7 @@ function checkFields(form: HTMLFormElement): string[] {
  */
 export function markInvalid(form: HTMLFormElement, messages: string[]): string[] {
   const reworded = [...messages];
-  for (const input of form.querySelectorAll<HTMLInputElement>('input[name][id]')) {
+  for (const input of form.querySelectorAll<TextField>('input[name][id], textarea[name][id]')) {
     const label = labelOf(form, input);
     const own: string[] = [];
     reworded.forEach((message, index) => {
@@ -136,7 +139,7 @@ export function markInvalid(form: HTMLFormElement, messages: string[]): string[]
   return reworded;
 }
 
-function labelOf(form: HTMLFormElement, input: HTMLInputElement): string {
+function labelOf(form: HTMLFormElement, input: TextField): string {
   const label = input.id ? form.querySelector(`label[for="${CSS.escape(input.id)}"]`) : null;
   return label?.textContent?.trim() || input.name;
 }

@@ -18,6 +18,7 @@ import { confirmEmailView, undoEmailChangeView, verifyEmailView } from './views/
 import { outboxView } from './views/outbox';
 import { forgotView, resetPasswordView } from './views/reset';
 import { loginView } from './views/login';
+import { notesView } from './views/notes';
 import { passwordView } from './views/password';
 import { profileView } from './views/profile';
 import { registerView } from './views/register';
@@ -29,6 +30,7 @@ const routes: Route[] = [
   { path: '#/login', title: 'Log in', access: 'guest', view: loginView },
   { path: '#/register', title: 'Create an account', access: 'guest', view: registerView },
   { path: '#/profile', title: 'Profile', access: 'user', view: profileView },
+  { path: '#/notes', title: 'Notes', access: 'user', view: notesView },
   { path: '#/sessions', title: 'Sessions', access: 'user', view: sessionsView },
   { path: '#/password', title: 'Change password', access: 'user', view: passwordView },
   { path: '#/security', title: 'Sign-in security', access: 'user', view: securityView },
@@ -59,6 +61,7 @@ const GUEST_NAV: NavItem[] = [
 
 const USER_NAV: NavItem[] = [
   { path: '#/profile', label: 'Profile', name: 'profile' },
+  { path: '#/notes', label: 'Notes', name: 'notes' },
   { path: '#/sessions', label: 'Sessions', name: 'sessions' },
   { path: '#/password', label: 'Password', name: 'password' },
   { path: '#/email', label: 'Email', name: 'email' },

@@ -4,8 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Repository } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { type ClientInfo, clientKey } from '../common/client-info';
+import { newestFirst } from '../common/database/keyset-page';
 import { MAX_IP_LENGTH, storedText } from '../common/stored-text';
-import { decodeCursor, encodeCursor } from './audit-cursor';
 import { AuditEventResponseDto, AuditPage } from './dto/audit-event-response.dto';
 import { AUDIT_PAGE_DEFAULT, ListAuditEventsDto } from './dto/list-audit-events.dto';
 import { AuditEvent } from './entities/audit-event.entity';
@@ -161,24 +161,8 @@ export class AuditService implements BeforeApplicationShutdown {
     if (filters.ip) query.andWhere('event.ip = :ip', { ip: filters.ip });
     if (since) query.andWhere('event.created_at >= :since', { since });
     if (until) query.andWhere('event.created_at < :until', { until });
-    if (filters.cursor) {
-      const cursor = decodeCursor(filters.cursor);
-      query.andWhere('(event.created_at < :at OR (event.created_at = :at AND event.id < :id))', {
-        at: cursor.createdAt,
-        id: cursor.id,
-      });
-    }
-    const rows = await query
-      .orderBy('event.created_at', 'DESC')
-      .addOrderBy('event.id', 'DESC')
-      .take(limit + 1)
-      .getMany();
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return {
-      items: page.map((event) => AuditEventResponseDto.from(event, withMetadata)),
-      nextCursor: rows.length > limit && last ? encodeCursor(last) : null,
-    };
+    const page = await newestFirst(query, { limit, cursor: filters.cursor });
+    return { ...page, items: page.items.map((event) => AuditEventResponseDto.from(event, withMetadata)) };
   }
 
   /** Deletes events recorded before `cutoff` (AUDIT_RETENTION_DAYS); returns how many. */

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsIP, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsPageCursor } from '../../common/database/keyset-page';
 
 export const AUDIT_PAGE_DEFAULT = 50;
 /** A hard cap: larger values are refused with 400, not clamped, so a client never silently gets less. */
@@ -23,11 +24,7 @@ export class AuditFiltersDto {
 
   @IsOptional() @IsString() @Matches(ISO_DATE_TIME, { message: ISO_DATE_TIME_MESSAGE('until') }) until?: string;
 
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  @Matches(/^[A-Za-z0-9_-]+$/, { message: 'cursor must be the nextCursor of an earlier page' })
-  cursor?: string;
+  @IsPageCursor() cursor?: string;
 
   @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(AUDIT_PAGE_MAX) limit?: number;
 }

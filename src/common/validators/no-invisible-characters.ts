@@ -14,3 +14,16 @@ export function NoInvisibleCharacters(): PropertyDecorator {
     message: '$property must not contain control or invisible formatting characters',
   });
 }
+
+/**
+ * For free text a person writes over several lines (a note's body). Tabs and line breaks are text there;
+ * other controls are not (PostgreSQL refuses NUL in text, so one would be a 500), nor are the bidi
+ * embeddings, overrides and isolates, which make text display in an order other than the one stored
+ * (Trojan Source, CVE-2021-42574). Zero-width joiners and variation selectors stay: emoji sequences and
+ * several scripts (Persian, the Indic ones) need them.
+ */
+export function NoHiddenControls(): PropertyDecorator {
+  return Matches(/^(?:[\t\n\r]|[^\p{Cc}\u202A-\u202E\u2066-\u2069])*$/u, {
+    message: '$property must not contain control characters (other than tabs and line breaks) or bidi overrides',
+  });
+}
