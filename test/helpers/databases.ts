@@ -8,11 +8,11 @@ export interface TestDatabase {
   start: (options?: TestAppOptions) => Promise<TestApp>;
 }
 
-/**
- * The suite's default database: SQLite in memory (PostgreSQL, like every other suite, under
- * `npm run test:e2e:pg-redis`).
- */
-export const sqlite: TestDatabase = { name: 'SQLite', start: (options) => createTestApp(options) };
+/** SQLite in memory, by name: also under `npm run test:e2e:pg-redis`, which gives other suites PostgreSQL. */
+export const sqlite: TestDatabase = {
+  name: 'SQLite',
+  start: (options = {}) => createTestApp({ ...options, env: { ...options.env, DATABASE_URL: 'sqlite::memory:' } }),
+};
 
 /** PostgreSQL (test/helpers/postgres.ts): a throw-away schema, dropped when the app closes. */
 export const postgres: TestDatabase = {
