@@ -1,7 +1,6 @@
 import {
   attackerKeyPair,
   b64url,
-  decodeJwt,
   es256,
   hs256,
   publicKeyPemFromJwk,
@@ -10,7 +9,9 @@ import {
   unsigned,
 } from './factories/tokens';
 import { loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './factories/users';
+import { bodyOf, type Jwks, type Me } from './helpers/api';
 import { cookieHeader } from './helpers/cookies';
+import { decodeJwt } from './helpers/jwt';
 import { FakeClock } from './helpers/fake-clock';
 import { rawRequest } from './helpers/raw-request';
 import { RevocationStore } from '../src/tokens/revocation.store';
@@ -33,7 +34,7 @@ describe('access token attacks', () => {
     const user = await registerUser(t);
     token = (await loginBearer(t, user)).accessToken;
     ({ header, payload } = decodeJwt(token));
-    jwk = (await t.http().get('/.well-known/jwks.json')).body.keys[0];
+    jwk = bodyOf<Jwks>(await t.http().get('/.well-known/jwks.json')).keys[0];
   });
   afterAll(() => t.close());
 
@@ -386,7 +387,9 @@ describe('concurrent verification', () => {
       const responses = await Promise.all(
         callers.map((id) => t.http().get('/api/users/me').set(sessions[id].headers).timeout(5_000)),
       );
-      expect(responses.map((response) => [response.status, response.body.id])).toEqual(callers.map((id) => [200, id]));
+      expect(responses.map((response) => [response.status, bodyOf<Me>(response).id])).toEqual(
+        callers.map((id) => [200, id]),
+      );
     } finally {
       await t.close();
     }

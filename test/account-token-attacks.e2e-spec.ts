@@ -4,37 +4,23 @@ import { AccountTokenPurgeJob } from '../src/accounts/account-token-purge.job';
 import { hashToken } from '../src/accounts/account-tokens.service';
 import { AccountToken } from '../src/accounts/entities/account-token.entity';
 import { bearerFrom, loginBearer, registerUser, STRONG_PASSWORD, type TestUser } from './factories/users';
+import { type ApiError, bodyOf } from './helpers/api';
 import { mailedToken } from './helpers/outbox';
-import { freshPostgresSchema } from './helpers/postgres';
+import { describeOnBothDatabases } from './helpers/databases';
 import { rememberSecrets } from './helpers/secret-leaks';
-import { createTestApp, type TestApp } from './helpers/test-app';
+import type { TestApp } from './helpers/test-app';
 
 const NEW_PASSWORD = 'quartz-meadow-falcon-31';
 const INVALID = { statusCode: 400, error: 'Bad Request', message: expect.stringMatching(/invalid, has expired/) };
 
 /** Every way to misuse a mailed link, refused with the same 400, the reason only in the audit log. */
-describe.each([
-  ['SQLite', () => Promise.resolve({ env: {}, drop: () => Promise.resolve() })],
-  [
-    'PostgreSQL',
-    async () => {
-      const schema = await freshPostgresSchema();
-      return { env: { DATABASE_URL: schema.url }, drop: schema.drop };
-    },
-  ],
-])('mailed-link token attacks on %s', (_name, database) => {
+describeOnBothDatabases('mailed-link token attacks on %s', (database) => {
   let t: TestApp;
-  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const db = await database();
-    drop = db.drop;
-    t = await createTestApp({ env: db.env });
+    t = await database.start();
   });
-  afterAll(async () => {
-    await t?.close();
-    await drop?.();
-  });
+  afterAll(() => t?.close());
 
   rememberSecrets(NEW_PASSWORD);
   const requestReset = (user: TestUser) =>
@@ -135,7 +121,7 @@ describe.each([
     const token = await mailedToken(t, user.email, 'password_reset');
     const flipped = `${token.slice(0, -1)}${token.endsWith('A') ? 'B' : 'A'}`;
     for (const forged of [flipped, token.slice(1), `${token}x`, 'A'.repeat(43), '../../etc/passwd', '']) {
-      expect((await confirmReset(forged).expect(400)).body.statusCode).toBe(400);
+      expect(bodyOf<ApiError>(await confirmReset(forged).expect(400)).statusCode).toBe(400);
     }
     await confirmReset(token).expect(204);
   });

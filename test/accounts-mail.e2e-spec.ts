@@ -1,6 +1,7 @@
 import { AccountMailer } from '../src/accounts/account-mailer';
 import { AccountTokensService } from '../src/accounts/account-tokens.service';
 import { adminSession, loginBearer, STRONG_PASSWORD } from './factories/users';
+import { type AuditItem, bodyOf, messageOf, type Page } from './helpers/api';
 import { rememberSecrets } from './helpers/secret-leaks';
 import { linkToken, startSmtpReceiver, type SmtpReceiver } from './helpers/smtp-receiver';
 import { createTestApp, type TestApp } from './helpers/test-app';
@@ -39,7 +40,7 @@ describe('account flows over real SMTP', () => {
     expect(mail.html).toContain('https://warden.example.test/#/verify-email?token=');
 
     const refused = await login('ada@example.test').expect(403);
-    expect(refused.body.message).toMatch(/Confirm your email address first/);
+    expect(messageOf(refused)).toMatch(/Confirm your email address first/);
 
     const verify = token(mail.text, 'verify-email');
     await t.http().post('/api/auth/verify-email').send({ token: verify }).expect(200, { email: 'ada@example.test' });
@@ -102,7 +103,7 @@ describe('account flows over real SMTP', () => {
       .post('/api/auth/password-reset/confirm')
       .send({ token: 'x'.repeat(43), newPassword: 'password1234' })
       .expect(400);
-    expect(JSON.stringify(response.body.message)).toContain('newPassword');
+    expect(JSON.stringify(messageOf(response))).toContain('newPassword');
   });
 
   it('changes the email after the new address confirms, and the old address can undo it', async () => {
@@ -189,7 +190,7 @@ describe('account flows over real SMTP', () => {
       .set(owner.session.headers)
       .send({ currentPassword: STRONG_PASSWORD, newEmail: 'barbara@example.test' })
       .expect(202);
-    expect(response.body.message).toMatch(/Check the new address/);
+    expect(messageOf(response)).toMatch(/Check the new address/);
     const mail = await smtp.nextTo('barbara@example.test');
     expect(mail.subject).toBe('Someone tried to use your address');
     expect(mail.text).not.toMatch(/token=/);
@@ -234,7 +235,10 @@ describe('SMTP failures', () => {
     });
     const admin = await adminSession(t);
     const listed = await t.http().get('/api/admin/audit?type=mail_failed').set(admin.session.headers).expect(200);
-    expect(listed.body.items[0]).toMatchObject({ type: 'mail_failed', reason: 'retries_exhausted' });
+    expect(bodyOf<Page<AuditItem>>(listed).items[0]).toMatchObject({
+      type: 'mail_failed',
+      reason: 'retries_exhausted',
+    });
   });
 
   it('does not retry a permanent refusal (5xx)', async () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { UserFlag } from '../src/anomaly/entities/user-flag.entity';
+import { type AlertItem, type AuditItem, bodyOf, messageOf, type Page } from './helpers/api';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { adminSession, BearerSession, loginBearer, registerUser, TEST_USER_AGENT, TestUser } from './factories/users';
 
@@ -15,6 +16,9 @@ describe('admin API', () => {
   afterAll(() => t.close());
 
   const get = (path: string, session: BearerSession = admin) => t.http().get(path).set(session.headers);
+  /** An admin list page, read as the contract's shape. */
+  const audit = async (query: string) => bodyOf<Page<AuditItem>>(await get(`/api/admin/audit?${query}`).expect(200));
+  const alerts = async (query: string) => bodyOf<Page<AlertItem>>(await get(`/api/admin/alerts?${query}`).expect(200));
 
   describe('access', () => {
     it.each(['/api/admin/audit', '/api/admin/alerts'])('%s: 401 without a token, 403 for a user', async (path) => {
@@ -42,7 +46,7 @@ describe('admin API', () => {
         .delete(`/api/admin/users/${user.id}/flags`)
         .set((await loginBearer(t, user)).headers)
         .expect(403);
-      const [alert] = (await get(`/api/admin/alerts?userId=${user.id}`).expect(200)).body.items;
+      const [alert] = (await alerts(`userId=${user.id}`)).items;
       expect(alert.userFlag).not.toBeNull();
     });
   });
@@ -56,35 +60,30 @@ describe('admin API', () => {
 
   describe('GET /api/admin/audit', () => {
     it('answers the contract shape, newest first, without metadata', async () => {
-      const response = await get('/api/admin/audit?limit=5').expect(200);
-      expect(Object.keys(response.body).sort()).toEqual(['items', 'nextCursor']);
-      expect(response.body.items).toHaveLength(5);
-      for (const item of response.body.items) {
+      const page = await audit('limit=5');
+      expect(Object.keys(page).sort()).toEqual(['items', 'nextCursor']);
+      expect(page.items).toHaveLength(5);
+      for (const item of page.items) {
         expect(Object.keys(item).sort()).toEqual(
           ['count', 'createdAt', 'id', 'ip', 'reason', 'sessionId', 'success', 'type', 'userAgent', 'userId'].sort(),
         );
       }
-      const times = response.body.items.map((item: { createdAt: string }) => Date.parse(item.createdAt));
+      const times = page.items.map((item) => Date.parse(item.createdAt));
       expect([...times].sort((a, b) => b - a)).toEqual(times);
     });
 
     it('filters by type, user, ip and time range', async () => {
       const user = await registerUser(t);
       await t.http().post('/api/auth/login').send({ email: user.email, password: 'not-the-password-1' }).expect(401);
-      const failed = await get(`/api/admin/audit?type=login_failed&userId=${user.id}`).expect(200);
-      expect(failed.body.items).toEqual([
+      const failed = await audit(`type=login_failed&userId=${user.id}`);
+      expect(failed.items).toEqual([
         expect.objectContaining({ type: 'login_failed', userId: user.id, reason: 'bad_password', success: false }),
       ]);
-      const mine = await get(`/api/admin/audit?userId=${user.id}`).expect(200);
-      expect(mine.body.items.map((item: { type: string }) => item.type).sort()).toEqual([
-        'login_failed',
-        'mail_sent',
-        'register',
-      ]);
-      const byIp = await get('/api/admin/audit?ip=127.0.0.1&limit=200').expect(200);
-      expect(byIp.body.items.every((item: { ip: string }) => item.ip === '127.0.0.1')).toBe(true);
-      const otherIp = await get('/api/admin/audit?ip=10.9.9.9').expect(200);
-      expect(otherIp.body).toEqual({ items: [], nextCursor: null });
+      const mine = await audit(`userId=${user.id}`);
+      expect(mine.items.map((item) => item.type).sort()).toEqual(['login_failed', 'mail_sent', 'register']);
+      const byIp = await audit('ip=127.0.0.1&limit=200');
+      expect(byIp.items.every((item) => item.ip === '127.0.0.1')).toBe(true);
+      expect(await audit('ip=10.9.9.9')).toEqual({ items: [], nextCursor: null });
 
       t.clock.advance(60 * 60_000);
       // An hour later the admin's login is too old for admin actions (STEP_UP_MAX_AGE): signing in again.
@@ -92,27 +91,23 @@ describe('admin API', () => {
       const since = new Date(t.clock.now().getTime() + 1000).toISOString();
       t.clock.advance(2000);
       const later = await registerUser(t);
-      const recent = await get(`/api/admin/audit?since=${since}`).expect(200);
-      expect(new Set(recent.body.items.map((item: { userId: string }) => item.userId))).toEqual(new Set([later.id]));
-      const before = await get(`/api/admin/audit?until=${since}&userId=${later.id}`).expect(200);
-      expect(before.body.items).toEqual([]);
+      const recent = await audit(`since=${since}`);
+      expect(new Set(recent.items.map((item) => item.userId))).toEqual(new Set([later.id]));
+      expect((await audit(`until=${since}&userId=${later.id}`)).items).toEqual([]);
     });
 
     it('walks every event exactly once with the cursor', async () => {
       for (let i = 0; i < 7; i++) await registerUser(t);
-      const all = await get('/api/admin/audit?limit=200').expect(200);
-      const expected = all.body.items.map((item: { id: string }) => item.id);
+      const expected = (await audit('limit=200')).items.map((item) => item.id);
       expect(expected.length).toBeGreaterThan(10);
       const walked: string[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const page: { body: { items: { id: string }[]; nextCursor: string | null } } = await get(
-          `/api/admin/audit?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
-        ).expect(200);
-        expect(page.body.items.length).toBeLessThanOrEqual(3);
-        walked.push(...page.body.items.map((item) => item.id));
-        cursor = page.body.nextCursor;
+        const page = await audit(`limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(page.items.length).toBeLessThanOrEqual(3);
+        walked.push(...page.items.map((item) => item.id));
+        cursor = page.nextCursor;
         pages++;
       } while (cursor && pages < 100);
       expect(walked).toEqual(expected);
@@ -145,19 +140,19 @@ describe('admin API', () => {
       const user = await registerUser(t);
       await reuseRefreshToken(await loginBearer(t, user));
       await loginBearer(t, user, 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
-      const all = await get(`/api/admin/alerts?userId=${user.id}`).expect(200);
+      const all = await alerts(`userId=${user.id}`);
       // Both alerts share the clock's instant, so their order is the ids'.
-      expect(all.body.items).toHaveLength(2);
-      expect(all.body.items).toEqual(
+      expect(all.items).toHaveLength(2);
+      expect(all.items).toEqual(
         expect.arrayContaining([
           expect.objectContaining({ rule: 'new_device_login', severity: 'low', userEmail: user.email }),
           expect.objectContaining({ rule: 'refresh_token_reuse', severity: 'high', userEmail: user.email }),
         ]),
       );
-      const reuse = await get(`/api/admin/alerts?userId=${user.id}&rule=refresh_token_reuse`).expect(200);
-      expect(reuse.body.items.map((item: { rule: string }) => item.rule)).toEqual(['refresh_token_reuse']);
+      const reuse = await alerts(`userId=${user.id}&rule=refresh_token_reuse`);
+      expect(reuse.items.map((item) => item.rule)).toEqual(['refresh_token_reuse']);
       const response = await get('/api/admin/alerts?rule=login').expect(400);
-      expect(response.body.message).toEqual([expect.stringMatching(/^rule must be one of refresh_token_reuse, /)]);
+      expect(messageOf(response)).toEqual([expect.stringMatching(/^rule must be one of refresh_token_reuse, /)]);
     });
 
     it('lists alerts with their metadata', async () => {
@@ -167,9 +162,9 @@ describe('admin API', () => {
       await t.http().post('/api/auth/refresh').set('User-Agent', session.userAgent).send(body).expect(200);
       await t.http().post('/api/auth/refresh').send(body).expect(401);
       await t.auditEvents();
-      const response = await get(`/api/admin/alerts?userId=${user.id}`).expect(200);
-      expect(response.body.nextCursor).toBeNull();
-      expect(response.body.items).toEqual([
+      const page = await alerts(`userId=${user.id}`);
+      expect(page.nextCursor).toBeNull();
+      expect(page.items).toEqual([
         expect.objectContaining({
           type: 'alert_raised',
           reason: 'refresh_token_reuse',
@@ -215,8 +210,7 @@ describe('admin API', () => {
       const body = { transport: 'bearer', refreshToken: session.refreshToken };
       await t.http().post('/api/auth/refresh').set('User-Agent', session.userAgent).send(body).expect(200);
       await t.http().post('/api/auth/refresh').send(body).expect(401);
-      const response = await get(`/api/admin/alerts?userId=${user.id}`).expect(200);
-      const [alert] = response.body.items;
+      const [alert] = (await alerts(`userId=${user.id}`)).items;
       expect(alert).toMatchObject({
         reason: 'refresh_token_reuse',
         userFlag: { reason: 'refresh_token_reuse', alertId: alert.metadata.alertId, flaggedAt: expect.any(String) },
@@ -229,15 +223,15 @@ describe('admin API', () => {
       const other = await registerUser(t);
       await loginBearer(t, other);
       await loginBearer(t, other, 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
-      const unflagged = await get(`/api/admin/alerts?userId=${other.id}`).expect(200);
-      expect(unflagged.body.items[0]).toMatchObject({ reason: 'new_device_login', userFlag: null });
+      const unflagged = await alerts(`userId=${other.id}`);
+      expect(unflagged.items[0]).toMatchObject({ reason: 'new_device_login', userFlag: null });
     });
 
     it("shows a flag only beside the alert that raised it, not beside the same user's other alerts", async () => {
       const user = await registerUser(t);
       await reuseRefreshToken(await loginBearer(t, user));
       await loginBearer(t, user, 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0');
-      const { items } = (await get(`/api/admin/alerts?userId=${user.id}`).expect(200)).body;
+      const { items } = await alerts(`userId=${user.id}`);
       expect(items).toHaveLength(2);
       expect(items).toEqual(
         expect.arrayContaining([
@@ -254,7 +248,7 @@ describe('admin API', () => {
       const user = await registerUser(t);
       await reuseRefreshToken(await loginBearer(t, user));
       await t.http().delete(`/api/admin/users/${user.id}/flags`).set(admin.headers).expect(204);
-      const [alert] = (await get(`/api/admin/alerts?userId=${user.id}`).expect(200)).body.items;
+      const [alert] = (await alerts(`userId=${user.id}`)).items;
       expect(alert).toMatchObject({ rule: 'refresh_token_reuse', userFlag: null });
       expect(await t.dataSource.getRepository(UserFlag).countBy({ userId: user.id })).toBe(0);
       const [event] = await t.auditEvents({ type: 'user_flag_cleared', userId: user.id });

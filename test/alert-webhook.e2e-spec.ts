@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { AlertPayload } from '../src/alerts/alert';
 import { WebhookSink } from '../src/alerts/webhook.sink';
 import { startWebhookReceiver } from './helpers/webhook-receiver';
 import { createTestApp, TestApp } from './helpers/test-app';
@@ -46,7 +47,7 @@ describe('alert webhook', () => {
       // A replay under a fresh delivery id (to get past a receiver's dedupe) fails the signature.
       const replayed = { ...hook.headers, 'x-warden-delivery': '00000000-0000-4000-8000-000000000001' };
       expect(signatureValid(replayed, hook.body)).toBe(false);
-      const payload = JSON.parse(hook.body);
+      const payload = JSON.parse(hook.body) as AlertPayload;
       expect(payload).toEqual({
         id: hook.headers['x-warden-delivery'],
         rule: 'refresh_token_reuse',
@@ -121,7 +122,7 @@ describe('alert webhook', () => {
       await receiver.deliveries(1);
       // The login has its answer, yet the webhook's first attempt has not completed.
       expect(receiver.received[0].response.writableEnded).toBe(false);
-      expect(JSON.parse(receiver.received[0].body).rule).toBe('new_device_login');
+      expect((JSON.parse(receiver.received[0].body) as AlertPayload).rule).toBe('new_device_login');
     } finally {
       await t.close();
       await receiver.close();

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { bodyOf } from './helpers/api';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 const CONTRACT_FILE = 'docs/API.md';
@@ -27,10 +29,8 @@ function documentedRoutes(markdown: string): Route[] {
   });
 }
 
-type Operation = { security?: unknown[] };
-
 /** Every operation of the generated document; public when it overrides the global requirement with `[]`. */
-function servedRoutes(document: { paths: Record<string, Partial<Record<string, Operation>>> }): Route[] {
+function servedRoutes(document: OpenAPIObject): Route[] {
   return Object.entries(document.paths).flatMap(([path, item]) =>
     METHODS.flatMap((method) => {
       const operation = item[method];
@@ -48,7 +48,7 @@ describe(`the HTTP contract (${CONTRACT_FILE}) and the generated OpenAPI documen
   beforeAll(async () => {
     t = await createTestApp();
     documented = documentedRoutes(readFileSync(join(__dirname, '..', CONTRACT_FILE), 'utf8'));
-    served = servedRoutes((await t.http().get('/api/openapi.json').expect(200)).body);
+    served = servedRoutes(bodyOf<OpenAPIObject>(await t.http().get('/api/openapi.json').expect(200)));
   });
   afterAll(() => t.close());
 

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AuditService } from '../src/audit/audit.service';
 import { AuditRetentionJob } from '../src/audit/audit-retention.job';
+import { type BearerGrant, bodyOf, type SessionRow } from './helpers/api';
 import { createTestApp, TestApp } from './helpers/test-app';
 import {
   bearerFrom,
@@ -30,10 +31,13 @@ describe('audit events', () => {
       .set('User-Agent', TEST_USER_AGENT)
       .send({ transport: 'bearer', refreshToken: session.refreshToken })
       .expect(200);
-    const headers = { Authorization: `Bearer ${refreshed.body.accessToken}`, 'User-Agent': TEST_USER_AGENT };
+    const headers = {
+      Authorization: `Bearer ${bodyOf<BearerGrant>(refreshed).accessToken}`,
+      'User-Agent': TEST_USER_AGENT,
+    };
     const other = await loginBearer(t, user);
     const sessions = await t.http().get('/api/auth/sessions').set(headers).expect(200);
-    const otherId = (sessions.body as { id: string; current: boolean }[]).find((s) => !s.current)!.id;
+    const otherId = bodyOf<SessionRow[]>(sessions).find((s) => !s.current)!.id;
     await t.http().delete(`/api/auth/sessions/${otherId}`).set(headers).expect(204);
     await t
       .http()

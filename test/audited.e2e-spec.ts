@@ -3,6 +3,7 @@ import { User } from '../src/users/entities/user.entity';
 import { randomUUID } from 'node:crypto';
 import { loginBearer, loginCookie, registerUser, STRONG_PASSWORD, TEST_USER_AGENT } from './factories/users';
 import { decodeJwt } from 'jose';
+import { bodyOf } from './helpers/api';
 import { CLIENT_ID, startOpenIdProvider } from './helpers/oidc-provider';
 import { ProbeModule } from './helpers/probe.module';
 import { createTestApp, TestApp } from './helpers/test-app';
@@ -32,7 +33,7 @@ describe('@Audited routes', () => {
         status: 201,
         transport: 'bearer',
         requestId: response.headers['x-request-id'],
-        targetId: response.body.id,
+        targetId: bodyOf<{ id: string }>(response).id,
         durationMs: expect.any(Number),
       },
     });

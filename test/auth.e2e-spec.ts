@@ -1,7 +1,9 @@
 import { PasswordService } from '../src/auth/password.service';
 import { User } from '../src/users/entities/user.entity';
+import { type ApiError, bodyOf, type CookieGrant, type Health, type Jwks, type Me } from './helpers/api';
 import { setCookies } from './helpers/cookies';
 import { FakeClock } from './helpers/fake-clock';
+import { decodeJwt } from './helpers/jwt';
 import { rawRequest } from './helpers/raw-request';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { loginBearer, loginCookie, registerUser, STRONG_PASSWORD, TEST_USER_AGENT } from './factories/users';
@@ -51,10 +53,10 @@ describe('registration, login and the profile', () => {
       ['a non-string password', { email: 'c@example.test', password: 123456789012345 }, 'password'],
       ['a smuggled roles field', { email: 'c@example.test', password: STRONG_PASSWORD, roles: ['admin'] }, 'roles'],
     ])('answers 400 for %s', async (_case, body, field) => {
-      const response = await t.http().post('/api/auth/register').send(body).expect(400);
-      expect(response.body.statusCode).toBe(400);
-      expect(response.body.error).toBe('Bad Request');
-      expect(JSON.stringify(response.body.message)).toContain(field);
+      const error = bodyOf<ApiError>(await t.http().post('/api/auth/register').send(body).expect(400));
+      expect(error.statusCode).toBe(400);
+      expect(error.error).toBe('Bad Request');
+      expect(JSON.stringify(error.message)).toContain(field);
     });
 
     it('never grants a smuggled role', async () => {
@@ -66,7 +68,7 @@ describe('registration, login and the profile', () => {
       const user = await registerUser(t, { email: 'mallory@example.test' });
       const session = await loginBearer(t, user);
       const me = await t.http().get('/api/users/me').set(session.headers).expect(200);
-      expect(me.body.roles).toEqual(['user']);
+      expect(bodyOf<Me>(me).roles).toEqual(['user']);
     });
 
     it('answers malformed JSON and oversized bodies with 4xx, not 5xx', async () => {
@@ -126,7 +128,7 @@ describe('registration, login and the profile', () => {
       expect(cookies['__Host-fgp'].attributes.path).toBe('/');
       expect(cookies['__Secure-refresh'].attributes.path).toBe('/api/auth');
       expect(Number(cookies['__Secure-refresh'].attributes['max-age'])).toBeGreaterThan(6 * 86400);
-      const expiresAt = Date.parse(response.body.accessTokenExpiresAt as string);
+      const expiresAt = Date.parse(bodyOf<CookieGrant>(response).accessTokenExpiresAt);
       expect(expiresAt - t.clock.now().getTime()).toBeGreaterThan(890_000);
     });
 
@@ -169,12 +171,9 @@ describe('registration, login and the profile', () => {
     it('issues an access token with exactly the contract header and claims', async () => {
       const user = await registerUser(t);
       const { accessToken } = await loginBearer(t, user);
-      const [header, payload] = accessToken
-        .split('.')
-        .slice(0, 2)
-        .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
-      const jwks = await t.http().get('/.well-known/jwks.json').expect(200);
-      expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: jwks.body.keys[0].kid });
+      const { header, payload } = decodeJwt(accessToken);
+      const jwks = bodyOf<Jwks>(await t.http().get('/.well-known/jwks.json').expect(200));
+      expect(header).toEqual({ alg: 'ES256', typ: 'at+jwt', kid: jwks.keys[0].kid });
       expect(Object.keys(payload).sort()).toEqual([
         'acr',
         'amr',
@@ -194,7 +193,7 @@ describe('registration, login and the profile', () => {
       // RFC 8176: a password alone is one factor (NIST SP 800-63B AAL1).
       expect(payload).toMatchObject({ amr: ['pwd'], acr: 'http://idmanagement.gov/ns/assurance/aal/1' });
       expect(payload.auth_time).toBe(payload.iat);
-      expect(payload.exp - payload.iat).toBe(900);
+      expect((payload.exp as number) - (payload.iat as number)).toBe(900);
       expect(JSON.stringify(payload)).not.toContain(user.email);
     });
 
@@ -266,7 +265,7 @@ describe('registration, login and the profile', () => {
       const user = await registerUser(t);
       const session = await loginCookie(t, user);
       const response = await t.http().get('/api/users/me').set(session.headers).expect(200);
-      expect(response.body.email).toBe(user.email);
+      expect(bodyOf<Me>(response).email).toBe(user.email);
     });
 
     it('answers 401 without a token, with the shared error shape', async () => {
@@ -282,14 +281,15 @@ describe('registration, login and the profile', () => {
   describe('platform', () => {
     it('reports health', async () => {
       const response = await t.http().get('/api/health').expect(200);
-      expect(response.body.status).toBe('ok');
+      expect(bodyOf<Health>(response).status).toBe('ok');
     });
 
     it('publishes only public key members in the JWKS', async () => {
       const response = await t.http().get('/.well-known/jwks.json').expect(200);
       expect(response.headers['cache-control']).toMatch(/^public, max-age=\d+$/);
-      expect(response.body.keys.length).toBeGreaterThan(0);
-      for (const key of response.body.keys) {
+      const { keys } = bodyOf<Jwks>(response);
+      expect(keys.length).toBeGreaterThan(0);
+      for (const key of keys) {
         expect(key).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig', kid: expect.any(String) });
         expect(key.d).toBeUndefined();
       }

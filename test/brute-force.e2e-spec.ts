@@ -1,3 +1,4 @@
+import { type BearerGrant, bodyOf } from './helpers/api';
 import { rawRequest } from './helpers/raw-request';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { loginBearer, registerUser, TEST_USER_AGENT, TestUser } from './factories/users';
@@ -43,7 +44,7 @@ describe('brute-force protection', () => {
         error: 'Too Many Requests',
         message: 'Too many failed attempts; try again later',
       });
-      expect(locked.body.accessToken).toBeUndefined();
+      expect(bodyOf<Partial<BearerGrant>>(locked).accessToken).toBeUndefined();
       const [started] = await t.auditEvents({ type: 'lockout_started', userId: user.id });
       expect(started).toMatchObject({ reason: 'account_ip', ip: '127.0.0.1', success: false });
       expect(started.metadata).toMatchObject({ scope: 'account_ip', seconds: 60, level: 1, failures: 10 });
@@ -77,7 +78,7 @@ describe('brute-force protection', () => {
       expect((await login(t, user.email, user.password, '127.0.0.1')).status).toBe(429);
       const elsewhere = await login(t, user.email, user.password, '127.0.0.2');
       expect(elsewhere.status).toBe(200);
-      expect(elsewhere.body.accessToken).toEqual(expect.any(String));
+      expect(bodyOf<BearerGrant>(elsewhere).accessToken).toEqual(expect.any(String));
     });
 
     it('unlocks after the lockout, records lockout_ended, and doubles the next lockout', async () => {

@@ -1,36 +1,21 @@
 import { SessionStartService } from '../src/sessions/session-start.service';
 import { refreshBearer } from './factories/sessions';
 import { bearerFrom, loginBearer, registerUser } from './factories/users';
-import { freshPostgresSchema } from './helpers/postgres';
-import { createTestApp, TestApp } from './helpers/test-app';
+import { describeOnBothDatabases } from './helpers/databases';
+import type { TestApp } from './helpers/test-app';
 
 /**
  * A login that has checked the old password but not yet started its session, while the owner changes the
  * password (or ends every session). The login is held at exactly that point, so the race is not left to
  * timing: once released, it must not produce a working session.
  */
-describe.each([
-  ['SQLite', () => Promise.resolve({ env: {}, drop: () => Promise.resolve() })],
-  [
-    'PostgreSQL',
-    async () => {
-      const schema = await freshPostgresSchema();
-      return { env: { DATABASE_URL: schema.url }, drop: schema.drop };
-    },
-  ],
-])('credential changes racing a login, on %s', (_database, database) => {
+describeOnBothDatabases('credential changes racing a login, on %s', (database) => {
   let t: TestApp;
-  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const setup = await database();
-    drop = setup.drop;
-    t = await createTestApp({ env: setup.env });
+    t = await database.start();
   });
-  afterAll(async () => {
-    await t?.close();
-    await drop?.();
-  });
+  afterAll(() => t?.close());
 
   /** Holds the next session start until `release()`, and says when a login has reached it. */
   function holdNextSessionStart() {

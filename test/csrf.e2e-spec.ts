@@ -1,3 +1,4 @@
+import { bodyOf } from './helpers/api';
 import { cookieHeader } from './helpers/cookies';
 import { refreshCookie } from './factories/sessions';
 import { CookieSession, loginBearer, loginCookie, registerUser } from './factories/users';
@@ -130,8 +131,9 @@ describe('CSRF defense', () => {
         .set('Cookie', cookieHeader({ '__Secure-refresh': session.refresh, '__Host-fgp': session.fingerprint }));
     const response = await csrf().expect(200);
     expect(response.body).toEqual({ csrfToken: expect.any(String) });
-    expect(response.body.csrfToken).not.toBe(session.csrfToken);
-    await logoutAll(session, { 'X-CSRF-Token': response.body.csrfToken as string }).expect(204);
+    const { csrfToken } = bodyOf<{ csrfToken: string }>(response);
+    expect(csrfToken).not.toBe(session.csrfToken);
+    await logoutAll(session, { 'X-CSRF-Token': csrfToken }).expect(204);
     await t.http().get('/api/auth/csrf').expect(401);
     await csrf().expect(401);
   });

@@ -8,6 +8,7 @@ import {
   TEST_USER_AGENT,
   TestUser,
 } from './factories/users';
+import { bodyOf } from './helpers/api';
 import { cookieHeader, setCookies } from './helpers/cookies';
 import {
   credentialMatchesSetCookie,
@@ -15,10 +16,11 @@ import {
   parseChallengeHeader,
   parseRegistrationHeader,
   RegistrationOffer,
+  type SessionConfiguration,
   setCookieLines,
 } from './helpers/dbsc-browser';
-import { freshPostgresSchema } from './helpers/postgres';
-import { createTestApp, TestApp } from './helpers/test-app';
+import { describeOnBothDatabases } from './helpers/databases';
+import type { TestApp } from './helpers/test-app';
 import { Session } from '../src/sessions/entities/session.entity';
 
 const DBSC_TTL_SECONDS = 600;
@@ -33,29 +35,18 @@ const SAFARI_MAC =
  * each test holds the victim's cookies (access, fingerprint, refresh, even an old bound cookie) but not
  * the private key, which a real browser keeps in the TPM.
  */
-describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s', (database) => {
+describeOnBothDatabases('Device Bound Session Credentials on %s', (database) => {
   let t: TestApp;
   let user: TestUser;
   let session: CookieSession;
   let offer: RegistrationOffer;
   let browser: DbscBrowser;
 
-  let drop: (() => Promise<void>) | undefined;
-
   beforeAll(async () => {
-    const env: Record<string, string> = { DBSC_COOKIE_TTL: `${DBSC_TTL_SECONDS}s`, LAB_ENABLED: 'true' };
     // PostgreSQL: the challenge races run on separate connections, really in parallel.
-    if (database === 'PostgreSQL') {
-      const schema = await freshPostgresSchema();
-      drop = schema.drop;
-      env.DATABASE_URL = schema.url;
-    }
-    t = await createTestApp({ env });
+    t = await database.start({ env: { DBSC_COOKIE_TTL: `${DBSC_TTL_SECONDS}s`, LAB_ENABLED: 'true' } });
   });
-  afterAll(async () => {
-    await t?.close();
-    await drop?.();
-  });
+  afterAll(() => t?.close());
 
   /** What the browser sends to every path: its cookies, the bound one once it has it. */
   const jar = () =>
@@ -129,7 +120,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
   it('registration binds the key and answers the session configuration, its credential equal to its Set-Cookie', async () => {
     const response = await browser.register(offer);
     expect(response.status).toBe(200);
-    const { body } = response;
+    const body = bodyOf<SessionConfiguration>(response);
     expect(body).toEqual({
       session_identifier: expect.any(String),
       refresh_url: '/api/dbsc/refresh',
@@ -157,7 +148,9 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
       .sign(privateKey);
     const response = await browser.register(offer, proof);
     expect(response.status).toBe(200);
-    const row = await t.dataSource.getRepository(Session).findOneByOrFail({ id: response.body.session_identifier });
+    const row = await t.dataSource
+      .getRepository(Session)
+      .findOneByOrFail({ id: bodyOf<SessionConfiguration>(response).session_identifier });
     expect(row.dbscAlg).toBe('RS256');
     const first = await browser.askForChallenge().expect(403);
     const { challenge } = parseChallengeHeader(first.headers['secure-session-challenge']);
@@ -175,7 +168,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
 
   it('the test browser refuses a configuration whose credential attributes differ from its Set-Cookie', async () => {
     const response = await browser.register(offer);
-    const altered = structuredClone(response.body);
+    const altered = structuredClone(bodyOf<SessionConfiguration>(response));
     altered.credentials[0].attributes = altered.credentials[0].attributes.replace('SameSite=Strict', 'SameSite=Lax');
     expect(credentialMatchesSetCookie(altered, setCookieLines(response))).toBe(false);
   });
@@ -229,8 +222,9 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
     const before = browser.boundCookie;
     t.clock.advance(1000);
     const second = await browser.sendProof(await browser.refreshProof(challenge.challenge)).expect(200);
-    expect(credentialMatchesSetCookie(second.body, setCookieLines(second))).toBe(true);
-    expect(second.body.session_identifier).toBe(sessionId);
+    const configuration = bodyOf<SessionConfiguration>(second);
+    expect(credentialMatchesSetCookie(configuration, setCookieLines(second))).toBe(true);
+    expect(configuration.session_identifier).toBe(sessionId);
     const line = setCookieLines(second).find((l) => l.startsWith('__Host-dbsc='))!;
     expect(line).not.toContain(before);
   });
@@ -354,7 +348,7 @@ describe.each(['SQLite', 'PostgreSQL'])('Device Bound Session Credentials on %s'
     const lab = () => t.http().get('/api/auth/lab/dbsc').set('User-Agent', session.userAgent).set('Cookie', jar());
     expect((await lab().expect(200)).body).toEqual({ enabled: true, registered: false });
     await registered();
-    const { body } = await lab().expect(200);
+    const body: unknown = (await lab().expect(200)).body;
     expect(body).toEqual({
       enabled: true,
       registered: true,

@@ -1,6 +1,7 @@
 import { AccountMailer } from '../src/accounts/account-mailer';
 import { DEV_OUTBOX_META } from '../src/client/dev-outbox-page';
 import { STRONG_PASSWORD } from './factories/users';
+import { bodyOf, type OutboxMail } from './helpers/api';
 import { startSmtpReceiver } from './helpers/smtp-receiver';
 import { createTestApp } from './helpers/test-app';
 
@@ -16,14 +17,11 @@ describe('GET /api/dev/outbox', () => {
         .expect(202);
       await t.http().post('/api/auth/password-reset').send({ email: 'ada@example.test' }).expect(202);
       await t.app.get(AccountMailer).idle();
-      const items = (await t.http().get('/api/dev/outbox').expect(200)).body.items as {
-        template: string;
-        link: string | null;
-      }[];
+      const { items } = bodyOf<{ items: OutboxMail[] }>(await t.http().get('/api/dev/outbox').expect(200));
       expect(items.map((mail) => mail.template)).toEqual(['password_reset', 'verify_email']);
       expect(items[0].link).toMatch(/\/#\/reset-password\?token=[\w-]{43}$/);
       const other = await t.http().get('/api/dev/outbox?to=nobody@example.test').expect(200);
-      expect(other.body.items).toEqual([]);
+      expect(bodyOf<{ items: OutboxMail[] }>(other).items).toEqual([]);
     } finally {
       await t.close();
     }

@@ -2,6 +2,7 @@ import { generateKeyPair as generateJoseKeyPair, exportJWK, decodeJwt } from 'jo
 import { createHmac } from 'node:crypto';
 import type { Response } from 'supertest';
 import { registerUser, TEST_USER_AGENT, type TestUser, loginBearer } from './factories/users';
+import { bodyOf, messageOf, type ResourceToken } from './helpers/api';
 import { craftedProof, dpopClient, type DpopClient, dpopGet, dpopSessionFrom, loginDpop } from './helpers/dpop';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -285,7 +286,7 @@ describe('DPoP-bound tokens', () => {
         .set('DPoP', proof)
         .send({ email: user.email, password: user.password, transport: 'bearer' })
         .expect(400);
-      expect(response.body.message).toMatch(/^invalid_dpop_proof/);
+      expect(messageOf(response)).toMatch(/^invalid_dpop_proof/);
       const [rejected] = await t.auditEvents({ type: 'dpop_proof_rejected' });
       expect(rejected).toMatchObject({ reason: 'dpop_htu_mismatch' });
     });
@@ -297,7 +298,7 @@ describe('DPoP-bound tokens', () => {
         .set('DPoP', await client.proof('POST', `${t.baseUrl}/api/auth/login`))
         .send({ email: user.email, password: user.password, transport: 'cookie' })
         .expect(400);
-      expect(response.body.message).toMatch(/bearer/);
+      expect(messageOf(response)).toMatch(/bearer/);
     });
   });
 
@@ -337,8 +338,9 @@ describe('DPoP and tokens for other resource servers', () => {
       .set('DPoP', await client.proof('POST', `${t.baseUrl}${path}`, session.accessToken))
       .send({ resource: 'https://reports.example.test' })
       .expect(200);
-    expect(response.body.tokenType).toBe('DPoP');
-    expect(decodeJwt(response.body.accessToken as string)).toMatchObject({
+    const token = bodyOf<ResourceToken>(response);
+    expect(token.tokenType).toBe('DPoP');
+    expect(decodeJwt(token.accessToken)).toMatchObject({
       aud: 'https://reports.example.test',
       cnf: { jkt: client.jkt },
     });
@@ -400,7 +402,7 @@ describe('DPoP server nonces (DPOP_NONCE=true)', () => {
       .set('DPoP', await client.proof('POST', `${t.baseUrl}/api/auth/login`))
       .send({ email: user.email, password: user.password, transport: 'bearer' })
       .expect(400);
-    expect(first.body.message).toMatch(/^use_dpop_nonce/);
+    expect(messageOf(first)).toMatch(/^use_dpop_nonce/);
     const nonce = first.headers['dpop-nonce'];
     expect(nonce).toEqual(expect.any(String));
     const session = await loginDpop(t, user, client, nonce);

@@ -2,6 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader, SignJWT } from 'jose';
 import { respelled } from './factories/tokens';
 import { loginBearer, registerUser } from './factories/users';
+import { bodyOf, type Principal } from './helpers/api';
 import { cookieHeader } from './helpers/cookies';
 import { CLIENT_ID, startOpenIdProvider, TestOpenIdProvider } from './helpers/oidc-provider';
 import { dpopClient, type DpopClient } from './helpers/dpop';
@@ -51,7 +52,7 @@ describe('external issuers in the global guard', () => {
       expiresAt: new Date((decodeJwt(token).exp as number) * 1000).toISOString(),
     });
     // A principal without mapped roles gets none.
-    expect((await principal(await op.accessToken()).expect(200)).body.roles).toEqual([]);
+    expect(bodyOf<Principal>(await principal(await op.accessToken()).expect(200)).roles).toEqual([]);
   });
 
   it('keeps external principals off routes that act on Warden accounts and sessions', async () => {

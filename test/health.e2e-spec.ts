@@ -1,3 +1,4 @@
+import { bodyOf, type Health } from './helpers/api';
 import { createTestApp } from './helpers/test-app';
 
 describe('GET /api/health', () => {
@@ -5,7 +6,10 @@ describe('GET /api/health', () => {
     const t = await createTestApp();
     try {
       const healthy = await t.http().get('/api/health').expect(200);
-      expect(healthy.body.details).toMatchObject({ database: { status: 'up' }, 'signing-key': { status: 'up' } });
+      expect(bodyOf<Health>(healthy).details).toMatchObject({
+        database: { status: 'up' },
+        'signing-key': { status: 'up' },
+      });
       await t.dataSource.destroy();
       const down = await t.http().get('/api/health').expect(503);
       expect(down.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'Unhealthy: database' });

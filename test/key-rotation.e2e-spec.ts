@@ -12,6 +12,7 @@ import { KeyRotationService, RotationResult } from '../src/keys/key-rotation.ser
 import { KeyStore } from '../src/keys/key-store.service';
 import { loginBearer, registerUser, TestUser } from './factories/users';
 import { FakeClock } from './helpers/fake-clock';
+import { bodyOf, type Health, type Jwks } from './helpers/api';
 import { decodeJwt, forgeJwt, kidOf } from './helpers/jwt';
 import { freshPostgresSchema } from './helpers/postgres';
 import { createTestApp, TestApp } from './helpers/test-app';
@@ -20,7 +21,9 @@ const MINUTE = 60 * 1000;
 
 async function jwksKids(t: TestApp): Promise<string[]> {
   const response = await t.http().get('/.well-known/jwks.json').expect(200);
-  return (response.body as { keys: { kid: string }[] }).keys.map((key) => key.kid).sort();
+  return bodyOf<Jwks>(response)
+    .keys.map((key) => key.kid)
+    .sort();
 }
 
 async function states(t: TestApp): Promise<Record<string, string>> {
@@ -212,7 +215,7 @@ describe('signing-key rotation', () => {
           .set({ ...session.headers, Authorization: `Bearer ${rsaToken}` })
           .expect(200);
         const jwks = await ec.http().get('/.well-known/jwks.json').expect(200);
-        const algs = (jwks.body as { keys: { alg: string; kty: string }[] }).keys.map((k) => `${k.alg}/${k.kty}`);
+        const algs = bodyOf<Jwks>(jwks).keys.map((k) => `${k.alg}/${k.kty}`);
         expect(algs.sort()).toEqual(['ES256/EC', 'RS256/RSA']);
       } finally {
         await ec.close();
@@ -324,7 +327,7 @@ describe('signing-key rotation', () => {
       const health = await stale.http().get('/api/health').expect(503);
       expect(health.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'Unhealthy: signing-key' });
       const healthy = await current.http().get('/api/health').expect(200);
-      expect(healthy.body.details).toMatchObject({ 'signing-key': { status: 'up' } });
+      expect(bodyOf<Health>(healthy).details).toMatchObject({ 'signing-key': { status: 'up' } });
 
       const after = await loginBearer(current, user);
       expect(kidOf(after.accessToken)).toBe(active.kid);
@@ -421,12 +424,13 @@ describe('signing-key rotation', () => {
           const readThenLetARotate =
             <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
             async (...args: A): Promise<R> => {
-              const rows = await read.apply(repository, args);
+              const rows = await read(...args);
               aResult ??= rotations[0].rotateIfDue();
               await aResult;
               return rows;
             };
-          const { findBy, findOneBy } = repository;
+          const findBy = repository.findBy.bind(repository);
+          const findOneBy = repository.findOneBy.bind(repository);
           const spies = [
             jest.spyOn(repository, 'findBy').mockImplementation(readThenLetARotate(findBy)),
             jest.spyOn(repository, 'findOneBy').mockImplementation(readThenLetARotate(findOneBy)),

@@ -1,4 +1,5 @@
 import { loginBearer, loginCookie, registerUser } from './factories/users';
+import { bodyOf, type LabReplay, type LabSteps } from './helpers/api';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 describe('security lab endpoints', () => {
@@ -37,7 +38,7 @@ describe('security lab endpoints', () => {
   it('refresh reuse kills the session, and the browser is logged out', async () => {
     const session = await loginCookie(t, await registerUser(t));
     const response = await t.http().post('/api/auth/lab/refresh-reuse').set(session.headers).send({}).expect(200);
-    const statuses = (response.body.steps as { response: { status: number } }[]).map((step) => step.response.status);
+    const statuses = bodyOf<LabSteps>(response).steps.map((step) => step.response.status);
     expect(statuses).toEqual([200, 401, 401]);
     expect(JSON.stringify(response.body)).not.toContain(session.refresh);
     await t.http().get('/api/users/me').set(session.headers).expect(401);
@@ -53,7 +54,7 @@ describe('security lab endpoints', () => {
       .set(session.headers)
       .send({ password: user.password })
       .expect(200);
-    const steps = response.body.steps as { label: string; response: { status: number; body: unknown } }[];
+    const { steps } = bodyOf<LabSteps>(response);
     expect(steps.map((step) => step.response.status)).toEqual([200, 200, 401, 401, 401]);
     expect(steps[0].response.body).toMatchObject({ tokenType: 'DPoP' });
     expect(JSON.stringify(response.body)).not.toMatch(/eyJ[\w-]+\.eyJ[\w-]+\.[\w-]{20,}/);
@@ -72,7 +73,7 @@ describe('security lab endpoints', () => {
       .set(session.headers)
       .send({ password: 'not-the-password' })
       .expect(200);
-    expect(response.body.steps.map((step: { response: { status: number } }) => step.response.status)).toEqual([401]);
+    expect(bodyOf<LabSteps>(response).steps.map((step) => step.response.status)).toEqual([401]);
     await t.http().post('/api/auth/lab/dpop').set(session.headers).send({}).expect(400);
   });
 
@@ -94,7 +95,7 @@ describe('security lab endpoints', () => {
   it('bearer callers cannot use the cookie-based lab', async () => {
     const session = await loginBearer(t, await registerUser(t));
     const response = await t.http().post('/api/auth/lab/replay').set(session.headers).send({ attack: 'alg-none' });
-    expect(response.body.response.status).toBe(401);
+    expect(bodyOf<LabReplay>(response).response.status).toBe(401);
   });
 });
 

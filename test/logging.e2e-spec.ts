@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
+import { type BearerGrant, bodyOf, type CookieGrant } from './helpers/api';
 import { setCookies } from './helpers/cookies';
 import { capturedLogs } from './helpers/secret-leaks';
 import { UsersService } from '../src/users/users.service';
@@ -34,7 +35,7 @@ describe('structured logs', () => {
       .send({ email: user.email, password: user.password })
       .expect(200);
     const cookies = setCookies(cookieLogin);
-    const csrfToken = cookieLogin.body.csrfToken as string;
+    const { csrfToken } = bodyOf<CookieGrant>(cookieLogin);
     const cookie = Object.values(cookies)
       .map((c) => `${c.name}=${encodeURIComponent(c.value)}`)
       .join('; ');
@@ -47,23 +48,25 @@ describe('structured logs', () => {
     const browser = { Cookie: cookie, 'X-CSRF-Token': csrfToken, 'User-Agent': TEST_USER_AGENT };
     await t.http().get('/api/users/me').set(browser).expect(200);
     const refreshed = await t.http().post('/api/auth/refresh').set(browser).expect(200);
-    secrets.push(...credentials(setCookies(refreshed)), refreshed.body.csrfToken as string);
+    secrets.push(...credentials(setCookies(refreshed)), bodyOf<CookieGrant>(refreshed).csrfToken);
 
     const bearer = await loginBearer(t, user);
     secrets.push(bearer.accessToken, bearer.refreshToken);
     await t.http().get('/api/users/me').set(bearer.headers).expect(200);
-    const rotated = await t
-      .http()
-      .post('/api/auth/refresh')
-      .set('User-Agent', TEST_USER_AGENT)
-      .send({ transport: 'bearer', refreshToken: bearer.refreshToken })
-      .expect(200);
-    secrets.push(rotated.body.accessToken as string, rotated.body.refreshToken as string);
+    const rotated = bodyOf<BearerGrant>(
+      await t
+        .http()
+        .post('/api/auth/refresh')
+        .set('User-Agent', TEST_USER_AGENT)
+        .send({ transport: 'bearer', refreshToken: bearer.refreshToken })
+        .expect(200),
+    );
+    secrets.push(rotated.accessToken, rotated.refreshToken);
     await t
       .http()
       .post('/api/auth/logout')
-      .set({ Authorization: `Bearer ${rotated.body.accessToken}`, 'User-Agent': TEST_USER_AGENT })
-      .send({ transport: 'bearer', refreshToken: rotated.body.refreshToken })
+      .set({ Authorization: `Bearer ${rotated.accessToken}`, 'User-Agent': TEST_USER_AGENT })
+      .send({ transport: 'bearer', refreshToken: rotated.refreshToken })
       .expect(204);
     await t.http().post('/api/auth/login').send({ email: user.email, password: 'a-wrong-password-99' }).expect(401);
     secrets.push('a-wrong-password-99');
@@ -131,7 +134,9 @@ describe('structured logs', () => {
     const response = await t.http().get('/api/health').expect(200);
     const id = response.headers['x-request-id'];
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    const entry = lines.map((line) => JSON.parse(line)).find((e) => e.req?.url === '/api/health');
+    const entry = lines
+      .map((line) => JSON.parse(line) as { req?: { url?: string } })
+      .find((e) => e.req?.url === '/api/health');
     expect(entry).toMatchObject({ req: { id, method: 'GET' }, res: { statusCode: 200 } });
   });
 

@@ -1,4 +1,5 @@
 import { User } from '../src/users/entities/user.entity';
+import { bodyOf, messageOf, type PasskeyCreation, type PasskeyRequest } from './helpers/api';
 import { setCookies, cookieHeader } from './helpers/cookies';
 import { dpopClient, dpopGet, dpopSessionFrom } from './helpers/dpop';
 import { decodeJwt } from './helpers/jwt';
@@ -87,39 +88,43 @@ describe('every login path keeps the login defenses', () => {
       .set('DPoP', await client.proof('POST', url))
       .send({ challenge: browser.challenge, code: app.code() })
       .expect(400);
-    expect(refused.body.message).toMatch(/DPoP binds bearer tokens/);
+    expect(messageOf(refused)).toMatch(/DPoP binds bearer tokens/);
   });
 
   it('a passkey sign-in is refused for a disabled account and, with UNVERIFIED_LOGIN=refuse, an unverified one', async () => {
     const user = await registerUser(t);
     const session = await loginBearer(t, user);
     const authenticator = new SoftwareAuthenticator(ORIGIN, RP_ID);
-    const begun = await t.http().post('/api/auth/mfa/passkeys/options').set(session.headers).expect(200);
+    const begun = bodyOf<PasskeyCreation>(
+      await t.http().post('/api/auth/mfa/passkeys/options').set(session.headers).expect(200),
+    );
     await t
       .http()
       .post('/api/auth/mfa/passkeys')
       .set(session.headers)
-      .send({ challenge: begun.body.challenge, response: authenticator.register(begun.body.options), name: 'Laptop' })
+      .send({ challenge: begun.challenge, response: authenticator.register(begun.options), name: 'Laptop' })
       .expect(201);
     const signIn = async () => {
-      const options = await t
-        .http()
-        .post('/api/auth/passkey/options')
-        .set('User-Agent', TEST_USER_AGENT)
-        .send({ transport: 'bearer' })
-        .expect(200);
+      const options = bodyOf<PasskeyRequest>(
+        await t
+          .http()
+          .post('/api/auth/passkey/options')
+          .set('User-Agent', TEST_USER_AGENT)
+          .send({ transport: 'bearer' })
+          .expect(200),
+      );
       return t
         .http()
         .post('/api/auth/passkey/login')
         .set('User-Agent', TEST_USER_AGENT)
-        .send({ challenge: options.body.challenge, passkey: authenticator.assert(options.body.options) });
+        .send({ challenge: options.challenge, passkey: authenticator.assert(options.options) });
     };
     const users = t.dataSource.getRepository(User);
 
     await users.update({ id: user.id }, { emailVerifiedAt: null });
     const unverified = await signIn();
     expect(unverified.status).toBe(403);
-    expect(unverified.body.message).toMatch(/Confirm your email address/);
+    expect(messageOf(unverified)).toMatch(/Confirm your email address/);
 
     await users.update({ id: user.id }, { emailVerifiedAt: new Date(), disabledAt: new Date() });
     expect((await signIn()).status).toBe(401);

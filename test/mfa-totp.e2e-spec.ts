@@ -1,9 +1,10 @@
 import { IsNull } from 'typeorm';
 import { RecoveryCode } from '../src/mfa/entities/recovery-code.entity';
 import { Session } from '../src/sessions/entities/session.entity';
+import { type BearerGrant, bodyOf, type CookieGrant, messageOf, type SecondFactorRequired } from './helpers/api';
 import { setCookies, cookieHeader } from './helpers/cookies';
 import { decodeJwt } from './helpers/jwt';
-import { freshPostgresSchema } from './helpers/postgres';
+import { postgres } from './helpers/databases';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { enrolTotp, loginBearerWithTotp, passwordStep, type AuthenticatorApp } from './factories/mfa';
 import { bearerFrom, loginBearer, registerUser, TEST_USER_AGENT, type TestUser } from './factories/users';
@@ -31,14 +32,16 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
       const user = await registerUser(t);
       const session = await loginBearer(t, user);
       const started = await t.http().post('/api/auth/mfa/totp').set(session.headers).expect(201);
-      expect(started.body.otpauthUri).toMatch(/^otpauth:\/\/totp\/Warden:.+\?secret=[A-Z2-7]+&issuer=Warden/);
+      expect(bodyOf<{ otpauthUri: string }>(started).otpauthUri).toMatch(
+        /^otpauth:\/\/totp\/Warden:.+\?secret=[A-Z2-7]+&issuer=Warden/,
+      );
       // Not confirmed yet: the password alone still signs in.
       const before = await t
         .http()
         .post('/api/auth/login')
         .send({ email: user.email, password: user.password, transport: 'bearer' })
         .expect(200);
-      expect(before.body.accessToken).toEqual(expect.any(String));
+      expect(bodyOf<BearerGrant>(before).accessToken).toEqual(expect.any(String));
       await t.http().post('/api/auth/mfa/totp/confirm').set(session.headers).send({ code: '000000' }).expect(400);
 
       const { recoveryCodes } = await enrolTotp(t, session);
@@ -72,7 +75,7 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
     it('the password step yields no session and no token, only a challenge', async () => {
       const { user } = await enrolledUser();
       const bearer = await passwordStep(t, user);
-      expect(Object.keys(bearer.response.body).sort()).toEqual([
+      expect(Object.keys(bodyOf<SecondFactorRequired>(bearer.response)).sort()).toEqual([
         'challenge',
         'expiresAt',
         'methods',
@@ -104,7 +107,7 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
         .set('User-Agent', TEST_USER_AGENT)
         .send({ transport: 'bearer', refreshToken: session.refreshToken })
         .expect(200);
-      const after = decodeJwt(refreshed.body.accessToken).payload;
+      const after = decodeJwt(bodyOf<BearerGrant>(refreshed).accessToken).payload;
       expect(after).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], acr: AAL2, auth_time: payload.auth_time });
       const events = await t.auditEvents({ userId: user.id, type: 'login' });
       expect(events.at(-1)?.metadata).toMatchObject({ amr: ['pwd', 'otp', 'mfa'] });
@@ -123,7 +126,7 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
         .expect(200);
       const cookies = setCookies(response);
       expect(cookies['__Host-fgp'].value).toBe(fingerprint);
-      expect(response.body.csrfToken).toEqual(expect.any(String));
+      expect(bodyOf<CookieGrant>(response).csrfToken).toEqual(expect.any(String));
       await t
         .http()
         .get('/api/users/me')
@@ -170,7 +173,7 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
       await secondFactor({ challenge, code: app.code() }).expect(200);
       t.clock.advance(30_000);
       const reuse = await secondFactor({ challenge, code: app.code() }).expect(401);
-      expect(reuse.body.message).toBe('Invalid or expired login challenge; sign in again');
+      expect(messageOf(reuse)).toBe('Invalid or expired login challenge; sign in again');
       const refused = await t.auditEvents({ type: 'login_challenge_refused' });
       expect(refused.at(-1)?.reason).toBe('consumed');
     });
@@ -262,7 +265,7 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
         challenge: first.challenge,
         recoveryCode: code.toLowerCase().replace(/-/g, ''),
       }).expect(200);
-      expect(decodeJwt(response.body.accessToken).payload.amr).toEqual(['pwd', 'otp', 'mfa']);
+      expect(decodeJwt(bodyOf<BearerGrant>(response).accessToken).payload.amr).toEqual(['pwd', 'otp', 'mfa']);
       const second = await passwordStep(t, user);
       await secondFactor({ challenge: second.challenge, recoveryCode: code }).expect(401);
       expect((await t.auditEvents({ userId: user.id, type: 'second_factor_failed' })).at(-1)?.reason).toBe(
@@ -273,11 +276,13 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
     it('regenerating replaces every earlier code', async () => {
       const { user, app, recoveryCodes } = await enrolledUser();
       const session = await loginBearerWithTotp(t, user, app);
-      const fresh = await t.http().post('/api/auth/mfa/recovery-codes').set(session.headers).expect(200);
-      expect(fresh.body.recoveryCodes).toHaveLength(10);
+      const fresh = bodyOf<{ recoveryCodes: string[] }>(
+        await t.http().post('/api/auth/mfa/recovery-codes').set(session.headers).expect(200),
+      );
+      expect(fresh.recoveryCodes).toHaveLength(10);
       const { challenge } = await passwordStep(t, user);
       await secondFactor({ challenge, recoveryCode: recoveryCodes[1] }).expect(401);
-      await secondFactor({ challenge, recoveryCode: fresh.body.recoveryCodes[0] }).expect(200);
+      await secondFactor({ challenge, recoveryCode: fresh.recoveryCodes[0] }).expect(200);
     });
   });
 
@@ -294,16 +299,10 @@ describe('TOTP second factor (RFC 6238), codes from an independent implementatio
 
 describe('TOTP second factor on PostgreSQL', () => {
   let t: TestApp;
-  let drop: () => Promise<void>;
   beforeAll(async () => {
-    const schema = await freshPostgresSchema();
-    drop = schema.drop;
-    t = await createTestApp({ env: { DATABASE_URL: schema.url } });
+    t = await postgres.start();
   });
-  afterAll(async () => {
-    await t?.close();
-    await drop?.();
-  });
+  afterAll(() => t?.close());
 
   it('enrols, signs in in two steps, spends a code and a challenge once under concurrency, and uses a recovery code once', async () => {
     const user = await registerUser(t);

@@ -8,8 +8,9 @@ import {
   loginCookie,
   registerUser,
 } from './factories/users';
-import { freshPostgresSchema } from './helpers/postgres';
-import { createTestApp, type TestApp } from './helpers/test-app';
+import { bodyOf, messageOf, type Page } from './helpers/api';
+import { describeOnBothDatabases } from './helpers/databases';
+import type { TestApp } from './helpers/test-app';
 
 type Headers = Record<string, string>;
 interface NoteBody {
@@ -20,10 +21,7 @@ interface NoteBody {
   createdAt: string;
   updatedAt: string;
 }
-interface NotePage {
-  items: NoteBody[];
-  nextCursor: string | null;
-}
+type NotePage = Page<NoteBody>;
 
 const ELEVEN_MINUTES = 11 * 60_000;
 const NOT_FOUND = { statusCode: 404, error: 'Not Found', message: 'Note not found' };
@@ -33,23 +31,13 @@ const NOT_FOUND = { statusCode: 404, error: 'Not Found', message: 'Note not foun
  * note is indistinguishable from a missing one, the admin listing, keyset pages, validation, the audit
  * records @Audited writes, and the pipeline's CSRF check and no-store answers, which the module inherits.
  */
-describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
+describeOnBothDatabases('notes on %s', (database) => {
   let t: TestApp;
-  let drop: (() => Promise<void>) | undefined;
 
   beforeAll(async () => {
-    let url = 'sqlite::memory:';
-    if (database === 'PostgreSQL') {
-      const schema = await freshPostgresSchema();
-      drop = schema.drop;
-      url = schema.url;
-    }
-    t = await createTestApp({ env: { DATABASE_URL: url } });
+    t = await database.start();
   });
-  afterAll(async () => {
-    await t?.close();
-    await drop?.();
-  });
+  afterAll(() => t?.close());
 
   const bearerUser = async (): Promise<BearerSession & { userId: string }> => {
     const user = await registerUser(t);
@@ -62,7 +50,7 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
       .set(headers)
       .send(body as object);
   const createNote = async (headers: Headers, title = 'Groceries', body = 'eggs'): Promise<NoteBody> =>
-    (await create(headers, { title, body }).expect(201)).body as NoteBody;
+    bodyOf<NoteBody>(await create(headers, { title, body }).expect(201));
   const list = (headers: Headers, query = '') => t.http().get(`/api/notes${query}`).set(headers);
 
   describe('owner', () => {
@@ -114,7 +102,7 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
       const alice = await bearerUser();
       const bob = await bearerUser();
       const response = await create(bob.headers, { title: 'x', ownerId: alice.userId, id: randomUUID() }).expect(400);
-      expect(response.body.message).toEqual(['property ownerId should not exist', 'property id should not exist']);
+      expect(messageOf(response)).toEqual(['property ownerId should not exist', 'property id should not exist']);
       expect(await t.dataSource.getRepository(Note).countBy({ ownerId: alice.userId })).toBe(0);
     });
 
@@ -145,7 +133,7 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
       const mine = await createNote(alice.headers, 'Alice');
       const theirs = await createNote(bob.headers, 'Bob');
       const { session: admin } = await adminSession(t);
-      const page = (await t.http().get('/api/admin/notes?limit=100').set(admin.headers).expect(200)).body as NotePage;
+      const page = bodyOf<NotePage>(await t.http().get('/api/admin/notes?limit=100').set(admin.headers).expect(200));
       expect(page.items).toEqual(expect.arrayContaining([mine, theirs]));
 
       const refused = await t.http().get('/api/admin/notes').set(alice.headers).expect(403);
@@ -180,7 +168,7 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
       let cursor: string | null = null;
       do {
         const query: string = `?limit=3${cursor ? `&cursor=${cursor}` : ''}`;
-        const page = (await list(owner.headers, query).expect(200)).body as NotePage;
+        const page = bodyOf<NotePage>(await list(owner.headers, query).expect(200));
         seen.push(...page.items);
         sizes.push(page.items.length);
         cursor = page.nextCursor;
@@ -204,12 +192,12 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
           updatedAt: now,
         })),
       );
-      const first = (await list(owner.headers).expect(200)).body as NotePage;
+      const first = bodyOf<NotePage>(await list(owner.headers).expect(200));
       expect(first.items).toHaveLength(20);
       expect(first.nextCursor).toEqual(expect.any(String));
-      const most = (await list(owner.headers, '?limit=100').expect(200)).body as NotePage;
+      const most = bodyOf<NotePage>(await list(owner.headers, '?limit=100').expect(200));
       expect(most.items).toHaveLength(100);
-      const last = (await list(owner.headers, `?limit=100&cursor=${most.nextCursor}`).expect(200)).body as NotePage;
+      const last = bodyOf<NotePage>(await list(owner.headers, `?limit=100&cursor=${most.nextCursor}`).expect(200));
       expect(last).toEqual({ items: [expect.objectContaining({ ownerId: owner.userId })], nextCursor: null });
     });
 
@@ -247,18 +235,18 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
         ['/api/admin/notes', admin.headers],
       ] as const) {
         const response = await t.http().get(`${path}?${query}`).set(headers).expect(400);
-        expect(response.body.message).toContain(message);
+        expect(messageOf(response)).toContain(message);
       }
     });
 
     it('refuses a real cursor cut short', async () => {
       const owner = await bearerUser();
       for (let i = 0; i < 3; i++) await createNote(owner.headers);
-      const { nextCursor } = (await list(owner.headers, '?limit=1').expect(200)).body as NotePage;
+      const { nextCursor } = bodyOf<NotePage>(await list(owner.headers, '?limit=1').expect(200));
       await list(owner.headers, `?limit=1&cursor=${nextCursor}`).expect(200);
       const tampered = nextCursor!.slice(0, -3);
       const response = await list(owner.headers, `?limit=1&cursor=${tampered}`).expect(400);
-      expect(response.body.message).toEqual(['cursor is not a cursor this API issued']);
+      expect(messageOf(response)).toEqual(['cursor is not a cursor this API issued']);
     });
   });
 
@@ -284,13 +272,13 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
       const owner = await bearerUser();
       const response = await create(owner.headers, body).expect(400);
       expect(response.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-      expect((response.body.message as string[]).some((line) => line.startsWith(message))).toBe(true);
+      expect(bodyOf<{ message: string[] }>(response).message.some((line) => line.startsWith(message))).toBe(true);
     });
 
     it('create with a JSON array instead of an object', async () => {
       const owner = await bearerUser();
       const response = await create(owner.headers, [{ title: 'x' }]).expect(400);
-      expect(response.body.message).toBe('request body must be a JSON object');
+      expect(messageOf(response)).toBe('request body must be a JSON object');
     });
 
     it.each<[string, unknown, string]>([
@@ -308,7 +296,7 @@ describe.each(['SQLite', 'PostgreSQL'])('notes on %s', (database) => {
         .set(owner.headers)
         .send(body as object);
       expect(response.status).toBe(400);
-      expect(response.body.message).toContain(message);
+      expect(messageOf(response)).toContain(message);
       await t.http().get(`/api/notes/${note.id}`).set(owner.headers).expect(200, note);
     });
 

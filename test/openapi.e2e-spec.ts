@@ -1,3 +1,5 @@
+import type { OpenAPIObject } from '@nestjs/swagger';
+import { bodyOf } from './helpers/api';
 import { createTestApp } from './helpers/test-app';
 
 describe('OpenAPI document', () => {
@@ -5,16 +7,17 @@ describe('OpenAPI document', () => {
   it('is served publicly, requires a token by default, and keeps the UI out of non-development builds', async () => {
     const t = await createTestApp();
     try {
-      const response = await t.http().get('/api/openapi.json').expect(200);
-      expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual(['bearer', 'cookie', 'dpop']);
+      const document = bodyOf<OpenAPIObject>(await t.http().get('/api/openapi.json').expect(200));
+      const schemes = document.components!.securitySchemes!;
+      expect(Object.keys(schemes).sort()).toEqual(['bearer', 'cookie', 'dpop']);
       // Deny by default: the document requires one of the declared schemes unless an operation says otherwise.
-      const required = (response.body.security as Record<string, unknown>[]).flatMap((entry) => Object.keys(entry));
+      const required = document.security!.flatMap((entry) => Object.keys(entry));
       expect(required).toEqual(expect.arrayContaining(['bearer', 'cookie']));
-      expect(Object.keys(response.body.components.securitySchemes)).toEqual(expect.arrayContaining(required));
+      expect(Object.keys(schemes)).toEqual(expect.arrayContaining(required));
       // A route without @Public() inherits that requirement; the public ones override it with none.
-      expect(response.body.paths['/api/users/me'].get.security).toBeUndefined();
-      expect(response.body.paths['/.well-known/jwks.json'].get.security).toEqual([]);
-      expect(JSON.stringify(response.body)).not.toContain('x-warden-public');
+      expect(document.paths['/api/users/me'].get!.security).toBeUndefined();
+      expect(document.paths['/.well-known/jwks.json'].get!.security).toEqual([]);
+      expect(JSON.stringify(document)).not.toContain('x-warden-public');
       await t.http().get('/api/docs').expect(404);
     } finally {
       await t.close();

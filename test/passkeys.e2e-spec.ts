@@ -1,7 +1,16 @@
 import { generateKeyPairSync } from 'node:crypto';
+import {
+  bodyOf,
+  messageOf,
+  type Passkey,
+  type PasskeyCreation,
+  type PasskeyRequest,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type BearerStepUp,
+} from './helpers/api';
 import { decodeJwt } from './helpers/jwt';
 import { SoftwareAuthenticator } from './helpers/software-authenticator';
-import { freshPostgresSchema } from './helpers/postgres';
+import { postgres } from './helpers/databases';
 import { createTestApp, TestApp } from './helpers/test-app';
 import { passwordStep } from './factories/mfa';
 import {
@@ -29,16 +38,16 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
     session: BearerSession,
     authenticator = new SoftwareAuthenticator(ORIGIN, RP_ID),
     name = 'Laptop',
-  ): Promise<{ authenticator: SoftwareAuthenticator; body: Record<string, unknown> }> {
-    const begun = await t.http().post('/api/auth/mfa/passkeys/options').set(session.headers).expect(200);
-    const response = authenticator.register(begun.body.options);
+  ): Promise<{ authenticator: SoftwareAuthenticator; body: Passkey }> {
+    const begun = await creationOptions(session);
+    const response = authenticator.register(begun.options);
     const registered = await t
       .http()
       .post('/api/auth/mfa/passkeys')
       .set(session.headers)
-      .send({ challenge: begun.body.challenge, response, name })
+      .send({ challenge: begun.challenge, response, name })
       .expect(201);
-    return { authenticator, body: registered.body };
+    return { authenticator, body: bodyOf<Passkey>(registered) };
   }
 
   async function userWithPasskey(): Promise<{
@@ -52,8 +61,17 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
     return { user, session, authenticator };
   }
 
-  const passkeyOptions = (userAgent = TEST_USER_AGENT) =>
-    t.http().post('/api/auth/passkey/options').set('User-Agent', userAgent).send({ transport: 'bearer' }).expect(200);
+  const creationOptions = async (session: BearerSession) =>
+    bodyOf<PasskeyCreation>(await t.http().post('/api/auth/mfa/passkeys/options').set(session.headers).expect(200));
+  const passkeyOptions = async (userAgent = TEST_USER_AGENT) =>
+    bodyOf<PasskeyRequest>(
+      await t
+        .http()
+        .post('/api/auth/passkey/options')
+        .set('User-Agent', userAgent)
+        .send({ transport: 'bearer' })
+        .expect(200),
+    );
   const passkeyLogin = (body: Record<string, unknown>, userAgent = TEST_USER_AGENT) =>
     t.http().post('/api/auth/passkey/login').set('User-Agent', userAgent).send(body);
 
@@ -61,8 +79,8 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
     it('registers a discoverable passkey, shows recovery codes with the first factor, and lists it', async () => {
       const user = await registerUser(t);
       const session = await loginBearer(t, user);
-      const begun = await t.http().post('/api/auth/mfa/passkeys/options').set(session.headers).expect(200);
-      expect(begun.body.options).toMatchObject({
+      const begun = await creationOptions(session);
+      expect(begun.options).toMatchObject({
         rp: { id: RP_ID, name: 'Warden' },
         user: { name: user.email },
         attestation: 'none',
@@ -73,17 +91,17 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
         .http()
         .post('/api/auth/mfa/passkeys')
         .set(session.headers)
-        .send({ challenge: begun.body.challenge, response: authenticator.register(begun.body.options), name: 'Laptop' })
+        .send({ challenge: begun.challenge, response: authenticator.register(begun.options), name: 'Laptop' })
         .expect(201);
       expect(registered.body).toMatchObject({ id: authenticator.id, name: 'Laptop', lastUsedAt: null });
-      expect(registered.body.recoveryCodes).toHaveLength(10);
+      expect(bodyOf<Passkey>(registered).recoveryCodes).toHaveLength(10);
       const list = await t.http().get('/api/auth/mfa/passkeys').set(session.headers).expect(200);
       expect(list.body).toEqual([
         { id: authenticator.id, name: 'Laptop', createdAt: expect.any(String), lastUsedAt: null },
       ]);
       // The next ceremony excludes it, so the same authenticator is not registered twice.
-      const again = await t.http().post('/api/auth/mfa/passkeys/options').set(session.headers).expect(200);
-      expect(again.body.options.excludeCredentials).toEqual([expect.objectContaining({ id: authenticator.id })]);
+      const again = await creationOptions(session);
+      expect(again.options.excludeCredentials).toEqual([expect.objectContaining({ id: authenticator.id })]);
       // A second passkey does not replace the recovery codes the user saved.
       const second = await registerPasskey(session, undefined, 'Phone');
       expect(second.body.recoveryCodes).toBeUndefined();
@@ -94,29 +112,29 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
       const user = await registerUser(t);
       const session = await loginBearer(t, user);
       const other = await loginBearer(t, user, 'OtherDevice/1.0');
-      const begun = await t.http().post('/api/auth/mfa/passkeys/options').set(session.headers).expect(200);
+      const begun = await creationOptions(session);
       const phished = new SoftwareAuthenticator('https://warden-login.example.com', RP_ID);
       const wrongOrigin = await t
         .http()
         .post('/api/auth/mfa/passkeys')
         .set(session.headers)
-        .send({ challenge: begun.body.challenge, response: phished.register(begun.body.options), name: 'x' })
+        .send({ challenge: begun.challenge, response: phished.register(begun.options), name: 'x' })
         .expect(400);
-      expect(wrongOrigin.body.message).toMatch(/origin/i);
+      expect(messageOf(wrongOrigin)).toMatch(/origin/i);
       // That attempt spent the challenge.
       const authenticator = new SoftwareAuthenticator(ORIGIN, RP_ID);
       await t
         .http()
         .post('/api/auth/mfa/passkeys')
         .set(session.headers)
-        .send({ challenge: begun.body.challenge, response: authenticator.register(begun.body.options), name: 'x' })
+        .send({ challenge: begun.challenge, response: authenticator.register(begun.options), name: 'x' })
         .expect(400);
-      const fresh = await t.http().post('/api/auth/mfa/passkeys/options').set(session.headers).expect(200);
+      const fresh = await creationOptions(session);
       await t
         .http()
         .post('/api/auth/mfa/passkeys')
         .set(other.headers)
-        .send({ challenge: fresh.body.challenge, response: authenticator.register(fresh.body.options), name: 'x' })
+        .send({ challenge: fresh.challenge, response: authenticator.register(fresh.options), name: 'x' })
         .expect(400);
       const list = await t.http().get('/api/auth/mfa/passkeys').set(session.headers).expect(200);
       expect(list.body).toEqual([]);
@@ -129,7 +147,7 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
       await t.http().patch(path).set(stranger.headers).send({ name: 'Mine now' }).expect(404);
       await t.http().delete(path).set(stranger.headers).expect(404);
       const renamed = await t.http().patch(path).set(session.headers).send({ name: 'Work laptop' }).expect(200);
-      expect(renamed.body.name).toBe('Work laptop');
+      expect(bodyOf<Passkey>(renamed).name).toBe('Work laptop');
       await t.http().patch(path).set(session.headers).send({ name: '' }).expect(400);
       await t.http().patch(path).set(session.headers).send({ name: 'a\u0000b' }).expect(400);
       await t.http().delete(path).set(session.headers).expect(204);
@@ -149,12 +167,13 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
         .set('User-Agent', TEST_USER_AGENT)
         .send({ challenge })
         .expect(200);
-      expect(options.body.allowCredentials).toEqual([expect.objectContaining({ id: authenticator.id })]);
+      const requestOptions = bodyOf<PublicKeyCredentialRequestOptionsJSON>(options);
+      expect(requestOptions.allowCredentials).toEqual([expect.objectContaining({ id: authenticator.id })]);
       const response = await t
         .http()
         .post('/api/auth/login/second-factor')
         .set('User-Agent', TEST_USER_AGENT)
-        .send({ challenge, passkey: authenticator.assert(options.body) })
+        .send({ challenge, passkey: authenticator.assert(requestOptions) })
         .expect(200);
       expect(decodeJwt(bearerFrom(response).accessToken).payload).toMatchObject({
         sub: user.id,
@@ -183,7 +202,7 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
         .http()
         .post('/api/auth/login/second-factor')
         .set('User-Agent', TEST_USER_AGENT)
-        .send({ challenge, passkey: strangers.assert({ challenge: options.body.challenge }) })
+        .send({ challenge, passkey: strangers.assert({ challenge: bodyOf<{ challenge: string }>(options).challenge }) })
         .expect(401);
     });
   });
@@ -192,17 +211,17 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
     it('signs in without email or password; user verification is required; amr hwk+mfa', async () => {
       const { user, authenticator } = await userWithPasskey();
       const begun = await passkeyOptions();
-      expect(begun.body.options.userVerification).toBe('required');
-      expect(begun.body.options.allowCredentials ?? []).toEqual([]);
+      expect(begun.options.userVerification).toBe('required');
+      expect(begun.options.allowCredentials ?? []).toEqual([]);
       const response = await passkeyLogin({
-        challenge: begun.body.challenge,
-        passkey: authenticator.assert(begun.body.options),
+        challenge: begun.challenge,
+        passkey: authenticator.assert(begun.options),
       }).expect(200);
       const session = bearerFrom(response);
       expect(decodeJwt(session.accessToken).payload).toMatchObject({ sub: user.id, amr: ['hwk', 'mfa'], acr: AAL2 });
       await t.http().get('/api/users/me').set(session.headers).expect(200);
       const list = await t.http().get('/api/auth/mfa/passkeys').set(session.headers).expect(200);
-      expect(list.body[0].lastUsedAt).toEqual(expect.any(String));
+      expect(bodyOf<Passkey[]>(list)[0].lastUsedAt).toEqual(expect.any(String));
     });
 
     it('refuses an authenticator that did not verify the user', async () => {
@@ -210,9 +229,7 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
       const session = await loginBearer(t, user);
       const { authenticator } = await registerPasskey(session, new SoftwareAuthenticator(ORIGIN, RP_ID, false));
       const begun = await passkeyOptions();
-      await passkeyLogin({ challenge: begun.body.challenge, passkey: authenticator.assert(begun.body.options) }).expect(
-        401,
-      );
+      await passkeyLogin({ challenge: begun.challenge, passkey: authenticator.assert(begun.options) }).expect(401);
     });
 
     it.each([
@@ -235,27 +252,23 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
       const { authenticator } = await userWithPasskey();
       // One good sign-in first, so the stored counter is above zero.
       const first = await passkeyOptions();
-      await passkeyLogin({ challenge: first.body.challenge, passkey: authenticator.assert(first.body.options) }).expect(
-        200,
-      );
+      await passkeyLogin({ challenge: first.challenge, passkey: authenticator.assert(first.options) }).expect(200);
       const begun = await passkeyOptions();
-      await passkeyLogin({ challenge: begun.body.challenge, passkey: forge(authenticator, begun.body.options) }).expect(
-        401,
-      );
+      await passkeyLogin({ challenge: begun.challenge, passkey: forge(authenticator, begun.options) }).expect(401);
       expect((await t.auditEvents({ type: 'login_failed', reason: 'bad_passkey' })).length).toBeGreaterThan(0);
     });
 
     it('refuses a challenge used twice, a replayed assertion, and a challenge from another client', async () => {
       const { authenticator } = await userWithPasskey();
       const begun = await passkeyOptions();
-      const assertion = authenticator.assert(begun.body.options);
-      await passkeyLogin({ challenge: begun.body.challenge, passkey: assertion }).expect(200);
-      await passkeyLogin({ challenge: begun.body.challenge, passkey: assertion }).expect(401);
+      const assertion = authenticator.assert(begun.options);
+      await passkeyLogin({ challenge: begun.challenge, passkey: assertion }).expect(200);
+      await passkeyLogin({ challenge: begun.challenge, passkey: assertion }).expect(401);
       const next = await passkeyOptions();
-      await passkeyLogin({ challenge: next.body.challenge, passkey: assertion }).expect(401);
+      await passkeyLogin({ challenge: next.challenge, passkey: assertion }).expect(401);
       const elsewhere = await passkeyOptions();
       await passkeyLogin(
-        { challenge: elsewhere.body.challenge, passkey: authenticator.assert(elsewhere.body.options) },
+        { challenge: elsewhere.challenge, passkey: authenticator.assert(elsewhere.options) },
         'OtherAgent/2.0',
       ).expect(401);
       expect((await t.auditEvents({ type: 'login_challenge_refused' })).at(-1)?.reason).toBe('other_client');
@@ -267,10 +280,10 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
       await t.http().post(`/api/admin/users/${user.id}/disable`).set(admin.session.headers).expect(201);
       const begun = await passkeyOptions();
       const refused = await passkeyLogin({
-        challenge: begun.body.challenge,
-        passkey: authenticator.assert(begun.body.options),
+        challenge: begun.challenge,
+        passkey: authenticator.assert(begun.options),
       }).expect(401);
-      expect(refused.body.message).toBe('This account is disabled; contact an administrator');
+      expect(messageOf(refused)).toBe('This account is disabled; contact an administrator');
       expect((await t.auditEvents({ userId: user.id, reason: 'account_disabled' })).length).toBeGreaterThan(0);
     });
 
@@ -286,7 +299,7 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
     it('answers 401, never 5xx, for a garbage assertion', async () => {
       const begun = await passkeyOptions();
       const response = await passkeyLogin({
-        challenge: begun.body.challenge,
+        challenge: begun.challenge,
         passkey: { id: 'x', rawId: 'x', type: 'public-key', response: { clientDataJSON: '!!' } },
       });
       expect(response.status).toBe(401);
@@ -298,19 +311,21 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
     const session = bearerFrom(
       await (async () => {
         const begun = await passkeyOptions();
-        return passkeyLogin({ challenge: begun.body.challenge, passkey: authenticator.assert(begun.body.options) });
+        return passkeyLogin({ challenge: begun.challenge, passkey: authenticator.assert(begun.options) });
       })(),
     );
     t.clock.advance(11 * 60_000);
     await t.http().post('/api/auth/logout-all').set(session.headers).expect(401);
-    const options = await t.http().post('/api/auth/step-up/passkey-options').set(session.headers).expect(200);
+    const options = bodyOf<PasskeyRequest>(
+      await t.http().post('/api/auth/step-up/passkey-options').set(session.headers).expect(200),
+    );
     const stepped = await t
       .http()
       .post('/api/auth/step-up')
       .set(session.headers)
-      .send({ challenge: options.body.challenge, passkey: authenticator.assert(options.body.options) })
+      .send({ challenge: options.challenge, passkey: authenticator.assert(options.options) })
       .expect(200);
-    expect(decodeJwt(stepped.body.accessToken).payload).toMatchObject({
+    expect(decodeJwt(bodyOf<BearerStepUp>(stepped).accessToken).payload).toMatchObject({
       sub: user.id,
       auth_time: t.clock.nowSeconds(),
     });
@@ -319,47 +334,45 @@ describe('passkeys (WebAuthn), with a software authenticator', () => {
       .http()
       .post('/api/auth/step-up')
       .set(session.headers)
-      .send({ challenge: options.body.challenge, passkey: authenticator.assert(options.body.options) })
+      .send({ challenge: options.challenge, passkey: authenticator.assert(options.options) })
       .expect(401);
   });
 });
 
 describe('passkeys on PostgreSQL', () => {
   let t: TestApp;
-  let drop: () => Promise<void>;
   beforeAll(async () => {
-    const schema = await freshPostgresSchema();
-    drop = schema.drop;
-    t = await createTestApp({ env: { DATABASE_URL: schema.url, WEBAUTHN_RP_ID: RP_ID, WEBAUTHN_ORIGINS: ORIGIN } });
+    t = await postgres.start({ env: { WEBAUTHN_RP_ID: RP_ID, WEBAUTHN_ORIGINS: ORIGIN } });
   });
-  afterAll(async () => {
-    await t?.close();
-    await drop?.();
-  });
+  afterAll(() => t?.close());
 
   it('registers a passkey and signs in with it; a cloned counter is refused', async () => {
     const user = await registerUser(t);
     const session = await loginBearer(t, user);
-    const begun = await t.http().post('/api/auth/mfa/passkeys/options').set(session.headers).expect(200);
+    const begun = bodyOf<PasskeyCreation>(
+      await t.http().post('/api/auth/mfa/passkeys/options').set(session.headers).expect(200),
+    );
     const authenticator = new SoftwareAuthenticator(ORIGIN, RP_ID);
     await t
       .http()
       .post('/api/auth/mfa/passkeys')
       .set(session.headers)
-      .send({ challenge: begun.body.challenge, response: authenticator.register(begun.body.options), name: 'Key' })
+      .send({ challenge: begun.challenge, response: authenticator.register(begun.options), name: 'Key' })
       .expect(201);
     const signIn = async (overrides: { signCount?: number } = {}) => {
-      const options = await t
-        .http()
-        .post('/api/auth/passkey/options')
-        .set('User-Agent', TEST_USER_AGENT)
-        .send({ transport: 'bearer' })
-        .expect(200);
+      const options = bodyOf<PasskeyRequest>(
+        await t
+          .http()
+          .post('/api/auth/passkey/options')
+          .set('User-Agent', TEST_USER_AGENT)
+          .send({ transport: 'bearer' })
+          .expect(200),
+      );
       return t
         .http()
         .post('/api/auth/passkey/login')
         .set('User-Agent', TEST_USER_AGENT)
-        .send({ challenge: options.body.challenge, passkey: authenticator.assert(options.body.options, overrides) });
+        .send({ challenge: options.challenge, passkey: authenticator.assert(options.options, overrides) });
     };
     const response = await signIn();
     expect(response.status).toBe(200);
@@ -367,22 +380,19 @@ describe('passkeys on PostgreSQL', () => {
     const headers = bearerFrom(response).headers;
     await t.http().delete('/api/auth/mfa/passkeys/a%00b').set(headers).expect(404);
     await t.http().patch('/api/auth/mfa/passkeys/a%00b').set(headers).send({ name: 'x' }).expect(404);
-    const options = await t
-      .http()
-      .post('/api/auth/passkey/options')
-      .set('User-Agent', TEST_USER_AGENT)
-      .send({})
-      .expect(200);
+    const options = bodyOf<PasskeyRequest>(
+      await t.http().post('/api/auth/passkey/options').set('User-Agent', TEST_USER_AGENT).send({}).expect(200),
+    );
     await t
       .http()
       .post('/api/auth/passkey/login')
       .set('User-Agent', TEST_USER_AGENT)
       .send({
-        challenge: options.body.challenge,
-        passkey: { ...authenticator.assert(options.body.options), id: 'a\u0000b' },
+        challenge: options.challenge,
+        passkey: { ...authenticator.assert(options.options), id: 'a\u0000b' },
       })
       .expect(401);
-    expect(decodeJwt(response.body.accessToken).payload.sub).toBe(user.id);
+    expect(decodeJwt(bearerFrom(response).accessToken).payload.sub).toBe(user.id);
     expect((await signIn({ signCount: 1 })).status).toBe(401);
   });
 });

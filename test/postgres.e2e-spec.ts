@@ -7,8 +7,9 @@ import { cookieHeader } from './helpers/cookies';
 import { User } from '../src/users/entities/user.entity';
 import { bearerFrom, loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './factories/users';
 import { dpopClient, type DpopClient, dpopGet, loginDpop } from './helpers/dpop';
-import { freshPostgresSchema } from './helpers/postgres';
-import { createTestApp, TestApp } from './helpers/test-app';
+import { postgres } from './helpers/databases';
+import { type AuditItem, bodyOf, type Page } from './helpers/api';
+import type { TestApp } from './helpers/test-app';
 
 /**
  * The same flows on PostgreSQL, the database for several instances behind a load balancer. The race test
@@ -16,17 +17,11 @@ import { createTestApp, TestApp } from './helpers/test-app';
  */
 describe('on PostgreSQL', () => {
   let t: TestApp;
-  let drop: () => Promise<void>;
 
   beforeAll(async () => {
-    const schema = await freshPostgresSchema();
-    drop = schema.drop;
-    t = await createTestApp({ env: { DATABASE_URL: schema.url } });
+    t = await postgres.start();
   });
-  afterAll(async () => {
-    await t?.close();
-    await drop?.();
-  });
+  afterAll(() => t?.close());
 
   it('registers, logs in with both transports and makes no second account for a taken email', async () => {
     const user = await registerUser(t);
@@ -174,15 +169,17 @@ describe('on PostgreSQL', () => {
   it('pages with a real cursor', async () => {
     const { session } = await adminSession();
     const first = await t.http().get('/api/admin/audit?limit=2').set(session.headers).expect(200);
-    const next = await t.http().get(`/api/admin/audit?limit=2&cursor=${first.body.nextCursor}`).set(session.headers);
+    const next = await t
+      .http()
+      .get(`/api/admin/audit?limit=2&cursor=${bodyOf<Page<AuditItem>>(first).nextCursor}`)
+      .set(session.headers);
     expect(next.status).toBe(200);
   });
 });
 
 describe('on PostgreSQL with a refresh grace window', () => {
   it('keeps concurrent refreshes consistent: at most one grace retry, a consistent family, no 5xx', async () => {
-    const schema = await freshPostgresSchema();
-    const t = await createTestApp({ env: { DATABASE_URL: schema.url, REFRESH_REUSE_GRACE: '10s' } });
+    const t = await postgres.start({ env: { REFRESH_REUSE_GRACE: '10s' } });
     try {
       for (let round = 0; round < 5; round++) {
         const session = await loginBearer(t, await registerUser(t));
@@ -190,7 +187,6 @@ describe('on PostgreSQL with a refresh grace window', () => {
       }
     } finally {
       await t.close();
-      await schema.drop();
     }
   });
 });

@@ -20,18 +20,13 @@ describe('refresh statements (SQLite)', () => {
   it('is one read and one transaction of three writes', async () => {
     const session = await loginBearer(t, await registerUser(t));
     await t.auditEvents();
+    // A spy without an implementation calls the real query and records its arguments, in order.
+    const spy = jest.spyOn(BetterSqlite3QueryRunner.prototype, 'query');
     const statements: string[] = [];
-    const query = BetterSqlite3QueryRunner.prototype.query;
-    const spy = jest.spyOn(BetterSqlite3QueryRunner.prototype, 'query').mockImplementation(function (
-      this: BetterSqlite3QueryRunner,
-      ...args: Parameters<typeof query>
-    ) {
-      statements.push(String(args[0]));
-      return query.apply(this, args);
-    });
     try {
       await refreshBearer(t, session.refreshToken).expect(200);
     } finally {
+      statements.push(...spy.mock.calls.map(([sql]) => sql));
       spy.mockRestore();
     }
     expect(statements.filter((sql) => !sql.includes('"audit_events"')).map((sql) => sql.split('(')[0].trim())).toEqual([

@@ -9,6 +9,7 @@ import { KeyRotationService } from '../src/keys/key-rotation.service';
 import { KeyStore } from '../src/keys/key-store.service';
 import { kidOf } from './helpers/jwt';
 import { loginBearer, registerUser, type TestUser } from './factories/users';
+import { bodyOf, type Jwks, type ResourceToken } from './helpers/api';
 import { createTestApp, TestApp } from './helpers/test-app';
 
 /** The example's own audience (ASVS 5.0 9.2.4): Warden's `warden-api` tokens are not for it. */
@@ -48,7 +49,7 @@ describe('the example resource server', () => {
   const resourceToken = async (user: TestUser, resource = RESOURCE): Promise<string> => {
     const session = await loginBearer(warden, user);
     const response = await askFor(session.headers, resource).expect(200);
-    return (response.body as { accessToken: string }).accessToken;
+    return bodyOf<ResourceToken>(response).accessToken;
   };
 
   it('verifies a real Warden access token for this resource with only the JWKS URL', async () => {
@@ -72,7 +73,7 @@ describe('the example resource server', () => {
         expiresIn: 900,
         audience: RESOURCE,
       });
-      const claims = claimsOf(response.body.accessToken as string);
+      const claims = claimsOf(bodyOf<ResourceToken>(response).accessToken);
       expect(claims).toMatchObject({ aud: RESOURCE, sub: user.id, sid: claimsOf(session.accessToken).sid });
       const [event] = await warden.auditEvents({ type: 'resource_token_issued', userId: user.id });
       expect(event.metadata).toEqual({ resource: RESOURCE });
@@ -160,9 +161,9 @@ describe('the example resource server', () => {
     const row = await warden.dataSource.getRepository(SigningKey).findOneByOrFail({ kid: kidOf(old) });
     warden.clock.set(new Date(row.retireAt!.getTime() + 1000));
     await warden.app.get(KeyRefreshJob).run();
-    expect(
-      (await warden.http().get('/.well-known/jwks.json')).body.keys.map((k: { kid: string }) => k.kid),
-    ).not.toContain(kidOf(old));
+    expect(bodyOf<Jwks>(await warden.http().get('/.well-known/jwks.json')).keys.map((k) => k.kid)).not.toContain(
+      kidOf(old),
+    );
 
     // Within max-age (300s) the example still trusts its cache...
     now += 299 * 1000;

@@ -8,6 +8,7 @@ import { CsrfGuard } from '../src/csrf/csrf.guard';
 import { RESPONSE_INTERCEPTORS, SECURITY_GUARDS } from '../src/pipeline/security-pipeline.module';
 import { ClientIpThrottlerGuard } from '../src/throttle/client-ip-throttler.guard';
 import { loginCookie, promoteToAdmin, registerUser } from './factories/users';
+import { messageOf } from './helpers/api';
 import { ProbeModule } from './helpers/probe.module';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -75,7 +76,7 @@ describe('the security pipeline', () => {
     const { 'X-CSRF-Token': _csrf, ...withoutCsrf } = session.headers;
     met.length = 0;
     const response = await t.http().post('/api/probe/admin-only').set(withoutCsrf).expect(403);
-    expect(response.body.message).toBe('You do not have permission to do this');
+    expect(messageOf(response)).toBe('You do not have permission to do this');
     expect(met).toEqual(['throttle', 'jwt', 'roles']);
     expect(await t.auditEvents({ type: 'csrf_rejected', userId: user.id })).toEqual([]);
   });

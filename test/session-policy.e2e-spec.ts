@@ -5,6 +5,7 @@ import { CliDatabase } from '../src/cli/cli-database';
 import { UsersService } from '../src/users/users.service';
 import { cookieSessionAfter, refreshBearer, refreshCookie } from './factories/sessions';
 import { adminSession, bearerFrom, loginBearer, loginCookie, registerUser } from './factories/users';
+import { bodyOf, messageOf } from './helpers/api';
 import { setCookies } from './helpers/cookies';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -112,7 +113,7 @@ describe('session policy (ASVS 5.0 7.2.4, 7.4.2, 7.4.5)', () => {
       const b = await loginCookie(t, await registerUser(t));
       const { user: admin, session } = await adminSession(t);
       const response = await t.http().post('/api/admin/sessions/revoke-all').set(session.headers).expect(201);
-      expect(response.body.sessionsEnded).toBeGreaterThanOrEqual(3);
+      expect(bodyOf<{ sessionsEnded: number }>(response).sessionsEnded).toBeGreaterThanOrEqual(3);
 
       await me(a.headers).expect(401);
       await refreshBearer(t, a.refreshToken).expect(401);
@@ -154,10 +155,10 @@ describe('session policy (ASVS 5.0 7.2.4, 7.4.2, 7.4.5)', () => {
       await refreshBearer(t, session.refreshToken).expect(401);
       const login = await t.http().post('/api/auth/login').send({ email: user.email, password: user.password });
       expect(login.status).toBe(401);
-      expect(login.body.message).toMatch(/disabled/);
+      expect(messageOf(login)).toMatch(/disabled/);
       // Without the password the answer is the usual one: disabling reveals nothing to a guesser.
       const guess = await t.http().post('/api/auth/login').send({ email: user.email, password: 'guess-guess-1' });
-      expect(guess.body.message).toBe('Email or password is incorrect');
+      expect(messageOf(guess)).toBe('Email or password is incorrect');
       const [event] = await t.auditEvents({ type: 'account_disabled', userId: user.id });
       expect(event.metadata).toMatchObject({ via: 'api', sessionsEnded: 1 });
       expect(await t.auditEvents({ type: 'login_failed', userId: user.id, reason: 'account_disabled' })).toHaveLength(

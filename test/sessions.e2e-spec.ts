@@ -18,6 +18,8 @@ import {
   STRONG_PASSWORD,
   TEST_USER_AGENT,
 } from './factories/users';
+import { bodyOf, type SessionRow } from './helpers/api';
+import { decodeJwt } from './helpers/jwt';
 import { setCookies } from './helpers/cookies';
 import { FakeClock } from './helpers/fake-clock';
 import { createTestApp, TestApp } from './helpers/test-app';
@@ -176,13 +178,13 @@ describe('sessions', () => {
       const a = await loginBearer(t, user, 'Browser A');
       await loginBearer(t, user, 'Browser B');
       await loginBearer(t, await registerUser(t));
-      const response = await t.http().get('/api/auth/sessions').set(a.headers).expect(200);
-      expect(response.body).toHaveLength(2);
-      expect(response.body.find((s: { current: boolean }) => s.current)).toMatchObject({
+      const sessions = bodyOf<SessionRow[]>(await t.http().get('/api/auth/sessions').set(a.headers).expect(200));
+      expect(sessions).toHaveLength(2);
+      expect(sessions.find((s) => s.current)).toMatchObject({
         userAgent: 'Browser A',
         ip: '127.0.0.1',
       });
-      for (const session of response.body) {
+      for (const session of sessions) {
         expect(Object.keys(session).sort()).toEqual(['createdAt', 'current', 'id', 'ip', 'lastUsedAt', 'userAgent']);
       }
     });
@@ -335,7 +337,7 @@ describe('sessions', () => {
       const user = await registerUser(t);
       const a = await loginBearer(t, user);
       const b = await loginBearer(t, user);
-      const sid = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()).sid;
+      const sid = (token: string) => decodeJwt(token).payload.sid;
       expect(sid(a.accessToken)).not.toBe(sid(b.accessToken));
     });
   });
@@ -514,7 +516,7 @@ describe('revocation survives a restart', () => {
     const revokedSession = await loginBearer(t, revokedUser);
     const survivor = await loginBearer(t, await registerUser(t));
     await t.http().post('/api/auth/logout').set(loggedOut.headers).send({}).expect(204);
-    const sid = (await t.http().get('/api/auth/sessions').set(revokedSession.headers)).body[0].id as string;
+    const [{ id: sid }] = bodyOf<SessionRow[]>(await t.http().get('/api/auth/sessions').set(revokedSession.headers));
     await t.http().delete(`/api/auth/sessions/${sid}`).set(revokedSession.headers).expect(204);
     await t.close();
 

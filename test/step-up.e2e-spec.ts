@@ -1,3 +1,4 @@
+import { type BearerStepUp, bodyOf, type CookieStepUp, messageOf, type SessionRow } from './helpers/api';
 import { cookieHeader, setCookies } from './helpers/cookies';
 import { decodeJwt } from './helpers/jwt';
 import { createTestApp, TestApp } from './helpers/test-app';
@@ -66,7 +67,10 @@ describe('step-up: @RequiresRecentAuth() on sensitive actions', () => {
     await t.http().get('/api/users/me').set(session.headers).expect(200);
 
     const stepped = await stepUp(session, { password: user.password }).expect(200);
-    const fresh = { ...session, headers: { ...session.headers, Authorization: `Bearer ${stepped.body.accessToken}` } };
+    const fresh = {
+      ...session,
+      headers: { ...session.headers, Authorization: `Bearer ${bodyOf<BearerStepUp>(stepped).accessToken}` },
+    };
     // Past the guard: the action's own answer (recovery codes without a factor are a 400, not a 401).
     const response = await call(fresh, user.password);
     expect(response.status).not.toBe(401);
@@ -78,7 +82,7 @@ describe('step-up: @RequiresRecentAuth() on sensitive actions', () => {
     const session = await loginBearer(t, user);
     const other = await loginBearer(t, user, 'OtherDevice/1.0');
     const sessions = await t.http().get('/api/auth/sessions').set(session.headers).expect(200);
-    const otherId = (sessions.body as Array<{ id: string; current: boolean }>).find((s) => !s.current)!.id;
+    const otherId = bodyOf<SessionRow[]>(sessions).find((s) => !s.current)!.id;
     const { user: admin, session: adminSessionTokens } = await adminSession(t);
     t.clock.advance(ELEVEN_MINUTES);
     expectStepUpRequired(await t.http().delete(`/api/auth/sessions/${otherId}`).set(session.headers));
@@ -93,7 +97,7 @@ describe('step-up: @RequiresRecentAuth() on sensitive actions', () => {
     await t
       .http()
       .get('/api/admin/audit')
-      .set({ ...adminSessionTokens.headers, Authorization: `Bearer ${stepped.body.accessToken}` })
+      .set({ ...adminSessionTokens.headers, Authorization: `Bearer ${bodyOf<BearerStepUp>(stepped).accessToken}` })
       .expect(200);
   });
 
@@ -103,9 +107,9 @@ describe('step-up: @RequiresRecentAuth() on sensitive actions', () => {
     const before = decodeJwt(session.accessToken).payload;
     t.clock.advance(ELEVEN_MINUTES);
     await t.http().get('/api/auth/sessions').set(session.headers).expect(200);
-    const stepped = await stepUp(session, { password: user.password }).expect(200);
-    expect(Object.keys(stepped.body).sort()).toEqual(['accessToken', 'authTime', 'expiresIn', 'tokenType']);
-    const after = decodeJwt(stepped.body.accessToken).payload;
+    const stepped = bodyOf<BearerStepUp>(await stepUp(session, { password: user.password }).expect(200));
+    expect(Object.keys(stepped).sort()).toEqual(['accessToken', 'authTime', 'expiresIn', 'tokenType']);
+    const after = decodeJwt(stepped.accessToken).payload;
     expect(after.sid).toBe(before.sid);
     expect(after.auth_time).toBe(t.clock.nowSeconds());
     expect(after.auth_time).toBeGreaterThan(before.auth_time as number);
@@ -127,7 +131,7 @@ describe('step-up: @RequiresRecentAuth() on sensitive actions', () => {
     const session = await loginBearer(t, user);
     t.clock.advance(ELEVEN_MINUTES);
     const refused = await stepUp(session, { password: 'not-the-password-at-all' }).expect(401);
-    expect(refused.body.message).toBe('The confirmation was not accepted');
+    expect(messageOf(refused)).toBe('The confirmation was not accepted');
     expect((await t.auditEvents({ userId: user.id, type: 'step_up_failed' }))[0].reason).toBe('bad_pwd');
     for (let i = 0; i < 9; i++) await stepUp(session, { password: 'not-the-password-at-all' }).expect(401);
     await stepUp(session, { password: user.password }).expect(429);
@@ -139,10 +143,10 @@ describe('step-up: @RequiresRecentAuth() on sensitive actions', () => {
     const session = await loginBearerWithTotp(t, user, app);
     t.clock.advance(ELEVEN_MINUTES);
     const byPassword = await stepUp(session, { password: user.password }).expect(400);
-    expect(byPassword.body.message).toBe('This account has a second factor: confirm with it, not with the password');
+    expect(messageOf(byPassword)).toBe('This account has a second factor: confirm with it, not with the password');
     await stepUp(session, { code: '000000' }).expect(401);
     const stepped = await stepUp(session, { code: app.code() }).expect(200);
-    expect(decodeJwt(stepped.body.accessToken).payload).toMatchObject({ amr: ['pwd', 'otp', 'mfa'] });
+    expect(decodeJwt(bodyOf<BearerStepUp>(stepped).accessToken).payload).toMatchObject({ amr: ['pwd', 'otp', 'mfa'] });
     // The same code cannot step up twice.
     await stepUp(session, { code: app.code() }).expect(401);
   });
@@ -160,7 +164,7 @@ describe('step-up: @RequiresRecentAuth() on sensitive actions', () => {
       .set(session.headers)
       .send({ password: user.password })
       .expect(200);
-    expect(Object.keys(stepped.body).sort()).toEqual(['accessTokenExpiresAt', 'authTime']);
+    expect(Object.keys(bodyOf<CookieStepUp>(stepped)).sort()).toEqual(['accessTokenExpiresAt', 'authTime']);
     const cookies = setCookies(stepped);
     expect(Object.keys(cookies)).toEqual(['__Host-access']);
     expect(cookies['__Host-access'].attributes).toMatchObject({

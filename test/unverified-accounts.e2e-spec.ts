@@ -1,5 +1,6 @@
 import { AccountMailer } from '../src/accounts/account-mailer';
 import { loginBearer, registerUser } from './factories/users';
+import { bodyOf, type Me, messageOf } from './helpers/api';
 import { mailedToken } from './helpers/outbox';
 import { rememberSecrets } from './helpers/secret-leaks';
 import { createTestApp, type TestApp } from './helpers/test-app';
@@ -24,7 +25,7 @@ describe('unverified accounts', () => {
 
   it('cannot log in by default; a wrong password still gets the generic 401', async () => {
     const user = await registerUser(t, { verified: false });
-    expect((await login(user.email, user.password).expect(403)).body.message).toMatch(/Confirm your email address/);
+    expect(messageOf(await login(user.email, user.password).expect(403))).toMatch(/Confirm your email address/);
     await login(user.email, 'not-the-password-1').expect(401);
     const failures = await t.auditEvents({ type: 'login_failed', userId: user.id });
     expect(failures.map((event) => event.reason)).toEqual(['email_unverified', 'bad_password']);
@@ -57,7 +58,7 @@ describe('unverified accounts', () => {
     await t.http().post('/api/auth/password-reset/confirm').send({ token, newPassword: VICTIM_PASSWORD }).expect(204);
     const session = await loginBearer(t, { ...user, password: VICTIM_PASSWORD });
     const me = await t.http().get('/api/users/me').set(session.headers).expect(200);
-    expect(me.body.emailVerified).toBe(true);
+    expect(bodyOf<Me>(me).emailVerified).toBe(true);
   });
 
   it('UNVERIFIED_LOGIN=allow: logs in, and the profile says the address is unconfirmed', async () => {
@@ -72,7 +73,7 @@ describe('unverified accounts', () => {
         .post('/api/auth/verify-email')
         .send({ token: await mailedToken(lenient, user.email, 'verify_email') })
         .expect(200);
-      expect((await lenient.http().get('/api/users/me').set(session.headers).expect(200)).body.emailVerified).toBe(
+      expect(bodyOf<Me>(await lenient.http().get('/api/users/me').set(session.headers).expect(200)).emailVerified).toBe(
         true,
       );
     } finally {

@@ -2,8 +2,8 @@ import type { Request } from 'express';
 import passport from 'passport';
 import { JwtStrategy } from '../src/auth/jwt.strategy';
 import { TokenRejectedError } from '../src/tokens/token-rejection';
-import { decodeJwt } from './factories/tokens';
 import { loginBearer, loginCookie, registerUser, TEST_USER_AGENT } from './factories/users';
+import { decodeJwt } from './helpers/jwt';
 import { rawRequest } from './helpers/raw-request';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -105,11 +105,17 @@ describe('verified-token cache', () => {
     const viaPassport = () =>
       new Promise((resolve, reject) => {
         const strategy = Object.create(t.app.get(JwtStrategy)) as JwtStrategy;
-        passport.authenticate(strategy, { session: false }, (error: unknown, principal: unknown, info: unknown) => {
-          const cause = error ?? info;
-          if (principal) resolve(principal);
-          else reject(cause instanceof Error ? cause : new Error('no principal'));
-        })(request, {}, reject);
+        // @types/passport leaves the middleware's type to the framework (AuthenticateRet = any): Express's.
+        const middleware = passport.authenticate(
+          strategy,
+          { session: false },
+          (error: unknown, principal: unknown, info: unknown) => {
+            const cause = error ?? info;
+            if (principal) resolve(principal);
+            else reject(cause instanceof Error ? cause : new Error('no principal'));
+          },
+        ) as (request: Request, response: object, next: (error: unknown) => void) => void;
+        middleware(request, {}, reject);
       });
     await expect(viaPassport()).resolves.toMatchObject({ userId: user.id, transport: 'bearer' });
     const sid = decodeJwt(session.accessToken).payload.sid as string;

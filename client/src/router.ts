@@ -19,8 +19,9 @@ export interface Notice {
 export interface ViewContext {
   /** Aborted when the user leaves the view: pass it to requests and listeners. */
   signal: AbortSignal;
-  navigate(path: string, notice?: Notice): void;
-  announce(text: string, tone?: Tone): void;
+  // Function properties, not methods: views pass them on as callbacks (the router's closures need no `this`).
+  navigate: (path: string, notice?: Notice) => void;
+  announce: (text: string, tone?: Tone) => void;
 }
 
 export interface Route {

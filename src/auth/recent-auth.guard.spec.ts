@@ -5,14 +5,15 @@ import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
 import { FakeClock } from '../../test/helpers/fake-clock';
 import { RecentAuthGuard, StepUpRequiredException } from './recent-auth.guard';
 
+/** Handlers as the guard sees them: functions handed over without their object, so `this: void`. */
 class Routes {
   @RequiresRecentAuth()
-  sensitive(): void {}
+  sensitive(this: void): void {}
 
   @RequiresRecentAuth({ maxAgeSeconds: 30 })
-  verySensitive(): void {}
+  verySensitive(this: void): void {}
 
-  ordinary(): void {}
+  ordinary(this: void): void {}
 }
 
 describe('RecentAuthGuard', () => {

@@ -31,8 +31,11 @@ export interface SettingsContext {
   readonly options: LoadOptions;
   /** Every refusal of this start-up, one line each, starting with the variable's name and saying the fix. */
   readonly problems: string[];
-  /** Another slice's settings, for a default that follows them (JWT_ISSUER follows PORT). */
-  get<V extends object>(config: { readonly settings: SliceDefinition<V> }): V;
+  /**
+   * Another slice's settings, for a default that follows them (JWT_ISSUER follows PORT). A function property,
+   * not a method: slices destructure it (`{ get }`), and it needs no `this`.
+   */
+  readonly get: <V extends object>(config: { readonly settings: SliceDefinition<V> }) => V;
 }
 
 /** One variable: how it is read, with its default and bounds (see readers.ts). */

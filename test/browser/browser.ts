@@ -30,6 +30,17 @@ declare const sessionStorage: Record<string, string>;
 declare const location: { hash: string };
 declare function scrollTo(x: number, y: number): void;
 
+/** The element members that functions passed to `locator.evaluate(All)` read, for the same reason. */
+export interface PageElement {
+  textContent: string | null;
+  scrollHeight: number;
+  clientHeight: number;
+  getAttribute(name: string): string | null;
+  closest(selector: string): PageElement | null;
+  querySelector(selector: string): PageElement | null;
+  compareDocumentPosition(other: PageElement): number;
+}
+
 export const SCREENSHOTS = join(__dirname, 'screenshots');
 /** The screenshots kept in the repository (docs/screenshots/<screen>-<width>.png), rewritten by every run. */
 export const DOC_SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');

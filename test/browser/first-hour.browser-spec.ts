@@ -13,6 +13,7 @@ import {
   waitForAuthState,
   watchFailures,
   type Browser,
+  type PageElement,
 } from './browser';
 
 const FIREFOX = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
@@ -175,7 +176,7 @@ describe('the first hour in a real browser', () => {
     await page.getByTestId('lab-run-all').click();
     await page.getByTestId('lab-csrf-verdict').waitFor();
     const panes = page.locator('[data-testid="view-lab"] pre');
-    const clipped = await panes.evaluateAll((elements) =>
+    const clipped = await panes.evaluateAll((elements: PageElement[]) =>
       elements
         .filter((element) => element.scrollHeight > element.clientHeight + 1)
         .map((element) => element.textContent),
@@ -193,7 +194,7 @@ describe('the first hour in a real browser', () => {
     await page.getByTestId('lab-refresh-reuse-confirm').click();
     const back = page.getByTestId('lab-refresh-reuse-done');
     await back.waitFor();
-    const backFollowsSteps = await back.evaluate((button) => {
+    const backFollowsSteps = await back.evaluate((button: PageElement) => {
       const steps = button
         .closest('[data-testid="lab-refresh-reuse"]')
         ?.querySelector('[data-testid="lab-refresh-reuse-steps"]');

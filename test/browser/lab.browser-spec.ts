@@ -13,6 +13,7 @@ import {
   SCREENSHOTS,
   waitForAuthState,
   type Browser,
+  type PageElement,
 } from './browser';
 
 const DBSC_UNSUPPORTED = 'Your browser does not support DBSC; this session uses the fingerprint cookie.';
@@ -85,7 +86,7 @@ describe('the security lab in a real browser', () => {
     expect(await page.getByTestId('lab-dpop-verdict').textContent()).toBe('refused');
     const dpopSteps = await page
       .getByTestId('lab-dpop-step')
-      .evaluateAll((items) => items.map((item) => item.getAttribute('data-status')));
+      .evaluateAll((items: PageElement[]) => items.map((item) => item.getAttribute('data-status')));
     expect(dpopSteps).toEqual(['200', '200', '401', '401', '401']);
     expect(await page.locator('#lab-dpop-password').inputValue()).toBe('');
 
@@ -102,7 +103,7 @@ describe('the security lab in a real browser', () => {
     expect(await page.getByTestId('lab-refresh-reuse-verdict').textContent()).toBe('refused');
     const steps = await page
       .getByTestId('lab-refresh-reuse-step')
-      .evaluateAll((items) => items.map((item) => item.getAttribute('data-status')));
+      .evaluateAll((items: PageElement[]) => items.map((item) => item.getAttribute('data-status')));
     expect(steps).toEqual(['200', '401', '401']);
     expect(await page.getByTestId('lab-refresh-reuse-check').textContent()).toContain(
       'The session was killed: GET /api/users/me now answers 401',

@@ -7,14 +7,6 @@ export function b64url(value: unknown): string {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 }
 
-export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
-  const [header, payload] = token
-    .split('.')
-    .slice(0, 2)
-    .map((part) => JSON.parse(Buffer.from(part, 'base64url').toString()));
-  return { header, payload };
-}
-
 export function unsigned(header: unknown, payload: unknown, signature = ''): string {
   return `${b64url(header)}.${b64url(payload)}.${signature}`;
 }

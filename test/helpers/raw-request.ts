@@ -4,9 +4,8 @@ import type { TestApp } from './test-app';
 export interface RawResponse {
   status: number;
   headers: IncomingHttpHeaders;
-  /** Parsed JSON (any shape, like supertest's `body`), or the raw text. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
+  /** Parsed JSON, or the raw text: read it with bodyOf() (helpers/api.ts). */
+  body: unknown;
 }
 
 export interface RawRequestOptions {

@@ -1,6 +1,7 @@
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { AbstractLoader, ExpressLoader } from '@nestjs/serve-static';
 import { Test } from '@nestjs/testing';
+import type { Server } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -92,12 +93,14 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       else process.env[name] = value;
     }
   }
-  const port = (app.getHttpServer().address() as AddressInfo).port;
+  // Nest types its server as `any`; production's setup (app.setup.ts) names it the same way.
+  const server = app.getHttpServer() as Server;
+  const port = (server.address() as AddressInfo).port;
   const dataSource = app.get(DataSource);
   const audit = app.get(AuditService);
   return {
     app,
-    http: () => request(app.getHttpServer()),
+    http: () => request(server),
     baseUrl: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     clock,
