@@ -8,6 +8,7 @@
 // BENCH_DIST points it at another build (an older checkout's dist/) for a before/after comparison.
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -28,7 +29,9 @@ const { Logger } = require('nestjs-pino');
 const dist = process.env.BENCH_DIST ?? new URL('../dist', import.meta.url).pathname;
 const { AppModule } = require(`${dist}/app.module.js`);
 const { configureApp, nestApplicationOptions } = require(`${dist}/app.setup.js`);
-const { Public } = require(`${dist}/access/public.decorator.js`);
+// Builds from before the access floor (a BENCH_BEFORE_DIST) kept @Public in common/decorators.
+const publicDecorator = [`${dist}/access/public.decorator.js`, `${dist}/common/decorators/public.decorator.js`];
+const { Public } = require(publicDecorator.find((file) => existsSync(file)) ?? publicDecorator[0]);
 
 const BASELINE_SECRET = randomBytes(32);
 
