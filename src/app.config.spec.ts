@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { currentSettings, loadSettings } from './app.config';
 import { keysConfig } from './keys/keys.config';
 import { jwtConfig } from './keys/jwt.config';
-import { ConfigurationError } from './config/compose';
 import { secretsConfig } from './config/secret-settings';
+import { configurationProblems } from '../test/helpers/configuration';
 
 const secret = () => randomBytes(32).toString('base64url');
 /** What production needs for mail on top of the secrets. */
@@ -30,13 +30,7 @@ describe('loadSettings', () => {
   const load = (env: NodeJS.ProcessEnv) =>
     loadSettings({ NODE_ENV: 'development', ...env }, { developmentSecretsFile });
   function problems(env: NodeJS.ProcessEnv): string[] {
-    try {
-      load(env);
-    } catch (error) {
-      if (error instanceof ConfigurationError) return error.problems;
-      throw error;
-    }
-    return [];
+    return configurationProblems(() => load(env));
   }
 
   it('accepts a complete production configuration', () => {

@@ -1,14 +1,9 @@
-import { ConfigurationError, loadSlice } from '../config/compose';
+import { loadSlice } from '../config/compose';
 import { accountsConfig } from './accounts.config';
+import { configurationProblems } from '../../test/helpers/configuration';
 
 function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadSlice(accountsConfig, { NODE_ENV: 'development', ...env });
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
+  return configurationProblems(() => loadSlice(accountsConfig, { NODE_ENV: 'development', ...env }));
 }
 
 describe('account settings', () => {

@@ -1,18 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigurationError, loadSlice } from '../config/compose';
+import { loadSlice } from '../config/compose';
 import { generateDevelopmentSecret } from '../config/development-secrets';
 import { alertsConfig } from './alerts.config';
+import { configurationProblems } from '../../test/helpers/configuration';
 
 const strong = randomBytes(32).toString('base64url');
 
 function problems(env: Record<string, string>): string {
-  try {
-    loadSlice(alertsConfig, { NODE_ENV: 'test', ...env });
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.message;
-    throw error;
-  }
-  return '';
+  return configurationProblems(() => loadSlice(alertsConfig, { NODE_ENV: 'test', ...env })).join('\n');
 }
 
 describe('alert settings', () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appConfig } from './app-settings';
-import { ConfigurationError, loadSlice } from './compose';
+import { loadSlice } from './compose';
+import { configurationProblems } from '../../test/helpers/configuration';
 
 const production = (env: NodeJS.ProcessEnv = {}) => ({
   NODE_ENV: 'production',
@@ -11,13 +12,7 @@ const production = (env: NodeJS.ProcessEnv = {}) => ({
 });
 const load = (env: NodeJS.ProcessEnv) => loadSlice(appConfig, { NODE_ENV: 'development', ...env });
 function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    load(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
+  return configurationProblems(() => load(env));
 }
 
 describe('app settings', () => {

@@ -1,6 +1,7 @@
-import { composeSettings, ConfigurationError, loadSlice } from './compose';
+import { composeSettings, loadSlice } from './compose';
 import { boolean, integer, text } from './readers';
 import { defineSettings } from './settings';
+import { configurationProblems } from '../../test/helpers/configuration';
 
 const first = defineSettings('first', { FIRST_LIMIT: integer(5, 1, 10) }, (values) => ({ limit: values.FIRST_LIMIT }));
 const second = defineSettings(
@@ -11,15 +12,7 @@ const second = defineSettings(
 const atMostFive = ({ first: { limit } }: { first: { limit: number } }) =>
   limit > 5 ? ['FIRST_LIMIT must be at most 5 here'] : [];
 
-function problems(run: () => unknown): string[] {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
-}
+const problems = configurationProblems;
 
 describe('composeSettings', () => {
   it('answers every slice by its namespace, defaults following the environment and other slices', () => {

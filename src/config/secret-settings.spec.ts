@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigurationError, loadSlice } from './compose';
+import { loadSlice } from './compose';
 import { generateDevelopmentSecret } from './development-secrets';
 import { secretsConfig } from './secret-settings';
 import type { LoadOptions } from './settings';
+import { configurationProblems } from '../../test/helpers/configuration';
 
 const secret = () => randomBytes(32).toString('base64url');
 
@@ -19,13 +20,7 @@ describe('secret settings', () => {
   const load = (env: NodeJS.ProcessEnv, options: LoadOptions = {}) =>
     loadSlice(secretsConfig, { NODE_ENV: 'development', ...env }, { developmentSecretsFile, ...options });
   function problems(env: NodeJS.ProcessEnv, options: LoadOptions = {}): string[] {
-    try {
-      load(env, options);
-    } catch (error) {
-      if (error instanceof ConfigurationError) return error.problems;
-      throw error;
-    }
-    return [];
+    return configurationProblems(() => load(env, options));
   }
 
   it('says why a secret that .env holds is missing in production, which reads no .env', () => {

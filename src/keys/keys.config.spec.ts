@@ -1,16 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { ConfigurationError, loadSlice } from '../config/compose';
+import { loadSlice } from '../config/compose';
 import { keysConfig } from './keys.config';
+import { configurationProblems } from '../../test/helpers/configuration';
 
 const load = (env: NodeJS.ProcessEnv = {}) => loadSlice(keysConfig, { NODE_ENV: 'production', ...env });
 function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    load(env);
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
-  return [];
+  return configurationProblems(() => load(env));
 }
 
 describe('key settings', () => {

@@ -1,14 +1,9 @@
-import { ConfigurationError, loadSlice } from '../config/compose';
+import { loadSlice } from '../config/compose';
 import { mailConfig } from './mail.config';
+import { configurationProblems } from '../../test/helpers/configuration';
 
 function problems(env: NodeJS.ProcessEnv): string[] {
-  try {
-    loadSlice(mailConfig, { NODE_ENV: 'development', ...env });
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.problems;
-    throw error;
-  }
+  return configurationProblems(() => loadSlice(mailConfig, { NODE_ENV: 'development', ...env }));
 }
 
 describe('mail settings', () => {

@@ -1,14 +1,9 @@
-import { ConfigurationError, loadSlice } from '../config/compose';
+import { loadSlice } from '../config/compose';
 import { throttleConfig } from './throttle.config';
+import { configurationProblems } from '../../test/helpers/configuration';
 
 function problems(env: Record<string, string>): string {
-  try {
-    loadSlice(throttleConfig, { NODE_ENV: 'test', ...env });
-  } catch (error) {
-    if (error instanceof ConfigurationError) return error.message;
-    throw error;
-  }
-  return '';
+  return configurationProblems(() => loadSlice(throttleConfig, { NODE_ENV: 'test', ...env })).join('\n');
 }
 
 describe('brute-force settings', () => {
