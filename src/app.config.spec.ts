@@ -130,8 +130,9 @@ describe('loadSettings', () => {
   });
 
   describe('boolean settings accept exactly true or false', () => {
-    it.each(['COOKIE_SECURE', 'LAB_ENABLED', 'TLS_TERMINATED_UPSTREAM'])('%s', (name) => {
-      for (const value of ['1', '0', 'yes', 'True', 'on']) {
+    it.each(['COOKIE_SECURE', 'LAB_ENABLED', 'TLS_TERMINATED_UPSTREAM', 'MAIL_OUTBOX'])('%s', (name) => {
+      // An empty value too: `COOKIE_SECURE=` is a mistake, not a request for the default.
+      for (const value of ['1', '0', 'yes', 'True', 'on', '']) {
         expect(problems({ ...secrets(), [name]: value })).toEqual([`${name} must be true or false`]);
       }
       expect(problems({ ...secrets(), [name]: 'true' })).toEqual([]);

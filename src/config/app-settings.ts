@@ -33,8 +33,8 @@ export const APP_SETTINGS = {
   TLS_CERT_FILE: text(),
   TLS_KEY_FILE: text(),
   /** A reverse proxy terminates HTTPS in front of Warden (name it in TRUST_PROXY). */
-  TLS_TERMINATED_UPSTREAM: boolean(false),
-  COOKIE_SECURE: boolean(true),
+  TLS_TERMINATED_UPSTREAM: boolean(false, { refuseEmpty: true }),
+  COOKIE_SECURE: boolean(true, { refuseEmpty: true }),
   // How many Warden processes share this database; above 1 needs PostgreSQL and Redis (src/app.config.ts).
   WARDEN_INSTANCES: integer(1, 1, 1000),
 };

@@ -60,12 +60,16 @@ export function duration(fallback: string, min: number, max: number, why?: strin
   };
 }
 
-/** Exactly `true` or `false`: `1`, `yes` or `True` would pass a looser check and then read as false. */
-export function boolean(fallback: Fallback<boolean>): Setting<boolean> {
+/**
+ * Exactly `true` or `false`: `1`, `yes` or `True` would pass a looser check and then read as false. An empty
+ * value is refused for the settings that guard transport security (`refuseEmpty`): `COOKIE_SECURE=` reads as
+ * a mistake, not as "the default"; the detection switches take it as unset.
+ */
+export function boolean(fallback: Fallback<boolean>, { refuseEmpty = false } = {}): Setting<boolean> {
   return {
     read(name, context) {
       const raw = context.env[name];
-      if (raw === undefined || raw === '') return fallbackOf(fallback, context);
+      if (raw === undefined || (raw === '' && !refuseEmpty)) return fallbackOf(fallback, context);
       if (raw !== 'true' && raw !== 'false') {
         context.problems.push(`${name} must be true or false`);
         return fallbackOf(fallback, context);

@@ -9,7 +9,7 @@ export const MAIL_SETTINGS = {
   SMTP_URL: text(),
   MAIL_FROM: text('Warden <no-reply@localhost>'),
   /** GET /api/dev/outbox answers (development only); the outbox itself always exists without SMTP_URL. */
-  MAIL_OUTBOX: boolean(({ nodeEnv }) => nodeEnv === 'development'),
+  MAIL_OUTBOX: boolean(({ nodeEnv }) => nodeEnv === 'development', { refuseEmpty: true }),
   MAIL_TIMEOUT: duration('10s', 1, 120),
   MAIL_ATTEMPTS: integer(5, 1, 20),
   MAIL_BACKOFF_MS: integer(2000, 0, 600_000),
