@@ -28,7 +28,7 @@ describe('migrations are found by file name, with no list to edit', () => {
     expect(names.map((name) => name.slice(-13)).sort()).toEqual(timestamps);
   });
 
-  it('leaves out helpers, source maps and declaration files beside the migrations', async () => {
+  it('leaves out helpers, specs, source maps and declaration files beside the migrations', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'warden-migrations-'));
     try {
       mkdirSync(join(dir, 'migrations'));
@@ -39,6 +39,8 @@ describe('migrations are found by file name, with no list to edit', () => {
       );
       file('1700000000000-first.js.map', '{}');
       file('1700000000000-first.d.ts', 'export declare class First1700000000000 {}');
+      // Loaded as a migration, a spec would call describe() outside Jest.
+      file('1700000000000-first.spec.js', 'describe("first", () => undefined);');
       // A helper exports functions too: loaded as a migration, it would fail for want of a timestamp.
       file('column-types.js', 'exports.dateType = function dateType() { return "datetime"; };');
 

@@ -3,10 +3,11 @@ import { dirname, join } from 'node:path';
 import type { DataSourceOptions } from 'typeorm';
 
 /**
- * Every migration, found by name: `migrations/<timestamp>-<name>.ts` (`.js` once built), so a new file needs
- * no list to edit. The pattern leaves out helpers beside them; TypeORM skips `.d.ts` and `.js.map` files itself.
+ * Every migration, found by name: `migrations/<timestamp>-<kebab-name>.ts` (`.js` once built), the name
+ * migration:generate writes, so a new file needs no list to edit. A dot ends the name, so a spec, a
+ * declaration file or a source map beside a migration is never loaded as one; nor is a helper.
  */
-export const migrationsIn = (dir: string): string => join(dir, 'migrations', '[0-9]*-*.{ts,js}');
+export const migrationsIn = (dir: string): string => join(dir, 'migrations', '[0-9]*-+([a-z0-9-]).{ts,js}');
 /** Warden's own (src/database/migrations/) and each module's, beside its code (src/notes/migrations/). */
 export const MIGRATIONS = migrationsIn(join(__dirname, '..', '*'));
 
