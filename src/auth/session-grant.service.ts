@@ -70,7 +70,7 @@ export class SessionGrantService {
       const fingerprint = this.fingerprints.bind({ transport: 'bearer', ip: client.ip, userAgent: client.userAgent });
       return { ...base, transport: 'bearer', accessToken: sign(fingerprint) };
     }
-    // A browser keeps the fingerprint its session is bound to: never a new one on refresh (checked before).
+    // A browser keeps the fingerprint its session is bound to: never a new one on refresh (checked by RefreshTokenService.checkPresented).
     if (!fingerprintCookie) throw new Error('a browser session is granted only with its fingerprint cookie');
     const fingerprint = this.fingerprints.bind({ transport: 'cookie', fingerprintCookie, userAgent: client.userAgent });
     return {

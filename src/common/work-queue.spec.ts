@@ -69,6 +69,28 @@ describe('WorkQueue', () => {
     expect(done).toEqual([2]);
   });
 
+  it('goes on when the item throws synchronously and the error reporter throws too', async () => {
+    const done: number[] = [];
+    const queue = new WorkQueue<number>({
+      limit: 10,
+      concurrency: 1,
+      overflow: 'refuse-new',
+      process: (item) => {
+        if (item === 1) throw new Error('sync boom');
+        done.push(item);
+        return Promise.resolve();
+      },
+      onOverflow: () => undefined,
+      onError: () => {
+        throw new Error('reporter boom');
+      },
+    });
+    queue.push(1);
+    queue.push(2);
+    await queue.idle();
+    expect(done).toEqual([2]);
+  });
+
   it('is idle once nothing waits or runs', async () => {
     const { queue, finish } = queueOf();
     await expect(queue.idle()).resolves.toBeUndefined();

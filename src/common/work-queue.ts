@@ -47,10 +47,24 @@ export class WorkQueue<T> {
     return this.waiting.splice(0);
   }
 
+  /** A reporter that throws too must not end the worker (or reject the promise nobody awaits). */
+  private report(item: T, error: unknown): void {
+    try {
+      this.options.onError(item, error);
+    } catch {
+      // Nothing left to tell.
+    }
+  }
+
   private async work(): Promise<void> {
     try {
-      for (let item = this.waiting.shift(); item !== undefined; item = this.waiting.shift()) {
-        await this.options.process(item).catch((error: unknown) => this.options.onError(item, error));
+      while (this.waiting.length > 0) {
+        const item = this.waiting.shift() as T;
+        try {
+          await this.options.process(item);
+        } catch (error) {
+          this.report(item, error);
+        }
       }
     } finally {
       this.workers--;

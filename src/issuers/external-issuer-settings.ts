@@ -1,4 +1,4 @@
-import type { Role } from '../access/role';
+import { ROLES, type Role } from '../access/role';
 
 /**
  * Asymmetric JWS algorithms an external issuer may be trusted with. HMAC (a shared secret Warden would
@@ -17,8 +17,6 @@ export const EXTERNAL_ALGORITHMS = [
   'EdDSA',
   'Ed25519',
 ] as const;
-
-const ROLES: readonly Role[] = ['user', 'admin'];
 
 /** One trusted OpenID provider (Keycloak, Auth0, ...) whose access tokens the global guard accepts. */
 export interface ExternalIssuerSettings {
@@ -125,7 +123,7 @@ function parseEntry(
     roles === null ||
     typeof roles !== 'object' ||
     Array.isArray(roles) ||
-    !Object.values(roles).every((role) => ROLES.includes(role as Role))
+    !Object.values(roles).every((role) => (ROLES as readonly string[]).includes(role))
   ) {
     problems.push(`${name}.roles must map the issuer's role names to ${ROLES.join(' or ')}`);
   } else if (Object.keys(roles).length > 0 && rolesClaim === null) {

@@ -14,6 +14,11 @@ export class RefreshRejectedError extends Error {
     public readonly session?: Session,
   ) {
     super(reason);
+    // A reuse must carry what ending the family needs: as a plain refusal, RefreshRefusalService would
+    // record it and revoke nothing.
+    if (reason === 'reuse' && new.target === RefreshRejectedError) {
+      throw new TypeError('A reused refresh token is a RefreshTokenReusedError');
+    }
     this.name = 'RefreshRejectedError';
   }
 }

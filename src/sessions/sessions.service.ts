@@ -158,7 +158,7 @@ export class SessionsService {
   /** Ends every session of the user except `keep`, and rejects every access token issued before now. */
   async revokeAllForUser(userId: string, reason: string, keep?: string): Promise<number> {
     const now = this.clock.now();
-    // First: logins already past their password check can no longer start a session (see start()).
+    // First: logins already past their password check can no longer start a session (see SessionStartService.start).
     await this.users.bumpSessionEpoch(userId);
     const live = await this.sessions.find({ select: { id: true }, where: { userId, revokedAt: IsNull() } });
     const ended = live.map((session) => session.id).filter((id) => id !== keep);

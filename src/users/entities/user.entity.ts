@@ -20,7 +20,7 @@ export class User {
 
   /**
    * Bumped whenever every session of the user must end (password change, logout-all, role change). A login
-   * whose password check began under an older epoch cannot start a session (see SessionsService.start).
+   * whose password check began under an older epoch cannot start a session (see SessionStartService.start).
    */
   @Column({ name: 'session_epoch', type: 'integer', default: 0 })
   sessionEpoch!: number;
