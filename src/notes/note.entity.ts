@@ -16,15 +16,17 @@ export const NOTES_PAGE_DEFAULT = 20;
 export const NOTES_PAGE_MAX = 100;
 
 @Entity('notes')
-// The owner's listing (owner_id = ?, newest first by created_at, id) reads this index in order.
+// The owner's listing (owner_id = ?, newest first by created_at, id) reads this index in order; the admin's
+// listing of every note reads the second. Either way a page costs the same however deep it is.
 @Index(['ownerId', 'createdAt', 'id'])
+@Index(['createdAt', 'id'])
 export class Note {
   @PrimaryColumn({ type: 'varchar', length: 36 })
   id!: string;
 
   /**
    * The owning user. The foreign key names the `users` table rather than importing the User entity: a
-   * module imports only access/, common/ and audit/ (docs/EXTENDING.md). Deleting the user deletes the notes.
+   * module imports only the floors (docs/EXTENDING.md). Deleting the user deletes the notes.
    */
   @ForeignKey('users', { onDelete: 'CASCADE' })
   @Column({ name: 'owner_id', type: 'varchar', length: 36 })

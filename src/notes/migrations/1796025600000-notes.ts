@@ -18,7 +18,10 @@ export class Notes1796025600000 implements MigrationInterface {
           { name: 'created_at', type: date },
           { name: 'updated_at', type: date },
         ],
-        indices: [new TableIndex({ columnNames: ['owner_id', 'created_at', 'id'] })],
+        indices: [
+          new TableIndex({ columnNames: ['owner_id', 'created_at', 'id'] }),
+          new TableIndex({ columnNames: ['created_at', 'id'] }),
+        ],
         foreignKeys: [
           {
             columnNames: ['owner_id'],
