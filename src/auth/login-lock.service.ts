@@ -17,7 +17,7 @@ import { AttemptStore } from '../throttle/attempt-store';
  * ip_range: one IPv6 /48 across many accounts, locked only when the failures come from at least
  *   IP_RANGE_MIN_SUBNETS distinct /64s (so one /64 cannot lock out its neighbours).
  */
-export type Scope = 'account_ip' | 'account' | 'account_known' | 'ip' | 'ip_range';
+type Scope = 'account_ip' | 'account' | 'account_known' | 'ip' | 'ip_range';
 /** The scopes counted up front, in begin(). */
 export type CountedScope = Exclude<Scope, 'ip_range'>;
 

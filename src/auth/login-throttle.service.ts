@@ -207,7 +207,7 @@ export class LoginThrottleService {
    * The password was never checked (hashing shed the attempt with a 503): the attempt, counted up front, is
    * taken back, so a client retrying through an overload is not locked out by attempts that never ran.
    */
-  async abandoned(attempt: LoginAttempt): Promise<void> {
+  private async abandoned(attempt: LoginAttempt): Promise<void> {
     for (const scope of ['account_ip', 'account', 'account_known', 'ip'] as const) {
       await this.store.unhit(`failures:${attempt.keys[scope]}`);
     }

@@ -16,7 +16,7 @@ import { KnownDevice } from './entities/known-device.entity';
 export const MAX_KNOWN_DEVICES_PER_USER = 20;
 
 /** A device remembered for the first time: what it is, and whether it is the user's very first. */
-export interface NewDevice {
+interface NewDevice {
   userAgentFamily: string;
   ipPrefix: string;
   first: boolean;
