@@ -123,7 +123,7 @@ function parseEntry(
     roles === null ||
     typeof roles !== 'object' ||
     Array.isArray(roles) ||
-    !Object.values(roles).every((role) => (ROLES as readonly string[]).includes(role))
+    !Object.values(roles as Record<string, unknown>).every((role) => ROLES.some((known) => known === role))
   ) {
     problems.push(`${name}.roles must map the issuer's role names to ${ROLES.join(' or ')}`);
   } else if (Object.keys(roles).length > 0 && rolesClaim === null) {
