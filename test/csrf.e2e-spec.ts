@@ -84,7 +84,8 @@ describe('CSRF defense', () => {
     const session = await loginCookie(t, user);
     await logoutAll(session, { 'X-CSRF-Token': session.csrfToken, Origin: 'https://evil.example' }).expect(403);
     await alive(session);
-    // This user's events only: other tests' refusals may share its timestamp (the clock is fake).
+    // This user's events only: the refusal of the test before may carry the same millisecond, and PostgreSQL
+    // returns rows of one timestamp in no set order.
     const events = await t.auditEvents({ type: 'csrf_rejected', userId: user.id });
     expect(events).toMatchObject([{ reason: 'origin_not_allowed', success: false }]);
   });
