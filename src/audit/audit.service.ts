@@ -134,7 +134,10 @@ export class AuditService implements BeforeApplicationShutdown {
     this.changedCounts.clear();
     this.writing = this.writing.then(async () => {
       try {
-        if (batch.length > 0) await this.events.insert(batch);
+        // updateEntity(false): PostgreSQL returns the row's defaults and TypeORM would copy them onto the
+        // entities, undoing any count an aggregate gained while its insert was in flight.
+        if (batch.length > 0)
+          await this.events.createQueryBuilder().insert().values(batch).updateEntity(false).execute();
         // After the insert: an aggregate's row may be in this very batch.
         for (const { id, count } of counts) await this.events.update({ id }, { count });
       } catch (error) {
