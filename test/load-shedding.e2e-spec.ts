@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { loginBearer, registerUser, TEST_USER_AGENT } from './factories/users';
 import { createTestApp, TestApp } from './helpers/test-app';
 
@@ -9,7 +10,10 @@ describe('password hashing load shedding', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await createTestApp({ env: { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '0' } });
+    t = await createTestApp({
+      // The mail limits are raised so that only the lockout answers 429 to the email-change guesses below.
+      env: { PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '0', ACCOUNT_MAIL_MAX_PER_CLIENT: '1000' },
+    });
   });
   afterAll(() => t.close());
 
@@ -47,6 +51,34 @@ describe('password hashing load shedding', () => {
       const { status } = await login(user.email, 'wrong-password-1');
       if (status === 429) break;
       expect(status).toBe(401);
+      checked += 1;
+    }
+    expect(checked).toBe(10);
+  });
+
+  // The same rule on the other paths that check a current password, for a signed-in user.
+  // A password change that reaches the lockout also ends the session that guessed, hence its 401.
+  it.each([
+    ['a password change', '/api/users/me/password', () => ({ newPassword: 'a-new-passphrase-9' }), 401],
+    ['an email change', '/api/users/me/email', () => ({ newEmail: `new-${randomUUID()}@example.com` }), 429],
+  ])('does not count shed checks of %s towards the lockout', async (_case, path, rest, lockedOut) => {
+    const user = await registerUser(t);
+    const session = await loginBearer(t, user);
+    const guess = () =>
+      t
+        .http()
+        .post(path)
+        .set(session.headers)
+        .send({ currentPassword: 'wrong-password-1', ...rest() });
+    const statuses = (await Promise.all(Array.from({ length: 6 }, guess))).map((response) => response.status);
+    expect(statuses).toContain(503);
+    let checked = statuses.filter((status) => status === 400).length;
+    for (;;) {
+      const { status } = await guess();
+      if (status !== 400) {
+        expect(status).toBe(lockedOut);
+        break;
+      }
       checked += 1;
     }
     expect(checked).toBe(10);

@@ -42,7 +42,10 @@ export class EmailChangeService {
     const user = await this.users.getById(userId);
     await this.limiter.admit('email_change', newEmail, client, user.id);
     const attempt = await this.loginThrottle.begin('email_change', user.email, client, user.id);
-    if (!(await this.passwords.verify(user.passwordHash, currentPassword))) {
+    const valid = await this.loginThrottle.verify(attempt, () =>
+      this.passwords.verify(user.passwordHash, currentPassword),
+    );
+    if (!valid) {
       this.audit.record({
         type: 'email_change_failed',
         success: false,
