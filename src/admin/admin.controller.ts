@@ -1,16 +1,4 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  Req,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Post, Query, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { AuditService } from '../audit/audit.service';
 import type { AuditPage } from '../audit/dto/audit-event-response.dto';
@@ -20,13 +8,14 @@ import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../access/current-user.decorator';
 import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
 import { Roles } from '../access/roles.decorator';
+import { idParam } from '../common/pipes/id-param';
 import { AccountControlService, Actor } from './account-control.service';
 import { AdminService } from './admin.service';
 import type { AlertPageDto } from './dto/alert-response.dto';
 import { ListAlertsDto } from './dto/list-alerts.dto';
 
 /** Anything that is not a user id names no user: 404, as for an unknown id. */
-const userIdPipe = () => new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException('User not found') });
+const USER_ID = idParam('User');
 
 const actor = (admin: AuthenticatedUser, request: Request): Actor => ({
   via: 'api',
@@ -64,7 +53,7 @@ export class AdminController {
   @HttpCode(HttpStatus.NO_CONTENT)
   revokeSessions(
     @CurrentUser() admin: AuthenticatedUser,
-    @Param('id', userIdPipe()) id: string,
+    @Param('id', USER_ID) id: string,
     @Req() request: Request,
   ): Promise<void> {
     return this.admin.revokeUserSessions(admin, id, clientInfo(request));
@@ -82,7 +71,7 @@ export class AdminController {
   @Post('users/:id/disable')
   async disable(
     @CurrentUser() admin: AuthenticatedUser,
-    @Param('id', userIdPipe()) id: string,
+    @Param('id', USER_ID) id: string,
     @Req() request: Request,
   ): Promise<{ sessionsEnded: number }> {
     return { sessionsEnded: await this.accounts.disable(id, actor(admin, request)) };
@@ -92,7 +81,7 @@ export class AdminController {
   @HttpCode(HttpStatus.NO_CONTENT)
   enable(
     @CurrentUser() admin: AuthenticatedUser,
-    @Param('id', userIdPipe()) id: string,
+    @Param('id', USER_ID) id: string,
     @Req() request: Request,
   ): Promise<void> {
     return this.accounts.enable(id, actor(admin, request));
@@ -103,7 +92,7 @@ export class AdminController {
   @HttpCode(HttpStatus.NO_CONTENT)
   clearFlags(
     @CurrentUser() admin: AuthenticatedUser,
-    @Param('id', userIdPipe()) id: string,
+    @Param('id', USER_ID) id: string,
     @Req() request: Request,
   ): Promise<void> {
     return this.admin.clearUserFlags(admin, id, clientInfo(request));

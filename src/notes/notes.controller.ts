@@ -1,27 +1,15 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import type { AuthenticatedUser } from '../access/authenticated-user';
 import { CurrentUser } from '../access/current-user.decorator';
 import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
 import { Roles } from '../access/roles.decorator';
 import { Audited } from '../audit/audited.decorator';
+import { idParam } from '../common/pipes/id-param';
 import { CreateNoteDto, ListNotesDto, NotePageDto, NoteResponseDto, UpdateNoteDto } from './note.entity';
 import { NotesService } from './notes.service';
 
 /** Not a UUID, so nobody's note: the same 404 as another user's note or a deleted one. */
-const NOTE_ID = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException('Note not found') });
+const NOTE_ID = idParam('Note');
 
 /**
  * A user's own notes. Authentication, CSRF for cookie requests, no-store answers and the audit records

@@ -1,24 +1,15 @@
-import {
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  HttpStatus,
-  NotFoundException,
-  Param,
-  ParseUUIDPipe,
-  Req,
-} from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, HttpStatus, Param, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import type { AuthenticatedUser } from '../access/authenticated-user';
 import { clientInfo } from '../common/client-info';
 import { CurrentUser } from '../access/current-user.decorator';
 import { RequiresRecentAuth } from '../access/requires-recent-auth.decorator';
+import { idParam } from '../common/pipes/id-param';
 import { SessionResponseDto } from './dto/session-response.dto';
 import { SessionsService } from './sessions.service';
 
 /** Not a UUID, so not a session of anyone: the same 404 as another user's session id. */
-const SESSION_ID = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundException('Session not found') });
+const SESSION_ID = idParam('Session');
 
 @Controller('auth/sessions')
 export class SessionsController {
