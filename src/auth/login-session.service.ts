@@ -5,7 +5,7 @@ import { AnomalyService } from '../anomaly/anomaly.service';
 import { AuditService } from '../audit/audit.service';
 import type { ClientInfo } from '../common/client-info';
 import { DbscService } from '../dbsc/dbsc.service';
-import type { IssuedRefreshToken } from '../sessions/refresh-tokens.service';
+import type { IssuedRefreshToken } from '../sessions/refresh-token.service';
 import { CredentialsChangedError, SessionStartService } from '../sessions/session-start.service';
 import type { User } from '../users/entities/user.entity';
 import { loginConfig } from './login.config';

@@ -6,7 +6,7 @@ import { userAgentFamily } from '../common/user-agent-family';
 import { isBindingFailure, PresentingDevice } from '../sessions/device-binding';
 import type { Session } from '../sessions/entities/session.entity';
 import { RefreshRejectedError, RefreshTokenReusedError } from '../sessions/refresh-rejected.error';
-import { RefreshTokenService } from '../sessions/refresh-tokens.service';
+import { RefreshTokenService } from '../sessions/refresh-token.service';
 import { SessionsService } from '../sessions/sessions.service';
 
 /**

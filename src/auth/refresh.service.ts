@@ -5,7 +5,7 @@ import type { ClientInfo } from '../common/client-info';
 import { CsrfService } from '../csrf/csrf.service';
 import type { PresentingDevice } from '../sessions/device-binding';
 import { RefreshRejectedError } from '../sessions/refresh-rejected.error';
-import { RefreshTokenService, RotatedSession } from '../sessions/refresh-tokens.service';
+import { RefreshTokenService, RotatedSession } from '../sessions/refresh-token.service';
 import { RefreshRefusalService } from './refresh-refusal.service';
 import { SessionGrant, SessionGrantService } from './session-grant.service';
 

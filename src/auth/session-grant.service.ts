@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Transport } from '../access/token-source';
 import type { ClientInfo } from '../common/client-info';
 import { CsrfService } from '../csrf/csrf.service';
-import type { IssuedRefreshToken } from '../sessions/refresh-tokens.service';
+import type { IssuedRefreshToken } from '../sessions/refresh-token.service';
 import { AccessTokenService, IssuedAccessToken } from '../tokens/access-token.service';
 import { FingerprintService } from '../tokens/fingerprint.service';
 import { UserResponseDto } from '../users/dto/user-response.dto';

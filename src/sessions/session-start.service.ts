@@ -10,7 +10,7 @@ import { sessionConfig } from './sessions.config';
 import { UsersService } from '../users/users.service';
 import { deviceBinding } from './device-binding';
 import { Session } from './entities/session.entity';
-import { IssuedRefreshToken, RefreshTokenService } from './refresh-tokens.service';
+import { IssuedRefreshToken, RefreshTokenService } from './refresh-token.service';
 import { after, idleExpiry } from './session-lifetime';
 import { Abort, attempt } from './session-transaction';
 import { SessionsService } from './sessions.service';

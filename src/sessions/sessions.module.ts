@@ -4,7 +4,7 @@ import { TokensModule } from '../tokens/tokens.module';
 import { UsersModule } from '../users/users.module';
 import { RefreshToken } from './entities/refresh-token.entity';
 import { Session } from './entities/session.entity';
-import { RefreshTokenService } from './refresh-tokens.service';
+import { RefreshTokenService } from './refresh-token.service';
 import { SessionPurgeJob } from './session-purge.job';
 import { SessionStartService } from './session-start.service';
 import { SessionsController } from './sessions.controller';

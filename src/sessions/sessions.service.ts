@@ -11,7 +11,7 @@ import { sessionConfig } from './sessions.config';
 import { REVOCATION_LEEWAY_MS, RevocationStore } from '../tokens/revocation.store';
 import { UsersService } from '../users/users.service';
 import { Session } from './entities/session.entity';
-import { IssuedRefreshToken, RefreshTokenService } from './refresh-tokens.service';
+import { IssuedRefreshToken, RefreshTokenService } from './refresh-token.service';
 import { isAlive } from './session-lifetime';
 
 /** The caller of a logout or credential change: its session, and the access token that asked. */
