@@ -15,8 +15,8 @@ import { redactDatabaseUrl } from '../src/database/database-connection';
 import { dataSourceOptions, ENTITIES } from '../src/database/data-source-options';
 import { formatFile, migrationNames, renderMigration, type SchemaChanges } from './migration-file';
 
-/** A PostgreSQL where the generator may create and drop a scratch schema (never touched otherwise). */
-const POSTGRES_URL = process.env.DATABASE_URL_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The scratch PostgreSQL the tests use (TEST_POSTGRES_URL): the generator creates and drops a schema there. */
+const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SOURCE_DIR = join(__dirname, '..', 'src');
 
 /** What the database at `databaseUrl`, once migrated, needs to match the entities. */
@@ -48,7 +48,7 @@ async function withScratchPostgres<T>(use: (databaseUrl: string) => Promise<T>):
     const reason = [code, message].filter(Boolean).join(': ');
     throw new Error(
       `migration:generate writes PostgreSQL's SQL too, so it needs a PostgreSQL, but cannot connect to ` +
-        `${redactDatabaseUrl(POSTGRES_URL)} (${reason}). Start one, or set DATABASE_URL_POSTGRES to a database ` +
+        `${redactDatabaseUrl(POSTGRES_URL)} (${reason}). Start one, or set TEST_POSTGRES_URL to a database ` +
         `where it may create (and drop) a scratch schema.`,
     );
   }
