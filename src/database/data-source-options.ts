@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { DataSourceOptions } from 'typeorm';
+import type { DataSource, DataSourceOptions } from 'typeorm';
 
 /**
  * Every migration, found by name: `migrations/<timestamp>-<kebab-name>.ts` (`.js` once built), the name
@@ -10,6 +10,16 @@ import type { DataSourceOptions } from 'typeorm';
 export const migrationsIn = (dir: string): string => join(dir, 'migrations', '[0-9]*-+([a-z0-9-]).{ts,js}');
 /** Warden's own (src/database/migrations/) and each module's, beside its code (src/notes/migrations/). */
 export const MIGRATIONS = migrationsIn(join(__dirname, '..', '*'));
+
+/**
+ * Undoes the newest migration that ran (`npm run migration:revert`). SQLite's outside a transaction: TypeORM
+ * turns SQLite's foreign keys off for a migration only there (after `BEGIN`, SQLite ignores the pragma), and
+ * with them on, a table rebuild's `DROP TABLE` would delete, through `ON DELETE CASCADE`, the rows of every
+ * table that references the rebuilt one. PostgreSQL's in a transaction, as usual.
+ */
+export function revertLastMigration(dataSource: DataSource): Promise<void> {
+  return dataSource.undoLastMigration({ transaction: dataSource.options.type === 'postgres' ? 'all' : 'none' });
+}
 
 /**
  * Every entity of the source tree, for the tools that build a DataSource without Nest modules (the TypeORM
