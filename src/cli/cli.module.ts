@@ -7,6 +7,8 @@ import { ClockModule } from '../common/clock/clock';
 import { appConfig, databaseConfig } from '../config/app-settings';
 import { openDataSource, typeOrmOptions } from '../database/database-connection';
 import { KeysModule } from '../keys/keys.module';
+import { TotpFactor } from '../mfa/entities/totp-factor.entity';
+import { TotpSecrets } from '../mfa/totp-secrets';
 import { UsersModule } from '../users/users.module';
 import { SessionsRevokeAllCommand, UserDisableCommand, UserEnableCommand } from './account-control.command';
 import { CliDatabase } from './cli-database';
@@ -33,12 +35,15 @@ import { RedisModule } from '../redis/redis.module';
         typeOrmOptions(database.url, app.nodeEnv, { migrationsRun: false }),
       dataSourceFactory: openDataSource,
     }),
+    TypeOrmModule.forFeature([TotpFactor]),
     AuditModule,
     KeysModule,
     UsersModule,
   ],
   providers: [
     CliOutput,
+    // Not MfaModule: its start-up seals stored secrets, and the CLI's read-only commands change nothing.
+    TotpSecrets,
     CliDatabase,
     KeysRotateCommand,
     KeysListCommand,

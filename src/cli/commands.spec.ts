@@ -9,6 +9,8 @@ import { DataSource } from 'typeorm';
 import { AuditEvent } from '../audit/entities/audit-event.entity';
 import { Clock } from '../common/clock/clock';
 import { SigningKey } from '../keys/entities/signing-key.entity';
+import { TotpFactor } from '../mfa/entities/totp-factor.entity';
+import { TotpSecrets } from '../mfa/totp-secrets';
 import { User } from '../users/entities/user.entity';
 import { CliModule } from './cli.module';
 import { CliOutput } from './cli-output';
@@ -157,11 +159,34 @@ describe('CLI commands (real services, in-memory database)', () => {
     await expect(context.get(KeysRevokeCommand).run([active.kid])).rejects.toThrow(/No live key with kid/);
   });
 
-  it('keys:rewrap reports how many keys needed the previous encryption key', async () => {
+  it('keys:rewrap reports how many keys needed the previous encryption key, and seals TOTP secrets', async () => {
+    const users = dataSource.getRepository(User);
+    const user = await users.save(
+      users.create({ id: randomUUID(), email: 'totp@example.test', passwordHash: 'x', roles: ['user'] }),
+    );
+    // As a build before sealing stored it: base64url in the clear.
+    const inClear = randomBytes(20).toString('base64url');
+    const factors = dataSource.getRepository(TotpFactor);
+    await factors.insert({
+      userId: user.id,
+      secret: inClear,
+      confirmedAt: null,
+      lastUsedStep: null,
+      createdAt: new Date(),
+    });
+
     await context.get(KeysRewrapCommand).run();
     expect(output.lines).toEqual([
       '0 of 2 live key(s) opened only with KEY_ENCRYPTION_KEY_PREVIOUS; re-sealed 0 under KEY_ENCRYPTION_KEY.',
+      '1 TOTP secret(s) not under KEY_ENCRYPTION_KEY; re-sealed 1.',
     ]);
+    const { secret } = await factors.findOneByOrFail({ userId: user.id });
+    expect(secret).toMatch(/^v2\./);
+    expect(secret).not.toContain(inClear);
+
+    await context.get(KeysRewrapCommand).run();
+    expect(output.lines[3]).toBe('0 TOTP secret(s) not under KEY_ENCRYPTION_KEY; re-sealed 0.');
+    await users.delete({ id: user.id });
   });
 
   it('user:promote grants admin and audits; user:demote removes it, ends every session and audits', async () => {
@@ -320,6 +345,20 @@ describe('read-only commands on a database sealed under a previous encryption ke
     const sealed = async (dataSource: DataSource) =>
       (await dataSource.getRepository(SigningKey).find()).map((row) => row.encryptedPrivateKey).sort();
     const before = await sealed(first.dataSource);
+    // And a user's TOTP secret, sealed under the old key too.
+    const userId = randomUUID();
+    await first.dataSource
+      .getRepository(User)
+      .insert({ id: userId, email: 'totp@example.test', passwordHash: 'x', roles: ['user'] });
+    const totpSecret = randomBytes(20);
+    const factor = {
+      userId,
+      secret: first.context.get(TotpSecrets).seal(totpSecret, userId),
+      confirmedAt: new Date(),
+      lastUsedStep: null,
+      createdAt: new Date(),
+    };
+    await first.dataSource.getRepository(TotpFactor).insert(factor);
     await first.context.close();
 
     const changing = await cliContext({ ...base, KEY_ENCRYPTION_KEY: newKey, KEY_ENCRYPTION_KEY_PREVIOUS: oldKey });
@@ -332,6 +371,7 @@ describe('read-only commands on a database sealed under a previous encryption ke
       await changing.context.get(KeysRewrapCommand).run();
       expect(changing.output.lines).toEqual([
         '2 of 2 live key(s) opened only with KEY_ENCRYPTION_KEY_PREVIOUS; re-sealed 2 under KEY_ENCRYPTION_KEY.',
+        '1 TOTP secret(s) not under KEY_ENCRYPTION_KEY; re-sealed 1.',
         expect.stringMatching(
           /^Keep KEY_ENCRYPTION_KEY_PREVIOUS and the old key: restart every instance .* until it reports 0/,
         ),
@@ -340,10 +380,19 @@ describe('read-only commands on a database sealed under a previous encryption ke
       await changing.context.get(KeysRewrapCommand).run();
       expect(changing.output.lines).toEqual([
         '0 of 2 live key(s) opened only with KEY_ENCRYPTION_KEY_PREVIOUS; re-sealed 0 under KEY_ENCRYPTION_KEY.',
-        expect.stringMatching(/^No key needs KEY_ENCRYPTION_KEY_PREVIOUS now\. Once every instance runs with the new/),
+        '0 TOTP secret(s) not under KEY_ENCRYPTION_KEY; re-sealed 0.',
+        expect.stringMatching(/^Nothing needs KEY_ENCRYPTION_KEY_PREVIOUS now\. Once every instance runs with the new/),
       ]);
     } finally {
       await changing.context.close();
+    }
+    // The old key is no longer needed for the TOTP secret either.
+    const done = await cliContext({ ...base, KEY_ENCRYPTION_KEY: newKey });
+    try {
+      const row = await done.dataSource.getRepository(TotpFactor).findOneByOrFail({ userId });
+      expect(await done.context.get(TotpSecrets).open(row)).toEqual(totpSecret);
+    } finally {
+      await done.context.close();
     }
   });
 });

@@ -7,6 +7,7 @@ import { Clock } from '../common/clock/clock';
 import { keysConfig } from '../keys/keys.config';
 import { KeyRotationService } from '../keys/key-rotation.service';
 import { KeyStore } from '../keys/key-store.service';
+import { TotpSecrets } from '../mfa/totp-secrets';
 import { CliDatabase } from './cli-database';
 import { CliOutput } from './cli-output';
 import { printKeys } from './keys-list';
@@ -86,11 +87,13 @@ export class KeysListCommand extends CommandRunner {
 
 @Command({
   name: 'keys:rewrap',
-  description: 'Re-seal every private key under KEY_ENCRYPTION_KEY (KEY_ENCRYPTION_KEY_PREVIOUS opens the old ones)',
+  description:
+    'Re-seal every private key and TOTP secret under KEY_ENCRYPTION_KEY (KEY_ENCRYPTION_KEY_PREVIOUS opens the old ones)',
 })
 export class KeysRewrapCommand extends CommandRunner {
   constructor(
     private readonly keyStore: KeyStore,
+    private readonly totpSecrets: TotpSecrets,
     private readonly database: CliDatabase,
     @Inject(keysConfig.KEY) private readonly settings: ConfigType<typeof keysConfig>,
     private readonly output: CliOutput,
@@ -105,13 +108,21 @@ export class KeysRewrapCommand extends CommandRunner {
       `${openedWithPrevious} of ${total} live key(s) opened only with KEY_ENCRYPTION_KEY_PREVIOUS; ` +
         `re-sealed ${resealed} under KEY_ENCRYPTION_KEY.`,
     );
-    if (!this.settings.previousEncryptionKey) return;
-    // An instance still running with only the old key seals every key it creates (a rotation) under it.
+    const totp = await this.totpSecrets.resealAll();
     this.output.line(
-      openedWithPrevious > 0
+      `${totp.needed} TOTP secret(s) not under KEY_ENCRYPTION_KEY; re-sealed ${totp.resealed}.` +
+        (totp.unreadable > 0
+          ? ` ${totp.unreadable} open with no configured key (see the log): their codes are refused.`
+          : ''),
+    );
+    if (totp.unreadable > 0) process.exitCode = 1;
+    if (!this.settings.previousEncryptionKey) return;
+    // An instance still running with only the old key seals every key it creates (a rotation, an enrolment) under it.
+    this.output.line(
+      openedWithPrevious + totp.needed > 0
         ? 'Keep KEY_ENCRYPTION_KEY_PREVIOUS and the old key: restart every instance with the new ' +
             'KEY_ENCRYPTION_KEY (and KEY_ENCRYPTION_KEY_PREVIOUS), then run keys:rewrap again until it reports 0.'
-        : 'No key needs KEY_ENCRYPTION_KEY_PREVIOUS now. Once every instance runs with the new KEY_ENCRYPTION_KEY, ' +
+        : 'Nothing needs KEY_ENCRYPTION_KEY_PREVIOUS now. Once every instance runs with the new KEY_ENCRYPTION_KEY, ' +
             'remove KEY_ENCRYPTION_KEY_PREVIOUS everywhere; only then destroy the old key.',
     );
   }

@@ -1,5 +1,5 @@
 import { createDecipheriv, randomBytes } from 'node:crypto';
-import { KeyDecryptionError, KeyEncryption } from './key-encryption';
+import { KeyDecryptionError, KeyEncryption, type SealedKind } from './key-encryption';
 
 describe('KeyEncryption', () => {
   const current = randomBytes(32);
@@ -38,6 +38,17 @@ describe('KeyEncryption', () => {
     raw[raw.length - 1] ^= 1;
     expect(() => encryption.open(`v2.${raw.toString('base64url')}`, 'kid-1')).toThrow(KeyDecryptionError);
     expect(() => encryption.open('v1.abc', 'kid-1')).toThrow(/envelope format v1/);
+  });
+
+  it('derives a key per kind of secret: a signing key never opens as another kind, under the same secret', () => {
+    const other: SealedKind = { hkdfInfo: 'warden/other/v1', describe: (id) => `the other secret of ${id}` };
+    const sealed = new KeyEncryption([current]).seal(plaintext, 'id-1');
+    expect(() => new KeyEncryption([current], other).open(sealed, 'id-1')).toThrow(
+      /^Cannot decrypt the other secret of id-1: KEY_ENCRYPTION_KEY/,
+    );
+    expect(
+      new KeyEncryption([current], other).open(new KeyEncryption([current], other).seal(plaintext, 'id-1'), 'id-1'),
+    ).toEqual({ plaintext, keyIndex: 0 });
   });
 
   it('opens with a previous key and says so, so the caller can re-wrap', () => {

@@ -18,7 +18,7 @@ export const KEY_SETTINGS = {
   JWKS_MAX_AGE: duration('5m', 0, 86_400),
   /** How long a next key is published before it signs; longer than any cache of the JWKS may be stale. */
   KEY_PREPUBLISH_LEAD: duration('1h', 1, 30 * 86_400),
-  /** Accepted for decrypting private keys while KEY_ENCRYPTION_KEY changes; never used to seal. */
+  /** Accepted for opening private keys and TOTP secrets while KEY_ENCRYPTION_KEY changes; never used to seal. */
   KEY_ENCRYPTION_KEY_PREVIOUS: secret(),
 };
 

@@ -12,6 +12,7 @@ import { MfaService } from './mfa.service';
 import { PasskeyService } from './passkey.service';
 import { RecoveryCodeService } from './recovery-code.service';
 import { SecondFactorService } from './second-factor.service';
+import { TotpSecrets } from './totp-secrets';
 import { TotpService } from './totp.service';
 
 /** Second factors (TOTP, recovery codes, passkeys) and the challenges between login steps. */
@@ -19,6 +20,7 @@ import { TotpService } from './totp.service';
   imports: [TypeOrmModule.forFeature([TotpFactor, RecoveryCode, Passkey, AuthChallenge]), UsersModule],
   controllers: [MfaController],
   providers: [
+    TotpSecrets,
     TotpService,
     RecoveryCodeService,
     PasskeyService,
@@ -27,6 +29,6 @@ import { TotpService } from './totp.service';
     SecondFactorService,
     MfaService,
   ],
-  exports: [ChallengeService, PasskeyService, SecondFactorService],
+  exports: [ChallengeService, PasskeyService, SecondFactorService, TotpSecrets],
 })
 export class MfaModule {}

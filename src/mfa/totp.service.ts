@@ -1,9 +1,10 @@
-import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException, type OnApplicationBootstrap } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, LessThan, Not, Repository } from 'typeorm';
 import { Clock } from '../common/clock/clock';
 import { TotpFactor } from './entities/totp-factor.entity';
 import { matchingTotpStep, newTotpSecret, otpauthUri } from './totp';
+import { TotpSecrets } from './totp-secrets';
 
 /** What an authenticator app needs: the QR code's URI (rendered by the client) and the secret for manual entry. */
 export interface TotpEnrolment {
@@ -14,11 +15,17 @@ export interface TotpEnrolment {
 const ISSUER_LABEL = 'Warden';
 
 @Injectable()
-export class TotpService {
+export class TotpService implements OnApplicationBootstrap {
   constructor(
     @InjectRepository(TotpFactor) private readonly factors: Repository<TotpFactor>,
+    private readonly secrets: TotpSecrets,
     private readonly clock: Clock,
   ) {}
+
+  /** Before serving: secrets stored in the clear by a build that did not seal them are sealed now. */
+  async onApplicationBootstrap(): Promise<void> {
+    await this.secrets.resealAll({ plaintextOnly: true });
+  }
 
   async isEnabled(userId: string): Promise<boolean> {
     return this.factors.existsBy({ userId, confirmedAt: Not(IsNull()) });
@@ -33,7 +40,7 @@ export class TotpService {
     await this.factors.delete({ userId });
     await this.factors.insert({
       userId,
-      secret: secret.toString('base64url'),
+      secret: this.secrets.seal(secret, userId),
       confirmedAt: null,
       lastUsedStep: null,
       createdAt: this.clock.now(),
@@ -46,7 +53,8 @@ export class TotpService {
   async confirm(userId: string, code: string): Promise<boolean> {
     const factor = await this.factors.findOneBy({ userId, confirmedAt: IsNull() });
     if (!factor) throw new NotFoundException('No authenticator app enrolment is waiting for confirmation');
-    const step = matchingTotpStep(Buffer.from(factor.secret, 'base64url'), code, this.clock.nowSeconds());
+    const secret = await this.secrets.open(factor);
+    const step = secret ? matchingTotpStep(secret, code, this.clock.nowSeconds()) : null;
     if (step === null) return false;
     const result = await this.factors.update(
       { userId, confirmedAt: IsNull() },
@@ -62,7 +70,8 @@ export class TotpService {
   async verify(userId: string, code: string): Promise<boolean> {
     const factor = await this.factors.findOneBy({ userId, confirmedAt: Not(IsNull()) });
     if (!factor) return false;
-    const step = matchingTotpStep(Buffer.from(factor.secret, 'base64url'), code, this.clock.nowSeconds());
+    const secret = await this.secrets.open(factor);
+    const step = secret ? matchingTotpStep(secret, code, this.clock.nowSeconds()) : null;
     if (step === null) return false;
     const spent = await this.factors
       .createQueryBuilder()

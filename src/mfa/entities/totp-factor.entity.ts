@@ -8,8 +8,8 @@ export class TotpFactor {
   @PrimaryColumn({ name: 'user_id', type: 'varchar', length: 36 })
   userId!: string;
 
-  /** The shared secret, base64url. The server must read it back to compute codes, so it cannot be hashed. */
-  @Column({ type: 'varchar', length: 64 })
+  /** The shared secret, sealed under KEY_ENCRYPTION_KEY (TotpSecrets): it must be read back, so it cannot be hashed. */
+  @Column({ type: 'varchar', length: 128 })
   secret!: string;
 
   /** Null while enrolment waits for its first code; an unconfirmed factor never guards a login. */
