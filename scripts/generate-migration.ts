@@ -13,7 +13,13 @@ import { Client } from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { redactDatabaseUrl } from '../src/database/database-connection';
 import { dataSourceOptions, ENTITIES } from '../src/database/data-source-options';
-import { formatFile, migrationNames, renderMigration, type SchemaChanges } from './migration-file';
+import {
+  columnsDroppedAndReadded,
+  formatFile,
+  migrationNames,
+  renderMigration,
+  type SchemaChanges,
+} from './migration-file';
 
 /** The scratch PostgreSQL the tests use (TEST_POSTGRES_URL): the generator creates and drops a schema there. */
 const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -92,6 +98,11 @@ async function main(args: string[]): Promise<void> {
     `Wrote ${relative(process.cwd(), file)} (${changes.postgres.up.length} statements on PostgreSQL, ` +
       `${changes.sqlite.up.length} on SQLite). Read it, then start the app or run npm run migration:run.`,
   );
+  for (const column of columnsDroppedAndReadded(changes.postgres.up)) {
+    console.warn(
+      `Warning: on PostgreSQL it drops and re-adds ${column}, losing its values: see the DATA LOSS comment.`,
+    );
+  }
 }
 
 if (require.main === module) {

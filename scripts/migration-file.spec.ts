@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import ts from 'typescript';
-import { type ChangesPerDatabase, formatFile, migrationNames, renderMigration } from './migration-file';
+import {
+  type ChangesPerDatabase,
+  columnsDroppedAndReadded,
+  formatFile,
+  migrationNames,
+  renderMigration,
+} from './migration-file';
 import { unportableSql } from './migration-portability';
 
 const names = migrationNames('AddNickname', 1800000000000);
@@ -81,6 +87,23 @@ describe('the migration file migration:generate writes', () => {
       ...changes.sqlite.up,
       { query: 'PRAGMA legacy_alter_table = OFF' },
     ]);
+  });
+
+  it("marks TypeORM's drop-and-add of a PostgreSQL column (a type or length change), which loses its values", async () => {
+    const widened = {
+      up: [
+        { query: `ALTER TABLE "users" DROP COLUMN "nickname"` },
+        { query: `ALTER TABLE "users" ADD "nickname" character varying(128)` },
+        { query: `ALTER TABLE "users" DROP COLUMN "legacy"` },
+      ],
+      down: [],
+    };
+    expect(columnsDroppedAndReadded(widened.up)).toEqual(['"users"."nickname"']);
+    const source = renderMigration('WidenNickname', names, { postgres: widened, sqlite: none })!;
+    expect(source.match(/DATA LOSS/g)).toHaveLength(1);
+    expect(source).toContain('// ALTER TABLE "users" ALTER COLUMN "nickname" TYPE <new type> instead');
+    // A comment only: the statements stay TypeORM's, for the author to rewrite.
+    expect(await run(source, 'postgres', 'up')).toEqual(widened.up);
   });
 
   it('says when a database has nothing to change', async () => {

@@ -45,12 +45,35 @@ function literal(text: string): string {
   return '`' + text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${') + '`';
 }
 
+const DROP_COLUMN = /^ALTER TABLE ("[^"]+") DROP COLUMN ("[^"]+")$/;
+
+/**
+ * Columns that `changes` drops and then adds again: TypeORM changes a PostgreSQL column's type or length so,
+ * and every value in it is lost. Each as `"table"."column"`.
+ */
+export function columnsDroppedAndReadded(changes: Statement[]): string[] {
+  return changes.flatMap(({ query }, index) => {
+    const [, table, column] = DROP_COLUMN.exec(query) ?? [];
+    if (!table) return [];
+    const readded = changes
+      .slice(index + 1)
+      .some((later) => later.query.startsWith(`ALTER TABLE ${table} ADD ${column} `));
+    return readded ? [`${table}.${column}`] : [];
+  });
+}
+
 function statements(changes: Statement[], database: string): string {
   if (changes.length === 0) return `// Nothing to change on ${database}.`;
+  const lost = new Set(columnsDroppedAndReadded(changes));
   return changes
     .map(({ query, parameters }) => {
       const args = parameters?.length ? `${literal(query)}, ${JSON.stringify(parameters)}` : literal(query);
-      return `await queryRunner.query(${args});`;
+      const [, table, column] = DROP_COLUMN.exec(query) ?? [];
+      const warning = lost.has(`${table}.${column}`)
+        ? `// DATA LOSS: dropped and added again, this column loses every value. To keep them, write\n` +
+          `// ALTER TABLE ${table} ALTER COLUMN ${column} TYPE <new type> instead of these two statements.\n`
+        : '';
+      return `${warning}await queryRunner.query(${args});`;
     })
     .join('\n');
 }
