@@ -25,7 +25,7 @@ export const SIGNING_KEYS: SealedKind = {
   describe: (kid) => `signing key ${kid}`,
 };
 
-/** A sealed key that no configured encryption key opens: start-up stops with this message, no stack. */
+/** A sealed value that no configured encryption key opens (for a signing key, start-up stops with this message). */
 export class KeyDecryptionError extends Error {
   override readonly name = 'KeyDecryptionError';
 }

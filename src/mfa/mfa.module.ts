@@ -29,6 +29,6 @@ import { TotpService } from './totp.service';
     SecondFactorService,
     MfaService,
   ],
-  exports: [ChallengeService, PasskeyService, SecondFactorService, TotpSecrets],
+  exports: [ChallengeService, PasskeyService, SecondFactorService],
 })
 export class MfaModule {}
