@@ -15,6 +15,8 @@ describe('GET /api/dev/outbox', () => {
         .post('/api/auth/register')
         .send({ email: 'ada@example.test', password: STRONG_PASSWORD })
         .expect(202);
+      // Account mails are prepared and sent after the answer, side by side: wait, so the order is known.
+      await t.app.get(AccountMailer).idle();
       await t.http().post('/api/auth/password-reset').send({ email: 'ada@example.test' }).expect(202);
       await t.app.get(AccountMailer).idle();
       const { items } = bodyOf<{ items: OutboxMail[] }>(await t.http().get('/api/dev/outbox').expect(200));
