@@ -136,8 +136,9 @@ export class AuditService implements BeforeApplicationShutdown {
       try {
         // updateEntity(false): PostgreSQL returns the row's defaults and TypeORM would copy them onto the
         // entities, undoing any count an aggregate gained while its insert was in flight.
-        if (batch.length > 0)
+        if (batch.length > 0) {
           await this.events.createQueryBuilder().insert().values(batch).updateEntity(false).execute();
+        }
         // After the insert: an aggregate's row may be in this very batch.
         for (const { id, count } of counts) await this.events.update({ id }, { count });
       } catch (error) {
