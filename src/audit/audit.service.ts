@@ -130,17 +130,22 @@ export class AuditService implements BeforeApplicationShutdown {
     this.queue = [];
     clearTimeout(this.countTimer);
     this.countTimer = undefined;
-    const counts = [...this.changedCounts.values()].map((event) => ({ id: event.id, count: event.count }));
+    // A row of this batch carries its count in its insert; a later raise marks it changed again.
+    const inBatch = new Set(batch.map((event) => event.id));
+    const counts = [...this.changedCounts.values()]
+      .filter((event) => !inBatch.has(event.id))
+      .map((event) => ({ id: event.id, count: event.count }));
     this.changedCounts.clear();
     this.writing = this.writing.then(async () => {
       try {
+        // Raised counts before new rows: the table changes in the order the events came, so a reader of
+        // rows that share a timestamp (PostgreSQL returns them as stored) sees an older raise before them.
+        for (const { id, count } of counts) await this.events.update({ id }, { count });
         // updateEntity(false): PostgreSQL returns the row's defaults and TypeORM would copy them onto the
         // entities, undoing any count an aggregate gained while its insert was in flight.
         if (batch.length > 0) {
           await this.events.createQueryBuilder().insert().values(batch).updateEntity(false).execute();
         }
-        // After the insert: an aggregate's row may be in this very batch.
-        for (const { id, count } of counts) await this.events.update({ id }, { count });
       } catch (error) {
         // An audit outage must not take logins down with it; the log keeps the events.
         this.logger.error(`Could not store ${batch.length} audit events: ${(error as Error).message}`);
