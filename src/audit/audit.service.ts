@@ -138,8 +138,8 @@ export class AuditService implements BeforeApplicationShutdown {
     this.changedCounts.clear();
     this.writing = this.writing.then(async () => {
       try {
-        // Raised counts before new rows: the table changes in the order the events came, so a reader of
-        // rows that share a timestamp (PostgreSQL returns them as stored) sees an older raise before them.
+        // Raised counts before new rows: the writes follow the order the events came (rows that share a
+        // timestamp have no order of their own, and PostgreSQL tends to return them in the order written).
         for (const { id, count } of counts) await this.events.update({ id }, { count });
         // updateEntity(false): PostgreSQL returns the row's defaults and TypeORM would copy them onto the
         // entities, undoing any count an aggregate gained while its insert was in flight.
