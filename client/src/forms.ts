@@ -44,16 +44,35 @@ export function field(options: FieldOptions): { row: HTMLDivElement; input: HTML
     spellcheck: options.type === 'email' || options.type === 'password' ? 'false' : undefined,
     'aria-describedby': hintId,
   });
-  const row = h(
+  return { row: fieldRow(options, input), input };
+}
+
+/** A labelled multi-line field: checkFields and markInvalid treat it like field()'s inputs. */
+export function textArea(options: { id: string; name: string; label: string; maxLength: number; hint: string }): {
+  row: HTMLDivElement;
+  input: HTMLTextAreaElement;
+} {
+  const input = h('textarea', {
+    id: options.id,
+    name: options.name,
+    rows: 5,
+    maxlength: options.maxLength,
+    'aria-describedby': `${options.id}-hint`,
+  });
+  return { row: fieldRow(options, input), input };
+}
+
+/** The markup every field shares: its label, the control, the error slot markInvalid fills, and the hint. */
+function fieldRow(options: { id: string; label: string; hint?: string }, control: TextField): HTMLDivElement {
+  return h(
     'div',
     { class: 'field' },
     h('label', { for: options.id }, options.label),
-    input,
+    control,
     // Filled by markInvalid; first in aria-describedby, so the error is read before the hint.
     h('p', { id: `${options.id}-error`, class: 'field-error', hidden: true }),
-    hintId ? h('p', { id: hintId, class: 'hint' }, options.hint) : null,
+    options.hint ? h('p', { id: `${options.id}-hint`, class: 'hint' }, options.hint) : null,
   );
-  return { row, input };
 }
 
 /** A new password (12–128 characters) with the server's rules listed under it, as its hint. */

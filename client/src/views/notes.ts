@@ -5,7 +5,7 @@ import { ApiError } from '../http';
 import * as notes from '../notes-api';
 import type { Note } from '../notes-api';
 import type { ViewContext } from '../router';
-import { checkFields, field, markInvalid, submitButton } from '../forms';
+import { checkFields, field, markInvalid, submitButton, textArea } from '../forms';
 import { button, card, loading, messageBox, timeEl, whileBusy } from '../ui';
 
 const PAGE_SIZE = 10;
@@ -201,28 +201,4 @@ export function notesView(context: ViewContext): Node {
       h('div', { class: 'pager' }, pageLabel, h('div', { class: 'pager-buttons' }, prev, next)),
     ),
   );
-}
-
-/** A labelled multi-line field, marked up like forms.ts's field() so checkFields and markInvalid treat it alike. */
-function textArea(options: { id: string; name: string; label: string; maxLength: number; hint: string }): {
-  row: HTMLDivElement;
-  input: HTMLTextAreaElement;
-} {
-  const hintId = `${options.id}-hint`;
-  const input = h('textarea', {
-    id: options.id,
-    name: options.name,
-    rows: 5,
-    maxlength: options.maxLength,
-    'aria-describedby': hintId,
-  });
-  const row = h(
-    'div',
-    { class: 'field' },
-    h('label', { for: options.id }, options.label),
-    input,
-    h('p', { id: `${options.id}-error`, class: 'field-error', hidden: true }),
-    h('p', { id: hintId, class: 'hint' }, options.hint),
-  );
-  return { row, input };
 }
